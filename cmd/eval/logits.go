@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/rmtgo/rmt/eval"
+)
+
+func init() {
+	register("logits", "last-layer logits of a plain forward pass (parity checks)", runLogits)
+}
+
+func runLogits(args []string) error {
+	fs := flag.NewFlagSet("logits", flag.ContinueOnError)
+	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")
+	idsFlag := fs.String("ids", "", "comma-separated token ids, e.g. 1,403,407")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ids, err := parseInts(*idsFlag)
+	if err != nil {
+		return fmt.Errorf("--ids: %w", err)
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("--ids: give at least one token id")
+	}
+	w, _, err := loadModel(*model)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if id < 0 || id >= w.Config.VocabSize {
+			return fmt.Errorf("--ids: token id %d (position %d) is outside the vocabulary [0, %d)", id, i, w.Config.VocabSize)
+		}
+	}
+	logits, err := eval.Logits(w, ids)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(struct {
+			ModelType string      `json:"model_type"`
+			IDs       []int       `json:"ids"`
+			VocabSize int         `json:"vocab_size"`
+			Logits    [][]float32 `json:"logits"`
+		}{w.Config.ModelType, ids, w.Config.VocabSize, logits})
+	}
+	for i, row := range logits {
+		best := 0
+		for j, v := range row {
+			if v > row[best] {
+				best = j
+			}
+		}
+		fmt.Printf("position %d id %d: argmax %d (%.4f), first logits %v\n", i, ids[i], best, row[best], row[:min(5, len(row))])
+	}
+	return nil
+}
+
+func parseInts(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]int, len(parts))
+	for i, p := range parts {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", p)
+		}
+		out[i] = v
+	}
+	return out, nil
+}

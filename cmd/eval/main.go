@@ -1,0 +1,72 @@
+// Command eval inspects and measures models: logits and greedy generation
+// for parity checks, tokenization, task samples, speed benchmarks, and
+// long-context accuracy and perplexity.
+//
+//	go run ./cmd/eval logits --model DIR --ids 1,2,3 --json
+//	go run ./cmd/eval generate --model DIR --prompt "Once upon a time" --max-new 64
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// subcommand is one verb of the eval command. Each lives in its own file and
+// registers itself in init, so that verbs can be added without touching main.
+type subcommand struct {
+	summary string
+	run     func(args []string) error
+}
+
+var subcommands = map[string]subcommand{}
+
+func register(name, summary string, run func(args []string) error) {
+	subcommands[name] = subcommand{summary: summary, run: run}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: eval <command> [flags]\n\ncommands:")
+	names := make([]string, 0, len(subcommands))
+	for n := range subcommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-11s %s\n", n, subcommands[n].summary)
+	}
+	fmt.Fprintln(os.Stderr, "\nrun 'eval <command> -h' for the flags of a command")
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage()
+		os.Exit(2)
+	}
+	sc, ok := subcommands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "eval: unknown command %q\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err := sc.run(os.Args[2:]); err != nil {
+		msg := err.Error()
+		fmt.Fprintln(os.Stderr, "eval "+os.Args[1]+": "+msg)
+		if h := hintFor(msg); h != "" {
+			fmt.Fprintln(os.Stderr, "hint: "+h)
+		}
+		os.Exit(1)
+	}
+}
+
+// hintFor suggests a next step for common mistakes.
+func hintFor(msg string) string {
+	switch {
+	case strings.Contains(msg, "flag provided but not defined"):
+		return "run 'eval " + os.Args[1] + " -h' for the list of flags"
+	case strings.Contains(msg, "no such file or directory"):
+		return "check the path; --model takes a HuggingFace folder with config.json and model.safetensors"
+	}
+	return ""
+}

@@ -1,0 +1,350 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Splits of the data. Train and eval draw noise and documents from
+// different files of a directory (see SplitFiles).
+const (
+	SplitTrain = "train"
+	SplitEval  = "eval"
+)
+
+// DefaultEvalEvery is the default split rule: every 5th file is eval.
+const DefaultEvalEvery = 5
+
+// SplitFiles lists the non-empty .txt files of dir that belong to split,
+// with their sizes. The rule: files sorted by name, the k-th, 2k-th, ...
+// (k = evalEvery) are eval and the rest train. evalEvery 0 means
+// DefaultEvalEvery; a negative evalEvery means no split (both use every
+// file, for when train and eval text live in different directories). flag
+// names the option in errors ("--noise-dir").
+func SplitFiles(dir, split string, evalEvery int, flag string) ([]string, []int64, error) {
+	if dir == "" {
+		return nil, nil, fmt.Errorf("data: %s is empty, want a directory of .txt files", flag)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("data: %s: %w", flag, err)
+	}
+	var all []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".txt") {
+			all = append(all, e.Name())
+		}
+	}
+	sort.Strings(all)
+	var paths []string
+	var sizes []int64
+	for _, name := range all {
+		p := filepath.Join(dir, name)
+		fi, err := os.Stat(p) // follows links: a dangling one is an error
+		if err != nil {
+			return nil, nil, fmt.Errorf("data: %s: %w", flag, err)
+		}
+		if !fi.Mode().IsRegular() || fi.Size() == 0 {
+			continue
+		}
+		paths = append(paths, p)
+		sizes = append(sizes, fi.Size())
+	}
+	if len(paths) == 0 {
+		return nil, nil, fmt.Errorf("data: %s %s has no non-empty .txt files", flag, dir)
+	}
+	k := evalEvery
+	if k == 0 {
+		k = DefaultEvalEvery
+	}
+	if k < 0 {
+		return paths, sizes, nil
+	}
+	if split != SplitTrain && split != SplitEval {
+		return nil, nil, fmt.Errorf("data: split %q, want %q or %q", split, SplitTrain, SplitEval)
+	}
+	var ps []string
+	var ss []int64
+	for i := range paths {
+		if (i%k == k-1) == (split == SplitEval) {
+			ps = append(ps, paths[i])
+			ss = append(ss, sizes[i])
+		}
+	}
+	if len(ps) == 0 {
+		return nil, nil, fmt.Errorf("data: %s %s: the %s split is empty (%d .txt files, every %d-th is eval); add files or turn the split off (eval-every -1)", flag, dir, split, len(paths), k)
+	}
+	return ps, ss, nil
+}
+
+// Noise is a source of background sentences.
+type Noise interface {
+	// Open starts a run of sentences at a place chosen with rng. The run
+	// is deterministic given rng's state and never ends.
+	Open(rng *rand.Rand) SentenceReader
+}
+
+// SentenceReader yields background sentences, single-spaced and trimmed.
+type SentenceReader interface {
+	Next() (string, error)
+	Close() error
+}
+
+// BookNoise streams sentences from a directory of .txt files. A run starts
+// in a file drawn with probability proportional to its size, at a uniform
+// byte offset, skips to the next sentence boundary, and reads on; at the end
+// of a file it continues at the start of another drawn file. Only the bytes
+// a sample needs are read (in 64 KiB blocks), so a corpus of gigabytes is
+// never loaded. Sentences that mention a task word are dropped.
+type BookNoise struct {
+	dir   string
+	paths []string
+	cum   []int64 // cumulative sizes, for the size-weighted draw
+}
+
+// NewBookNoise returns the noise of the split's files in dir (SplitFiles).
+func NewBookNoise(dir, split string, evalEvery int) (*BookNoise, error) {
+	paths, sizes, err := SplitFiles(dir, split, evalEvery, "--noise-dir")
+	if err != nil {
+		return nil, err
+	}
+	b := &BookNoise{dir: dir, paths: paths, cum: make([]int64, len(sizes))}
+	var c int64
+	for i, s := range sizes {
+		c += s
+		b.cum[i] = c
+	}
+	return b, nil
+}
+
+// Files returns the files the noise draws from.
+func (b *BookNoise) Files() []string { return b.paths }
+
+// drawByte picks a file by size and a byte offset in it.
+func drawByte(rng *rand.Rand, cum []int64) (file int, offset int64) {
+	x := rng.Int64N(cum[len(cum)-1])
+	file = sort.Search(len(cum), func(i int) bool { return cum[i] > x })
+	if file > 0 {
+		x -= cum[file-1]
+	}
+	return file, x
+}
+
+// Open implements Noise.
+func (b *BookNoise) Open(rng *rand.Rand) SentenceReader {
+	return &bookReader{b: b, rng: rng}
+}
+
+// maxEmptyFiles bounds how many files in a row may yield no usable sentence
+// before a reader gives up (a corpus of nothing but task words, or of text
+// without sentences).
+const maxEmptyFiles = 1000
+
+type bookReader struct {
+	b       *BookNoise
+	rng     *rand.Rand
+	f       *os.File
+	sc      *bufio.Scanner
+	name    string
+	started bool
+	empty   int // files in a row without an accepted sentence
+	got     bool
+	norm    []byte
+}
+
+// open positions the reader: the first time at a random byte, later at the
+// start of a random file.
+func (r *bookReader) open() error {
+	r.closeFile()
+	file, off := drawByte(r.rng, r.b.cum)
+	if r.started {
+		off = 0
+	}
+	r.started = true
+	r.name = r.b.paths[file]
+	f, err := os.Open(r.name)
+	if err != nil {
+		return fmt.Errorf("data: noise file: %w", err)
+	}
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		f.Close()
+		return fmt.Errorf("data: noise file %s: %w", r.name, err)
+	}
+	r.f = f
+	r.sc = bufio.NewScanner(bufio.NewReaderSize(f, 64<<10))
+	r.sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
+	r.sc.Split(ScanSentences)
+	r.got = false
+	if off > 0 {
+		r.sc.Scan() // the rest of the sentence we landed in
+	}
+	return nil
+}
+
+func (r *bookReader) Next() (string, error) {
+	for {
+		if r.sc == nil {
+			if err := r.open(); err != nil {
+				return "", err
+			}
+		}
+		if !r.sc.Scan() {
+			if err := r.sc.Err(); err != nil {
+				return "", fmt.Errorf("data: noise file %s: %w", r.name, err)
+			}
+			if !r.got {
+				r.empty++
+				if r.empty >= maxEmptyFiles {
+					return "", fmt.Errorf("data: --noise-dir %s: %d files in a row gave no usable sentence (every sentence names a task entity, or there is no text)", r.b.dir, r.empty)
+				}
+			}
+			r.sc = nil
+			continue
+		}
+		r.norm = normalizeSpace(r.norm[:0], r.sc.Bytes())
+		if !hasLetter(r.norm) || MentionsTaskWord(string(r.norm)) {
+			continue
+		}
+		r.got, r.empty = true, 0
+		return string(r.norm), nil
+	}
+}
+
+func (r *bookReader) closeFile() {
+	if r.f != nil {
+		r.f.Close()
+		r.f = nil
+	}
+}
+
+func (r *bookReader) Close() error {
+	r.closeFile()
+	r.sc = nil
+	return nil
+}
+
+// maxSentenceBytes cuts run-on text (tables of contents, verse without full
+// stops) into pieces at a space so that no "sentence" fills a segment.
+const maxSentenceBytes = 2048
+
+// ScanSentences is a bufio.SplitFunc that splits English prose into
+// sentences: after '.', '!' or '?' (and any closing quotes or brackets)
+// followed by white space, and at blank lines (paragraph ends; single line
+// breaks are hard wrapping and do not end a sentence). A full stop after a
+// title (Mr., Mrs., Dr., ...) or an initial ("J. Smith") does not end one.
+// Tokens keep their inner white space; normalize before use.
+func ScanSentences(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '.', '!', '?':
+			j := i + 1
+			for j < len(data) {
+				if n := closerLen(data[j:]); n > 0 {
+					j += n
+					continue
+				}
+				break
+			}
+			if j >= len(data)-2 && !atEOF {
+				return 0, nil, nil // a closer may be cut in the buffer
+			}
+			if j < len(data) && !isSpace(data[j]) {
+				continue
+			}
+			if c == '.' && isAbbrev(data[:i]) {
+				continue
+			}
+			return j, data[:j], nil
+		case '\n':
+			j := i + 1
+			for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\r') {
+				j++
+			}
+			if j == len(data) && !atEOF {
+				return 0, nil, nil
+			}
+			if j == len(data) || data[j] == '\n' {
+				return j, data[:i], nil
+			}
+		}
+		if i >= maxSentenceBytes {
+			cut := bytes.LastIndexByte(data[:i], ' ')
+			if cut <= 0 {
+				cut = i
+			}
+			return cut + 1, data[:cut], nil
+		}
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
+// closerLen is the length of a closing quote or bracket at b's start.
+func closerLen(b []byte) int {
+	switch {
+	case len(b) == 0:
+		return 0
+	case b[0] == '"' || b[0] == '\'' || b[0] == ')' || b[0] == ']':
+		return 1
+	case bytes.HasPrefix(b, []byte("\u201d")) || bytes.HasPrefix(b, []byte("\u2019")): // ” ’
+		return 3
+	}
+	return 0
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+
+var abbrevs = map[string]bool{
+	"Mr": true, "Mrs": true, "Ms": true, "Dr": true, "St": true, "Rev": true,
+	"Col": true, "Capt": true, "Gen": true, "Lt": true, "Sgt": true, "Prof": true,
+	"Hon": true, "Messrs": true, "Mme": true, "Mlle": true, "Jr": true, "Sr": true,
+}
+
+// isAbbrev reports whether text ends in a title or a single capital.
+func isAbbrev(text []byte) bool {
+	k := len(text)
+	for k > 0 && isLetter(text[k-1]) {
+		k--
+	}
+	w := text[k:]
+	if len(w) == 1 && w[0] >= 'A' && w[0] <= 'Z' {
+		return true
+	}
+	return abbrevs[string(w)]
+}
+
+// normalizeSpace appends src to dst with every run of white space made one
+// space and the ends trimmed.
+func normalizeSpace(dst, src []byte) []byte {
+	space := false
+	for _, c := range src {
+		if isSpace(c) {
+			space = true
+			continue
+		}
+		if space && len(dst) > 0 {
+			dst = append(dst, ' ')
+		}
+		space = false
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+func hasLetter(b []byte) bool {
+	for _, c := range b {
+		if isLetter(c) || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}

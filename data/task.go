@@ -1,0 +1,513 @@
+package data
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// Span is a half-open range [Start, End) of token positions in a sample.
+type Span struct{ Start, End int }
+
+// Len is the number of tokens in the span.
+func (s Span) Len() int { return s.End - s.Start }
+
+// Sample is one input of n*S tokens with its targets.
+//
+// LabelMask marks target tokens: LabelMask[t] true means the token at
+// position t is scored, that is the model's prediction at position t-1 is
+// compared with IDs[t]. The training code shifts it. The question tasks mark
+// the answer tokens and the EOS after them; lm marks every token but the
+// first.
+type Sample struct {
+	IDs       []int  // (n*S,) token ids
+	LabelMask []bool // (n*S,) true at target tokens
+	// Answer is the answer's text without surrounding space, for exact
+	// match against a greedy generation; empty for lm.
+	Answer string
+	// AnswerStart is the position of the first answer token; the prompt
+	// for generation is IDs[:AnswerStart]. -1 for lm.
+	AnswerStart int
+	// Facts are the token spans of the inserted facts in order of position
+	// (display and tests); Supporting indexes the facts the answer rests on.
+	Facts      []Span
+	Supporting []int
+	Question   Span // the question, without the answer marker
+}
+
+// AnswerMarker follows the question; the answer comes after it.
+const AnswerMarker = " Answer:"
+
+// markerKey is AnswerMarker as a key of qaTask.ids (which prepends the space).
+const markerKey = "Answer:"
+
+// TaskNames are the tasks NewTask knows.
+var TaskNames = []string{"memorize", "detect", "reasoning", "babi", "lm"}
+
+// TaskConfig says which samples a task makes.
+type TaskConfig struct {
+	Name        string // one of TaskNames
+	Segments    int    // n
+	SegmentSize int    // S tokens; every sample has n*S tokens
+	Seed        int64
+	// NoiseDir holds .txt books for the background; empty means the
+	// built-in filler (FillerNoise). Not used by lm.
+	NoiseDir string
+	// BabiDir holds bAbI files qaN_*_{train,test}.txt; BabiTasks picks
+	// which of qa1-qa5 to draw from (default qa1), uniformly per sample.
+	BabiDir   string
+	BabiTasks []int
+	// TextDir holds the long .txt documents of the lm task.
+	TextDir string
+	// Split is SplitTrain (default) or SplitEval; the two draw noise and
+	// documents from different files of the directories (SplitFiles, rule
+	// EvalEvery: 0 means every 5th file is eval, negative means no split).
+	// bAbI eval reads the test files when the directory has them.
+	Split     string
+	EvalEvery int
+	Tokenizer Tokenizer
+}
+
+// Length is the number of tokens of every sample, n*S.
+func (c TaskConfig) Length() int { return c.Segments * c.SegmentSize }
+
+// Task makes samples. A sample depends only on the config and the seed or
+// sample index, never on earlier calls, so training can resume at a data
+// cursor. Tasks are safe for concurrent use when their tokenizer is.
+type Task interface {
+	Config() TaskConfig
+	// SampleAt returns sample i of the stream of Config().Seed.
+	SampleAt(i int) (Sample, error)
+	// Sample draws a sample with rng.
+	Sample(rng *rand.Rand) (Sample, error)
+}
+
+// NewTask checks cfg, reads what the task needs (bAbI files, directory
+// listings; never a whole corpus) and returns the task. A segment too short
+// for the question and answer, a corpus too short for n*S tokens, or a
+// missing directory is an error naming the flag.
+func NewTask(cfg TaskConfig) (Task, error) {
+	if cfg.Tokenizer == nil {
+		return nil, fmt.Errorf("data: task %s: no tokenizer", cfg.Name)
+	}
+	if cfg.Segments < 1 {
+		return nil, fmt.Errorf("data: --segments %d, want at least 1", cfg.Segments)
+	}
+	if cfg.SegmentSize < 1 {
+		return nil, fmt.Errorf("data: --segment-size %d, want at least 1", cfg.SegmentSize)
+	}
+	if cfg.Split == "" {
+		cfg.Split = SplitTrain
+	}
+	if cfg.Split != SplitTrain && cfg.Split != SplitEval {
+		return nil, fmt.Errorf("data: split %q, want %q or %q", cfg.Split, SplitTrain, SplitEval)
+	}
+	if cfg.Name == "lm" {
+		return newLMTask(cfg)
+	}
+	var noise Noise = NewFillerNoise()
+	if cfg.NoiseDir != "" {
+		b, err := NewBookNoise(cfg.NoiseDir, cfg.Split, cfg.EvalEvery)
+		if err != nil {
+			return nil, err
+		}
+		noise = b
+	}
+	q := &qaTask{cfg: cfg, noise: noise, ids: map[string][]int{}}
+	var err error
+	switch cfg.Name {
+	case "memorize", "detect":
+		err = q.initFacts()
+	case "reasoning":
+		err = q.initReasoning()
+	case "babi":
+		err = q.initBabi()
+	default:
+		return nil, fmt.Errorf("data: --task %q, want one of %s", cfg.Name, strings.Join(TaskNames, ", "))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// SampleRNG is the generator of sample i of a seed's stream: each (seed, i)
+// pair gets its own PCG stream, both numbers mixed by SplitMix64.
+func SampleRNG(seed int64, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(splitmix(uint64(seed)), splitmix(uint64(i)^0x5bd1e9955bd1e995)))
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// qaTask is a question task: a haystack of noise with facts, then
+// question | answer marker | answer | EOS.
+type qaTask struct {
+	cfg   TaskConfig
+	noise Noise
+	ids   map[string][]int // token ids of every fact, question and answer text; read-only after init
+	draw  func(rng *rand.Rand, b *builder) (Sample, error)
+	babi  []babiSet
+}
+
+func (t *qaTask) Config() TaskConfig { return t.cfg }
+
+func (t *qaTask) SampleAt(i int) (Sample, error) {
+	if i < 0 {
+		return Sample{}, fmt.Errorf("data: sample index %d, want >= 0", i)
+	}
+	return t.Sample(SampleRNG(t.cfg.Seed, i))
+}
+
+func (t *qaTask) Sample(rng *rand.Rand) (Sample, error) {
+	b := &builder{
+		noise: noiseTokens{r: t.noise.Open(rng), tok: t.cfg.Tokenizer},
+		L:     t.cfg.Length(),
+	}
+	defer b.noise.r.Close()
+	return t.draw(rng, b)
+}
+
+// encode returns the ids of " "+text (every piece of a sample starts with a
+// space, so pieces join as words), cached in t.ids during init.
+func (t *qaTask) encode(text string) ([]int, error) {
+	if ids, ok := t.ids[text]; ok {
+		return ids, nil
+	}
+	ids, err := t.cfg.Tokenizer.Encode(" " + text)
+	if err != nil {
+		return nil, fmt.Errorf("data: tokenize %q: %w", text, err)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("data: tokenize %q: no tokens", text)
+	}
+	t.ids[text] = ids
+	return ids, nil
+}
+
+// tailLen is the length of question | marker | answer | EOS.
+func (t *qaTask) tailLen(question, answer string) int {
+	n := len(t.ids[question]) + len(t.ids[markerKey]) + len(t.ids[answer])
+	if t.cfg.Tokenizer.EOS() >= 0 {
+		n++
+	}
+	return n
+}
+
+// encodeAll caches the ids of texts and returns the longest length.
+func (t *qaTask) encodeAll(texts []string) (int, error) {
+	longest := 0
+	for _, s := range texts {
+		ids, err := t.encode(s)
+		if err != nil {
+			return 0, err
+		}
+		longest = max(longest, len(ids))
+	}
+	return longest, nil
+}
+
+func (t *qaTask) fitError(need, fact, tail int) error {
+	return fmt.Errorf("data: --segment-size %d cannot hold task %s's facts and question in one segment: need %d tokens (facts %d, question+marker+answer+EOS %d); raise --segment-size",
+		t.cfg.SegmentSize, t.cfg.Name, need, fact, tail)
+}
+
+// initFacts prepares memorize and detect: "{name} {moved} to the {place}."
+// with question "Where is {name}?" and answer "{place}".
+func (t *qaTask) initFacts() error {
+	var facts, questions []string
+	for _, n := range Names {
+		questions = append(questions, "Where is "+n+"?")
+		for _, v := range MoveVerbs {
+			for _, p := range Places {
+				facts = append(facts, n+" "+v+" to the "+p+".")
+			}
+		}
+	}
+	maxFact, err := t.encodeAll(facts)
+	if err != nil {
+		return err
+	}
+	maxTail, err := t.maxTail(questions, Places)
+	if err != nil {
+		return err
+	}
+	// detect may put the fact at the start of the last segment, before the
+	// question; memorize with one segment does too.
+	if need := maxFact + maxTail; need > t.cfg.SegmentSize {
+		return t.fitError(need, maxFact, maxTail)
+	}
+	t.draw = t.drawFact
+	return nil
+}
+
+// maxTail caches the question, marker and answer ids and returns the
+// longest question | marker | answer | EOS.
+func (t *qaTask) maxTail(questions, answers []string) (int, error) {
+	if _, err := t.encode(markerKey); err != nil {
+		return 0, err
+	}
+	maxQ, err := t.encodeAll(questions)
+	if err != nil {
+		return 0, err
+	}
+	maxA, err := t.encodeAll(answers)
+	if err != nil {
+		return 0, err
+	}
+	n := maxQ + len(t.ids[markerKey]) + maxA
+	if t.cfg.Tokenizer.EOS() >= 0 {
+		n++
+	}
+	return n, nil
+}
+
+func (t *qaTask) drawFact(rng *rand.Rand, b *builder) (Sample, error) {
+	name := Names[rng.IntN(len(Names))]
+	verb := MoveVerbs[rng.IntN(len(MoveVerbs))]
+	place := Places[rng.IntN(len(Places))]
+	pos := 0
+	if t.cfg.Name == "detect" {
+		pos = rng.IntN(t.cfg.Segments) * t.cfg.SegmentSize
+	}
+	fact := t.ids[name+" "+verb+" to the "+place+"."]
+	return b.anchored(t, []placed{{pos, fact}}, []int{0}, "Where is "+name+"?", place)
+}
+
+// initReasoning prepares the qa4-style task: two facts "The X is d1 of the
+// Y." and "The Z is d2 of the Y." (d1 != d2), and a question about one of
+// them, "What is d of the Y?" or "What is the Y opposite(d) of?", whose
+// answer is unique given both.
+func (t *qaTask) initReasoning() error {
+	var facts, questions []string
+	for _, y := range Places {
+		for _, d := range Directions {
+			questions = append(questions, "What is "+d+" of the "+y+"?", "What is the "+y+" "+d+" of?")
+			for _, x := range Places {
+				if x != y {
+					facts = append(facts, "The "+x+" is "+d+" of the "+y+".")
+				}
+			}
+		}
+	}
+	maxFact, err := t.encodeAll(facts)
+	if err != nil {
+		return err
+	}
+	maxTail, err := t.maxTail(questions, Places)
+	if err != nil {
+		return err
+	}
+	// Both facts may land in the last segment.
+	if need := 2*maxFact + maxTail; need > t.cfg.SegmentSize {
+		return t.fitError(need, 2*maxFact, maxTail)
+	}
+	t.draw = t.drawReasoning
+	return nil
+}
+
+func (t *qaTask) drawReasoning(rng *rand.Rand, b *builder) (Sample, error) {
+	p := rng.Perm(len(Places))
+	x, y, z := Places[p[0]], Places[p[1]], Places[p[2]]
+	dp := rng.Perm(len(Directions))
+	d1, d2 := Directions[dp[0]], Directions[dp[1]]
+	texts := []string{"The " + x + " is " + d1 + " of the " + y + ".", "The " + z + " is " + d2 + " of the " + y + "."}
+	subjects, dirs := []string{x, z}, []string{d1, d2}
+	asked := rng.IntN(2)
+	question := "What is " + dirs[asked] + " of the " + y + "?"
+	if rng.IntN(2) == 1 {
+		question = "What is the " + y + " " + opposite[dirs[asked]] + " of?"
+	}
+	// Random segments, random non-overlapping offsets within them.
+	order := rng.Perm(2) // which fact comes first
+	segs := []int{rng.IntN(t.cfg.Segments), rng.IntN(t.cfg.Segments)}
+	slices.Sort(segs)
+	f0, f1 := t.ids[texts[order[0]]], t.ids[texts[order[1]]]
+	H := t.cfg.Length() - t.tailLen(question, subjects[asked])
+	var pos []int
+	if segs[0] == segs[1] {
+		pos = placeIn(rng, segRegion(segs[0], t.cfg.SegmentSize, H), len(f0), len(f1))
+	} else {
+		pos = append(placeIn(rng, segRegion(segs[0], t.cfg.SegmentSize, H), len(f0)),
+			placeIn(rng, segRegion(segs[1], t.cfg.SegmentSize, H), len(f1))...)
+	}
+	supporting := 0
+	if order[1] == asked {
+		supporting = 1
+	}
+	return b.anchored(t, []placed{{pos[0], f0}, {pos[1], f1}}, []int{supporting}, question, subjects[asked])
+}
+
+// segRegion is the part of segment s before the tail at H: [lo, hi).
+func segRegion(s, S, H int) Span { return Span{s * S, min((s+1)*S, H)} }
+
+// placeIn puts pieces of the given lengths, in order and without overlap,
+// at uniform positions in r (stars and bars over the free tokens) and
+// returns their starts. The caller guarantees that they fit.
+func placeIn(rng *rand.Rand, r Span, lens ...int) []int {
+	free := r.Len()
+	for _, l := range lens {
+		free -= l
+	}
+	cuts := make([]int, len(lens))
+	for i := range cuts {
+		cuts[i] = rng.IntN(free + 1)
+	}
+	slices.Sort(cuts)
+	pos := make([]int, len(lens))
+	at := r.Start
+	for i, l := range lens {
+		pos[i] = at + cuts[i]
+		at += l
+	}
+	return pos
+}
+
+// placed is a piece of tokens to put at a fixed position of the haystack.
+type placed struct {
+	pos int
+	ids []int
+}
+
+// builder assembles one sample from noise, facts and the tail.
+type builder struct {
+	noise noiseTokens
+	L     int
+}
+
+// anchored builds a sample whose facts sit at fixed positions (sorted, not
+// overlapping, all before the tail), with noise between them.
+func (b *builder) anchored(t *qaTask, facts []placed, supporting []int, question, answer string) (Sample, error) {
+	H := b.L - t.tailLen(question, answer)
+	ids := make([]int, 0, b.L)
+	spans := make([]Span, 0, len(facts))
+	var err error
+	for _, f := range facts {
+		if ids, _, err = b.noise.fill(ids, f.pos-len(ids)); err != nil {
+			return Sample{}, err
+		}
+		spans = append(spans, Span{len(ids), len(ids) + len(f.ids)})
+		ids = append(ids, f.ids...)
+	}
+	if ids, _, err = b.noise.fill(ids, H-len(ids)); err != nil {
+		return Sample{}, err
+	}
+	return b.finish(t, ids, spans, supporting, question, answer)
+}
+
+// finish appends question | marker | answer | EOS to a haystack of
+// L - tailLen tokens and sets the mask.
+func (b *builder) finish(t *qaTask, ids []int, facts []Span, supporting []int, question, answer string) (Sample, error) {
+	s := Sample{Answer: answer, Facts: facts, Supporting: supporting}
+	s.Question = Span{len(ids), len(ids) + len(t.ids[question])}
+	ids = append(ids, t.ids[question]...)
+	ids = append(ids, t.ids[markerKey]...)
+	s.AnswerStart = len(ids)
+	ids = append(ids, t.ids[answer]...)
+	if eos := t.cfg.Tokenizer.EOS(); eos >= 0 {
+		ids = append(ids, eos)
+	}
+	if len(ids) != b.L {
+		return Sample{}, fmt.Errorf("data: internal error: task %s built %d tokens, want %d", t.cfg.Name, len(ids), b.L)
+	}
+	s.IDs = ids
+	s.LabelMask = make([]bool, b.L)
+	for i := s.AnswerStart; i < b.L; i++ {
+		s.LabelMask[i] = true
+	}
+	return s, nil
+}
+
+// noiseTokens turns a sentence stream into token runs.
+type noiseTokens struct {
+	r    SentenceReader
+	tok  Tokenizer
+	lens []int // scratch: sentence lengths of the run being filled
+}
+
+// next returns the ids of the next sentence, with a leading space.
+func (n *noiseTokens) next() ([]int, error) {
+	for {
+		s, err := n.r.Next()
+		if err != nil {
+			return nil, err
+		}
+		ids, err := n.tok.Encode(" " + s)
+		if err != nil {
+			return nil, fmt.Errorf("data: tokenize noise %q: %w", s, err)
+		}
+		if len(ids) > 0 {
+			return ids, nil
+		}
+	}
+}
+
+// fill appends exactly k noise tokens to dst: consecutive sentences of
+// which the first may be cut at the front (so that the run ends at a
+// sentence end, next to the fact or question that follows). It returns the
+// offsets in dst where whole sentences start. A cut that leaves a task
+// word at the front of the fragment ("Rosemary" cut to "mary") drops that
+// sentence instead.
+func (n *noiseTokens) fill(dst []int, k int) ([]int, []int, error) {
+	if k <= 0 {
+		return dst, nil, nil
+	}
+	start := len(dst)
+	n.lens = n.lens[:0]
+	total := 0
+	for {
+		for total < k {
+			ids, err := n.next()
+			if err != nil {
+				return dst, nil, err
+			}
+			dst = append(dst, ids...)
+			n.lens = append(n.lens, len(ids))
+			total += len(ids)
+		}
+		// Drop whole sentences from the front, then cut into the next.
+		excess, i := total-k, 0
+		for excess >= n.lens[i] {
+			excess -= n.lens[i]
+			i++
+		}
+		drop := 0
+		for _, l := range n.lens[:i] {
+			drop += l
+		}
+		if excess > 0 {
+			frag := dst[start+drop+excess : start+drop+n.lens[i]]
+			if MentionsTaskWord(n.tok.Decode(frag)) {
+				// Drop this sentence too and read on.
+				drop += n.lens[i]
+				i++
+				excess = -1
+			} else {
+				drop += excess
+			}
+		}
+		dst = append(dst[:start], dst[start+drop:]...)
+		total -= drop
+		if excess < 0 {
+			n.lens = append(n.lens[:0], n.lens[i:]...)
+			continue
+		}
+		// Starts of whole sentences: after the fragment (if any).
+		var starts []int
+		at := start
+		if excess > 0 {
+			at += n.lens[i] - excess
+			i++
+		}
+		for ; i < len(n.lens); i++ {
+			starts = append(starts, at)
+			at += n.lens[i]
+		}
+		return dst, starts, nil
+	}
+}

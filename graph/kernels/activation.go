@@ -1,0 +1,62 @@
+package kernels
+
+import "math"
+
+// geluC is sqrt(2/pi), the constant of GPT-2's tanh approximation (gelu_new).
+const geluC = 0.7978845608028654
+
+// GELU computes gelu_new: 0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x^3))).
+func GELU[T Float](x, y []T) {
+	ParallelFor(len(x), 4096, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := float64(x[i])
+			y[i] = T(0.5 * v * (1 + math.Tanh(geluC*(v+0.044715*v*v*v))))
+		}
+	})
+}
+
+// GELUBackward writes dx = dy * gelu'(x).
+func GELUBackward[T Float](x, dy, dx []T) {
+	ParallelFor(len(x), 4096, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := float64(x[i])
+			th := math.Tanh(geluC * (v + 0.044715*v*v*v))
+			d := 0.5*(1+th) + 0.5*v*(1-th*th)*geluC*(1+3*0.044715*v*v)
+			dx[i] = T(float64(dy[i]) * d)
+		}
+	})
+}
+
+// SwiGLU computes y = silu(gate) * up for each of n rows, where row r of gu
+// is [gate (f) | up (f)] (the fused output of gate_proj and up_proj).
+func SwiGLU[T Float](n, f int, gu, y []T) {
+	ParallelFor(n, 8, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			g, u, yr := gu[2*r*f:2*r*f+f], gu[2*r*f+f:2*(r+1)*f], y[r*f:(r+1)*f]
+			for j := range yr {
+				yr[j] = silu(g[j]) * u[j]
+			}
+		}
+	})
+}
+
+// SwiGLUBackward writes dgu = [dy*up*silu'(gate) | dy*silu(gate)].
+func SwiGLUBackward[T Float](n, f int, gu, dy, dgu []T) {
+	ParallelFor(n, 8, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			g, u, dyr := gu[2*r*f:2*r*f+f], gu[2*r*f+f:2*(r+1)*f], dy[r*f:(r+1)*f]
+			dg, du := dgu[2*r*f:2*r*f+f], dgu[2*r*f+f:2*(r+1)*f]
+			for j := range dyr {
+				s := sigmoid(g[j])
+				du[j] = dyr[j] * g[j] * s
+				dg[j] = dyr[j] * u[j] * s * (1 + g[j]*(1-s))
+			}
+		}
+	})
+}
+
+func sigmoid[T Float](x T) T {
+	return T(1 / (1 + math.Exp(-float64(x))))
+}
+
+func silu[T Float](x T) T { return x * sigmoid(x) }

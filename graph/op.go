@@ -1,0 +1,133 @@
+package graph
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"sync/atomic"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/chewxy/hm"
+
+	"github.com/rmtgo/rmt/graph/kernels"
+)
+
+// Every custom op embeds opBase. Graphs are built for one shape, so each op
+// knows its output shape up front. Each op gets a unique id in its hash:
+// Gorgonia merges nodes whose ops hash equal, and ops that keep state (the
+// attention cache, the loss gradient) must never be merged.
+
+var opCounter atomic.Int64
+
+type opBase struct {
+	name  string
+	id    int64
+	dt    tensor.Dtype // float dtype of the computation
+	ins   []hm.Type    // input types
+	shape tensor.Shape // output shape; empty means a scalar
+}
+
+func newBase(name string, dt tensor.Dtype, out tensor.Shape, ins ...hm.Type) opBase {
+	return opBase{name: name, id: opCounter.Add(1), dt: dt, ins: ins, shape: out}
+}
+
+// tt is the type of a float tensor with d dimensions (0 means a scalar).
+func tt(dt tensor.Dtype, d int) hm.Type {
+	if d == 0 {
+		return dt
+	}
+	return G.TensorType{Dims: d, Of: dt}
+}
+
+// intVec is the type of an int vector (token ids, targets, row indices).
+var intVec hm.Type = G.TensorType{Dims: 1, Of: tensor.Int}
+
+func (o *opBase) Arity() int { return len(o.ins) }
+
+func (o *opBase) Type() hm.Type {
+	ts := append(append([]hm.Type{}, o.ins...), tt(o.dt, len(o.shape)))
+	return hm.NewFnType(ts...)
+}
+
+func (o *opBase) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	if len(o.shape) == 0 {
+		return tensor.ScalarShape(), nil
+	}
+	return o.shape.Clone(), nil
+}
+
+func (o *opBase) ReturnsPtr() bool      { return false }
+func (o *opBase) CallsExtern() bool     { return false }
+func (o *opBase) OverwritesInput() int  { return -1 }
+func (o *opBase) WriteHash(h hash.Hash) { fmt.Fprintf(h, "%s#%d", o.name, o.id) }
+func (o *opBase) Hashcode() uint32 {
+	h := fnv.New32a()
+	o.WriteHash(h)
+	return h.Sum32()
+}
+func (o *opBase) String() string { return o.name }
+
+// newOut allocates the op's output tensor.
+func (o *opBase) newOut() *tensor.Dense {
+	return tensor.New(tensor.WithShape(o.shape.Clone()...), tensor.Of(o.dt))
+}
+
+// scalar wraps a loss value in the op's dtype.
+func (o *opBase) scalar(v float64) G.Value {
+	if o.dt == tensor.Float64 {
+		return G.NewF64(v)
+	}
+	return G.NewF32(float32(v))
+}
+
+// floats returns the backing slice of a float tensor value.
+func floats[T kernels.Float](v G.Value) []T {
+	return v.(tensor.Tensor).Data().([]T)
+}
+
+// ints returns the backing slice of an int tensor value.
+func ints(v G.Value) []int { return v.(tensor.Tensor).Data().([]int) }
+
+// scalarOf reads a scalar value (an incoming loss gradient), which Gorgonia
+// passes either as a scalar value or as a 0-d tensor.
+func scalarOf(v G.Value) float64 {
+	switch s := v.(type) {
+	case *G.F32:
+		return float64(*s)
+	case *G.F64:
+		return float64(*s)
+	case tensor.Tensor:
+		switch d := s.Data().(type) {
+		case float32:
+			return float64(d)
+		case float64:
+			return d
+		case []float32:
+			return float64(d[0])
+		case []float64:
+			return d[0]
+		}
+	}
+	panic(fmt.Sprintf("graph: expected a scalar, got %T", v))
+}
+
+// dispatch runs the float32 or float64 instantiation of a kernel body.
+func dispatch(dt tensor.Dtype, f32 func() (G.Value, error), f64 func() (G.Value, error)) (G.Value, error) {
+	if dt == tensor.Float64 {
+		return f64()
+	}
+	return f32()
+}
+
+// apply is G.ApplyOp for graph builders, which treat a failure as a bug in
+// the builder (shapes are checked before building) and panic; exported entry
+// points recover and return it as an error.
+func apply(op G.Op, in ...*G.Node) *G.Node {
+	n, err := G.ApplyOp(op, in...)
+	if err != nil {
+		panic(fmt.Errorf("graph: building %v: %w", op, err))
+	}
+	return n
+}

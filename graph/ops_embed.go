@@ -1,0 +1,160 @@
+package graph
+
+import (
+	"fmt"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/rmtgo/rmt/graph/kernels"
+)
+
+// embedOp lays out one segment's input embeddings, (B*L, C) with L = 2M+S:
+//
+//	row b*L+t = mem[b][t]              t < M        (read memory)
+//	          = wte[ids[b*S+t-M]]      M <= t < M+S (tokens)
+//	          = mem[b][t-M-S]          t >= M+S     (write memory)
+//	          (+ wpe[t] for GPT-2: positions restart at 0 in every segment
+//	           and count the memory rows too)
+//
+// Inputs: wte (V, C), ids (B*S) int, then mem (B*M, C) when M > 0, then
+// wpe (P, C) for GPT-2.
+type embedOp struct {
+	opBase
+	b, s, m, c, v int
+	hasPos        bool
+}
+
+func newEmbedOp(dt tensor.Dtype, b, s, m, c, v int, hasPos bool) *embedOp {
+	ins := []hm.Type{tt(dt, 2), intVec}
+	if m > 0 {
+		ins = append(ins, tt(dt, 2))
+	}
+	if hasPos {
+		ins = append(ins, tt(dt, 2))
+	}
+	return &embedOp{opBase: newBase("Embed", dt, tensor.Shape{b * (2*m + s), c}, ins...), b: b, s: s, m: m, c: c, v: v, hasPos: hasPos}
+}
+
+func (o *embedOp) memIdx() int { return 2 }
+func (o *embedOp) posIdx() int {
+	if o.m > 0 {
+		return 3
+	}
+	return 2
+}
+
+func (o *embedOp) Do(vals ...G.Value) (G.Value, error) {
+	ids := ints(vals[1])
+	for i, id := range ids {
+		if id < 0 || id >= o.v {
+			return nil, fmt.Errorf("graph: token id %d at position %d is outside the vocabulary [0, %d)", id, i, o.v)
+		}
+	}
+	return dispatch(o.dt, func() (G.Value, error) { return embedDo[float32](o, vals) }, func() (G.Value, error) { return embedDo[float64](o, vals) })
+}
+
+func embedDo[T kernels.Float](o *embedOp, vals []G.Value) (G.Value, error) {
+	out := o.newOut()
+	y := out.Data().([]T)
+	wte, ids := floats[T](vals[0]), ints(vals[1])
+	var mem, wpe []T
+	if o.m > 0 {
+		mem = floats[T](vals[o.memIdx()])
+	}
+	if o.hasPos {
+		wpe = floats[T](vals[o.posIdx()])
+	}
+	L, c := 2*o.m+o.s, o.c
+	for b := 0; b < o.b; b++ {
+		for t := 0; t < L; t++ {
+			row := y[(b*L+t)*c : (b*L+t+1)*c]
+			switch {
+			case t < o.m:
+				copy(row, mem[(b*o.m+t)*c:])
+			case t < o.m+o.s:
+				copy(row, wte[ids[b*o.s+t-o.m]*c:])
+			default:
+				copy(row, mem[(b*o.m+t-o.m-o.s)*c:])
+			}
+			if wpe != nil {
+				for j := range row {
+					row[j] += wpe[t*c+j]
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func (o *embedOp) DiffWRT(n int) []bool {
+	d := make([]bool, n)
+	d[0] = true
+	for i := 2; i < n; i++ {
+		d[i] = true
+	}
+	return d
+}
+
+func (o *embedOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	res := make(G.Nodes, len(in))
+	mk := func(which int, shape tensor.Shape) *G.Node {
+		op := &embedGradOp{opBase: newBase("EmbedGrad", o.dt, shape, intVec, tt(o.dt, 2)), e: o, which: which}
+		return apply(op, in[1], grad)
+	}
+	res[0] = mk(0, in[0].Shape())
+	if o.m > 0 {
+		res[o.memIdx()] = mk(1, in[o.memIdx()].Shape())
+	}
+	if o.hasPos {
+		res[o.posIdx()] = mk(2, in[o.posIdx()].Shape())
+	}
+	return res, nil
+}
+
+// embedGradOp computes one input gradient of embedOp from (ids, dy):
+// which 0 scatters token rows into dwte, 1 sums the read and write copies
+// into dmem, 2 sums positions over the batch into dwpe.
+type embedGradOp struct {
+	opBase
+	e     *embedOp
+	which int
+}
+
+func (o *embedGradOp) Do(vals ...G.Value) (G.Value, error) {
+	return dispatch(o.dt, func() (G.Value, error) { return embedGradDo[float32](o, vals) }, func() (G.Value, error) { return embedGradDo[float64](o, vals) })
+}
+
+func embedGradDo[T kernels.Float](o *embedGradOp, vals []G.Value) (G.Value, error) {
+	out := o.newOut()
+	d := out.Data().([]T)
+	ids, dy := ints(vals[0]), floats[T](vals[1])
+	e := o.e
+	L, c := 2*e.m+e.s, e.c
+	addRow := func(dst, src []T) {
+		for j := range dst[:c] {
+			dst[j] += src[j]
+		}
+	}
+	for b := 0; b < e.b; b++ {
+		for t := 0; t < L; t++ {
+			src := dy[(b*L+t)*c:]
+			switch o.which {
+			case 0:
+				if t >= e.m && t < e.m+e.s {
+					addRow(d[ids[b*e.s+t-e.m]*c:], src)
+				}
+			case 1:
+				if t < e.m {
+					addRow(d[(b*e.m+t)*c:], src)
+				} else if t >= e.m+e.s {
+					addRow(d[(b*e.m+t-e.m-e.s)*c:], src)
+				}
+			case 2:
+				addRow(d[t*c:], src)
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,129 @@
+package graph
+
+import (
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/rmtgo/rmt/graph/kernels"
+)
+
+// linearOp applies k weight matrices to the same input and writes their
+// outputs side by side: y (N, sum outs) = [x·W1 | x·W2 | ...] (+ biases).
+// One op for Llama's q/k/v (or gate/up) projections means one pass over x
+// and one gradient for x, and the result is exactly the layout the attention
+// and SwiGLU ops read. Weights are Llama Linear [out, in] (y = x Wᵀ) when
+// transposed, GPT-2 Conv1D [in, out] (y = x W) otherwise; no copy or
+// transpose is ever made, BLAS reads them in place.
+//
+// Inputs: x (N, in), W1..Wk, then b1..bk when biased.
+type linearOp struct {
+	opBase
+	n, in      int
+	outs       []int
+	transposed bool
+	bias       bool
+}
+
+func newLinearOp(dt tensor.Dtype, n, in int, outs []int, transposed, bias bool) *linearOp {
+	ins := []hm.Type{tt(dt, 2)}
+	total := 0
+	for _, o := range outs {
+		ins = append(ins, tt(dt, 2))
+		total += o
+	}
+	if bias {
+		for range outs {
+			ins = append(ins, tt(dt, 1))
+		}
+	}
+	return &linearOp{opBase: newBase("Linear", dt, tensor.Shape{n, total}, ins...), n: n, in: in, outs: outs, transposed: transposed, bias: bias}
+}
+
+func (o *linearOp) width() int { return o.shape[1] }
+
+func (o *linearOp) Do(vals ...G.Value) (G.Value, error) {
+	return dispatch(o.dt, func() (G.Value, error) { return linearDo[float32](o, vals) }, func() (G.Value, error) { return linearDo[float64](o, vals) })
+}
+
+func linearDo[T kernels.Float](o *linearOp, vals []G.Value) (G.Value, error) {
+	out := o.newOut()
+	x, y, ldy := floats[T](vals[0]), out.Data().([]T), o.width()
+	off := 0
+	for j, m := range o.outs {
+		w := floats[T](vals[1+j])
+		if o.transposed {
+			kernels.Gemm(false, true, o.n, m, o.in, 1, x, o.in, w, o.in, 0, y[off:], ldy)
+		} else {
+			kernels.Gemm(false, false, o.n, m, o.in, 1, x, o.in, w, m, 0, y[off:], ldy)
+		}
+		if o.bias {
+			b := floats[T](vals[1+len(o.outs)+j])
+			kernels.ParallelFor(o.n, 64, func(lo, hi int) {
+				for r := lo; r < hi; r++ {
+					row := y[r*ldy+off : r*ldy+off+m]
+					for i := range row {
+						row[i] += b[i]
+					}
+				}
+			})
+		}
+		off += m
+	}
+	return out, nil
+}
+
+func (o *linearOp) DiffWRT(n int) []bool { return allTrue(n) }
+
+func (o *linearOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	res := make(G.Nodes, len(in))
+	args := append(append(G.Nodes{}, in[:1+len(o.outs)]...), grad)
+	types := make([]hm.Type, len(args))
+	for i, a := range args {
+		types[i] = tt(o.dt, a.Dims())
+	}
+	for i := range in {
+		op := &linearGradOp{opBase: newBase("LinearGrad", o.dt, in[i].Shape(), types...), l: o, which: i}
+		res[i] = apply(op, args...)
+	}
+	return res, nil
+}
+
+// linearGradOp computes one input gradient of linearOp from (x, W1..Wk, dy):
+// which 0 is dx = sum_j dy_j·op(Wj)ᵀ, 1..k are dWj, k+1..2k are dbj.
+type linearGradOp struct {
+	opBase
+	l     *linearOp
+	which int
+}
+
+func (o *linearGradOp) Do(vals ...G.Value) (G.Value, error) {
+	return dispatch(o.dt, func() (G.Value, error) { return linearGradDo[float32](o, vals) }, func() (G.Value, error) { return linearGradDo[float64](o, vals) })
+}
+
+func linearGradDo[T kernels.Float](o *linearGradOp, vals []G.Value) (G.Value, error) {
+	out := o.newOut()
+	d := out.Data().([]T)
+	l := o.l
+	k := len(l.outs)
+	x, dy, ldy := floats[T](vals[0]), floats[T](vals[1+k]), l.width()
+	off := 0
+	for j, m := range l.outs {
+		w := floats[T](vals[1+j])
+		dyj := dy[off:]
+		switch {
+		case o.which == 0 && l.transposed: // dx += dy_j (N,m) · W (m,in)
+			kernels.Gemm(false, false, l.n, l.in, m, 1, dyj, ldy, w, l.in, T(min(j, 1)), d, l.in)
+		case o.which == 0: // dx += dy_j (N,m) · Wᵀ, W (in,m)
+			kernels.Gemm(false, true, l.n, l.in, m, 1, dyj, ldy, w, m, T(min(j, 1)), d, l.in)
+		case o.which == 1+j && l.transposed: // dW (m,in) = dy_jᵀ · x
+			kernels.Gemm(true, false, m, l.in, l.n, 1, dyj, ldy, x, l.in, 0, d, l.in)
+		case o.which == 1+j: // dW (in,m) = xᵀ · dy_j
+			kernels.Gemm(true, false, l.in, m, l.n, 1, x, l.in, dyj, ldy, 0, d, m)
+		case o.which == 1+k+j:
+			kernels.ColumnSums(l.n, m, ldy, dyj, d)
+		}
+		off += m
+	}
+	return out, nil
+}

@@ -1,0 +1,435 @@
+package graph
+
+import (
+	"fmt"
+	"slices"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/rmtgo/rmt/graph/kernels"
+)
+
+// Shape legend for this file:
+//
+//	B batch rows, S tokens per segment, M memory tokens, L = 2M+S positions,
+//	C model width, V vocabulary, R requested logit rows.
+
+// SegmentShape fixes the sizes a segment graph is built and compiled for.
+// One graph serves every segment of that shape.
+type SegmentShape struct {
+	Batch     int  // B
+	Tokens    int  // S
+	Mem       int  // M; 0 runs plain segments without memory
+	LogitRows int  // R rows of logits returned by Forward; 0 for none
+	KeyMask   bool // accept a key mask (padded final segments)
+}
+
+// Positions is L = 2M + S, the sequence length the decoder sees.
+func (s SegmentShape) Positions() int { return 2*s.Mem + s.Tokens }
+
+// Batch holds one segment's inputs for every row, in token coordinates:
+// index b*S+t is token t of row b.
+type Batch[T kernels.Float] struct {
+	IDs         []int // (B*S) token ids
+	Targets     []int // (B*S) the id each position predicts; ignored where LossWeights is 0
+	LossWeights []T   // (B*S) the weight of each prediction in the loss (mask / N)
+	KeyMask     []T   // (B*L) 1 for real keys, 0 for padding; nil when unmasked
+	LogitRows   []int // (R) token indices b*S+t whose logits Forward returns
+}
+
+// Segment is the compiled graph of one segment, [mem | tokens | mem] through
+// the decoder: the loss, the new memory (final-norm hidden states at the M
+// write positions), optional logits, and, when built for training, the
+// gradients of the loss plus sum(memOut ⊙ gmem) with respect to every
+// parameter and to the input memory.
+type Segment[T kernels.Float] struct {
+	Shape SegmentShape
+	cfg   Config
+	dt    tensor.Dtype
+	g     *G.ExprGraph
+
+	ids, targets, lossW, keyMask, rows, mem, gmem *G.Node
+	params                                        []*G.Node
+	paramData                                     [][]T
+	loss, memOut, logits, cost                    *G.Node
+	grads                                         []*G.Node
+	memGrad                                       *G.Node
+
+	fwd, train G.VM
+}
+
+// BuildOptions choose what a segment graph computes.
+type BuildOptions struct {
+	// Train adds the backward pass (parameter and memory gradients).
+	Train bool
+}
+
+// NewSegment builds and compiles the segment graph of w for shape. For
+// T = float32 the graph reads the parameters in place, so updates to
+// w.Params are seen by the next run; for float64 (gradient checks) it works
+// on a copy taken now (see ParamData).
+func NewSegment[T kernels.Float](w *Weights, shape SegmentShape, opt BuildOptions) (s *Segment[T], err error) {
+	c := w.Config
+	if err := checkShape(c, shape); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("graph: building the segment graph: %v", r)
+		}
+	}()
+	var zero T
+	dt := tensor.Float32
+	if any(zero) == any(float64(0)) {
+		dt = tensor.Float64
+	}
+	s = &Segment[T]{Shape: shape, cfg: c, dt: dt, g: G.NewGraph()}
+	s.build(w)
+	if opt.Train {
+		wrt := slices.Clone(s.params)
+		if s.mem != nil {
+			wrt = append(wrt, s.mem)
+		}
+		grads, err := G.Grad(s.cost, wrt...)
+		if err != nil {
+			return nil, fmt.Errorf("graph: differentiating the segment graph: %w", err)
+		}
+		s.grads = grads[:len(s.params)]
+		if s.mem != nil {
+			s.memGrad = grads[len(s.params)]
+		}
+		roots := append(G.Nodes{s.cost}, grads...)
+		if s.memOut != nil {
+			roots = append(roots, s.memOut)
+		}
+		s.train = G.NewTapeMachine(s.g.SubgraphRoots(roots...))
+	}
+	fwdRoots := G.Nodes{s.loss}
+	if s.memOut != nil {
+		fwdRoots = append(fwdRoots, s.memOut)
+	}
+	if s.logits != nil {
+		fwdRoots = append(fwdRoots, s.logits)
+	}
+	s.fwd = G.NewTapeMachine(s.g.SubgraphRoots(fwdRoots...))
+	return s, nil
+}
+
+func checkShape(c Config, shape SegmentShape) error {
+	switch {
+	case shape.Batch < 1:
+		return fmt.Errorf("graph: batch size %d, want at least 1", shape.Batch)
+	case shape.Tokens < 1:
+		return fmt.Errorf("graph: segment size %d, want at least 1 token", shape.Tokens)
+	case shape.Mem < 0:
+		return fmt.Errorf("graph: %d memory tokens, want 0 or more", shape.Mem)
+	case shape.LogitRows < 0:
+		return fmt.Errorf("graph: %d logit rows, want 0 or more", shape.LogitRows)
+	}
+	if L := shape.Positions(); c.HardPositionLimit() && L > c.MaxPositions() {
+		return fmt.Errorf("graph: a segment of %d tokens with %d memory tokens needs %d positions (2M+S), more than the model's limit n_positions = %d",
+			shape.Tokens, shape.Mem, L, c.MaxPositions())
+	}
+	return nil
+}
+
+func (s *Segment[T]) input(name string, dt tensor.Dtype, shape ...int) *G.Node {
+	if len(shape) == 1 {
+		return G.NewVector(s.g, dt, G.WithShape(shape...), G.WithName(name))
+	}
+	return G.NewMatrix(s.g, dt, G.WithShape(shape...), G.WithName(name))
+}
+
+// build declares the decoder on [mem | embed(ids) | mem], top to bottom.
+func (s *Segment[T]) build(w *Weights) {
+	c, sh, dt := s.cfg, s.Shape, s.dt
+	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.Mem, sh.Positions(), c.Hidden(), c.VocabSize
+	N := B * L
+	p := map[string]*G.Node{}
+	for _, prm := range w.Params {
+		if prm.Name == MemoryName {
+			continue
+		}
+		data := toT[T](prm.Data)
+		t := tensor.New(tensor.WithShape(prm.Shape...), tensor.WithBacking(data))
+		n := G.NewTensor(s.g, dt, len(prm.Shape), G.WithShape(prm.Shape...), G.WithName(prm.Name), G.WithValue(t))
+		s.params = append(s.params, n)
+		s.paramData = append(s.paramData, data)
+		p[prm.Name] = n
+	}
+	s.ids = s.input("ids", tensor.Int, B*S)
+	s.targets = s.input("targets", tensor.Int, N)
+	s.lossW = s.input("loss_weights", dt, N)
+
+	// x: (B*L, C)
+	embIn := G.Nodes{p[c.EmbeddingName()], s.ids}
+	if M > 0 {
+		s.mem = s.input("mem", dt, B*M, C)
+		embIn = append(embIn, s.mem)
+	}
+	if c.IsGPT2() {
+		embIn = append(embIn, p["transformer.wpe.weight"])
+	}
+	x := apply(newEmbedOp(dt, B, S, M, C, V, c.IsGPT2()), embIn...)
+	if sh.KeyMask {
+		s.keyMask = s.input("key_mask", dt, N)
+	}
+	H, KVH, Dh, F := c.Heads(), c.KVHeads(), c.HeadDim(), c.FFN()
+	dims := kernels.AttnDims{B: B, L: L, H: H, KVH: KVH, Dh: Dh}
+	for i := 0; i < c.Layers(); i++ {
+		var h, a *G.Node
+		if c.IsGPT2() {
+			pre := fmt.Sprintf("transformer.h.%d.", i)
+			h = s.norm(x, p[pre+"ln_1.weight"], p[pre+"ln_1.bias"])
+			qkv := s.linear(h, false, []int{3 * C}, p[pre+"attn.c_attn.weight"], p[pre+"attn.c_attn.bias"])
+			a = s.attention(qkv, dims, false)
+			x = apply(newAddOp(dt, x.Shape()), x, s.linear(a, false, []int{C}, p[pre+"attn.c_proj.weight"], p[pre+"attn.c_proj.bias"]))
+			h = s.norm(x, p[pre+"ln_2.weight"], p[pre+"ln_2.bias"])
+			f := s.linear(h, false, []int{F}, p[pre+"mlp.c_fc.weight"], p[pre+"mlp.c_fc.bias"])
+			f = apply(newActOp(dt, N, F, false), f)
+			x = apply(newAddOp(dt, x.Shape()), x, s.linear(f, false, []int{C}, p[pre+"mlp.c_proj.weight"], p[pre+"mlp.c_proj.bias"]))
+			continue
+		}
+		pre := fmt.Sprintf("model.layers.%d.", i)
+		at, mlp := pre+"self_attn.", pre+"mlp."
+		h = s.norm(x, p[pre+"input_layernorm.weight"], nil)
+		qkv := s.linear(h, true, []int{H * Dh, KVH * Dh, KVH * Dh},
+			p[at+"q_proj.weight"], p[at+"k_proj.weight"], p[at+"v_proj.weight"],
+			p[at+"q_proj.bias"], p[at+"k_proj.bias"], p[at+"v_proj.bias"])
+		a = s.attention(qkv, dims, true)
+		x = apply(newAddOp(dt, x.Shape()), x, s.linear(a, true, []int{C}, p[at+"o_proj.weight"], p[at+"o_proj.bias"]))
+		h = s.norm(x, p[pre+"post_attention_layernorm.weight"], nil)
+		gu := s.linear(h, true, []int{F, F}, p[mlp+"gate_proj.weight"], p[mlp+"up_proj.weight"], p[mlp+"gate_proj.bias"], p[mlp+"up_proj.bias"])
+		f := apply(newActOp(dt, N, F, true), gu)
+		x = apply(newAddOp(dt, x.Shape()), x, s.linear(f, true, []int{C}, p[mlp+"down_proj.weight"], p[mlp+"down_proj.bias"]))
+	}
+	// hf: (B*L, C), the final-norm hidden states (HF hidden_states[-1]).
+	var hf *G.Node
+	if c.IsGPT2() {
+		hf = s.norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"])
+	} else {
+		hf = s.norm(x, p["model.norm.weight"], nil)
+	}
+	head := p[c.HeadName()]
+	s.loss = apply(newLossOp(dt, N, C, V), hf, head, s.targets, s.lossW)
+	s.cost = s.loss
+	if M > 0 {
+		s.memOut = apply(newMemOutOp(dt, B, L, M, C), hf)
+		s.gmem = s.input("mem_grad", dt, B*M, C)
+		d := apply(newDotOp(dt, 2), s.memOut, s.gmem)
+		var err error
+		if s.cost, err = G.Add(s.loss, d); err != nil {
+			panic(err)
+		}
+	}
+	if sh.LogitRows > 0 {
+		s.rows = s.input("logit_rows", tensor.Int, sh.LogitRows)
+		s.logits = apply(newLogitsOp(dt, sh.LogitRows, C, V), hf, head, s.rows)
+	}
+}
+
+func (s *Segment[T]) norm(x, g, b *G.Node) *G.Node {
+	n, c := x.Shape()[0], x.Shape()[1]
+	if b == nil {
+		return apply(newNormOp(s.dt, n, c, true, s.cfg.NormEps()), x, g)
+	}
+	return apply(newNormOp(s.dt, n, c, false, s.cfg.NormEps()), x, g, b)
+}
+
+// linear applies weights ws (and biases, nil entries meaning none) to x.
+func (s *Segment[T]) linear(x *G.Node, transposed bool, outs []int, wb ...*G.Node) *G.Node {
+	k := len(outs)
+	in := G.Nodes{x}
+	in = append(in, wb[:k]...)
+	bias := len(wb) == 2*k && wb[k] != nil
+	if bias {
+		in = append(in, wb[k:]...)
+	}
+	return apply(newLinearOp(s.dt, x.Shape()[0], x.Shape()[1], outs, transposed, bias), in...)
+}
+
+func (s *Segment[T]) attention(qkv *G.Node, d kernels.AttnDims, rope bool) *G.Node {
+	op := newAttnOp(s.dt, d, s.cfg.AttnScale(), rope, s.cfg.Theta(), s.keyMask != nil)
+	if s.keyMask != nil {
+		return apply(op, qkv, s.keyMask)
+	}
+	return apply(op, qkv)
+}
+
+// toT returns data as []T: the same slice for float32, a copy for float64.
+func toT[T kernels.Float](data []float32) []T {
+	if out, ok := any(data).([]T); ok {
+		return out
+	}
+	out := make([]T, len(data))
+	for i, v := range data {
+		out[i] = T(v)
+	}
+	return out
+}
+
+// ParamData returns the values the graph reads for parameter i (in
+// Weights.Params order, rmt.memory excluded): for float64 graphs a copy that
+// gradient checks may perturb.
+func (s *Segment[T]) ParamData(i int) []T { return s.paramData[i] }
+
+// NumParams is the number of parameter tensors in the graph.
+func (s *Segment[T]) NumParams() int { return len(s.params) }
+
+// Result is what one segment run returns. Slices are fresh copies.
+type Result[T kernels.Float] struct {
+	Loss   float64
+	MemOut []T // (B*M*C) the new memory
+	Logits []T // (R*V) logits at Batch.LogitRows
+}
+
+func (s *Segment[T]) bind(in *Batch[T], mem, gmem []T, train bool) error {
+	sh := s.Shape
+	B, S, L, M, C := sh.Batch, sh.Tokens, sh.Positions(), sh.Mem, s.cfg.Hidden()
+	if len(in.IDs) != B*S {
+		return fmt.Errorf("graph: %d token ids, want %d (batch %d x segment %d)", len(in.IDs), B*S, B, S)
+	}
+	for i, id := range in.IDs {
+		if id < 0 || id >= s.cfg.VocabSize {
+			return fmt.Errorf("graph: token id %d at position %d is outside the vocabulary [0, %d)", id, i, s.cfg.VocabSize)
+		}
+	}
+	// Targets and weights live on the L positions of each row; memory rows
+	// carry weight 0.
+	targets, weights := make([]int, B*L), make([]T, B*L)
+	if in.LossWeights != nil {
+		if len(in.LossWeights) != B*S || len(in.Targets) != B*S {
+			return fmt.Errorf("graph: %d targets and %d loss weights, want %d each", len(in.Targets), len(in.LossWeights), B*S)
+		}
+		for b := 0; b < B; b++ {
+			for t := 0; t < S; t++ {
+				targets[b*L+M+t], weights[b*L+M+t] = in.Targets[b*S+t], in.LossWeights[b*S+t]
+			}
+		}
+	}
+	lets := []struct {
+		n *G.Node
+		v tensor.Tensor
+	}{
+		{s.ids, vec(in.IDs)}, {s.targets, vec(targets)}, {s.lossW, vec(weights)},
+	}
+	if M > 0 {
+		if len(mem) != B*M*C {
+			return fmt.Errorf("graph: memory has %d values, want %d (batch %d x %d tokens x width %d)", len(mem), B*M*C, B, M, C)
+		}
+		if gmem == nil {
+			gmem = make([]T, B*M*C)
+		}
+		if len(gmem) != B*M*C {
+			return fmt.Errorf("graph: memory gradient has %d values, want %d", len(gmem), B*M*C)
+		}
+		lets = append(lets, struct {
+			n *G.Node
+			v tensor.Tensor
+		}{s.mem, mat(mem, B*M, C)}, struct {
+			n *G.Node
+			v tensor.Tensor
+		}{s.gmem, mat(gmem, B*M, C)})
+	}
+	if s.keyMask != nil {
+		km := in.KeyMask
+		if km == nil {
+			km = make([]T, B*L)
+			for i := range km {
+				km[i] = 1
+			}
+		}
+		if len(km) != B*L {
+			return fmt.Errorf("graph: key mask has %d values, want %d (batch %d x %d positions)", len(km), B*L, B, L)
+		}
+		lets = append(lets, struct {
+			n *G.Node
+			v tensor.Tensor
+		}{s.keyMask, vec(km)})
+	}
+	if s.rows != nil && !train {
+		if len(in.LogitRows) != sh.LogitRows {
+			return fmt.Errorf("graph: %d logit rows requested, the graph was built for %d", len(in.LogitRows), sh.LogitRows)
+		}
+		rows := make([]int, len(in.LogitRows))
+		for i, r := range in.LogitRows {
+			if r < 0 || r >= B*S {
+				return fmt.Errorf("graph: logit row %d outside [0, %d)", r, B*S)
+			}
+			rows[i] = (r/S)*L + M + r%S
+		}
+		lets = append(lets, struct {
+			n *G.Node
+			v tensor.Tensor
+		}{s.rows, vec(rows)})
+	}
+	for _, l := range lets {
+		if err := G.Let(l.n, l.v); err != nil {
+			return fmt.Errorf("graph: binding %s: %w", l.n.Name(), err)
+		}
+	}
+	return nil
+}
+
+func vec[E any](x []E) *tensor.Dense {
+	return tensor.New(tensor.WithShape(len(x)), tensor.WithBacking(x))
+}
+
+func mat[E any](x []E, r, c int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(r, c), tensor.WithBacking(x))
+}
+
+func clone[T kernels.Float](n *G.Node) []T {
+	if n == nil || n.Value() == nil {
+		return nil
+	}
+	return slices.Clone(floats[T](n.Value()))
+}
+
+// Forward runs the segment without gradients: mem (B*M*C) in, the loss, the
+// new memory and the requested logits out.
+func (s *Segment[T]) Forward(in *Batch[T], mem []T) (Result[T], error) {
+	s.fwd.Reset()
+	if err := s.bind(in, mem, nil, false); err != nil {
+		return Result[T]{}, err
+	}
+	if err := s.fwd.RunAll(); err != nil {
+		return Result[T]{}, fmt.Errorf("graph: forward: %w", err)
+	}
+	return Result[T]{Loss: scalarOf(s.loss.Value()), MemOut: clone[T](s.memOut), Logits: clone[T](s.logits)}, nil
+}
+
+// Backward re-runs the segment from mem with gradients of
+// loss + sum(memOut ⊙ gmem) (gmem nil means zero). It adds each parameter's
+// gradient into grads[i] (Weights.Params order, rmt.memory excluded; a nil
+// entry is allocated) and returns the gradient with respect to mem.
+func (s *Segment[T]) Backward(in *Batch[T], mem, gmem []T, grads [][]T) (Result[T], []T, error) {
+	if s.train == nil {
+		return Result[T]{}, nil, fmt.Errorf("graph: Backward on a segment built without Train")
+	}
+	if len(grads) != len(s.params) {
+		return Result[T]{}, nil, fmt.Errorf("graph: %d gradient buffers, want %d", len(grads), len(s.params))
+	}
+	s.train.Reset()
+	if err := s.bind(in, mem, gmem, true); err != nil {
+		return Result[T]{}, nil, err
+	}
+	if err := s.train.RunAll(); err != nil {
+		return Result[T]{}, nil, fmt.Errorf("graph: backward: %w", err)
+	}
+	for i, gn := range s.grads {
+		g := floats[T](gn.Value())
+		if grads[i] == nil {
+			grads[i] = make([]T, len(g))
+		}
+		dst := grads[i]
+		kernels.ParallelFor(len(g), 1<<15, func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				dst[j] += g[j]
+			}
+		})
+	}
+	res := Result[T]{Loss: scalarOf(s.loss.Value()), MemOut: clone[T](s.memOut)}
+	return res, clone[T](s.memGrad), nil
+}
