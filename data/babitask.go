@@ -39,6 +39,7 @@ func (t *qaTask) initBabi() error {
 	tasks := cfg.BabiTasks
 	if len(tasks) == 0 {
 		tasks = []int{1}
+		t.cfg.BabiTasks = tasks
 	}
 	if _, err := t.encode(markerKey); err != nil {
 		return err
@@ -96,7 +97,7 @@ func (t *qaTask) initBabi() error {
 			if shortestTail > S {
 				return fmt.Errorf("data: --segment-size %d cannot hold a qa%d question, marker, answer and EOS (%d tokens); raise --segment-size", S, n, shortestTail)
 			}
-			return fmt.Errorf("data: no qa%d question of %s fits in %d segments x %d = %d tokens (the shortest story and question need %d); raise --segments or --segment-size",
+			return fmt.Errorf("data: no qa%d question of %s fits in %d x %d = %d tokens (the shortest story and question need %d); raise --segments or --segment-size",
 				n, file, cfg.Segments, S, L, shortest)
 		}
 		t.babi = append(t.babi, set)

@@ -12,13 +12,16 @@ import (
 // lmTask cuts windows of n*S tokens out of long documents. A window lies in
 // one document: a file is drawn with probability proportional to the
 // number of window starts it offers, a byte offset uniformly among them,
-// and the window starts at the next line break (a paragraph in most books).
+// and the window starts after the next line break (a paragraph in most
+// books) and the white space after it.
 // Only the bytes of the window are read and tokenized.
 type lmTask struct {
 	cfg   TaskConfig
 	paths []string
 	cum   []int64 // cumulative window starts per file
-	need  int64   // bytes read for a window, from the tokenizer's bytes per token
+	need  int64   // bytes a window may take, from the tokenizer's bytes per token
+	// perToken is the measured bytes per token of the corpus.
+	perToken float64
 }
 
 // lmReadBlock is how much text is read and tokenized at a time.
@@ -45,7 +48,7 @@ func newLMTask(cfg TaskConfig) (Task, error) {
 		return nil, err
 	}
 	L := cfg.Length()
-	t := &lmTask{cfg: cfg, need: int64(float64(L)*perToken*1.25) + 4096}
+	t := &lmTask{cfg: cfg, need: int64(float64(L)*perToken*1.25) + 4096, perToken: perToken}
 	var c int64
 	for i, p := range paths {
 		if starts := sizes[i] - t.need + 1; starts > 0 {
@@ -55,7 +58,7 @@ func newLMTask(cfg TaskConfig) (Task, error) {
 		}
 	}
 	if len(t.paths) == 0 {
-		return nil, fmt.Errorf("data: --text-dir %s: no %s document is long enough for %d segments x %d = %d tokens (need about %d bytes at %.2f bytes per token; the longest, %s, has %d)",
+		return nil, fmt.Errorf("data: --text-dir %s: no %s document is long enough for %d x %d = %d tokens (need about %d bytes at %.2f bytes per token; the longest, %s, has %d bytes)",
 			cfg.TextDir, cfg.Split, cfg.Segments, cfg.SegmentSize, L, t.need, perToken, paths[big], sizes[big])
 	}
 	return t, nil
@@ -105,7 +108,7 @@ func (t *lmTask) Sample(rng *rand.Rand) (Sample, error) {
 		return Sample{}, err
 	}
 	if len(ids) < L {
-		return Sample{}, fmt.Errorf("data: text file %s has %d tokens, want at least %d segments x %d = %d", path, len(ids), t.cfg.Segments, t.cfg.SegmentSize, L)
+		return Sample{}, fmt.Errorf("data: text file %s has %d tokens, want at least %d x %d = %d", path, len(ids), t.cfg.Segments, t.cfg.SegmentSize, L)
 	}
 	s := Sample{IDs: ids[:L:L], LabelMask: make([]bool, L), AnswerStart: -1}
 	for i := 1; i < L; i++ {
@@ -137,13 +140,18 @@ func (t *lmTask) window(path string, off int64, L int) ([]int, error) {
 		if cut < 0 {
 			return nil, nil
 		}
+		for cut+1 < len(head) && isSpace(head[cut+1]) {
+			cut++
+		}
 		r.Discard(cut + 1)
 	}
 	ids := make([]int, 0, L)
 	var carry []byte
 	buf := make([]byte, lmReadBlock)
 	for len(ids) < L {
-		n, rerr := io.ReadFull(r, buf)
+		// Read about what the missing tokens take, not a whole block.
+		want := min(len(buf), int(float64(L-len(ids))*t.perToken*1.1)+256)
+		n, rerr := io.ReadFull(r, buf[:want])
 		text := append(carry, buf[:n]...)
 		eof := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
 		if rerr != nil && !eof {

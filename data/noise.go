@@ -101,7 +101,7 @@ type SentenceReader interface {
 // in a file drawn with probability proportional to its size, at a uniform
 // byte offset, skips to the next sentence boundary, and reads on; at the end
 // of a file it continues at the start of another drawn file. Only the bytes
-// a sample needs are read (in 64 KiB blocks), so a corpus of gigabytes is
+// a sample needs are read (in blocks of 32 KiB), so a corpus of gigabytes is
 // never loaded. Sentences that mention a task word are dropped.
 type BookNoise struct {
 	dir   string
@@ -178,8 +178,8 @@ func (r *bookReader) open() error {
 		return fmt.Errorf("data: noise file %s: %w", r.name, err)
 	}
 	r.f = f
-	r.sc = bufio.NewScanner(bufio.NewReaderSize(f, 64<<10))
-	r.sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
+	r.sc = bufio.NewScanner(f)
+	r.sc.Buffer(make([]byte, 0, 32<<10), 1<<20)
 	r.sc.Split(ScanSentences)
 	r.got = false
 	if off > 0 {

@@ -103,6 +103,9 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	if cfg.Split != SplitTrain && cfg.Split != SplitEval {
 		return nil, fmt.Errorf("data: split %q, want %q or %q", cfg.Split, SplitTrain, SplitEval)
 	}
+	if cfg.EvalEvery == 0 {
+		cfg.EvalEvery = DefaultEvalEvery
+	}
 	if cfg.Name == "lm" {
 		return newLMTask(cfg)
 	}
@@ -166,7 +169,7 @@ func (t *qaTask) SampleAt(i int) (Sample, error) {
 
 func (t *qaTask) Sample(rng *rand.Rand) (Sample, error) {
 	b := &builder{
-		noise: noiseTokens{r: t.noise.Open(rng), tok: t.cfg.Tokenizer},
+		noise: noiseTokens{r: t.noise.Open(rng), tok: t.cfg.Tokenizer, rng: rng},
 		L:     t.cfg.Length(),
 	}
 	defer b.noise.r.Close()
@@ -423,11 +426,16 @@ func (b *builder) finish(t *qaTask, ids []int, facts []Span, supporting []int, q
 	return s, nil
 }
 
+// maxCutAttempts bounds the sentences fill drops because their cut left a
+// task word (only a corpus that repeats such a sentence reaches it).
+const maxCutAttempts = 64
+
 // noiseTokens turns a sentence stream into token runs.
 type noiseTokens struct {
 	r    SentenceReader
 	tok  Tokenizer
-	lens []int // scratch: sentence lengths of the run being filled
+	rng  *rand.Rand // picks the sentence to cut
+	lens []int      // scratch: sentence lengths of the run being filled
 }
 
 // next returns the ids of the next sentence, with a leading space.
@@ -447,12 +455,12 @@ func (n *noiseTokens) next() ([]int, error) {
 	}
 }
 
-// fill appends exactly k noise tokens to dst: consecutive sentences of
-// which the first may be cut at the front (so that the run ends at a
-// sentence end, next to the fact or question that follows). It returns the
-// offsets in dst where whole sentences start. A cut that leaves a task
-// word at the front of the fragment ("Rosemary" cut to "mary") drops that
-// sentence instead.
+// fill appends exactly k noise tokens to dst: consecutive sentences, one
+// of which, drawn at random among those long enough, loses its first tokens
+// to make the count exact (so the fragment sits nowhere in particular). It
+// returns the offsets in dst where sentences (the fragment included) start.
+// A cut that leaves a task word at the front of the fragment ("Rosemary"
+// cut to "mary") drops that sentence instead and reads on.
 func (n *noiseTokens) fill(dst []int, k int) ([]int, []int, error) {
 	if k <= 0 {
 		return dst, nil, nil
@@ -460,7 +468,10 @@ func (n *noiseTokens) fill(dst []int, k int) ([]int, []int, error) {
 	start := len(dst)
 	n.lens = n.lens[:0]
 	total := 0
-	for {
+	for attempt := 0; ; attempt++ {
+		if attempt == maxCutAttempts {
+			return dst, nil, fmt.Errorf("data: noise: %d cuts in a row left a task word at the front of a sentence fragment; the noise text repeats itself too much", attempt)
+		}
 		for total < k {
 			ids, err := n.next()
 			if err != nil {
@@ -470,43 +481,37 @@ func (n *noiseTokens) fill(dst []int, k int) ([]int, []int, error) {
 			n.lens = append(n.lens, len(ids))
 			total += len(ids)
 		}
-		// Drop whole sentences from the front, then cut into the next.
-		excess, i := total-k, 0
-		for excess >= n.lens[i] {
-			excess -= n.lens[i]
-			i++
-		}
-		drop := 0
-		for _, l := range n.lens[:i] {
-			drop += l
-		}
+		excess := total - k
 		if excess > 0 {
-			frag := dst[start+drop+excess : start+drop+n.lens[i]]
-			if MentionsTaskWord(n.tok.Decode(frag)) {
-				// Drop this sentence too and read on.
-				drop += n.lens[i]
-				i++
-				excess = -1
-			} else {
-				drop += excess
+			// The last sentence is always long enough: total was below
+			// k before it came.
+			var long []int
+			for i, l := range n.lens {
+				if l > excess {
+					long = append(long, i)
+				}
+			}
+			j := long[n.rng.IntN(len(long))]
+			at := start
+			for _, l := range n.lens[:j] {
+				at += l
+			}
+			cut := excess
+			if MentionsTaskWord(n.tok.Decode(dst[at+excess : at+n.lens[j]])) {
+				cut = n.lens[j] // drop the sentence and read on
+			}
+			dst = append(dst[:at], dst[at+cut:]...)
+			total -= cut
+			if n.lens[j] -= cut; n.lens[j] == 0 {
+				n.lens = append(n.lens[:j], n.lens[j+1:]...)
+				continue
 			}
 		}
-		dst = append(dst[:start], dst[start+drop:]...)
-		total -= drop
-		if excess < 0 {
-			n.lens = append(n.lens[:0], n.lens[i:]...)
-			continue
-		}
-		// Starts of whole sentences: after the fragment (if any).
-		var starts []int
+		starts := make([]int, len(n.lens))
 		at := start
-		if excess > 0 {
-			at += n.lens[i] - excess
-			i++
-		}
-		for ; i < len(n.lens); i++ {
-			starts = append(starts, at)
-			at += n.lens[i]
+		for i, l := range n.lens {
+			starts[i] = at
+			at += l
 		}
 		return dst, starts, nil
 	}

@@ -94,3 +94,473 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// HSUM_Y0 leaves the sum of the eight lanes of Y0 in the low lane of X0.
+// Uses X1.
+#define HSUM_Y0 \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPS       X1, X0, X0; \
+	VPERMILPS    $0x4e, X0, X1; \
+	VADDPS       X1, X0, X0; \
+	VPERMILPS    $0xb1, X0, X1; \
+	VADDPS       X1, X0, X0
+
+// func ExpSub(x *float32, n int, m float32) float32
+TEXT ·ExpSub(SB), NOSPLIT, $0-28
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS m+16(FP), Y8
+	EXP_CONSTS
+	VXORPS       Y7, Y7, Y7
+	SHRQ         $3, CX
+	JZ           expsubdone
+
+expsubloop:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y8, Y0, Y0
+	EXP_CORE
+	EXP_UNDER
+	VMOVUPS Y2, (SI)
+	VADDPS  Y2, Y7, Y7
+	ADDQ    $32, SI
+	DECQ    CX
+	JNZ     expsubloop
+
+expsubdone:
+	VMOVAPS Y7, Y0
+	HSUM_Y0
+	MOVSS   X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func Max(x *float32, n int) float32
+TEXT ·Max(SB), NOSPLIT, $0-20
+	MOVQ    x+0(FP), SI
+	MOVQ    n+8(FP), CX
+	VMOVUPS (SI), Y0
+	VMOVAPS Y0, Y1
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+
+max16:
+	CMPQ   CX, $16
+	JL     max8
+	VMAXPS (SI), Y0, Y0
+	VMAXPS 32(SI), Y1, Y1
+	ADDQ   $64, SI
+	SUBQ   $16, CX
+	JMP    max16
+
+max8:
+	TESTQ  CX, CX
+	JZ     maxdone
+	VMAXPS (SI), Y0, Y0
+
+maxdone:
+	VMAXPS       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0x4e, X0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0xb1, X0, X1
+	VMAXPS       X1, X0, X0
+	MOVSS        X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func Scal(x *float32, n int, a float32)
+TEXT ·Scal(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS a+16(FP), Y8
+	SHRQ         $3, CX
+	JZ           scaldone
+
+scalloop:
+	VMULPS  (SI), Y8, Y0
+	VMOVUPS Y0, (SI)
+	ADDQ    $32, SI
+	DECQ    CX
+	JNZ     scalloop
+
+scaldone:
+	VZEROUPPER
+	RET
+
+// func Add(x, b *float32, n int)
+TEXT ·Add(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   adddone
+
+addloop:
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     addloop
+
+adddone:
+	VZEROUPPER
+	RET
+
+// func Dot(a, b *float32, n int) float32
+TEXT ·Dot(SB), NOSPLIT, $0-28
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DI
+	MOVQ   n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+dot32:
+	CMPQ        CX, $32
+	JL          dot8
+	VMOVUPS     (SI), Y4
+	VMOVUPS     32(SI), Y5
+	VMOVUPS     64(SI), Y6
+	VMOVUPS     96(SI), Y7
+	VFMADD231PS (DI), Y4, Y0
+	VFMADD231PS 32(DI), Y5, Y1
+	VFMADD231PS 64(DI), Y6, Y2
+	VFMADD231PS 96(DI), Y7, Y3
+	ADDQ        $128, SI
+	ADDQ        $128, DI
+	SUBQ        $32, CX
+	JMP         dot32
+
+dot8:
+	CMPQ        CX, $8
+	JL          dotdone
+	VMOVUPS     (SI), Y4
+	VFMADD231PS (DI), Y4, Y0
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         dot8
+
+dotdone:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	HSUM_Y0
+	MOVSS  X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func DSub(ds, p, dp *float32, n int, d float32)
+TEXT ·DSub(SB), NOSPLIT, $0-36
+	MOVQ         ds+0(FP), DI
+	MOVQ         p+8(FP), SI
+	MOVQ         dp+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS d+32(FP), Y8
+	SHRQ         $3, CX
+	JZ           dsubdone
+
+dsubloop:
+	VMOVUPS (DX), Y0
+	VSUBPS  Y8, Y0, Y0
+	VMULPS  (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNZ     dsubloop
+
+dsubdone:
+	VZEROUPPER
+	RET
+
+// func GemvT(y, a, x *float32, ld, dh, n int)
+//
+// y[j] = Σ_{d<dh} a[d]·x[d·ld+j] for j < n: one accumulator per eight
+// outputs, the d loop innermost, so each a[d] is broadcast once per block.
+// Blocks of 64 outputs keep eight independent FMA chains in flight.
+TEXT ·GemvT(SB), NOSPLIT, $0-48
+	MOVQ y+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ ld+24(FP), R8
+	SHLQ $2, R8
+	MOVQ dh+32(FP), R9
+	MOVQ n+40(FP), CX
+
+gt64:
+	CMPQ   CX, $64
+	JL     gt32
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   DX, R10
+	MOVQ   SI, R11
+	MOVQ   R9, R12
+
+gt64d:
+	VBROADCASTSS (R11), Y8
+	VFMADD231PS  (R10), Y8, Y0
+	VFMADD231PS  32(R10), Y8, Y1
+	VFMADD231PS  64(R10), Y8, Y2
+	VFMADD231PS  96(R10), Y8, Y3
+	VFMADD231PS  128(R10), Y8, Y4
+	VFMADD231PS  160(R10), Y8, Y5
+	VFMADD231PS  192(R10), Y8, Y6
+	VFMADD231PS  224(R10), Y8, Y7
+	ADDQ         $4, R11
+	ADDQ         R8, R10
+	DECQ         R12
+	JNZ          gt64d
+	VMOVUPS      Y0, (DI)
+	VMOVUPS      Y1, 32(DI)
+	VMOVUPS      Y2, 64(DI)
+	VMOVUPS      Y3, 96(DI)
+	VMOVUPS      Y4, 128(DI)
+	VMOVUPS      Y5, 160(DI)
+	VMOVUPS      Y6, 192(DI)
+	VMOVUPS      Y7, 224(DI)
+	ADDQ         $256, DI
+	ADDQ         $256, DX
+	SUBQ         $64, CX
+	JMP          gt64
+
+gt32:
+	CMPQ   CX, $32
+	JL     gt8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   DX, R10
+	MOVQ   SI, R11
+	MOVQ   R9, R12
+
+gt32d:
+	VBROADCASTSS (R11), Y8
+	VFMADD231PS  (R10), Y8, Y0
+	VFMADD231PS  32(R10), Y8, Y1
+	VFMADD231PS  64(R10), Y8, Y2
+	VFMADD231PS  96(R10), Y8, Y3
+	ADDQ         $4, R11
+	ADDQ         R8, R10
+	DECQ         R12
+	JNZ          gt32d
+	VMOVUPS      Y0, (DI)
+	VMOVUPS      Y1, 32(DI)
+	VMOVUPS      Y2, 64(DI)
+	VMOVUPS      Y3, 96(DI)
+	ADDQ         $128, DI
+	ADDQ         $128, DX
+	SUBQ         $32, CX
+
+gt8:
+	CMPQ   CX, $8
+	JL     gtdone
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   DX, R10
+	MOVQ   SI, R11
+	MOVQ   R9, R12
+
+gt8d:
+	VBROADCASTSS (R11), Y8
+	VFMADD231PS  (R10), Y8, Y0
+	ADDQ         $4, R11
+	ADDQ         R8, R10
+	DECQ         R12
+	JZ           gt8end
+	VBROADCASTSS (R11), Y8
+	VFMADD231PS  (R10), Y8, Y1
+	ADDQ         $4, R11
+	ADDQ         R8, R10
+	DECQ         R12
+	JNZ          gt8d
+
+gt8end:
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	SUBQ    $8, CX
+	JMP     gt8
+
+gtdone:
+	VZEROUPPER
+	RET
+
+// func GemvN(y, a, x *float32, ld, dh, n int)
+//
+// y[d] = Σ_{j<n} a[j]·x[d·ld+j] for d < dh: four rows of x at a time, each
+// with two accumulators, reduced horizontally at the end.
+TEXT ·GemvN(SB), NOSPLIT, $0-48
+	MOVQ y+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ ld+24(FP), R8
+	SHLQ $2, R8
+	MOVQ dh+32(FP), R9
+	MOVQ n+40(FP), CX
+	SHLQ $2, CX
+
+gn4:
+	CMPQ   R9, $4
+	JL     gn1
+	MOVQ   DX, R10
+	LEAQ   (DX)(R8*1), R11
+	LEAQ   (R11)(R8*1), R12
+	LEAQ   (R12)(R8*1), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   AX, AX
+
+gn4j16:
+	LEAQ        64(AX), BX
+	CMPQ        BX, CX
+	JG          gn4j8
+	VMOVUPS     (SI)(AX*1), Y8
+	VMOVUPS     32(SI)(AX*1), Y9
+	VFMADD231PS (R10)(AX*1), Y8, Y0
+	VFMADD231PS (R11)(AX*1), Y8, Y1
+	VFMADD231PS (R12)(AX*1), Y8, Y2
+	VFMADD231PS (R13)(AX*1), Y8, Y3
+	VFMADD231PS 32(R10)(AX*1), Y9, Y4
+	VFMADD231PS 32(R11)(AX*1), Y9, Y5
+	VFMADD231PS 32(R12)(AX*1), Y9, Y6
+	VFMADD231PS 32(R13)(AX*1), Y9, Y7
+	MOVQ        BX, AX
+	JMP         gn4j16
+
+gn4j8:
+	CMPQ        AX, CX
+	JGE         gn4red
+	VMOVUPS     (SI)(AX*1), Y8
+	VFMADD231PS (R10)(AX*1), Y8, Y0
+	VFMADD231PS (R11)(AX*1), Y8, Y1
+	VFMADD231PS (R12)(AX*1), Y8, Y2
+	VFMADD231PS (R13)(AX*1), Y8, Y3
+
+gn4red:
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VHADDPS      Y1, Y0, Y0
+	VHADDPS      Y3, Y2, Y2
+	VHADDPS      Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVUPS      X0, (DI)
+	ADDQ         $16, DI
+	LEAQ         (DX)(R8*4), DX
+	SUBQ         $4, R9
+	JMP          gn4
+
+gn1:
+	TESTQ  R9, R9
+	JZ     gndone
+	VXORPS Y0, Y0, Y0
+	VXORPS Y4, Y4, Y4
+	XORQ   AX, AX
+
+gn1j16:
+	LEAQ        64(AX), BX
+	CMPQ        BX, CX
+	JG          gn1j8
+	VMOVUPS     (SI)(AX*1), Y8
+	VMOVUPS     32(SI)(AX*1), Y9
+	VFMADD231PS (DX)(AX*1), Y8, Y0
+	VFMADD231PS 32(DX)(AX*1), Y9, Y4
+	MOVQ        BX, AX
+	JMP         gn1j16
+
+gn1j8:
+	CMPQ        AX, CX
+	JGE         gn1red
+	VMOVUPS     (SI)(AX*1), Y8
+	VFMADD231PS (DX)(AX*1), Y8, Y0
+
+gn1red:
+	VADDPS Y4, Y0, Y0
+	HSUM_Y0
+	MOVSS  X0, (DI)
+	ADDQ   $4, DI
+	ADDQ   R8, DX
+	DECQ   R9
+	JMP    gn1
+
+gndone:
+	VZEROUPPER
+	RET
+
+// func Ger(x, a, b *float32, ld, dh, n int)
+//
+// x[d·ld+j] += a[d]·b[j] for d < dh, j < n.
+TEXT ·Ger(SB), NOSPLIT, $0-48
+	MOVQ x+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ ld+24(FP), R8
+	SHLQ $2, R8
+	MOVQ dh+32(FP), R9
+	MOVQ n+40(FP), CX
+	SHLQ $2, CX
+	TESTQ R9, R9
+	JZ    gerdone
+
+gerd:
+	VBROADCASTSS (SI), Y8
+	XORQ         AX, AX
+
+gerj32:
+	LEAQ        128(AX), BX
+	CMPQ        BX, CX
+	JG          gerj8
+	VMOVUPS     (DI)(AX*1), Y0
+	VMOVUPS     32(DI)(AX*1), Y1
+	VMOVUPS     64(DI)(AX*1), Y2
+	VMOVUPS     96(DI)(AX*1), Y3
+	VFMADD231PS (DX)(AX*1), Y8, Y0
+	VFMADD231PS 32(DX)(AX*1), Y8, Y1
+	VFMADD231PS 64(DX)(AX*1), Y8, Y2
+	VFMADD231PS 96(DX)(AX*1), Y8, Y3
+	VMOVUPS     Y0, (DI)(AX*1)
+	VMOVUPS     Y1, 32(DI)(AX*1)
+	VMOVUPS     Y2, 64(DI)(AX*1)
+	VMOVUPS     Y3, 96(DI)(AX*1)
+	MOVQ        BX, AX
+	JMP         gerj32
+
+gerj8:
+	CMPQ        AX, CX
+	JGE         gernext
+	VMOVUPS     (DI)(AX*1), Y0
+	VFMADD231PS (DX)(AX*1), Y8, Y0
+	VMOVUPS     Y0, (DI)(AX*1)
+	ADDQ        $32, AX
+	JMP         gerj8
+
+gernext:
+	ADDQ $4, SI
+	ADDQ R8, DI
+	DECQ R9
+	JNZ  gerd
+
+gerdone:
+	VZEROUPPER
+	RET

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/rmtgo/rmt/data"
+)
+
+func init() {
+	register("sample", "show a decoded task sample with fact, question and answer marked", runSample)
+}
+
+// runSample prints one task sample as a model would see it:
+//
+//	go run ./cmd/eval sample --task detect --segments 4 --segment-size 512 --seed 1 --noise-dir ../shared/corpus/books
+func runSample(args []string) error {
+	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
+	task := fs.String("task", "memorize", "task: "+strings.Join(data.TaskNames, ", "))
+	segments := fs.Int("segments", 2, "segments per sample (n)")
+	segSize := fs.Int("segment-size", 256, "tokens per segment (S); a sample has n*S tokens")
+	seed := fs.Int64("seed", 0, "seed of the sample stream")
+	index := fs.Int("index", 0, "which sample of the seed's stream")
+	model := fs.String("model", "", "HuggingFace folder whose tokenizer.json to use (default: the byte tokenizer)")
+	noiseDir := fs.String("noise-dir", "", "directory of .txt books for background noise (default: built-in filler)")
+	babiDir := fs.String("babi-dir", "", "directory of bAbI qaN_*_{train,test}.txt files (task babi)")
+	babiTask := fs.String("babi-task", "1", "bAbI tasks to draw from, e.g. 1 or 1,2,5 (qa1-qa5)")
+	textDir := fs.String("text-dir", "", "directory of long .txt documents (task lm)")
+	split := fs.String("split", data.SplitTrain, "data split: train or eval (they use different files)")
+	evalEvery := fs.Int("eval-every", data.DefaultEvalEvery, "split rule: every k-th file (by name) is eval; -1 shares all files")
+	context := fs.Int("context", 48, "noise tokens shown at each end of a noise run; 0 shows everything")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var tok data.Tokenizer
+	if *model != "" {
+		var err error
+		if tok, err = data.LoadTokenizer(*model); err != nil {
+			return err
+		}
+	} else {
+		tok = data.NewByteTokenizer()
+	}
+	babiTasks, err := data.ParseBabiTasks(*babiTask)
+	if err != nil {
+		return err
+	}
+	cfg := data.TaskConfig{
+		Name: *task, Segments: *segments, SegmentSize: *segSize, Seed: *seed,
+		NoiseDir: *noiseDir, BabiDir: *babiDir, BabiTasks: babiTasks, TextDir: *textDir,
+		Split: *split, EvalEvery: *evalEvery, Tokenizer: tok,
+	}
+	t, err := data.NewTask(cfg)
+	if err != nil {
+		return err
+	}
+	s, err := t.SampleAt(*index)
+	if err != nil {
+		return err
+	}
+	return data.Render(os.Stdout, s, t.Config(), *context)
+}

@@ -1,0 +1,494 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveAttention is the float64 reference: explicit loops per batch row,
+// head and query, rotary embedding with angles t·θ^(-2i/Dh) (theta 0 means
+// none), grouped heads and the key mask, written independently of the
+// kernel.
+func naiveAttention(d AttnDims, qkv []float64, scale, theta float64, keyMask []float64) []float64 {
+	W := (d.H + 2*d.KVH) * d.Dh
+	out := make([]float64, d.B*d.L*d.H*d.Dh)
+	vecAt := func(b, t, col int) []float64 {
+		v := make([]float64, d.Dh)
+		copy(v, qkv[(b*d.L+t)*W+col*d.Dh:])
+		if theta != 0 && col < d.H+d.KVH { // rotate q and k heads
+			half := d.Dh / 2
+			r := make([]float64, d.Dh)
+			for i := range half {
+				a := float64(t) * math.Pow(theta, -2*float64(i)/float64(d.Dh))
+				r[i] = v[i]*math.Cos(a) - v[i+half]*math.Sin(a)
+				r[i+half] = v[i+half]*math.Cos(a) + v[i]*math.Sin(a)
+			}
+			v = r
+		}
+		return v
+	}
+	for b := range d.B {
+		for h := range d.H {
+			g := h / (d.H / d.KVH)
+			for t := range d.L {
+				q := vecAt(b, t, h)
+				var keys []int
+				var s []float64
+				for u := 0; u <= t; u++ {
+					if keyMask != nil && keyMask[b*d.L+u] == 0 {
+						continue
+					}
+					k := vecAt(b, u, d.H+g)
+					dot := 0.0
+					for i := range d.Dh {
+						dot += q[i] * k[i]
+					}
+					keys = append(keys, u)
+					s = append(s, scale*dot)
+				}
+				if len(keys) == 0 {
+					continue
+				}
+				m := math.Inf(-1)
+				for _, v := range s {
+					m = math.Max(m, v)
+				}
+				sum := 0.0
+				for i, v := range s {
+					s[i] = math.Exp(v - m)
+					sum += s[i]
+				}
+				o := out[(b*d.L+t)*d.H*d.Dh+h*d.Dh:]
+				for i, u := range keys {
+					v := vecAt(b, u, d.H+d.KVH+g)
+					for j := range d.Dh {
+						o[j] += s[i] / sum * v[j]
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+type attnCase struct {
+	name string
+	d    AttnDims
+	rope bool
+	mask string // "", "middle", "end", "start" (first keys hidden, so early queries see nothing)
+}
+
+func (tc attnCase) keyMask() []float64 {
+	if tc.mask == "" {
+		return nil
+	}
+	d := tc.d
+	m := make([]float64, d.B*d.L)
+	for i := range m {
+		m[i] = 1
+	}
+	hide := func(b int, ts ...int) {
+		if b < d.B {
+			for _, t := range ts {
+				m[b*d.L+t] = 0
+			}
+		}
+	}
+	switch tc.mask {
+	case "middle":
+		hide(0, d.L/2, d.L/2+1)
+		hide(1, d.L/2-1)
+	case "end":
+		hide(0, d.L-1)
+		hide(1, d.L-1, d.L-2)
+	case "start":
+		hide(0, 0, 1)
+		hide(1, 0)
+	}
+	return m
+}
+
+var attnCases = []attnCase{
+	{"mha", AttnDims{B: 2, L: 7, H: 2, KVH: 2, Dh: 4}, false, ""},
+	{"mha_rope", AttnDims{B: 2, L: 9, H: 2, KVH: 2, Dh: 8}, true, ""},
+	{"gqa_4_2", AttnDims{B: 2, L: 10, H: 4, KVH: 2, Dh: 4}, false, ""},
+	{"gqa_4_2_rope", AttnDims{B: 2, L: 10, H: 4, KVH: 2, Dh: 8}, true, ""},
+	{"gqa_8_4_rope", AttnDims{B: 2, L: 6, H: 8, KVH: 4, Dh: 4}, true, ""},
+	{"mask_middle", AttnDims{B: 2, L: 10, H: 2, KVH: 2, Dh: 8}, false, "middle"},
+	{"mask_end_gqa_rope", AttnDims{B: 2, L: 10, H: 4, KVH: 2, Dh: 4}, true, "end"},
+	{"mask_start_gqa_8_4", AttnDims{B: 2, L: 8, H: 8, KVH: 4, Dh: 8}, true, "start"},
+	{"mha_l1", AttnDims{B: 2, L: 1, H: 2, KVH: 1, Dh: 4}, true, ""},
+}
+
+// schedules runs f under both attention schedules: the row loops (the
+// default for these small heads) and Gemm on blocks of 4 rows.
+func schedules(t *testing.T, f func(t *testing.T)) {
+	for _, s := range []struct {
+		name       string
+		minDh, blk int
+	}{{"rows", 1 << 30, 64}, {"gemm", 1, 4}} {
+		t.Run(s.name, func(t *testing.T) {
+			defer func(m, b int) { attnGemmMinDh, attnBlock = m, b }(attnGemmMinDh, attnBlock)
+			attnGemmMinDh, attnBlock = s.minDh, s.blk
+			f(t)
+		})
+	}
+}
+
+// float32 kernel tables to test: the default and, where it differs, the
+// portable one.
+func kernels32(t *testing.T, f func(t *testing.T)) {
+	portable := goKernels(Exp32)
+	for _, k := range []struct {
+		name string
+		ks   *rowKernels[float32]
+	}{{"default", kern32}, {"portable", portable}} {
+		t.Run(k.name, func(t *testing.T) {
+			defer func(old *rowKernels[float32]) { kern32 = old }(kern32)
+			kern32 = k.ks
+			f(t)
+		})
+	}
+}
+
+func randSlice(rng *rand.Rand, n int, scale float64) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = scale * (2*rng.Float64() - 1)
+	}
+	return x
+}
+
+func to32(x []float64) []float32 {
+	if x == nil {
+		return nil
+	}
+	y := make([]float32, len(x))
+	for i, v := range x {
+		y[i] = float32(v)
+	}
+	return y
+}
+
+const testTheta = 10000
+
+// maxRelDiff returns max|got-want| / max|want|.
+func maxRelDiff[T Float](got []T, want []float64) float64 {
+	diff, scale := 0.0, 0.0
+	for i, w := range want {
+		diff = math.Max(diff, math.Abs(float64(got[i])-w))
+		scale = math.Max(scale, math.Abs(w))
+	}
+	if scale == 0 {
+		return diff
+	}
+	return diff / scale
+}
+
+func ropeFor[T Float](tc attnCase) *Rope[T] {
+	if !tc.rope {
+		return nil
+	}
+	return NewRope[T](tc.d.L+3, tc.d.Dh, testTheta)
+}
+
+func TestAttentionForwardMatchesNaive(t *testing.T) {
+	for _, tc := range attnCases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.d
+			rng := rand.New(rand.NewPCG(1, uint64(d.L)))
+			qkv := randSlice(rng, d.B*d.L*(d.H+2*d.KVH)*d.Dh, 2)
+			scale := 1 / math.Sqrt(float64(d.Dh))
+			theta := 0.0
+			if tc.rope {
+				theta = testTheta
+			}
+			want := naiveAttention(d, qkv, scale, theta, tc.keyMask())
+			schedules(t, func(t *testing.T) {
+				out := make([]float64, len(want))
+				AttentionForward(d, qkv, out, scale, ropeFor[float64](tc), tc.keyMask(), new(AttnCache[float64]))
+				if e := maxRelDiff(out, want); e > 1e-13 {
+					t.Errorf("float64: max relative difference %.3g from the naive reference, want <= 1e-13", e)
+				}
+				kernels32(t, func(t *testing.T) {
+					out := make([]float32, len(want))
+					AttentionForward(d, to32(qkv), out, float32(scale), ropeFor[float32](tc), to32(tc.keyMask()), new(AttnCache[float32]))
+					if e := maxRelDiff(out, want); e > 1e-5 {
+						t.Errorf("float32: max relative difference %.3g from the naive reference, want <= 1e-5", e)
+					}
+				})
+			})
+			if tc.mask == "start" {
+				// Query 0 of batch row 0 sees no key: its output is zero.
+				for i, v := range want[:d.H*d.Dh] {
+					if v != 0 {
+						t.Fatalf("naive out[%d] = %v for a query with no visible key, want 0", i, v)
+					}
+				}
+			}
+		})
+	}
+}
+
+// attnLoss is Σ out·dout, the scalar whose gradient AttentionBackward gives.
+func attnLoss(tc attnCase, qkv, dout []float64, scale float64) float64 {
+	out := make([]float64, len(dout))
+	AttentionForward(tc.d, qkv, out, scale, ropeFor[float64](tc), tc.keyMask(), new(AttnCache[float64]))
+	s := 0.0
+	for i, v := range out {
+		s += v * dout[i]
+	}
+	return s
+}
+
+func TestAttentionBackwardFiniteDifferences(t *testing.T) {
+	for _, tc := range attnCases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.d
+			rng := rand.New(rand.NewPCG(2, uint64(d.L)))
+			qkv := randSlice(rng, d.B*d.L*(d.H+2*d.KVH)*d.Dh, 1)
+			dout := randSlice(rng, d.B*d.L*d.H*d.Dh, 1)
+			scale := 1 / math.Sqrt(float64(d.Dh))
+			schedules(t, func(t *testing.T) {
+				c := new(AttnCache[float64])
+				out := make([]float64, len(dout))
+				dqkv := make([]float64, len(qkv))
+				for i := range dqkv {
+					dqkv[i] = math.NaN() // must be overwritten
+				}
+				AttentionForward(d, qkv, out, scale, ropeFor[float64](tc), tc.keyMask(), c)
+				AttentionBackward(d, qkv, dout, dqkv, scale, ropeFor[float64](tc), tc.keyMask(), c)
+				const eps = 1e-6
+				fd := make([]float64, len(qkv))
+				x := append([]float64(nil), qkv...)
+				for i := range x {
+					x[i] = qkv[i] + eps
+					lp := attnLoss(tc, x, dout, scale)
+					x[i] = qkv[i] - eps
+					lm := attnLoss(tc, x, dout, scale)
+					x[i] = qkv[i]
+					fd[i] = (lp - lm) / (2 * eps)
+				}
+				if e := maxRelDiff(dqkv, fd); !(e < 1e-6) {
+					t.Errorf("AttentionBackward: max relative difference %.3g from central differences, want < 1e-6", e)
+				}
+				if tc.mask == "end" {
+					// Keys hidden everywhere get no gradient in k or v.
+					W := (d.H + 2*d.KVH) * d.Dh
+					for _, i := range []int{(2*d.L - 1) * W, (2*d.L - 2) * W} {
+						for j := d.H * d.Dh; j < W; j++ {
+							if dqkv[i+j] != 0 {
+								t.Fatalf("dqkv[%d] = %v for a masked key, want 0", i+j, dqkv[i+j])
+							}
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+func TestAttentionFloat32MatchesFloat64(t *testing.T) {
+	cases := append([]attnCase{
+		{"stories_like", AttnDims{B: 1, L: 150, H: 8, KVH: 4, Dh: 8}, true, "middle"},
+		{"gpt2_like", AttnDims{B: 2, L: 77, H: 3, KVH: 3, Dh: 64}, false, "end"},
+		{"wide_rope_gqa", AttnDims{B: 1, L: 70, H: 4, KVH: 1, Dh: 40}, true, ""},
+	}, attnCases...)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.d
+			rng := rand.New(rand.NewPCG(3, uint64(d.L)))
+			qkv := randSlice(rng, d.B*d.L*(d.H+2*d.KVH)*d.Dh, 1)
+			dout := randSlice(rng, d.B*d.L*d.H*d.Dh, 1)
+			scale := 1 / math.Sqrt(float64(d.Dh))
+			out64 := make([]float64, len(dout))
+			dqkv64 := make([]float64, len(qkv))
+			c64 := new(AttnCache[float64])
+			AttentionForward(d, qkv, out64, scale, ropeFor[float64](tc), tc.keyMask(), c64)
+			AttentionBackward(d, qkv, dout, dqkv64, scale, ropeFor[float64](tc), tc.keyMask(), c64)
+			schedules(t, func(t *testing.T) {
+				if d.Dh >= 32 {
+					attnBlock = 16
+				}
+				kernels32(t, func(t *testing.T) {
+					c := new(AttnCache[float32])
+					out := make([]float32, len(dout))
+					dqkv := make([]float32, len(qkv))
+					AttentionForward(d, to32(qkv), out, float32(scale), ropeFor[float32](tc), to32(tc.keyMask()), c)
+					AttentionBackward(d, to32(qkv), to32(dout), dqkv, float32(scale), ropeFor[float32](tc), to32(tc.keyMask()), c)
+					if e := maxRelDiff(out, out64); e > 1e-5 {
+						t.Errorf("forward: float32 differs from float64 by %.3g (relative to the largest), want <= 1e-5", e)
+					}
+					if e := maxRelDiff(dqkv, dqkv64); e > 2e-5 {
+						t.Errorf("backward: float32 differs from float64 by %.3g (relative to the largest), want <= 2e-5", e)
+					}
+				})
+			})
+		})
+	}
+}
+
+// TestAttentionCacheReuse runs one cache through shapes that shrink and
+// grow and checks every result against a fresh cache, and that earlier
+// results are left alone.
+func TestAttentionCacheReuse(t *testing.T) {
+	shapes := []attnCase{
+		{"small", AttnDims{B: 1, L: 5, H: 2, KVH: 1, Dh: 4}, true, ""},
+		{"large", AttnDims{B: 2, L: 70, H: 4, KVH: 2, Dh: 8}, false, "middle"},
+		{"wide", AttnDims{B: 1, L: 40, H: 2, KVH: 2, Dh: 32}, true, "end"},
+		{"small_again", AttnDims{B: 1, L: 5, H: 2, KVH: 1, Dh: 4}, true, ""},
+		{"medium", AttnDims{B: 2, L: 20, H: 4, KVH: 4, Dh: 8}, true, "start"},
+	}
+	shared := new(AttnCache[float32])
+	var kept [][]float32
+	var keptWant [][]float32
+	for i, tc := range shapes {
+		d := tc.d
+		rng := rand.New(rand.NewPCG(4, uint64(i)))
+		qkv := to32(randSlice(rng, d.B*d.L*(d.H+2*d.KVH)*d.Dh, 1))
+		dout := to32(randSlice(rng, d.B*d.L*d.H*d.Dh, 1))
+		run := func(c *AttnCache[float32]) (out, dqkv []float32) {
+			out = make([]float32, len(dout))
+			dqkv = make([]float32, len(qkv))
+			AttentionForward(d, qkv, out, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), c)
+			AttentionBackward(d, qkv, dout, dqkv, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), c)
+			return out, dqkv
+		}
+		out, dqkv := run(shared)
+		wantOut, wantDqkv := run(new(AttnCache[float32]))
+		for j := range out {
+			if out[j] != wantOut[j] {
+				t.Fatalf("%s: out[%d] = %v with a reused cache, want %v", tc.name, j, out[j], wantOut[j])
+			}
+		}
+		for j := range dqkv {
+			if dqkv[j] != wantDqkv[j] {
+				t.Fatalf("%s: dqkv[%d] = %v with a reused cache, want %v", tc.name, j, dqkv[j], wantDqkv[j])
+			}
+		}
+		kept = append(kept, out, dqkv)
+		keptWant = append(keptWant, append([]float32(nil), out...), append([]float32(nil), dqkv...))
+	}
+	for i := range kept {
+		for j := range kept[i] {
+			if kept[i][j] != keptWant[i][j] {
+				t.Fatalf("result %d changed at %d after later calls: %v, want %v", i, j, kept[i][j], keptWant[i][j])
+			}
+		}
+	}
+}
+
+func TestAttentionNoAllocsWhenWarm(t *testing.T) {
+	for _, tc := range []attnCase{
+		{"rows", AttnDims{B: 1, L: 64, H: 8, KVH: 4, Dh: 8}, true, "middle"},
+		{"gemm", AttnDims{B: 1, L: 64, H: 4, KVH: 4, Dh: 64}, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.d
+			rng := rand.New(rand.NewPCG(5, 0))
+			qkv := to32(randSlice(rng, d.B*d.L*(d.H+2*d.KVH)*d.Dh, 1))
+			dout := to32(randSlice(rng, d.B*d.L*d.H*d.Dh, 1))
+			out, dqkv := make([]float32, len(dout)), make([]float32, len(qkv))
+			rope, mask := ropeFor[float32](tc), to32(tc.keyMask())
+			c := new(AttnCache[float32])
+			allocs := testing.AllocsPerRun(10, func() {
+				AttentionForward(d, qkv, out, 0.3, rope, mask, c)
+				AttentionBackward(d, qkv, dout, dqkv, 0.3, rope, mask, c)
+			})
+			// ParallelFor itself allocates its WaitGroup and goroutine closures,
+			// a few small objects per call; the attention code adds none.
+			t.Logf("%v allocations per warm forward+backward; ParallelFor alone: %d per call", allocs, maxParallelForAllocs)
+			if allocs > float64(2*maxParallelForAllocs) {
+				t.Errorf("warm forward+backward: %v allocations, want at most %d (ParallelFor's own)", allocs, 2*maxParallelForAllocs)
+			}
+		})
+	}
+}
+
+// maxParallelForAllocs is what one ParallelFor call allocates when warm,
+// measured rather than assumed.
+var maxParallelForAllocs = int(testing.AllocsPerRun(10, func() { ParallelFor(64, 1, func(lo, hi int) {}) }))
+
+func TestAttentionKernelsMatchPortable(t *testing.T) {
+	avxK, goK := kern32, goKernels(Exp32)
+	if avxK == nil {
+		t.Skip("no vector kernels")
+	}
+	rng := rand.New(rand.NewPCG(6, 0))
+	r32 := func(n int) []float32 { return to32(randSlice(rng, n, 1)) }
+	close := func(t *testing.T, what string, got, want []float32, tol float64) {
+		t.Helper()
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > tol*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	for _, n := range []int{0, 1, 7, 8, 9, 16, 31, 32, 40, 63, 64, 65, 100, 129, 200} {
+		for _, dh := range []int{1, 2, 3, 4, 5, 8, 9, 16} {
+			t.Run(fmt.Sprintf("n%d_dh%d", n, dh), func(t *testing.T) {
+				ld := n + 5
+				x, a, b := r32(dh*ld), r32(max(dh, n)), r32(n)
+				y1, y2 := r32(n+1), r32(n+1)
+				y1[n], y2[n] = 42, 42
+				avxK.gemvT(y1, a[:dh], x, ld, n)
+				goK.gemvT(y2, a[:dh], x, ld, n)
+				close(t, "gemvT", y1, y2, 1e-6)
+				z1, z2 := r32(dh+1), r32(dh+1)
+				z2[dh] = z1[dh]
+				avxK.gemvN(z1[:dh], b, x, ld, n)
+				goK.gemvN(z2[:dh], b, x, ld, n)
+				close(t, "gemvN", z1, z2, 1e-7*float64(n+8))
+				x1, x2 := append([]float32(nil), x...), append([]float32(nil), x...)
+				avxK.ger(x1, a[:dh], b, ld, n)
+				goK.ger(x2, a[:dh], b, ld, n)
+				close(t, "ger", x1, x2, 1e-6)
+				if dh != 1 {
+					return
+				}
+				if n > 0 {
+					if g, w := avxK.max(b), goK.max(b); g != w {
+						t.Fatalf("max = %v, want %v", g, w)
+					}
+				}
+				e1, e2 := append([]float32(nil), b...), append([]float32(nil), b...)
+				s1, s2 := avxK.expSub(e1, 0.5), goK.expSub(e2, 0.5)
+				close(t, "expSub", e1, e2, 3e-7)
+				close(t, "expSub sum", []float32{s1}, []float32{s2}, 1e-7*float64(n+8))
+				avxK.scal(e1, 3)
+				goK.scal(e2, 3)
+				close(t, "scal", e1, e2, 3e-7)
+				avxK.add(e1, b)
+				goK.add(e2, b)
+				close(t, "add", e1, e2, 1e-6)
+				close(t, "dot", []float32{avxK.dot(e1, b)}, []float32{goK.dot(e2, b)}, 3e-7*float64(n+8))
+				d1, d2 := make([]float32, n), make([]float32, n)
+				avxK.dsub(d1, e1, b, 0.25)
+				goK.dsub(d2, e2, b, 0.25)
+				close(t, "dsub", d1, d2, 1e-6)
+			})
+		}
+	}
+}
+
+func TestNewRopeFloat32FollowsHF(t *testing.T) {
+	// inv_freq = 1/θ^(arange(0, dh, 2)/dh) and t·inv_freq in float32, as
+	// HuggingFace computes them; cos and sin of the float32 angle.
+	r := NewRope[float32](600, 8, 10000)
+	for _, tc := range []struct{ t, i int }{{0, 0}, {1, 1}, {527, 0}, {527, 3}, {599, 2}} {
+		inv := float32(1) / float32(math.Pow(10000, float64(float32(2*tc.i)/8)))
+		a := float32(tc.t) * inv
+		if got, want := r.Cos[tc.t*4+tc.i], float32(math.Cos(float64(a))); got != want {
+			t.Errorf("Cos[t=%d, i=%d] = %v, want %v", tc.t, tc.i, got, want)
+		}
+		if got, want := r.Sin[tc.t*4+tc.i], float32(math.Sin(float64(a))); got != want {
+			t.Errorf("Sin[t=%d, i=%d] = %v, want %v", tc.t, tc.i, got, want)
+		}
+	}
+	r64 := NewRope[float64](600, 8, 10000)
+	if got, want := r64.Cos[527*4+1], math.Cos(527*math.Pow(10000, -0.25)); math.Abs(got-want) > 1e-12 {
+		t.Errorf("float64 Cos[t=527, i=1] = %v, want %v", got, want)
+	}
+}
