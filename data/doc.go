@@ -9,10 +9,12 @@
 //     directory of .txt books at a random place per seed, or generated from
 //     templates when no directory is given. Sentences that name a task
 //     entity (TaskWords) are dropped, so noise never states a fact.
+//     The task vocabulary and the filter are in vocab.go.
 //   - bAbI (babi.go): a parser for the standard bAbI text format.
-//   - Tasks (task.go, tasks.go, lm.go): memorize, detect, reasoning, babi
-//     and lm, each a deterministic function from (seed, sample index) to a
-//     Sample.
+//   - Tasks (task.go, babitask.go, lm.go): memorize, detect, reasoning,
+//     babi and lm, each a deterministic function from (seed, sample index)
+//     to a Sample. Render (render.go) shows a sample with its fact,
+//     question and answer marked (cmd/eval sample).
 //
 // Usage:
 //

@@ -124,6 +124,33 @@ func NewBookNoise(dir, split string, evalEvery int) (*BookNoise, error) {
 	return b, nil
 }
 
+// checkLength makes sure that the files hold at least one sample's worth of
+// text: noise that has to repeat itself within a sample is no background.
+func (b *BookNoise) checkLength(cfg TaskConfig) error {
+	total, big := b.cum[len(b.cum)-1], 0
+	for i := range b.cum {
+		if b.size(i) > b.size(big) {
+			big = i
+		}
+	}
+	perToken, err := bytesPerToken(b.paths[big], cfg.Tokenizer)
+	if err != nil {
+		return err
+	}
+	if need := int64(float64(cfg.Length()) * perToken); total < need {
+		return fmt.Errorf("data: --noise-dir %s: the %s files hold %d bytes, less than one sample of %d x %d = %d tokens needs (about %d bytes at %.2f bytes per token); add text or shorten the sample",
+			b.dir, cfg.Split, total, cfg.Segments, cfg.SegmentSize, cfg.Length(), need, perToken)
+	}
+	return nil
+}
+
+func (b *BookNoise) size(i int) int64 {
+	if i == 0 {
+		return b.cum[0]
+	}
+	return b.cum[i] - b.cum[i-1]
+}
+
 // Files returns the files the noise draws from.
 func (b *BookNoise) Files() []string { return b.paths }
 

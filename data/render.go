@@ -12,8 +12,8 @@ import (
 // with [FACT ...], [QUESTION ...] and [ANSWER ...] marked (FACT* when a fact
 // supports the answer among several), EOS as <eos>, and |segment k| at each
 // segment start. A noise run longer than 2*context tokens shows its first
-// and last context tokens and the number skipped; facts are always shown.
-// context <= 0 shows everything.
+// and last context tokens and the number skipped (for lm, each segment is
+// abbreviated so); facts are always shown. context <= 0 shows everything.
 func Render(w io.Writer, s Sample, cfg TaskConfig, context int) error {
 	tok, S := cfg.Tokenizer, cfg.SegmentSize
 	if tok == nil || S < 1 {
@@ -27,8 +27,12 @@ func Render(w io.Writer, s Sample, cfg TaskConfig, context int) error {
 			scored++
 		}
 	}
-	fmt.Fprintf(bw, "task %s | %d segments x %d tokens = %d tokens | answer %q | %d scored tokens\n",
-		cfg.Name, cfg.Segments, S, L, s.Answer, scored)
+	answer := ""
+	if s.AnswerStart >= 0 {
+		answer = fmt.Sprintf(" | answer %q", s.Answer)
+	}
+	fmt.Fprintf(bw, "task %s | %d segments x %d tokens = %d tokens%s | %d scored tokens\n",
+		cfg.Name, cfg.Segments, S, L, answer, scored)
 
 	text := func(sp Span) string { return strings.TrimSpace(tok.Decode(s.IDs[sp.Start:sp.End])) }
 	where := func(sp Span) string {
@@ -100,6 +104,13 @@ func Render(w io.Writer, s Sample, cfg TaskConfig, context int) error {
 		r.noise(Span{at, p.sp.Start}, context)
 		r.marked(p.sp, p.open, p.close)
 		at = p.sp.End
+	}
+	if s.AnswerStart < 0 {
+		// A document: abbreviate each segment on its own, so that every
+		// segment start shows.
+		for ; at < L; at += S {
+			r.noise(Span{at, min(at+S, L)}, context)
+		}
 	}
 	r.noise(Span{at, answerEnd}, context)
 	if hasEOS {

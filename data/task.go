@@ -33,7 +33,7 @@ type Sample struct {
 	// (display and tests); Supporting indexes the facts the answer rests on.
 	Facts      []Span
 	Supporting []int
-	Question   Span // the question, without the answer marker
+	Question   Span // the question, without the answer marker; empty for lm
 }
 
 // AnswerMarker follows the question; the answer comes after it.
@@ -113,6 +113,9 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	if cfg.NoiseDir != "" {
 		b, err := NewBookNoise(cfg.NoiseDir, cfg.Split, cfg.EvalEvery)
 		if err != nil {
+			return nil, err
+		}
+		if err := b.checkLength(cfg); err != nil {
 			return nil, err
 		}
 		noise = b

@@ -454,6 +454,7 @@ func TestTaskErrors(t *testing.T) {
 		{"babi no questions", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = noQuestions }), "no questions"},
 		{"babi segment too short", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.SegmentSize = 20; c.Segments = 10 }), "--segment-size 20"},
 		{"babi story too long", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.SegmentSize = 50; c.Segments = 1 }), "fits in 1 x 50"},
+		{"noise corpus too short", with(func(c *TaskConfig) { c.Name = "detect"; c.NoiseDir = shortText; c.EvalEvery = -1; c.Segments = 64 }), "--noise-dir"},
 		{"lm without dir", with(func(c *TaskConfig) { c.Name = "lm" }), "--text-dir"},
 		{"lm corpus too short", with(func(c *TaskConfig) { c.Name = "lm"; c.TextDir = shortText; c.EvalEvery = -1; c.Segments = 64 }), "--text-dir"},
 		{"lm empty dir", with(func(c *TaskConfig) { c.Name = "lm"; c.TextDir = t.TempDir() }), "--text-dir"},

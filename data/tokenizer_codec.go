@@ -55,13 +55,13 @@ func newNormalizer(spec *hfNormSpec) (textNormalizer, error) {
 	var n normalizer.Normalizer
 	switch spec.Type {
 	case "Prepend":
-		n = normalizer.NewPrepend(spec.Prepend)
+		return prependNorm(spec.Prepend), nil
 	case "Replace":
-		typ, pat, err := replacePattern(spec.Pattern)
+		r, err := newReplace(spec.Pattern, spec.Content)
 		if err != nil {
 			return nil, fmt.Errorf("normalizer Replace: %w", err)
 		}
-		n = normalizer.NewReplace(typ, pat, spec.Content)
+		return r, nil
 	case "NFC":
 		n = normalizer.NewNFC()
 	case "NFD":
@@ -82,31 +82,74 @@ func newNormalizer(spec *hfNormSpec) (textNormalizer, error) {
 	return sugarNorm{n}, nil
 }
 
-// replacePattern reads a Replace pattern. A Regex pattern is compiled by
-// Go's regexp (RE2), not Oniguruma as in HF, so one using lookaround fails
-// here instead of matching differently.
-func replacePattern(p hfPattern) (normalizer.ReplacePattern, string, error) {
+// replaceText is HF's Replace, as a normalizer and as a decoder. sugarme's
+// versions are not used: its normalizer rebuilds the offset alignments of
+// the whole text once per match (64 KiB of Llama input took minutes, since
+// every space is a match) and its decoder compiles a regexp per token. We
+// keep no offsets, so plain string replacement does. A Regex pattern is
+// compiled by Go's regexp (RE2), not Oniguruma as in HF, so one using
+// lookaround fails to load instead of matching differently; the content is
+// literal, as in HF.
+type replaceText struct {
+	old     string         // String pattern
+	re      *regexp.Regexp // or Regex pattern
+	content string
+}
+
+func newReplace(p hfPattern, content string) (replaceText, error) {
 	switch {
 	case p.String != nil && p.Regex == nil:
 		if *p.String == "" {
-			return 0, "", fmt.Errorf("empty String pattern")
+			return replaceText{}, fmt.Errorf("empty String pattern")
 		}
-		return normalizer.String, *p.String, nil
+		return replaceText{old: *p.String, content: content}, nil
 	case p.Regex != nil && p.String == nil:
-		if _, err := regexp.Compile(*p.Regex); err != nil {
-			return 0, "", fmt.Errorf("Regex pattern %q: %w", *p.Regex, err)
+		re, err := regexp.Compile(*p.Regex)
+		if err != nil {
+			return replaceText{}, fmt.Errorf("Regex pattern %q: %w", *p.Regex, err)
 		}
-		return normalizer.Regex, *p.Regex, nil
+		return replaceText{re: re, content: content}, nil
 	default:
-		return 0, "", fmt.Errorf("pattern: want one of String or Regex")
+		return replaceText{}, fmt.Errorf("pattern: want one of String or Regex")
 	}
+}
+
+func (r replaceText) replace(s string) string {
+	if r.re != nil {
+		return r.re.ReplaceAllLiteralString(s, r.content)
+	}
+	return strings.ReplaceAll(s, r.old, r.content)
+}
+
+func (r replaceText) normalize(s string) (string, error) { return r.replace(s), nil }
+
+func (r replaceText) Decode(tokens []string) string { return joinChain(r, tokens) }
+
+func (r replaceText) DecodeChain(tokens []string) []string {
+	out := make([]string, len(tokens))
+	for i, t := range tokens {
+		out[i] = r.replace(t)
+	}
+	return out
+}
+
+// prependNorm is HF's Prepend normalizer: the prefix goes before any
+// non-empty text. (sugarme's returns nil for "", which its Sequence then
+// hands to the next normalizer.)
+type prependNorm string
+
+func (p prependNorm) normalize(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	return string(p) + s, nil
 }
 
 // sugarNorm runs one of sugarme's normalizers on a plain string.
 type sugarNorm struct{ n normalizer.Normalizer }
 
 func (w sugarNorm) normalize(s string) (string, error) {
-	if s == "" { // sugarme's Prepend returns nil on empty input
+	if s == "" {
 		return "", nil
 	}
 	out, err := w.n.Normalize(normalizer.NewNormalizedFrom(s))
@@ -119,8 +162,7 @@ func (w sugarNorm) normalize(s string) (string, error) {
 	return out.GetNormalized(), nil
 }
 
-// normSeq is HF's Sequence normalizer. sugarme's own Sequence hands the nil
-// that its Prepend returns for "" to the next normalizer, which panics.
+// normSeq is HF's Sequence normalizer.
 type normSeq []textNormalizer
 
 func (seq normSeq) normalize(s string) (string, error) {
@@ -164,11 +206,11 @@ func newDecoder(spec *hfDecoderSpec) (tokenizer.Decoder, error) {
 		}
 		return decoder.NewSequence(decs), nil
 	case "Replace":
-		typ, pat, err := replacePattern(spec.Pattern)
+		r, err := newReplace(spec.Pattern, spec.Content)
 		if err != nil {
 			return nil, fmt.Errorf("decoder Replace: %w", err)
 		}
-		return normalizer.NewReplace(typ, pat, spec.Content), nil
+		return r, nil
 	case "ByteFallback":
 		return decoder.NewByteFallback(), nil
 	case "Fuse":

@@ -6,6 +6,7 @@
 package openblas
 
 // #cgo LDFLAGS: -lopenblas
+// void openblas_set_num_threads(int);
 import "C"
 
 import (
@@ -14,7 +15,13 @@ import (
 	"gonum.org/v1/netlib/blas/netlib"
 )
 
+// OpenBLAS runs single-threaded: the kernels split large products across
+// goroutines themselves. OpenBLAS's own threads spin in sched_yield after
+// every call, which takes a core away from the Go-side work between
+// products, and on the small products of small models (K = 64) threading
+// inside BLAS costs more than it gains.
 func init() {
+	C.openblas_set_num_threads(1)
 	blas32.Use(netlib.Implementation{})
 	blas64.Use(netlib.Implementation{})
 }

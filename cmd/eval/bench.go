@@ -1,0 +1,47 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/eval"
+)
+
+func init() {
+	register("bench", "time one segment forward and forward+backward against the sgemm peak", runBench)
+}
+
+func runBench(args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, or a model folder whose shape to use (random weights)")
+	batch := fs.Int("batch", 1, "batch rows")
+	segment := fs.Int("segment-size", 512, "tokens per segment")
+	mem := fs.Int("mem-tokens", 16, "memory tokens (read and write copies each)")
+	runs := fs.Int("runs", 5, "timed runs after one warm-up; the best is reported")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *runs < 1 || *batch < 1 || *segment < 1 || *mem < 0 {
+		return fmt.Errorf("--runs, --batch and --segment-size must be at least 1 and --mem-tokens at least 0")
+	}
+	c, ok := eval.BenchShapes[*shape]
+	if !ok {
+		var err error
+		if c, err = checkpoints.ReadConfig(*shape); err != nil {
+			return fmt.Errorf("--shape %q is neither stories260K, gpt2-small nor a model folder: %w", *shape, err)
+		}
+	}
+	r, err := eval.Bench(*shape, c, *batch, *segment, *mem, *runs)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(r)
+	}
+	fmt.Println(r)
+	return nil
+}

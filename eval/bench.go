@@ -1,0 +1,128 @@
+package eval
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
+)
+
+// BenchShapes are the named shapes of `eval bench --shape`.
+var BenchShapes = map[string]graph.Config{
+	"stories260K": func() graph.Config {
+		tied := true
+		return graph.Config{ModelType: "llama", VocabSize: 512, HiddenSize: 64, IntermediateSize: 172, NumHiddenLayers: 5,
+			NumAttentionHeads: 8, NumKeyValueHeads: 4, HeadDimension: 8, MaxPositionEmbeddings: 512, HiddenAct: "silu",
+			RMSNormEps: 1e-5, RopeTheta: 10000, TieWordEmbeddings: &tied}
+	}(),
+	"gpt2-small": func() graph.Config {
+		tied := true
+		return graph.Config{ModelType: "gpt2", VocabSize: 50257, NEmbd: 768, NLayer: 12, NHead: 12, NPositions: 1024,
+			ActivationFunction: "gelu_new", LayerNormEpsilon: 1e-5, TieWordEmbeddings: &tied}
+	}(),
+}
+
+// BenchResult is one `eval bench` measurement; the JSON names are a stable
+// contract.
+type BenchResult struct {
+	Shape             string  `json:"shape"`
+	BLAS              string  `json:"blas"`
+	Batch             int     `json:"batch"`
+	SegmentTokens     int     `json:"segment_tokens"`
+	MemTokens         int     `json:"mem_tokens"`
+	Positions         int     `json:"positions"`
+	ForwardMS         float64 `json:"forward_ms"`
+	TrainMS           float64 `json:"train_ms"`
+	ForwardTokensPerS float64 `json:"forward_tokens_per_s"`
+	TrainTokensPerS   float64 `json:"train_tokens_per_s"`
+	ForwardGFLOPs     float64 `json:"forward_gflops"`
+	TrainGFLOPs       float64 `json:"train_gflops"`
+	SgemmPeakGFLOPs   float64 `json:"sgemm_peak_gflops"`
+	TrainMFU          float64 `json:"train_mfu"`
+	Runs              int     `json:"runs"`
+}
+
+// SgemmPeak measures the best of several 2048x2048x2048 float32 products,
+// the yardstick that model FLOPs utilisation is quoted against.
+func SgemmPeak(tries int) float64 {
+	const n = 2048
+	a, b, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+	for i := range a {
+		a[i], b[i] = float32(i%7)-3, float32(i%5)-2
+	}
+	best := time.Duration(1 << 62)
+	for i := 0; i < tries; i++ {
+		t0 := time.Now()
+		kernels.Gemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n)
+		best = min(best, time.Since(t0))
+	}
+	return 2 * n * n * n / best.Seconds() / 1e9
+}
+
+// Bench times one segment of S tokens plus 2M memory positions, batch B, on
+// random weights of config c, with the loss on every token: the forward pass
+// alone and forward+backward. It reports the best of runs after a warm-up,
+// since the machine's other tenants only ever add time.
+func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResult, error) {
+	w, err := graph.RandomWeights(c, 1)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	shape := graph.SegmentShape{Batch: batch, Tokens: tokens, Mem: mem}
+	seg, err := graph.NewSegment[float32](w, shape, graph.BuildOptions{Train: true})
+	if err != nil {
+		return BenchResult{}, err
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := batch * tokens
+	in := &graph.Batch[float32]{IDs: make([]int, n), Targets: make([]int, n), LossWeights: make([]float32, n)}
+	for i := range in.IDs {
+		in.IDs[i], in.Targets[i], in.LossWeights[i] = rng.IntN(c.VocabSize), rng.IntN(c.VocabSize), 1/float32(n)
+	}
+	memory := make([]float32, batch*mem*c.Hidden())
+	for i := range memory {
+		memory[i] = float32(rng.NormFloat64() * 0.02)
+	}
+	grads := make([][]float32, seg.NumParams())
+	fwd, train := make([]time.Duration, 0, runs), make([]time.Duration, 0, runs)
+	for i := 0; i <= runs; i++ {
+		t0 := time.Now()
+		if _, err := seg.Forward(in, memory); err != nil {
+			return BenchResult{}, err
+		}
+		t1 := time.Now()
+		if _, _, err := seg.Backward(in, memory, nil, grads); err != nil {
+			return BenchResult{}, err
+		}
+		if i > 0 { // the first run warms caches and the allocator
+			fwd, train = append(fwd, t1.Sub(t0)), append(train, time.Since(t1))
+		}
+	}
+	peak := SgemmPeak(5)
+	f, t := slices.Min(fwd).Seconds(), slices.Min(train).Seconds()
+	flops := float64(batch) * SegmentForwardFLOPs(c, shape.Positions(), tokens)
+	r := BenchResult{
+		Shape: name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, MemTokens: mem, Positions: shape.Positions(),
+		ForwardMS: f * 1e3, TrainMS: t * 1e3,
+		ForwardTokensPerS: float64(n) / f, TrainTokensPerS: float64(n) / t,
+		ForwardGFLOPs: flops / f / 1e9, TrainGFLOPs: 3 * flops / t / 1e9,
+		SgemmPeakGFLOPs: peak, Runs: runs,
+	}
+	r.TrainMFU = r.TrainGFLOPs / peak
+	return r, nil
+}
+
+// String is the human-readable report.
+func (r BenchResult) String() string {
+	return fmt.Sprintf("shape %s | batch %d | %d tokens + 2x%d memory = %d positions | BLAS %s\n"+
+		"forward        %8.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
+		"forward+backward %6.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
+		"sgemm peak (2048^3, best of 5, this run) %.1f GFLOP/s | train MFU %.1f%%  (best of %d runs)",
+		r.Shape, r.Batch, r.SegmentTokens, r.MemTokens, r.Positions, r.BLAS,
+		r.ForwardMS, r.ForwardTokensPerS, r.ForwardGFLOPs,
+		r.TrainMS, r.TrainTokensPerS, r.TrainGFLOPs,
+		r.SgemmPeakGFLOPs, 100*r.TrainMFU, r.Runs)
+}

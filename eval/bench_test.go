@@ -1,0 +1,16 @@
+package eval
+
+import "testing"
+
+// BenchmarkSegmentStories260K is one forward+backward segment of the
+// stories260K shape (512 tokens, 2x16 memory), for profiling:
+//
+//	go test -run=^$ -bench=Stories -cpuprofile cpu.prof ./eval/
+func BenchmarkSegmentStories260K(b *testing.B) {
+	r, err := Bench("stories260K", BenchShapes["stories260K"], 1, 512, 16, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(r.TrainMS, "train_ms")
+	b.ReportMetric(r.ForwardMS, "fwd_ms")
+}
