@@ -4,16 +4,20 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sugarme/tokenizer"
 	"github.com/sugarme/tokenizer/decoder"
-	"github.com/sugarme/tokenizer/normalizer"
+	"golang.org/x/text/unicode/norm"
 )
 
-// This file builds the normalizer and the decoder of a tokenizer.json from
-// sugarme/tokenizer's parts, replacing the few that misbehave (noted at
-// each).
+// This file builds the normalizer and the decoder of a tokenizer.json.
+// The decoders are sugarme/tokenizer's (Sequence, ByteFallback, Fuse) except
+// where its version misbehaves, noted at each. The normalizers are all
+// written here: sugarme's work on an offset-tracking string whose updates
+// are quadratic in the text length, and its NFKC panics on a character that
+// expands ("ﬁ"); we need no offsets.
 
 // hfPattern is a Replace pattern: {"String": " "} or {"Regex": "..."}.
 type hfPattern struct {
@@ -33,60 +37,97 @@ type hfNormSpec struct {
 }
 
 // textNormalizer rewrites one piece of input text before pre-tokenization.
-type textNormalizer interface {
-	normalize(s string) (string, error)
-}
+type textNormalizer func(string) string
 
 func newNormalizer(spec *hfNormSpec) (textNormalizer, error) {
 	if spec == nil {
 		return nil, nil
 	}
-	if spec.Type == "Sequence" {
-		var seq normSeq
+	switch spec.Type {
+	case "Sequence":
+		seq := make([]textNormalizer, len(spec.Normalizers))
 		for i := range spec.Normalizers {
-			n, err := newNormalizer(&spec.Normalizers[i])
-			if err != nil {
+			var err error
+			if seq[i], err = newNormalizer(&spec.Normalizers[i]); err != nil {
 				return nil, err
 			}
-			seq = append(seq, n)
 		}
-		return seq, nil
-	}
-	var n normalizer.Normalizer
-	switch spec.Type {
+		return func(s string) string {
+			for _, n := range seq {
+				s = n(s)
+			}
+			return s
+		}, nil
 	case "Prepend":
-		return prependNorm(spec.Prepend), nil
+		// The prefix goes before any non-empty text.
+		prefix := spec.Prepend
+		return func(s string) string {
+			if s == "" {
+				return ""
+			}
+			return prefix + s
+		}, nil
 	case "Replace":
 		r, err := newReplace(spec.Pattern, spec.Content)
 		if err != nil {
 			return nil, fmt.Errorf("normalizer Replace: %w", err)
 		}
-		return r, nil
+		return r.replace, nil
 	case "NFC":
-		n = normalizer.NewNFC()
+		return norm.NFC.String, nil
 	case "NFD":
-		n = normalizer.NewNFD()
+		return norm.NFD.String, nil
 	case "NFKC":
-		n = normalizer.NewNFKC()
+		return norm.NFKC.String, nil
 	case "NFKD":
-		n = normalizer.NewNFKD()
+		return norm.NFKD.String, nil
 	case "Lowercase":
-		n = normalizer.Lowercase()
+		return lowercase, nil
 	case "Strip":
-		n = normalizer.NewStrip(spec.StripLeft, spec.StripRight)
+		left, right := spec.StripLeft, spec.StripRight
+		return func(s string) string {
+			if left {
+				s = strings.TrimLeftFunc(s, unicode.IsSpace)
+			}
+			if right {
+				s = strings.TrimRightFunc(s, unicode.IsSpace)
+			}
+			return s
+		}, nil
 	case "StripAccents":
-		n = normalizer.NewStripAccents()
+		return func(s string) string {
+			return strings.Map(func(r rune) rune {
+				if unicode.Is(unicode.Mn, r) {
+					return -1
+				}
+				return r
+			}, s)
+		}, nil
 	default:
 		return nil, fmt.Errorf("normalizer type %q not supported, want Sequence, Prepend, Replace, NFC, NFD, NFKC, NFKD, Lowercase, Strip or StripAccents", spec.Type)
 	}
-	return sugarNorm{n}, nil
 }
 
-// replaceText is HF's Replace, as a normalizer and as a decoder. sugarme's
-// versions are not used: its normalizer rebuilds the offset alignments of
-// the whole text once per match (64 KiB of Llama input took minutes, since
-// every space is a match) and its decoder compiles a regexp per token. We
-// keep no offsets, so plain string replacement does. A Regex pattern is
+// lowercase maps each character to its lower case, as Rust's
+// char::to_lowercase (HF's Lowercase): per character, so no final-sigma
+// rule, and U+0130 (İ) becomes "i̇".
+func lowercase(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r == '\u0130' {
+			b.WriteString("i\u0307")
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// replaceText is HF's Replace, for the normalizer and the decoder. sugarme's
+// normalizer rebuilds the offset alignments of the whole text once per match
+// (64 KiB of Llama input took minutes, every space being a match) and its
+// decoder compiles a regexp per token. A Regex pattern is
 // compiled by Go's regexp (RE2), not Oniguruma as in HF, so one using
 // lookaround fails to load instead of matching differently; the content is
 // literal, as in HF.
@@ -121,8 +162,6 @@ func (r replaceText) replace(s string) string {
 	return strings.ReplaceAll(s, r.old, r.content)
 }
 
-func (r replaceText) normalize(s string) (string, error) { return r.replace(s), nil }
-
 func (r replaceText) Decode(tokens []string) string { return joinChain(r, tokens) }
 
 func (r replaceText) DecodeChain(tokens []string) []string {
@@ -131,48 +170,6 @@ func (r replaceText) DecodeChain(tokens []string) []string {
 		out[i] = r.replace(t)
 	}
 	return out
-}
-
-// prependNorm is HF's Prepend normalizer: the prefix goes before any
-// non-empty text. (sugarme's returns nil for "", which its Sequence then
-// hands to the next normalizer.)
-type prependNorm string
-
-func (p prependNorm) normalize(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	return string(p) + s, nil
-}
-
-// sugarNorm runs one of sugarme's normalizers on a plain string.
-type sugarNorm struct{ n normalizer.Normalizer }
-
-func (w sugarNorm) normalize(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	out, err := w.n.Normalize(normalizer.NewNormalizedFrom(s))
-	if err != nil {
-		return "", err
-	}
-	if out == nil {
-		return "", nil
-	}
-	return out.GetNormalized(), nil
-}
-
-// normSeq is HF's Sequence normalizer.
-type normSeq []textNormalizer
-
-func (seq normSeq) normalize(s string) (string, error) {
-	for _, n := range seq {
-		var err error
-		if s, err = n.normalize(s); err != nil {
-			return "", err
-		}
-	}
-	return s, nil
 }
 
 // hfDecoderSpec is the "decoder" object of tokenizer.json.

@@ -52,7 +52,6 @@ type hfPostSpec struct {
 //
 // It is safe for concurrent use.
 type hfTokenizer struct {
-	path      string
 	model     *bpeModel
 	norm      textNormalizer    // nil: none
 	pre       preTokenizer      // never nil
@@ -99,7 +98,6 @@ func LoadTokenizer(dir string) (Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data: tokenizer %s: %w", path, err)
 	}
-	t.path = path
 	return t, nil
 }
 
@@ -163,9 +161,7 @@ func parseTokenizer(raw []byte) (*hfTokenizer, error) {
 		// normalized content.
 		content := a.content
 		if t.norm != nil {
-			if content, err = t.norm.normalize(content); err != nil {
-				return nil, fmt.Errorf("normalize added token %q: %w", a.content, err)
-			}
+			content = t.norm(content)
 		}
 		t.normMatch.add(content, i, *a)
 	}
@@ -277,10 +273,7 @@ func (t *hfTokenizer) Encode(text string) ([]int, error) {
 		}
 		piece := text[sp.start:sp.end]
 		if t.norm != nil {
-			var err error
-			if piece, err = t.norm.normalize(piece); err != nil {
-				return nil, fmt.Errorf("data: tokenizer %s: normalize: %w", t.path, err)
-			}
+			piece = t.norm(piece)
 		}
 		for _, sp2 := range t.normMatch.split(piece) {
 			if sp2.tok >= 0 {
@@ -334,9 +327,10 @@ func (t *hfTokenizer) EOS() int       { return t.eos }
 // tokenMatcher finds added tokens in text as HF's AddedVocabulary does:
 // leftmost-longest matches (HF uses an Aho-Corasick automaton; the few added
 // tokens of a model make a scan by first byte enough), with single_word,
-// lstrip and rstrip applied. sugarme's version sorts matches by pattern id
-// after sorting by position, so with two tokens in a text it can drop or
-// reorder matches.
+// lstrip and rstrip applied. sugarme's version re-sorts the matches by
+// pattern index after sorting them by position, so with Llama's tokens
+// "</s> <s>" loses its "</s>" (the <s> match comes first and the earlier
+// one is then skipped as overlapping).
 type tokenMatcher struct {
 	patterns []string
 	toks     []int          // index into hfTokenizer.added, per pattern
@@ -374,10 +368,10 @@ func (m *tokenMatcher) longest(s string, i int) int {
 }
 
 func (m *tokenMatcher) split(s string) []addedSplit {
-	if len(m.patterns) == 0 || s == "" {
-		if s == "" {
-			return nil
-		}
+	if s == "" {
+		return nil
+	}
+	if len(m.patterns) == 0 {
 		return []addedSplit{{0, len(s), -1}}
 	}
 	var out []addedSplit

@@ -451,24 +451,64 @@ func BenchmarkLoadTokenizerGPT2(b *testing.B) {
 	}
 }
 
-// BenchmarkTokenizerEncode encodes 64 KiB of English with each file.
-func BenchmarkTokenizerEncode(b *testing.B) {
+// BenchmarkTokenizer encodes and decodes 64 KiB of English with each file.
+func BenchmarkTokenizer(b *testing.B) {
 	text := strings.Repeat("Once upon a time, there was a little girl named Lily.\nShe loved to play outside in the park. ", 800)[:64<<10]
 	for _, dir := range []string{llamaTokDir, gpt2TokDir} {
-		b.Run(filepath.Base(dir), func(b *testing.B) {
-			if _, err := os.Stat(dir); err != nil {
-				b.Skipf("../shared not present: %v", err)
-			}
-			tok, err := LoadTokenizer(dir)
-			if err != nil {
-				b.Fatal(err)
-			}
+		if _, err := os.Stat(dir); err != nil {
+			b.Skipf("../shared not present: %v", err)
+		}
+		tok, err := LoadTokenizer(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids, err := tok.Encode(text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("encode/"+filepath.Base(dir), func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			for b.Loop() {
-				if _, err := tok.Encode(text); err != nil {
-					b.Fatal(err)
-				}
+				tok.Encode(text)
 			}
 		})
+		b.Run("decode/"+filepath.Base(dir), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				tok.Decode(ids)
+			}
+		})
+	}
+}
+
+// TestTokenizerAddedTokens checks HF's added-token split on both files:
+// several tokens in one text, in any order, glued to words or not.
+func TestTokenizerAddedTokens(t *testing.T) {
+	tests := []struct {
+		dir, text string
+		want      []int
+	}{
+		{llamaTokDir, "</s> <s>", []int{2, 410, 410, 1}}, // " " -> "▁▁"
+		{llamaTokDir, "<s></s><unk>", []int{1, 2, 0}},
+		{llamaTokDir, "<s><s", []int{1, 410, 504, 419}},
+		{gpt2TokDir, "<|endoftext|><|endoftext|>", []int{50256, 50256}},
+		{gpt2TokDir, "a<|endoftext|>b", []int{64, 50256, 65}},
+	}
+	toks := map[string]Tokenizer{}
+	for _, tt := range tests {
+		if _, err := os.Stat(tt.dir); err != nil {
+			t.Skipf("../shared not present: %v", err)
+		}
+		tok := toks[tt.dir]
+		if tok == nil {
+			var err error
+			if tok, err = LoadTokenizer(tt.dir); err != nil {
+				t.Fatal(err)
+			}
+			toks[tt.dir] = tok
+		}
+		if got, _ := tok.Encode(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: Encode(%q) = %v, want %v", filepath.Base(tt.dir), tt.text, got, tt.want)
+		}
 	}
 }

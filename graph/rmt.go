@@ -1,0 +1,326 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/rmtgo/rmt/graph/kernels"
+)
+
+// The Recurrent Memory Transformer (Bulatov et al. 2022, 2023) around any
+// decoder this package builds. A row of tokens is cut into segments of S;
+// segment i runs as
+//
+//	E_i   = [ mem_{i-1} | embed(x_i) | mem_{i-1} ]        (M + S + M rows)
+//	H_i   = decoder(E_i)                                   positions 0..L-1
+//	mem_i = H_i[M+S : L]                                   final-norm states at the write rows
+//	z_i   = head(H_i[M : M+S])                             token logits
+//
+// with mem_0 = rmt.memory (M, C) for every row. The loss is the shifted
+// cross-entropy over the concatenation z_1 ... z_n, one mean over every
+// scored prediction of the batch.
+
+// InitMemory adds rmt.memory (m, C) to w, drawn as randn(m, C) times the
+// standard deviation of the token embedding (unbiased), as the official
+// create_memory does.
+func InitMemory(w *Weights, m int, seed uint64) error {
+	if m <= 0 {
+		return fmt.Errorf("graph: %d memory tokens, want at least 1", m)
+	}
+	emb := w.Get(w.Config.EmbeddingName())
+	var sum, sq float64
+	for _, v := range emb.Data {
+		sum += float64(v)
+	}
+	mean := sum / float64(len(emb.Data))
+	for _, v := range emb.Data {
+		sq += (float64(v) - mean) * (float64(v) - mean)
+	}
+	std := math.Sqrt(sq / float64(len(emb.Data)-1))
+	rng := rand.New(rand.NewPCG(seed, 0x6d656d))
+	C := w.Config.Hidden()
+	p := &Param{Name: MemoryName, Shape: []int{m, C}, Data: make([]float32, m*C)}
+	for i := range p.Data {
+		p.Data[i] = float32(rng.NormFloat64() * std)
+	}
+	return w.Add(p)
+}
+
+// Sequence is a batch of token rows for a memory run. Every row must cut
+// into the same number of segments; a row whose last segment is short is
+// padded, with the padding masked out of attention and of the loss.
+type Sequence struct {
+	IDs [][]int // B rows of token ids
+	// Score[b][t] selects the prediction made at position t (of IDs[b][t+1])
+	// for the loss. nil scores every prediction (language modelling).
+	Score [][]bool
+}
+
+// Cell runs a decoder with M memory tokens over segments of S tokens. It
+// keeps one compiled graph per segment shape (full segments, and a padded
+// last segment when needed) and reuses it for every segment.
+type Cell[T kernels.Float] struct {
+	W        *Weights
+	Mem, Seg int
+	train    bool
+	graphs   map[SegmentShape]*Segment[T]
+}
+
+// NewCell prepares a memory cell for w with m memory tokens (w must hold
+// rmt.memory when m > 0) and segments of s tokens. train builds graphs with
+// the backward pass.
+func NewCell[T kernels.Float](w *Weights, m, s int, train bool) (*Cell[T], error) {
+	c := w.Config
+	if s < 1 {
+		return nil, fmt.Errorf("graph: segment size %d, want at least 1", s)
+	}
+	if m < 0 {
+		return nil, fmt.Errorf("graph: %d memory tokens, want 0 or more", m)
+	}
+	if c.HardPositionLimit() && 2*m+s > c.MaxPositions() {
+		return nil, fmt.Errorf("graph: segment size %d with %d memory tokens needs 2M+S = %d positions, more than n_positions = %d; lower --segment-size or --mem-tokens",
+			s, m, 2*m+s, c.MaxPositions())
+	}
+	if m > 0 {
+		p := w.Get(MemoryName)
+		if p == nil {
+			return nil, fmt.Errorf("graph: the model has no %s; call InitMemory first", MemoryName)
+		}
+		if p.Shape[0] != m || p.Shape[1] != c.Hidden() {
+			return nil, fmt.Errorf("graph: %s has shape %v, want [%d %d]", MemoryName, p.Shape, m, c.Hidden())
+		}
+	}
+	return &Cell[T]{W: w, Mem: m, Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
+}
+
+func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
+	if g, ok := c.graphs[shape]; ok {
+		return g, nil
+	}
+	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train})
+	if err != nil {
+		return nil, err
+	}
+	c.graphs[shape] = g
+	return g, nil
+}
+
+// InitialMemory is mem_0 for b rows: rmt.memory repeated, (b*M*C).
+func (c *Cell[T]) InitialMemory(b int) []T {
+	if c.Mem == 0 {
+		return nil
+	}
+	p := c.W.Get(MemoryName).Data
+	out := make([]T, 0, b*len(p))
+	for range b {
+		for _, v := range p {
+			out = append(out, T(v))
+		}
+	}
+	return out
+}
+
+// plan is a Sequence cut into segments: per segment, the graph shape and
+// the batch of inputs (targets shifted over the whole row).
+type plan[T kernels.Float] struct {
+	shapes  []SegmentShape
+	batches []*Batch[T]
+	scored  []bool // whether the segment has any scored prediction
+	n       int    // scored predictions in the whole batch (the loss normaliser)
+}
+
+func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
+	B := len(seq.IDs)
+	if B == 0 {
+		return nil, fmt.Errorf("graph: empty batch")
+	}
+	if seq.Score != nil && len(seq.Score) != B {
+		return nil, fmt.Errorf("graph: %d score rows for %d token rows", len(seq.Score), B)
+	}
+	S := c.Seg
+	nseg := -1
+	for b, row := range seq.IDs {
+		if len(row) == 0 {
+			return nil, fmt.Errorf("graph: row %d is empty", b)
+		}
+		if seq.Score != nil && len(seq.Score[b]) != len(row) {
+			return nil, fmt.Errorf("graph: row %d has %d tokens and %d score flags", b, len(row), len(seq.Score[b]))
+		}
+		n := (len(row) + S - 1) / S
+		if nseg >= 0 && n != nseg {
+			return nil, fmt.Errorf("graph: row %d cuts into %d segments of %d tokens, row 0 into %d; every row of a batch needs the same segment count", b, n, S, nseg)
+		}
+		nseg = n
+	}
+	p := &plan[T]{}
+	for b, row := range seq.IDs {
+		for t := 0; t+1 < len(row); t++ {
+			if seq.Score == nil || seq.Score[b][t] {
+				p.n++
+			}
+		}
+	}
+	w := T(0)
+	if p.n > 0 {
+		w = 1 / T(p.n)
+	}
+	L := 2*c.Mem + S
+	for i := 0; i < nseg; i++ {
+		in := &Batch[T]{IDs: make([]int, B*S), Targets: make([]int, B*S), LossWeights: make([]T, B*S)}
+		padded := false
+		for b, row := range seq.IDs {
+			for t := 0; t < S; t++ {
+				pos := i*S + t
+				if pos >= len(row) {
+					padded = true
+					continue
+				}
+				in.IDs[b*S+t] = row[pos]
+				if pos+1 < len(row) && (seq.Score == nil || seq.Score[b][pos]) {
+					in.Targets[b*S+t], in.LossWeights[b*S+t] = row[pos+1], w
+				}
+			}
+		}
+		if padded {
+			in.KeyMask = make([]T, B*L)
+			for b, row := range seq.IDs {
+				for t := 0; t < L; t++ {
+					tok := t - c.Mem
+					if tok < 0 || tok >= S || i*S+tok < len(row) {
+						in.KeyMask[b*L+t] = 1
+					}
+				}
+			}
+		}
+		scored := slices.ContainsFunc(in.LossWeights, func(x T) bool { return x != 0 })
+		p.shapes = append(p.shapes, SegmentShape{Batch: B, Tokens: S, Mem: c.Mem, KeyMask: padded})
+		p.batches = append(p.batches, in)
+		p.scored = append(p.scored, scored)
+	}
+	return p, nil
+}
+
+// Trace is a forward run over a Sequence.
+type Trace[T kernels.Float] struct {
+	Loss      float64   // mean over every scored prediction of the batch
+	LossParts []float64 // each segment's share; they sum to Loss
+	Mems      [][]T     // mem_0 .. mem_n, each (B*M*C)
+}
+
+// Forward runs every segment without gradients, carrying memory.
+func (c *Cell[T]) Forward(seq Sequence) (*Trace[T], error) {
+	p, err := c.plan(seq)
+	if err != nil {
+		return nil, err
+	}
+	tr := &Trace[T]{Mems: [][]T{c.InitialMemory(len(seq.IDs))}}
+	for i, shape := range p.shapes {
+		g, err := c.graph(shape)
+		if err != nil {
+			return nil, err
+		}
+		r, err := g.Forward(p.batches[i], tr.Mems[i])
+		if err != nil {
+			return nil, fmt.Errorf("segment %d: %w", i+1, err)
+		}
+		tr.Loss += r.Loss
+		tr.LossParts = append(tr.LossParts, r.Loss)
+		tr.Mems = append(tr.Mems, r.MemOut)
+	}
+	return tr, nil
+}
+
+// Gradients is the result of backprop through time over a Sequence.
+type Gradients[T kernels.Float] struct {
+	*Trace[T]
+	// Params holds the gradient of the loss for every parameter, in
+	// W.Params order (rmt.memory included, summed over the batch rows).
+	Params [][]T
+	// Handoff[j-1] is dLoss/dmem_j as carried into the replay of segment j
+	// (zero across a truncation cut), j = 1..n-1.
+	Handoff [][]T
+	// Replayed counts the segments that needed a backward pass.
+	Replayed int
+}
+
+// Gradients backpropagates through the memory chain by segment replay
+// (DESIGN.md section 2), in the memory of one segment whatever the count:
+//
+//  1. forward segments 1..n without gradients, keeping only mem_0..mem_n;
+//  2. for i = n..1, re-run segment i from mem_{i-1} with the objective
+//     loss_i + sum(mem_i ⊙ g_i), add its parameter gradients, and take
+//     g_{i-1} = d objective / d mem_{i-1}.
+//
+// depth k < 0 backpropagates through every hand-off; otherwise the
+// gradient crosses only the hand-offs inside the last k segments: g_i is
+// set to zero for i <= n-k, so a segment outside the window learns from its
+// own loss alone. rmt.memory always receives segment 1's g_0. A segment
+// with no scored prediction and a zero g needs no replay at all.
+func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
+	if !c.train {
+		return nil, fmt.Errorf("graph: Gradients on a cell built without train")
+	}
+	if depth == 0 {
+		return nil, fmt.Errorf("graph: bptt depth 0; want -1 (all segments) or at least 1")
+	}
+	p, err := c.plan(seq)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := c.Forward(seq)
+	if err != nil {
+		return nil, err
+	}
+	n := len(p.shapes)
+	out := &Gradients[T]{Trace: tr, Params: make([][]T, len(c.W.Params)), Handoff: make([][]T, max(n-1, 0))}
+	segGrads := make([][]T, 0, len(c.W.Params))
+	memIdx := -1
+	for i, prm := range c.W.Params {
+		out.Params[i] = make([]T, prm.Size())
+		if prm.Name == MemoryName {
+			memIdx = i
+			continue
+		}
+		segGrads = append(segGrads, out.Params[i])
+	}
+	var g []T // dLoss/dmem_i entering the replay of segment i; nil is zero
+	for i := n; i >= 1; i-- {
+		if i < n {
+			out.Handoff[i-1] = g
+			if g == nil {
+				out.Handoff[i-1] = make([]T, len(tr.Mems[i]))
+			}
+		}
+		if g == nil && !p.scored[i-1] {
+			continue
+		}
+		seg, err := c.graph(p.shapes[i-1])
+		if err != nil {
+			return nil, err
+		}
+		_, dmem, err := seg.Backward(p.batches[i-1], tr.Mems[i-1], g, segGrads)
+		if err != nil {
+			return nil, fmt.Errorf("segment %d: %w", i, err)
+		}
+		out.Replayed++
+		if i == 1 && memIdx >= 0 {
+			sumRows(out.Params[memIdx], dmem)
+		}
+		g = dmem
+		if depth > 0 && i-1 <= n-depth {
+			g = nil // truncation cut: nothing crosses into mem_{i-1}
+		}
+	}
+	return out, nil
+}
+
+// sumRows adds the B row blocks of x into dst (len(dst) values each).
+func sumRows[T kernels.Float](dst, x []T) {
+	for off := 0; off < len(x); off += len(dst) {
+		for j := range dst {
+			dst[j] += x[off+j]
+		}
+	}
+}
