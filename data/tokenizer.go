@@ -2,7 +2,7 @@ package data
 
 // Tokenizer turns text into token ids and back. Implementations: the
 // HuggingFace tokenizer.json reader (LoadTokenizer) and the built-in byte
-// tokenizer (NewByteTokenizer).
+// tokenizer (NewByteTokenizer). Both are safe for concurrent use.
 type Tokenizer interface {
 	// Encode returns the ids of text without any added special tokens
 	// (no BOS, no EOS).

@@ -127,10 +127,9 @@ func lowercase(s string) string {
 // replaceText is HF's Replace, for the normalizer and the decoder. sugarme's
 // normalizer rebuilds the offset alignments of the whole text once per match
 // (64 KiB of Llama input took minutes, every space being a match) and its
-// decoder compiles a regexp per token. A Regex pattern is
-// compiled by Go's regexp (RE2), not Oniguruma as in HF, so one using
-// lookaround fails to load instead of matching differently; the content is
-// literal, as in HF.
+// decoder compiles a regexp per token. A Regex pattern is compiled by Go's
+// regexp (RE2), not Oniguruma as in HF, so one using lookaround fails to
+// load instead of matching differently; the content is literal, as in HF.
 type replaceText struct {
 	old     string         // String pattern
 	re      *regexp.Regexp // or Regex pattern

@@ -85,9 +85,13 @@ type addedToken struct {
 // <|endoftext|>. Llama's file gives BOS 1 (<s>) and EOS 2 (</s>); GPT-2's
 // gives 50256 (<|endoftext|>) for both.
 //
-// The parsing and most normalizers and decoders are sugarme/tokenizer's; the
-// BPE model, the added-token split, the pre-tokenizers and a few decoders
-// are implemented here, each saying why.
+// From sugarme/tokenizer v0.3.0 it takes the added-token type, GPT-2's byte
+// alphabet and the Sequence, ByteFallback and Fuse decoders. Its loader,
+// pretrained.FromFile, cannot be used: it imports sugarme's model/bpe, which
+// needs github.com/emirpasic/gods, a module this repository does not
+// require, so it does not build here; and that BPE has no byte_fallback.
+// The BPE model, normalizers, pre-tokenizers, added-token split and the
+// other decoders are written here, each saying what sugarme's lacks.
 func LoadTokenizer(dir string) (Tokenizer, error) {
 	path := filepath.Join(dir, "tokenizer.json")
 	raw, err := os.ReadFile(path)

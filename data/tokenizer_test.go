@@ -512,3 +512,32 @@ func TestTokenizerAddedTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenizerAddedTokenOptions checks lstrip, rstrip and single_word on
+// a toy vocabulary.
+func TestTokenizerAddedTokenOptions(t *testing.T) {
+	const file = `{"added_tokens": [{"id": 6, "content": "<m>", "special": true, %s}],
+		"model": {"vocab": {"a": 0, " ": 1, "b": 2, "<": 3, "m": 4, ">": 5, "<m>": 6}, "merges": []}}`
+	tests := []struct {
+		opts, text string
+		want       []int
+	}{
+		{`"lstrip": false`, "a <m> b", []int{0, 1, 6, 1, 2}},
+		{`"lstrip": true`, "a  <m> b", []int{0, 6, 1, 2}},
+		{`"rstrip": true`, "a <m>  b", []int{0, 1, 6, 2}},
+		{`"lstrip": true, "rstrip": true`, " <m> ", []int{6}},
+		{`"single_word": true`, "a<m>b", []int{0, 3, 4, 5, 2}},
+		{`"single_word": true`, "a <m> b", []int{0, 1, 6, 1, 2}},
+		{`"single_word": true`, "<m>", []int{6}},
+		{`"single_word": false`, "a<m><m>b", []int{0, 6, 6, 2}},
+	}
+	for _, tt := range tests {
+		tok, err := LoadTokenizer(writeTokenizer(t, fmt.Sprintf(file, tt.opts)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := tok.Encode(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: Encode(%q) = %v, want %v", tt.opts, tt.text, got, tt.want)
+		}
+	}
+}

@@ -66,6 +66,9 @@ type Cell[T kernels.Float] struct {
 	Mem, Seg int
 	train    bool
 	graphs   map[SegmentShape]*Segment[T]
+	// Mem0, when set, replaces rmt.memory (M*C values) as the initial
+	// memory: float64 gradient checks perturb it without float32 rounding.
+	Mem0 []T
 }
 
 // NewCell prepares a memory cell for w with m memory tokens (w must hold
@@ -112,12 +115,13 @@ func (c *Cell[T]) InitialMemory(b int) []T {
 	if c.Mem == 0 {
 		return nil
 	}
-	p := c.W.Get(MemoryName).Data
-	out := make([]T, 0, b*len(p))
+	m0 := c.Mem0
+	if m0 == nil {
+		m0 = toT[T](c.W.Get(MemoryName).Data)
+	}
+	out := make([]T, 0, b*len(m0))
 	for range b {
-		for _, v := range p {
-			out = append(out, T(v))
-		}
+		out = append(out, m0...)
 	}
 	return out
 }

@@ -141,7 +141,8 @@ func (s *Segment[T]) input(name string, dt tensor.Dtype, shape ...int) *G.Node {
 	return G.NewMatrix(s.g, dt, G.WithShape(shape...), G.WithName(name))
 }
 
-// build declares the decoder on [mem | embed(ids) | mem], top to bottom.
+// build declares the segment graph: parameters and inputs, the decoder,
+// the loss, the memory output and the logits.
 func (s *Segment[T]) build(w *Weights) {
 	c, sh, dt := s.cfg, s.Shape, s.dt
 	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.Mem, sh.Positions(), c.Hidden(), c.VocabSize
@@ -161,56 +162,13 @@ func (s *Segment[T]) build(w *Weights) {
 	s.ids = s.input("ids", tensor.Int, B*S)
 	s.targets = s.input("targets", tensor.Int, N)
 	s.lossW = s.input("loss_weights", dt, N)
-
-	// x: (B*L, C)
-	embIn := G.Nodes{p[c.EmbeddingName()], s.ids}
 	if M > 0 {
 		s.mem = s.input("mem", dt, B*M, C)
-		embIn = append(embIn, s.mem)
 	}
-	if c.IsGPT2() {
-		embIn = append(embIn, p["transformer.wpe.weight"])
-	}
-	x := apply(newEmbedOp(dt, B, S, M, C, V, c.IsGPT2()), embIn...)
 	if sh.KeyMask {
 		s.keyMask = s.input("key_mask", dt, N)
 	}
-	H, KVH, Dh, F := c.Heads(), c.KVHeads(), c.HeadDim(), c.FFN()
-	dims := kernels.AttnDims{B: B, L: L, H: H, KVH: KVH, Dh: Dh}
-	for i := 0; i < c.Layers(); i++ {
-		var h, a *G.Node
-		if c.IsGPT2() {
-			pre := fmt.Sprintf("transformer.h.%d.", i)
-			h = s.norm(x, p[pre+"ln_1.weight"], p[pre+"ln_1.bias"])
-			qkv := s.linear(h, false, []int{3 * C}, p[pre+"attn.c_attn.weight"], p[pre+"attn.c_attn.bias"])
-			a = s.attention(qkv, dims, false)
-			x = apply(newAddOp(dt, x.Shape()), x, s.linear(a, false, []int{C}, p[pre+"attn.c_proj.weight"], p[pre+"attn.c_proj.bias"]))
-			h = s.norm(x, p[pre+"ln_2.weight"], p[pre+"ln_2.bias"])
-			f := s.linear(h, false, []int{F}, p[pre+"mlp.c_fc.weight"], p[pre+"mlp.c_fc.bias"])
-			f = apply(newActOp(dt, N, F, false), f)
-			x = apply(newAddOp(dt, x.Shape()), x, s.linear(f, false, []int{C}, p[pre+"mlp.c_proj.weight"], p[pre+"mlp.c_proj.bias"]))
-			continue
-		}
-		pre := fmt.Sprintf("model.layers.%d.", i)
-		at, mlp := pre+"self_attn.", pre+"mlp."
-		h = s.norm(x, p[pre+"input_layernorm.weight"], nil)
-		qkv := s.linear(h, true, []int{H * Dh, KVH * Dh, KVH * Dh},
-			p[at+"q_proj.weight"], p[at+"k_proj.weight"], p[at+"v_proj.weight"],
-			p[at+"q_proj.bias"], p[at+"k_proj.bias"], p[at+"v_proj.bias"])
-		a = s.attention(qkv, dims, true)
-		x = apply(newAddOp(dt, x.Shape()), x, s.linear(a, true, []int{C}, p[at+"o_proj.weight"], p[at+"o_proj.bias"]))
-		h = s.norm(x, p[pre+"post_attention_layernorm.weight"], nil)
-		gu := s.linear(h, true, []int{F, F}, p[mlp+"gate_proj.weight"], p[mlp+"up_proj.weight"], p[mlp+"gate_proj.bias"], p[mlp+"up_proj.bias"])
-		f := apply(newActOp(dt, N, F, true), gu)
-		x = apply(newAddOp(dt, x.Shape()), x, s.linear(f, true, []int{C}, p[mlp+"down_proj.weight"], p[mlp+"down_proj.bias"]))
-	}
-	// hf: (B*L, C), the final-norm hidden states (HF hidden_states[-1]).
-	var hf *G.Node
-	if c.IsGPT2() {
-		hf = s.norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"])
-	} else {
-		hf = s.norm(x, p["model.norm.weight"], nil)
-	}
+	hf := decoder(dt, c, sh, p, s.ids, s.mem, s.keyMask)
 	head := p[c.HeadName()]
 	s.loss = apply(newLossOp(dt, N, C, V), hf, head, s.targets, s.lossW)
 	s.cost = s.loss
@@ -229,7 +187,65 @@ func (s *Segment[T]) build(w *Weights) {
 	}
 }
 
-func (s *Segment[T]) norm(x, g, b *G.Node) *G.Node {
+// decoder declares the transformer on [mem | embed(ids) | mem], top to
+// bottom, and returns the final-norm hidden states hf (B*L, C), HF's
+// hidden_states[-1]. p maps HF parameter names to their nodes; mem and
+// keyMask may be nil.
+func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, mem, keyMask *G.Node) *G.Node {
+	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.Mem, sh.Positions(), c.Hidden(), c.VocabSize
+	N := B * L
+	b := blocks{dt: dt, cfg: c, keyMask: keyMask}
+	// x: (B*L, C)
+	embIn := G.Nodes{p[c.EmbeddingName()], ids}
+	if M > 0 {
+		embIn = append(embIn, mem)
+	}
+	if c.IsGPT2() {
+		embIn = append(embIn, p["transformer.wpe.weight"])
+	}
+	x := apply(newEmbedOp(dt, B, S, M, C, V, c.IsGPT2()), embIn...)
+	H, KVH, Dh, F := c.Heads(), c.KVHeads(), c.HeadDim(), c.FFN()
+	dims := kernels.AttnDims{B: B, L: L, H: H, KVH: KVH, Dh: Dh}
+	for i := 0; i < c.Layers(); i++ {
+		if c.IsGPT2() {
+			pre := fmt.Sprintf("transformer.h.%d.", i)
+			h := b.norm(x, p[pre+"ln_1.weight"], p[pre+"ln_1.bias"])
+			qkv := b.linear(h, false, []int{3 * C}, p[pre+"attn.c_attn.weight"], p[pre+"attn.c_attn.bias"])
+			a := b.attention(qkv, dims, false)
+			x = apply(newAddOp(dt, x.Shape()), x, b.linear(a, false, []int{C}, p[pre+"attn.c_proj.weight"], p[pre+"attn.c_proj.bias"]))
+			h = b.norm(x, p[pre+"ln_2.weight"], p[pre+"ln_2.bias"])
+			f := b.linear(h, false, []int{F}, p[pre+"mlp.c_fc.weight"], p[pre+"mlp.c_fc.bias"])
+			f = apply(newActOp(dt, N, F, false), f)
+			x = apply(newAddOp(dt, x.Shape()), x, b.linear(f, false, []int{C}, p[pre+"mlp.c_proj.weight"], p[pre+"mlp.c_proj.bias"]))
+			continue
+		}
+		pre := fmt.Sprintf("model.layers.%d.", i)
+		at, mlp := pre+"self_attn.", pre+"mlp."
+		h := b.norm(x, p[pre+"input_layernorm.weight"], nil)
+		qkv := b.linear(h, true, []int{H * Dh, KVH * Dh, KVH * Dh},
+			p[at+"q_proj.weight"], p[at+"k_proj.weight"], p[at+"v_proj.weight"],
+			p[at+"q_proj.bias"], p[at+"k_proj.bias"], p[at+"v_proj.bias"])
+		a := b.attention(qkv, dims, true)
+		x = apply(newAddOp(dt, x.Shape()), x, b.linear(a, true, []int{C}, p[at+"o_proj.weight"], p[at+"o_proj.bias"]))
+		h = b.norm(x, p[pre+"post_attention_layernorm.weight"], nil)
+		gu := b.linear(h, true, []int{F, F}, p[mlp+"gate_proj.weight"], p[mlp+"up_proj.weight"], p[mlp+"gate_proj.bias"], p[mlp+"up_proj.bias"])
+		f := apply(newActOp(dt, N, F, true), gu)
+		x = apply(newAddOp(dt, x.Shape()), x, b.linear(f, true, []int{C}, p[mlp+"down_proj.weight"], p[mlp+"down_proj.bias"]))
+	}
+	if c.IsGPT2() {
+		return b.norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"])
+	}
+	return b.norm(x, p["model.norm.weight"], nil)
+}
+
+// blocks declares the pieces of a decoder layer as custom ops.
+type blocks struct {
+	dt      tensor.Dtype
+	cfg     Config
+	keyMask *G.Node
+}
+
+func (s blocks) norm(x, g, b *G.Node) *G.Node {
 	n, c := x.Shape()[0], x.Shape()[1]
 	if b == nil {
 		return apply(newNormOp(s.dt, n, c, true, s.cfg.NormEps()), x, g)
@@ -238,7 +254,7 @@ func (s *Segment[T]) norm(x, g, b *G.Node) *G.Node {
 }
 
 // linear applies weights ws (and biases, nil entries meaning none) to x.
-func (s *Segment[T]) linear(x *G.Node, transposed bool, outs []int, wb ...*G.Node) *G.Node {
+func (s blocks) linear(x *G.Node, transposed bool, outs []int, wb ...*G.Node) *G.Node {
 	k := len(outs)
 	in := G.Nodes{x}
 	in = append(in, wb[:k]...)
@@ -249,7 +265,7 @@ func (s *Segment[T]) linear(x *G.Node, transposed bool, outs []int, wb ...*G.Nod
 	return apply(newLinearOp(s.dt, x.Shape()[0], x.Shape()[1], outs, transposed, bias), in...)
 }
 
-func (s *Segment[T]) attention(qkv *G.Node, d kernels.AttnDims, rope bool) *G.Node {
+func (s blocks) attention(qkv *G.Node, d kernels.AttnDims, rope bool) *G.Node {
 	op := newAttnOp(s.dt, d, s.cfg.AttnScale(), rope, s.cfg.Theta(), s.keyMask != nil)
 	if s.keyMask != nil {
 		return apply(op, qkv, s.keyMask)

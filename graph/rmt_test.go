@@ -1,0 +1,280 @@
+package graph
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// unrolled builds all n segments of seq into ONE graph with shared
+// parameters, memory flowing node to node, and returns the loss and the
+// gradients (W.Params order, rmt.memory summed over rows) by plain
+// backprop: the reference that segment replay must reproduce.
+func unrolled(t *testing.T, w *Weights, m, s int, seq Sequence) (float64, [][]float64) {
+	cell, err := NewCell[float64](w, m, s, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cell.plan(seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := w.Config
+	B, C, V := len(seq.IDs), c.Hidden(), c.VocabSize
+	g := G.NewGraph()
+	nodes := map[string]*G.Node{}
+	var wrt G.Nodes
+	for _, prm := range w.Params {
+		if prm.Name == MemoryName {
+			continue
+		}
+		n := G.NewTensor(g, tensor.Float64, len(prm.Shape), G.WithShape(prm.Shape...), G.WithName(prm.Name),
+			G.WithValue(tensor.New(tensor.WithShape(prm.Shape...), tensor.WithBacking(toT[float64](prm.Data)))))
+		nodes[prm.Name] = n
+		wrt = append(wrt, n)
+	}
+	mem0 := cell.InitialMemory(B)
+	mem := G.NewMatrix(g, tensor.Float64, G.WithShape(B*m, C), G.WithName("mem0"), G.WithValue(tensor.New(tensor.WithShape(B*m, C), tensor.WithBacking(mem0))))
+	wrt = append(wrt, mem)
+	var total *G.Node
+	for i, sh := range p.shapes {
+		in := p.batches[i]
+		L := sh.Positions()
+		targets, weights := make([]int, B*L), make([]float64, B*L)
+		for b := 0; b < B; b++ {
+			for t := 0; t < s; t++ {
+				targets[b*L+m+t], weights[b*L+m+t] = in.Targets[b*s+t], in.LossWeights[b*s+t]
+			}
+		}
+		ids := G.NewVector(g, tensor.Int, G.WithShape(B*s), G.WithValue(vec(in.IDs)), G.WithName("ids"+string(rune('0'+i))))
+		tn := G.NewVector(g, tensor.Int, G.WithShape(B*L), G.WithValue(vec(targets)), G.WithName("t"+string(rune('0'+i))))
+		wn := G.NewVector(g, tensor.Float64, G.WithShape(B*L), G.WithValue(vec(weights)), G.WithName("w"+string(rune('0'+i))))
+		hf := decoder(tensor.Float64, c, sh, nodes, ids, mem, nil)
+		loss := apply(newLossOp(tensor.Float64, B*L, C, V), hf, nodes[c.HeadName()], tn, wn)
+		mem = apply(newMemOutOp(tensor.Float64, B, L, m, C), hf)
+		if total == nil {
+			total = loss
+		} else if total, err = G.Add(total, loss); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grads, err := G.Grad(total, wrt...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g)
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	var out [][]float64
+	k := 0
+	for _, prm := range w.Params {
+		if prm.Name == MemoryName {
+			d := make([]float64, prm.Size())
+			sumRows(d, floats[float64](grads[len(grads)-1].Value()))
+			out = append(out, d)
+			continue
+		}
+		out = append(out, append([]float64(nil), floats[float64](grads[k].Value())...))
+		k++
+	}
+	return scalarOf(total.Value()), out
+}
+
+// rmtFixture is a 2-layer model with 2 memory tokens and a batch of two
+// rows of n segments of 3 tokens (the second row one token short, so the
+// last segment is padded).
+func rmtFixture(t *testing.T, family string, n int, scoreLastOnly bool) (*Weights, Sequence) {
+	w := perturbed(t, tinyConfig(family))
+	if err := InitMemory(w, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	seq := Sequence{}
+	for b, length := range []int{3 * n, 3*n - 1} {
+		ids, score := make([]int, length), make([]bool, length)
+		for i := range ids {
+			ids[i] = (5*i + 3*b + 1) % w.Config.VocabSize
+			score[i] = !scoreLastOnly || i >= length-3
+		}
+		seq.IDs, seq.Score = append(seq.IDs, ids), append(seq.Score, score)
+	}
+	return w, seq
+}
+
+func relErr(got, want []float64) float64 {
+	var num, den float64
+	for i := range want {
+		num += (got[i] - want[i]) * (got[i] - want[i])
+		den += want[i] * want[i]
+	}
+	if den == 0 {
+		return math.Sqrt(num)
+	}
+	return math.Sqrt(num / den)
+}
+
+// TestReplayEqualsUnrolled: segment replay gives the gradients of one
+// unrolled graph over 2 and 3 segments, in float64, to 1e-9.
+func TestReplayEqualsUnrolled(t *testing.T) {
+	for _, family := range []string{"gpt2", "llama"} {
+		for _, n := range []int{2, 3} {
+			t.Run(family+"/"+string(rune('0'+n))+"seg", func(t *testing.T) {
+				w, seq := rmtFixture(t, family, n, false)
+				wantLoss, want := unrolled(t, w, 2, 3, seq)
+				cell, err := NewCell[float64](w, 2, 3, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := cell.Gradients(seq, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if math.Abs(got.Loss-wantLoss) > 1e-12 {
+					t.Errorf("loss = %.15g, unrolled %.15g", got.Loss, wantLoss)
+				}
+				for i, p := range w.Params {
+					if e := relErr(got.Params[i], want[i]); e > 1e-9 {
+						t.Errorf("%s: relative error %.3g against the unrolled graph", p.Name, e)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestTruncationCut: with only the last segment scored, the gradient that
+// reaches rmt.memory is exactly zero when the BPTT window does not reach
+// segment 1, and non-zero when it does; parameters still learn.
+func TestTruncationCut(t *testing.T) {
+	w, seq := rmtFixture(t, "llama", 3, true)
+	memIdx := len(w.Params) - 1
+	for _, tc := range []struct {
+		depth   int
+		reaches bool
+	}{{1, false}, {2, false}, {3, true}, {-1, true}} {
+		cell, err := NewCell[float64](w, 2, 3, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := cell.Gradients(seq, tc.depth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mg := got.Params[memIdx]
+		zero := true
+		for _, v := range mg {
+			zero = zero && v == 0
+		}
+		if zero == tc.reaches {
+			t.Errorf("depth %d: rmt.memory gradient all zero = %v, want %v", tc.depth, zero, !tc.reaches)
+		}
+		if norm64(got.Params[0]) == 0 {
+			t.Errorf("depth %d: embedding gradient is zero", tc.depth)
+		}
+		// Segments with no loss and nothing crossing the cut are not replayed
+		// (row 1 is a token short, so its scored predictions reach segment 2).
+		if wantReplayed := map[int]int{1: 2, 2: 2, 3: 3, -1: 3}[tc.depth]; got.Replayed != wantReplayed {
+			t.Errorf("depth %d: %d segments replayed, want %d", tc.depth, got.Replayed, wantReplayed)
+		}
+	}
+}
+
+func norm64(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v * v
+	}
+	return math.Sqrt(s)
+}
+
+// TestMemoryFiniteDifference checks the gradient of rmt.memory through 3
+// segments (including a padded one) against float64 central differences.
+func TestMemoryFiniteDifference(t *testing.T) {
+	for _, family := range []string{"gpt2", "llama"} {
+		t.Run(family, func(t *testing.T) {
+			w, seq := rmtFixture(t, family, 3, false)
+			cell, err := NewCell[float64](w, 2, 3, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cell.Mem0 = toT[float64](w.Get(MemoryName).Data)
+			got, err := cell.Gradients(seq, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			analytic := got.Params[len(w.Params)-1]
+			const eps = 1e-6
+			worst := 0.0
+			for j := range cell.Mem0 {
+				orig := cell.Mem0[j]
+				cell.Mem0[j] = orig + eps
+				fp, err := cell.Forward(seq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cell.Mem0[j] = orig - eps
+				fm, _ := cell.Forward(seq)
+				cell.Mem0[j] = orig
+				fd := (fp.Loss - fm.Loss) / (2 * eps)
+				worst = math.Max(worst, math.Abs(fd-analytic[j])/math.Max(1, math.Abs(fd)))
+			}
+			if worst > 1e-7 {
+				t.Errorf("rmt.memory: finite-difference error %.3g > 1e-7", worst)
+			}
+		})
+	}
+}
+
+func TestCellBadInput(t *testing.T) {
+	gpt := perturbed(t, tinyConfig("gpt2")) // n_positions 16
+	if err := InitMemory(gpt, 2, 1); err != nil {
+		t.Fatal(err)
+	}
+	llama := perturbed(t, tinyConfig("llama"))
+	for _, tc := range []struct {
+		name string
+		err  func() error
+		want string
+	}{
+		{"segment leaves no room for memory", func() error { _, err := NewCell[float32](gpt, 2, 13, false); return err }, "n_positions"},
+		{"memory larger than allowed", func() error { _, err := NewCell[float32](gpt, 9, 1, false); return err }, "2M+S"},
+		{"memory not initialised", func() error { _, err := NewCell[float32](llama, 2, 4, false); return err }, "InitMemory"},
+		{"memory shape mismatch", func() error { _, err := NewCell[float32](gpt, 3, 4, false); return err }, "shape"},
+		{"zero segment size", func() error { _, err := NewCell[float32](gpt, 2, 0, false); return err }, "segment size"},
+		{"empty input", func() error {
+			c, _ := NewCell[float32](gpt, 2, 4, false)
+			_, err := c.Forward(Sequence{})
+			return err
+		}, "empty"},
+		{"empty row", func() error {
+			c, _ := NewCell[float32](gpt, 2, 4, false)
+			_, err := c.Forward(Sequence{IDs: [][]int{{1, 2}, {}}})
+			return err
+		}, "empty"},
+		{"rows of different segment counts", func() error {
+			c, _ := NewCell[float32](gpt, 2, 4, false)
+			_, err := c.Forward(Sequence{IDs: [][]int{{1, 2, 3, 4, 5}, {1, 2, 3}}})
+			return err
+		}, "same segment count"},
+		{"token outside vocabulary", func() error {
+			c, _ := NewCell[float32](gpt, 2, 4, false)
+			_, err := c.Forward(Sequence{IDs: [][]int{{1, 2, 99}}})
+			return err
+		}, "vocabulary"},
+		{"bptt depth 0", func() error {
+			c, _ := NewCell[float32](gpt, 2, 4, true)
+			_, err := c.Gradients(Sequence{IDs: [][]int{{1, 2, 3}}}, 0)
+			return err
+		}, "depth"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.err()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
