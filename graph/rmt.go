@@ -219,8 +219,13 @@ func (c *Cell[T]) Forward(seq Sequence) (*Trace[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := &Trace[T]{Mems: [][]T{c.InitialMemory(len(seq.IDs))}}
-	for i, shape := range p.shapes {
+	return c.run(p, len(p.shapes), len(seq.IDs))
+}
+
+// run forwards the first n segments of a plan for b rows.
+func (c *Cell[T]) run(p *plan[T], n, b int) (*Trace[T], error) {
+	tr := &Trace[T]{Mems: [][]T{c.InitialMemory(b)}}
+	for i, shape := range p.shapes[:n] {
 		g, err := c.graph(shape)
 		if err != nil {
 			return nil, err
@@ -242,6 +247,7 @@ type Gradients[T kernels.Float] struct {
 	// Params holds the gradient of the loss for every parameter, in
 	// W.Params order (rmt.memory included, summed over the batch rows).
 	Params [][]T
+	// The Trace's mem_n is nil when the last segment needed no replay.
 	// Handoff[j-1] is dLoss/dmem_j as carried into the replay of segment j
 	// (zero across a truncation cut), j = 1..n-1.
 	Handoff [][]T
@@ -252,7 +258,8 @@ type Gradients[T kernels.Float] struct {
 // Gradients backpropagates through the memory chain by segment replay
 // (DESIGN.md section 2), in the memory of one segment whatever the count:
 //
-//  1. forward segments 1..n without gradients, keeping only mem_0..mem_n;
+//  1. forward segments 1..n-1 without gradients, keeping only the memory
+//     states (segment n is only ever run in its replay: mem_n feeds nothing);
 //  2. for i = n..1, re-run segment i from mem_{i-1} with the objective
 //     loss_i + sum(mem_i ⊙ g_i), add its parameter gradients, and take
 //     g_{i-1} = d objective / d mem_{i-1}.
@@ -273,11 +280,15 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, err := c.Forward(seq)
+	// Step 1 runs segments 1..n-1 only: mem_n feeds nothing, and the last
+	// segment's loss comes out of its replay.
+	n := len(p.shapes)
+	tr, err := c.run(p, n-1, len(seq.IDs))
 	if err != nil {
 		return nil, err
 	}
-	n := len(p.shapes)
+	tr.LossParts = append(tr.LossParts, 0)
+	tr.Mems = append(tr.Mems, nil)
 	out := &Gradients[T]{Trace: tr, Params: make([][]T, len(c.W.Params)), Handoff: make([][]T, max(n-1, 0))}
 	segGrads := make([][]T, 0, len(c.W.Params))
 	memIdx := -1
@@ -304,9 +315,13 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 		if err != nil {
 			return nil, err
 		}
-		_, dmem, err := seg.Backward(p.batches[i-1], tr.Mems[i-1], g, segGrads)
+		r, dmem, err := seg.Backward(p.batches[i-1], tr.Mems[i-1], g, segGrads)
 		if err != nil {
 			return nil, fmt.Errorf("segment %d: %w", i, err)
+		}
+		if i == n {
+			tr.Loss += r.Loss
+			tr.LossParts[n-1], tr.Mems[n] = r.Loss, r.MemOut
 		}
 		out.Replayed++
 		if i == 1 && memIdx >= 0 {

@@ -34,13 +34,13 @@ import (
 // followed by the transposed rotation for dq and dk, and a sum over the G
 // query heads that share a key/value head for dk and dv.
 //
-// Two schedules compute the same thing. Small heads (Dh < attnGemmMinDh, as
-// in stories260K with Dh=8) go row by row with vector loops over keys: q·Kᵀ is
-// a sum of Dh axpys over K kept transposed as (Dh, L), P·V is Dh dot products.
-// Wide heads (GPT-2, Dh=64) go through Gemm on blocks of attnBlock query rows,
-// skipping the blocks above the diagonal. Work is spread over (b, h) in the
-// forward pass and over (b, key/value head) in the backward pass, so that the
-// dk and dv sums over a group stay in one goroutine.
+// All products go through one register-tiled kernel (rowKernels.strip) on
+// strips of a few query rows, so the work above the causal diagonal is
+// skipped at strip granularity; it needs no BLAS and is safe to run from
+// several goroutines. Keys and values are also kept transposed, (Dh, L), so
+// that q·kᵀ and dO·vᵀ read contiguous rows. Work is spread over (b, h) in the
+// forward pass and over (b, key/value head) in the backward pass, so that
+// the dk and dv sums over a group stay in one goroutine.
 
 // AttnDims is the shape of an attention call: B batch rows, L sequence
 // length, H query heads, KVH key/value heads (H % KVH == 0; query head h uses
@@ -90,31 +90,26 @@ func NewRope[T Float](maxLen, dh int, theta float64) *Rope[T] {
 	return r
 }
 
-// attnGemmMinDh is the head width from which attention uses Gemm on blocks
-// instead of the row-by-row vector loops; attnBlock is the block height.
-var (
-	attnGemmMinDh = 32
-	attnBlock     = 64
-)
-
 // AttnCache keeps what AttentionBackward needs from AttentionForward of the
-// same inputs: the rotated and scaled queries, the keys and values in the
-// layout the kernels read, and the softmax probabilities P. Its buffers are
-// reused across calls and only grow; the zero value is ready to use. One
-// cache serves one forward/backward pair at a time.
+// same inputs: the rotated and scaled queries, the keys in the layouts the
+// products read, and the softmax probabilities P. Its buffers are reused
+// across calls and only grow; the zero value is ready to use. One cache
+// serves one forward/backward pair at a time.
 type AttnCache[T Float] struct {
 	d    AttnDims
-	gemm bool // the Gemm schedule filled the cache
-	rope bool // q and k were rotated (gemm schedule packs them only then)
-	lp   int  // row stride of p (row schedule: also of the transposed k and v)
+	rope bool // q and k were rotated
+	lp   int  // row stride of p and of the transposed k and v: L rounded up to 8, plus 8
 
-	q    []T // (B·H, L, Dh): scale·rope(q); gemm schedule: only with rope
-	k, v []T // row schedule: (B·KVH, Dh, lp), transposed, zero-padded; gemm: k only with rope, (B·KVH, L, Dh)
-	p    []T // (B·H, L, lp): row t holds P[t], zero up to where the kernels read
+	q    []T // (B·H, L, Dh): scale·rope(q)
+	kt   []T // (B·KVH, Dh, lp): rope(k)ᵀ
+	kr   []T // (B·KVH, L, Dh): rope(k), only with rope (else k is read in place)
+	vt   []T // (B·KVH, Dh, lp): vᵀ, packed by the backward pass
+	p    []T // (B·H, L, lp): row t holds P[t], zero up to the end of its strip's columns
+	o    []T // (B·H, L, Dh): the output, for rowsum(P∘dP) = dO·out in the backward pass
 	bias []T // (B, lp): 0 for visible keys, -Inf for masked ones; empty without keyMask
 
-	dk, dv  []T // backward sums over a group: layout as the row schedule's k (row) or (B·KVH, L, Dh) (gemm)
-	scratch []T // slots·slotLen, one slot per concurrently running worker
+	dk, dv  []T // (B·KVH, L, Dh): backward sums over a group of query heads
+	scratch []T // slots·slotLen: per worker, dS (L, lp) and dq (mr, Dh)
 	slotLen int
 	slots   int
 	next    atomic.Int32
@@ -141,12 +136,7 @@ func AttentionForward[T Float](d AttnDims, qkv, out []T, scale T, rope *Rope[T],
 	c := cache
 	c.begin(d, qkv, scale, rope, keyMask)
 	c.out = out
-	if c.gemm && rope == nil {
-		// Nothing to pack: Gemm reads q, k and v in place.
-	} else {
-		ParallelFor(d.B*d.KVH, 1, c.packFn)
-	}
-	c.next.Store(0)
+	ParallelFor(d.B*d.KVH, 1, c.packFn)
 	ParallelFor(d.B*d.H, 1, c.fwdFn)
 	c.end()
 }
@@ -160,12 +150,14 @@ func AttentionBackward[T Float](d AttnDims, qkv, dout, dqkv []T, scale T, rope *
 		panic(fmt.Sprintf("kernels: AttentionBackward: len(dqkv) = %d, want %d", len(dqkv), len(qkv)))
 	}
 	c := cache
-	if c.d != d || c.rope != (rope != nil) || (len(c.bias) > 0) != (keyMask != nil) || c.gemm != (d.Dh >= attnGemmMinDh) {
+	if c.d != d || c.rope != (rope != nil) || (len(c.bias) > 0) != (keyMask != nil) {
 		panic(fmt.Sprintf("kernels: AttentionBackward: cache holds a forward pass of %+v (rope %v, mask %v), want %+v (rope %v, mask %v)",
 			c.d, c.rope, len(c.bias) > 0, d, rope != nil, keyMask != nil))
 	}
 	c.ks = kernelsFor(qkv)
 	c.qkv, c.dout, c.dqkv, c.scale, c.ropeT = qkv, dout, dqkv, scale, rope
+	c.slots = max(runtime.GOMAXPROCS(0), 1)
+	c.scratch = grow(c.scratch, c.slots*c.slotLen)
 	c.next.Store(0)
 	ParallelFor(d.B*d.KVH, 1, c.bwdFn)
 	c.end()
@@ -202,31 +194,24 @@ func (c *AttnCache[T]) begin(d AttnDims, qkv []T, scale T, rope *Rope[T], keyMas
 	if c.fwdFn == nil {
 		c.packFn, c.fwdFn, c.bwdFn = c.packGroups, c.forwardHeads, c.backwardGroups
 	}
-	c.d, c.gemm, c.rope = d, d.Dh >= attnGemmMinDh, rope != nil
+	c.d, c.rope = d, rope != nil
 	c.ks = kernelsFor(qkv)
 	c.qkv, c.scale, c.ropeT, c.masked = qkv, scale, rope, keyMask != nil
 	B, L, H, KVH, Dh := d.B, d.L, d.H, d.KVH, d.Dh
-	if c.gemm {
-		c.lp = roundUp(L, 8)
-		if rope != nil {
-			c.q = grow(c.q, B*H*L*Dh)
-			c.k = grow(c.k, B*KVH*L*Dh)
-		}
-		c.dk = grow(c.dk, B*KVH*L*Dh)
-		c.dv = grow(c.dv, B*KVH*L*Dh)
-		c.slotLen = L*c.lp + L*Dh // dS and dq of one head
-	} else {
-		// The transposed k rows are padded to a multiple of 64 keys because
-		// the score loop runs fastest on blocks of 64.
-		c.lp = roundUp(L, 64)
-		c.q = grow(c.q, B*H*L*Dh)
-		c.k = grow(c.k, B*KVH*Dh*c.lp)
-		c.v = grow(c.v, B*KVH*Dh*c.lp)
-		c.dk = grow(c.dk, B*KVH*Dh*c.lp)
-		c.dv = grow(c.dv, B*KVH*Dh*c.lp)
-		c.slotLen = c.lp + Dh // one dS row and one dq row
+	// Strips read up to 8 columns past a row's last key and, for Aᵀ, up to
+	// mr-1 columns past the last key.
+	c.lp = roundUp(L, 8) + 8
+	c.q = grow(c.q, B*H*L*Dh)
+	c.kt = grow(c.kt, B*KVH*Dh*c.lp)
+	c.vt = grow(c.vt, B*KVH*Dh*c.lp)
+	if rope != nil {
+		c.kr = grow(c.kr, B*KVH*L*Dh)
 	}
 	c.p = grow(c.p, B*H*L*c.lp)
+	c.o = grow(c.o, B*H*L*Dh)
+	c.dk = grow(c.dk, B*KVH*L*Dh)
+	c.dv = grow(c.dv, B*KVH*L*Dh)
+	c.slotLen = L*c.lp + c.ks.mr*Dh
 	c.bias = c.bias[:0]
 	if keyMask != nil {
 		c.bias = grow(c.bias, B*c.lp)
@@ -242,8 +227,6 @@ func (c *AttnCache[T]) begin(d AttnDims, qkv []T, scale T, rope *Rope[T], keyMas
 			}
 		}
 	}
-	c.slots = max(runtime.GOMAXPROCS(0), 1)
-	c.scratch = grow(c.scratch, c.slots*c.slotLen)
 }
 
 // end drops the call's references to the caller's slices.
@@ -306,18 +289,26 @@ func (c *AttnCache[T]) ropeAt(t int) (cos, sin []T) {
 	return c.ropeT.Cos[t*h : (t+1)*h], c.ropeT.Sin[t*h : (t+1)*h]
 }
 
-// packGroups packs, for each (b, g) in [lo, hi), key/value head g of batch
-// row b and the query heads that use it.
+// transpose sets dst[i·ld+t] = src[t·lds+i] for t < L, i < Dh, and clears
+// dst's padding columns L..ld-1.
+func transpose[T Float](dst []T, ld int, src []T, lds, L, Dh int) {
+	for t := range L {
+		row := src[t*lds : t*lds+Dh]
+		for i, v := range row {
+			dst[i*ld+t] = v
+		}
+	}
+	for i := range Dh {
+		clear(dst[i*ld+L : (i+1)*ld])
+	}
+}
+
+// packGroups packs, for each (b, g) in [lo, hi), key head g of batch row b
+// and the query heads that use it.
 func (c *AttnCache[T]) packGroups(lo, hi int) {
 	d := c.d
 	L, H, KVH, Dh, lp := d.L, d.H, d.KVH, d.Dh, c.lp
 	W, G := (H+2*KVH)*Dh, H/KVH
-	var kr [64]T
-	tmp := kr[:0]
-	if Dh > len(kr) {
-		tmp = make([]T, Dh)
-	}
-	tmp = tmp[:Dh]
 	for bg := lo; bg < hi; bg++ {
 		b, g := bg/KVH, bg%KVH
 		for t := range L {
@@ -326,31 +317,27 @@ func (c *AttnCache[T]) packGroups(lo, hi int) {
 			for h := g * G; h < (g+1)*G; h++ {
 				rotate(c.q[((b*H+h)*L+t)*Dh:][:Dh], row[h*Dh:(h+1)*Dh], cos, sin, c.scale)
 			}
-			kx := row[(H+g)*Dh : (H+g+1)*Dh]
-			if c.gemm {
-				rotate(c.k[(bg*L+t)*Dh:][:Dh], kx, cos, sin, 1)
-				continue
-			}
-			rotate(tmp, kx, cos, sin, 1)
-			kt, vt := c.k[bg*Dh*lp:], c.v[bg*Dh*lp:]
-			vx := row[(H+KVH+g)*Dh:]
-			for i := range Dh {
-				kt[i*lp+t] = tmp[i]
-				vt[i*lp+t] = vx[i]
+			if c.rope {
+				rotate(c.kr[(bg*L+t)*Dh:][:Dh], row[(H+g)*Dh:(H+g+1)*Dh], cos, sin, 1)
 			}
 		}
-		if !c.gemm {
-			for i := range Dh {
-				clear(c.k[bg*Dh*lp+i*lp+L : bg*Dh*lp+(i+1)*lp])
-				clear(c.v[bg*Dh*lp+i*lp+L : bg*Dh*lp+(i+1)*lp])
-			}
-		}
+		k, ldk := c.kView(b, g)
+		transpose(c.kt[bg*Dh*lp:(bg+1)*Dh*lp], lp, k, ldk, L, Dh)
 	}
+}
+
+// kView returns the (rotated) keys of head (b, g) as rows of stride ld.
+func (c *AttnCache[T]) kView(b, g int) ([]T, int) {
+	d := c.d
+	if c.rope {
+		return c.kr[(b*d.KVH+g)*d.L*d.Dh:], d.Dh
+	}
+	return c.qkv[b*d.L*(d.H+2*d.KVH)*d.Dh+(d.H+g)*d.Dh:], (d.H + 2*d.KVH) * d.Dh
 }
 
 // softmaxRow turns the scores row[:n] into probabilities in place, adding
 // bias[:n] first when given, and zeroes row[n:w]. It reports whether any key
-// was visible (otherwise the row is all zeros).
+// was visible (otherwise row[:w] is all zeros).
 func softmaxRow[T Float](ks *rowKernels[T], row []T, n, w int, bias []T) bool {
 	e := min(roundUp(n, 8), w) // vector loops run to e; lanes n..e-1 give 0
 	if bias != nil {
@@ -371,6 +358,14 @@ func softmaxRow[T Float](ks *rowKernels[T], row []T, n, w int, bias []T) bool {
 	return true
 }
 
+// The schedule works on strips of mr query rows [r, r+m). A strip's scores
+// cover keys [0, w) with w = r+m rounded up to 8, which is the causal limit
+// of its last row: only the small triangle right of the diagonal inside the
+// strip is computed in vain (and zeroed by softmaxRow). The backward pass
+// reads P and dS by columns in strips of the same mr keys, which is why every
+// row of P and dS is valid (and zero past the causal limit) up to its strip's
+// w.
+
 // forwardHeads runs the forward pass for heads (b, h) with b·H+h in [lo, hi).
 func (c *AttnCache[T]) forwardHeads(lo, hi int) {
 	d := c.d
@@ -379,62 +374,30 @@ func (c *AttnCache[T]) forwardHeads(lo, hi int) {
 	ks := c.ks
 	for bh := lo; bh < hi; bh++ {
 		b, h := bh/H, bh%H
-		bg := b*KVH + h/G
+		g := h / G
+		bg := b*KVH + g
 		var bias []T
 		if c.masked {
 			bias = c.bias[b*lp : (b+1)*lp]
 		}
-		p := c.p[bh*L*lp : (bh+1)*L*lp]
-		out := c.out[b*L*ldo+h*Dh:]
-		if c.gemm {
-			q, ldq, alpha := c.qView(b, h)
-			k, ldk := c.kView(b, bg%KVH)
-			v := c.qkv[b*L*W+(H+KVH+bg%KVH)*Dh:]
-			bs := attnBlock
-			for i0 := 0; i0 < L; i0 += bs {
-				i1 := min(i0+bs, L)
-				Gemm(false, true, i1-i0, i1, Dh, alpha, q[i0*ldq:], ldq, k, ldk, 0, p[i0*lp:], lp)
-				for i := i0; i < i1; i++ {
-					softmaxRow(ks, p[i*lp:(i+1)*lp], i+1, i1, bias)
-				}
-				Gemm(false, false, i1-i0, Dh, i1, 1, p[i0*lp:], lp, v, W, 0, out[i0*ldo:], ldo)
-			}
-			continue
-		}
 		q := c.q[bh*L*Dh : (bh+1)*L*Dh]
-		kt, vt := c.k[bg*Dh*lp:(bg+1)*Dh*lp], c.v[bg*Dh*lp:(bg+1)*Dh*lp]
-		for i := range L {
-			n8, nw := roundUp(i+1, 8), min(roundUp(i+1, 64), lp)
-			row := p[i*lp : (i+1)*lp]
-			ks.gemvT(row[:nw], q[i*Dh:(i+1)*Dh], kt, lp, nw)
-			o := out[i*ldo : i*ldo+Dh]
-			if !softmaxRow(ks, row, i+1, n8, bias) {
-				clear(o)
-				continue
+		kt := c.kt[bg*Dh*lp : (bg+1)*Dh*lp]
+		v := c.qkv[b*L*W+(H+KVH+g)*Dh:]
+		p := c.p[bh*L*lp : (bh+1)*L*lp]
+		o := c.o[bh*L*Dh : (bh+1)*L*Dh]
+		for r := 0; r < L; r += ks.mr {
+			m := min(ks.mr, L-r)
+			w := roundUp(r+m, 8)
+			ks.strip(p[r*lp:], lp, q[r*Dh:], Dh, 1, kt, lp, m, w, Dh, false) // S = q·kᵀ
+			for i := r; i < r+m; i++ {
+				softmaxRow(ks, p[i*lp:(i+1)*lp], i+1, w, bias)
 			}
-			ks.gemvN(o, row[:n8], vt, lp, n8)
+			ks.strip(o[r*Dh:], Dh, p[r*lp:], lp, 1, v, W, m, Dh, r+m, false) // out = P·v
+		}
+		for t := range L {
+			copy(c.out[(b*L+t)*ldo+h*Dh:][:Dh], o[t*Dh:(t+1)*Dh])
 		}
 	}
-}
-
-// qView returns the queries of head (b, h) for the gemm schedule as rows of
-// stride ld, and the factor alpha still to be applied to them.
-func (c *AttnCache[T]) qView(b, h int) (q []T, ld int, alpha T) {
-	d := c.d
-	if c.rope {
-		return c.q[(b*d.H+h)*d.L*d.Dh:], d.Dh, 1
-	}
-	return c.qkv[b*d.L*(d.H+2*d.KVH)*d.Dh+h*d.Dh:], (d.H + 2*d.KVH) * d.Dh, c.scale
-}
-
-// kView returns the keys of head (b, g) for the gemm schedule as rows of
-// stride ld.
-func (c *AttnCache[T]) kView(b, g int) ([]T, int) {
-	d := c.d
-	if c.rope {
-		return c.k[(b*d.KVH+g)*d.L*d.Dh:], d.Dh
-	}
-	return c.qkv[b*d.L*(d.H+2*d.KVH)*d.Dh+(d.H+g)*d.Dh:], (d.H + 2*d.KVH) * d.Dh
 }
 
 // backwardGroups runs the backward pass for key/value heads (b, g) with
@@ -445,97 +408,49 @@ func (c *AttnCache[T]) backwardGroups(lo, hi int) {
 	W, G, ldo := (H+2*KVH)*Dh, H/KVH, H*Dh
 	ks := c.ks
 	sl := c.slot()
+	ds, dq := sl[:L*lp], sl[L*lp:L*lp+ks.mr*Dh]
 	for bg := lo; bg < hi; bg++ {
 		b, g := bg/KVH, bg%KVH
-		if c.gemm {
-			c.backwardGroupGemm(b, g, sl)
-			continue
-		}
-		dkt := c.dk[bg*Dh*lp : (bg+1)*Dh*lp]
-		dvt := c.dv[bg*Dh*lp : (bg+1)*Dh*lp]
-		clear(dkt)
-		clear(dvt)
-		kt, vt := c.k[bg*Dh*lp:(bg+1)*Dh*lp], c.v[bg*Dh*lp:(bg+1)*Dh*lp]
-		ds, dq := sl[:lp], sl[lp:lp+Dh]
+		vt := c.vt[bg*Dh*lp : (bg+1)*Dh*lp]
+		transpose(vt, lp, c.qkv[b*L*W+(H+KVH+g)*Dh:], W, L, Dh)
+		k, ldk := c.kView(b, g)
+		dk := c.dk[bg*L*Dh : (bg+1)*L*Dh]
+		dv := c.dv[bg*L*Dh : (bg+1)*L*Dh]
 		for h := g * G; h < (g+1)*G; h++ {
 			bh := b*H + h
 			q := c.q[bh*L*Dh : (bh+1)*L*Dh]
 			p := c.p[bh*L*lp : (bh+1)*L*lp]
-			for i := range L {
-				n8, nw := roundUp(i+1, 8), min(roundUp(i+1, 64), lp)
-				row := p[i*lp : i*lp+n8]
-				do := c.dout[(b*L+i)*ldo+h*Dh:][:Dh]
-				ks.gemvT(ds[:nw], do, vt, lp, nw)
-				ks.dsub(ds[:n8], row, ds[:n8], ks.dot(row, ds[:n8]))
-				ks.gemvN(dq, ds[:n8], kt, lp, n8)
-				cos, sin := c.ropeAt(i)
-				unrotate(c.dqkv[(b*L+i)*W+h*Dh:][:Dh], dq, cos, sin, c.scale)
-				ks.ger(dkt, q[i*Dh:(i+1)*Dh], ds[:n8], lp, n8)
-				ks.ger(dvt, do, row, lp, n8)
+			o := c.o[bh*L*Dh : (bh+1)*L*Dh]
+			do := c.dout[b*L*ldo+h*Dh:]
+			for r := 0; r < L; r += ks.mr {
+				m := min(ks.mr, L-r)
+				w := roundUp(r+m, 8)
+				ks.strip(ds[r*lp:], lp, do[r*ldo:], ldo, 1, vt, lp, m, w, Dh, false) // dP = dO·vᵀ
+				for i := r; i < r+m; i++ {
+					// dS = P∘(dP - rowsum(P∘dP)), where rowsum(P∘dP) = dO·out.
+					dsr := ds[i*lp : i*lp+w]
+					ks.dsub(dsr, p[i*lp:i*lp+w], dsr, ks.dot(do[i*ldo:i*ldo+Dh], o[i*Dh:(i+1)*Dh]))
+				}
+				ks.strip(dq, Dh, ds[r*lp:], lp, 1, k, ldk, m, Dh, r+m, false) // dq = dS·k
+				for i := r; i < r+m; i++ {
+					cos, sin := c.ropeAt(i)
+					unrotate(c.dqkv[(b*L+i)*W+h*Dh:][:Dh], dq[(i-r)*Dh:(i-r+1)*Dh], cos, sin, c.scale)
+				}
+			}
+			// dk = dSᵀ·q and dv = Pᵀ·dO by strips of keys [j, j+m): only
+			// queries from j on see them.
+			acc := h > g*G
+			for j := 0; j < L; j += ks.mr {
+				m := min(ks.mr, L-j)
+				ks.strip(dk[j*Dh:], Dh, ds[j*lp+j:], 1, lp, q[j*Dh:], Dh, m, Dh, L-j, acc)
+				ks.strip(dv[j*Dh:], Dh, p[j*lp+j:], 1, lp, do[j*ldo:], ldo, m, Dh, L-j, acc)
 			}
 		}
-		var kr [64]T
-		tmp := kr[:0]
-		if Dh > len(kr) {
-			tmp = make([]T, Dh)
-		}
-		tmp = tmp[:Dh]
 		for t := range L {
 			dst := c.dqkv[(b*L+t)*W:]
-			for i := range Dh {
-				tmp[i] = dkt[i*lp+t]
-				dst[(H+KVH+g)*Dh+i] = dvt[i*lp+t]
-			}
+			copy(dst[(H+KVH+g)*Dh:(H+KVH+g+1)*Dh], dv[t*Dh:(t+1)*Dh])
 			cos, sin := c.ropeAt(t)
-			unrotate(dst[(H+g)*Dh:(H+g+1)*Dh], tmp, cos, sin, 1)
+			unrotate(dst[(H+g)*Dh:(H+g+1)*Dh], dk[t*Dh:(t+1)*Dh], cos, sin, 1)
 		}
-	}
-}
-
-// backwardGroupGemm is backwardGroups for the gemm schedule.
-func (c *AttnCache[T]) backwardGroupGemm(b, g int, sl []T) {
-	d := c.d
-	L, H, KVH, Dh, lp := d.L, d.H, d.KVH, d.Dh, c.lp
-	W, G, ldo := (H+2*KVH)*Dh, H/KVH, H*Dh
-	ks := c.ks
-	bg := b*KVH + g
-	dk := c.dk[bg*L*Dh : (bg+1)*L*Dh]
-	dv := c.dv[bg*L*Dh : (bg+1)*L*Dh]
-	ds, dq := sl[:L*lp], sl[L*lp:L*lp+L*Dh]
-	k, ldk := c.kView(b, g)
-	v := c.qkv[b*L*W+(H+KVH+g)*Dh:]
-	bs := attnBlock
-	for h := g * G; h < (g+1)*G; h++ {
-		var beta T
-		if h > g*G {
-			beta = 1
-		}
-		q, ldq, alpha := c.qView(b, h)
-		p := c.p[(b*H+h)*L*lp : (b*H+h+1)*L*lp]
-		do := c.dout[b*L*ldo+h*Dh:]
-		for i0 := 0; i0 < L; i0 += bs {
-			i1 := min(i0+bs, L)
-			Gemm(false, true, i1-i0, i1, Dh, 1, do[i0*ldo:], ldo, v, W, 0, ds[i0*lp:], lp)
-			for i := i0; i < i1; i++ {
-				row, dsr := p[i*lp:i*lp+i1], ds[i*lp:i*lp+i1]
-				ks.dsub(dsr, row, dsr, ks.dot(row, dsr))
-			}
-			Gemm(false, false, i1-i0, Dh, i1, 1, ds[i0*lp:], lp, k, ldk, 0, dq[i0*Dh:], Dh)
-		}
-		for i := range L {
-			cos, sin := c.ropeAt(i)
-			unrotate(c.dqkv[(b*L+i)*W+h*Dh:][:Dh], dq[i*Dh:(i+1)*Dh], cos, sin, c.scale)
-		}
-		for j0 := 0; j0 < L; j0 += bs {
-			j1 := min(j0+bs, L)
-			Gemm(true, false, j1-j0, Dh, L-j0, alpha, ds[j0*lp+j0:], lp, q[j0*ldq:], ldq, beta, dk[j0*Dh:], Dh)
-			Gemm(true, false, j1-j0, Dh, L-j0, 1, p[j0*lp+j0:], lp, do[j0*ldo:], ldo, beta, dv[j0*Dh:], Dh)
-		}
-	}
-	for t := range L {
-		dst := c.dqkv[(b*L+t)*W:]
-		copy(dst[(H+KVH+g)*Dh:(H+KVH+g+1)*Dh], dv[t*Dh:(t+1)*Dh])
-		cos, sin := c.ropeAt(t)
-		unrotate(dst[(H+g)*Dh:(H+g+1)*Dh], dk[t*Dh:(t+1)*Dh], cos, sin, 1)
 	}
 }

@@ -14,9 +14,8 @@ func init() {
 // that are multiples of 8, with bounds checks and Go loops for the tails.
 func avxKernels() *rowKernels[float32] {
 	return &rowKernels[float32]{
-		gemvT:  avxGemvT,
-		gemvN:  avxGemvN,
-		ger:    avxGer,
+		strip:  avxStrip,
+		mr:     avx.StripRows,
 		max:    avxMax,
 		expSub: avxExpSub,
 		scal:   avxScal,
@@ -26,51 +25,30 @@ func avxKernels() *rowKernels[float32] {
 	}
 }
 
-func avxGemvT(y, a, x []float32, ld, n int) {
-	dh := len(a)
-	n8 := n &^ 7
-	if n8 > 0 && dh > 0 {
-		_, _ = y[n-1], x[(dh-1)*ld+n-1]
-		avx.GemvT(&y[0], &a[0], &x[0], ld, dh, n8)
-	} else {
-		clear(y[:n8])
+func avxStrip(c []float32, ldc int, a []float32, rsA, csA int, b []float32, ldb, m, n, k int, acc bool) {
+	if m > avx.StripRows {
+		panic("kernels: avxStrip: too many rows")
 	}
-	if n8 < n {
-		goGemvT(y[n8:n], a, x[n8:], ld, n-n8)
-	}
-}
-
-func avxGemvN(y, a, x []float32, ld, n int) {
-	dh := len(y)
-	if dh == 0 {
+	if m <= 0 || n <= 0 {
 		return
 	}
 	n8 := n &^ 7
-	if n8 == 0 {
-		goGemvN(y, a, x, ld, n)
-		return
-	}
-	_, _ = a[n-1], x[(dh-1)*ld+n-1]
-	avx.GemvN(&y[0], &a[0], &x[0], ld, dh, n8)
-	for k := range y {
-		xr := x[k*ld+n8 : k*ld+n]
-		s := y[k]
-		for j, v := range a[n8:n] {
-			s += v * xr[j]
+	if n8 > 0 {
+		_ = c[(m-1)*ldc+n-1]
+		if k > 0 {
+			_, _ = a[(m-1)*rsA+(k-1)*csA], b[(k-1)*ldb+n-1]
+			avx.Strip(&c[0], ldc, &a[0], rsA, csA, &b[0], ldb, m, n8, k, acc)
+		} else if !acc {
+			for r := range m {
+				clear(c[r*ldc : r*ldc+n8])
+			}
 		}
-		y[k] = s
-	}
-}
-
-func avxGer(x, a, b []float32, ld, n int) {
-	dh := len(a)
-	n8 := n &^ 7
-	if n8 > 0 && dh > 0 {
-		_, _ = b[n-1], x[(dh-1)*ld+n-1]
-		avx.Ger(&x[0], &a[0], &b[0], ld, dh, n8)
 	}
 	if n8 < n {
-		goGer(x[n8:], a, b[n8:n], ld, n-n8)
+		if k > 0 {
+			b = b[n8:]
+		}
+		goStrip(c[n8:], ldc, a, rsA, csA, b, ldb, m, n-n8, k, acc)
 	}
 }
 

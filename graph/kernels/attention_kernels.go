@@ -10,10 +10,12 @@ import (
 // CPU has AVX2 and FMA, portable Go otherwise and for float64. Lengths: a
 // slice argument is read or written up to n, or in full where no n is given.
 type rowKernels[T Float] struct {
-	gemvT  func(y, a, x []T, ld, n int) // y[j] = Σ_k a[k]·x[k·ld+j], j < n, k < len(a)
-	gemvN  func(y, a, x []T, ld, n int) // y[k] = Σ_j a[j]·x[k·ld+j], j < n, k < len(y)
-	ger    func(x, a, b []T, ld, n int) // x[k·ld+j] += a[k]·b[j], j < n, k < len(a)
-	max    func(x []T) T                // largest element, -Inf for none
+	// strip sets C[r·ldc+j] = Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j] for r < m
+	// <= mr and j < n, or adds it to C with acc. It is the one matrix
+	// product of the schedule: rsA = 1, csA = ld reads a transposed A.
+	strip  func(c []T, ldc int, a []T, rsA, csA int, b []T, ldb, m, n, k int, acc bool)
+	mr     int                // strip height
+	max    func(x []T) T      // largest element, -Inf for none
 	expSub func(x []T, m T) T           // x[j] = e^(x[j]-m); returns Σ x[j]
 	scal   func(x []T, a T)             // x[j] *= a
 	add    func(x, b []T)               // x[j] += b[j]
@@ -43,9 +45,8 @@ func kernelsFor[T Float](x []T) *rowKernels[T] {
 
 func goKernels[T Float](exp func(T) T) *rowKernels[T] {
 	return &rowKernels[T]{
-		gemvT: goGemvT[T],
-		gemvN: goGemvN[T],
-		ger:   goGer[T],
+		strip: goStrip[T],
+		mr:    6,
 		max:   goMax[T],
 		expSub: func(x []T, m T) T {
 			var s T
@@ -63,35 +64,18 @@ func goKernels[T Float](exp func(T) T) *rowKernels[T] {
 	}
 }
 
-func goGemvT[T Float](y, a, x []T, ld, n int) {
-	y = y[:n]
-	clear(y)
-	for k, ak := range a {
-		xr := x[k*ld : k*ld+n]
-		for j := range y {
-			y[j] += ak * xr[j]
+func goStrip[T Float](c []T, ldc int, a []T, rsA, csA int, b []T, ldb, m, n, k int, acc bool) {
+	for r := range m {
+		cr := c[r*ldc : r*ldc+n]
+		if !acc {
+			clear(cr)
 		}
-	}
-}
-
-func goGemvN[T Float](y, a, x []T, ld, n int) {
-	a = a[:n]
-	for k := range y {
-		xr := x[k*ld : k*ld+n]
-		var s T
-		for j, aj := range a {
-			s += aj * xr[j]
-		}
-		y[k] = s
-	}
-}
-
-func goGer[T Float](x, a, b []T, ld, n int) {
-	b = b[:n]
-	for k, ak := range a {
-		xr := x[k*ld : k*ld+n]
-		for j, bj := range b {
-			xr[j] += ak * bj
+		for p := range k {
+			ar := a[r*rsA+p*csA]
+			br := b[p*ldb : p*ldb+n]
+			for j, bj := range br {
+				cr[j] += ar * bj
+			}
 		}
 	}
 }

@@ -122,16 +122,13 @@ var attnCases = []attnCase{
 	{"mha_l1", AttnDims{B: 2, L: 1, H: 2, KVH: 1, Dh: 4}, true, ""},
 }
 
-// schedules runs f under both attention schedules: the row loops (the
-// default for these small heads) and Gemm on blocks of 4 rows.
+// schedules runs f with strips of 6 query rows (the default), 5 (so that
+// strips straddle the 8-column blocks) and 1 (no work above the diagonal).
 func schedules(t *testing.T, f func(t *testing.T)) {
-	for _, s := range []struct {
-		name       string
-		minDh, blk int
-	}{{"rows", 1 << 30, 64}, {"gemm", 1, 4}} {
-		t.Run(s.name, func(t *testing.T) {
-			defer func(m, b int) { attnGemmMinDh, attnBlock = m, b }(attnGemmMinDh, attnBlock)
-			attnGemmMinDh, attnBlock = s.minDh, s.blk
+	for _, mr := range []int{6, 5, 1} {
+		t.Run(fmt.Sprintf("mr%d", mr), func(t *testing.T) {
+			defer func(m32, m64 int) { kern32.mr, kern64.mr = m32, m64 }(kern32.mr, kern64.mr)
+			kern32.mr, kern64.mr = mr, mr
 			f(t)
 		})
 	}
@@ -141,6 +138,7 @@ func schedules(t *testing.T, f func(t *testing.T)) {
 // portable one.
 func kernels32(t *testing.T, f func(t *testing.T)) {
 	portable := goKernels(Exp32)
+	portable.mr = kern32.mr
 	for _, k := range []struct {
 		name string
 		ks   *rowKernels[float32]
@@ -309,9 +307,6 @@ func TestAttentionFloat32MatchesFloat64(t *testing.T) {
 			AttentionForward(d, qkv, out64, scale, ropeFor[float64](tc), tc.keyMask(), c64)
 			AttentionBackward(d, qkv, dout, dqkv64, scale, ropeFor[float64](tc), tc.keyMask(), c64)
 			schedules(t, func(t *testing.T) {
-				if d.Dh >= 32 {
-					attnBlock = 16
-				}
 				kernels32(t, func(t *testing.T) {
 					c := new(AttnCache[float32])
 					out := make([]float32, len(dout))
@@ -383,7 +378,7 @@ func TestAttentionCacheReuse(t *testing.T) {
 func TestAttentionNoAllocsWhenWarm(t *testing.T) {
 	for _, tc := range []attnCase{
 		{"rows", AttnDims{B: 1, L: 64, H: 8, KVH: 4, Dh: 8}, true, "middle"},
-		{"gemm", AttnDims{B: 1, L: 64, H: 4, KVH: 4, Dh: 64}, false, ""},
+		{"wide", AttnDims{B: 1, L: 64, H: 4, KVH: 4, Dh: 64}, false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.d
@@ -413,8 +408,8 @@ var maxParallelForAllocs = int(testing.AllocsPerRun(10, func() { ParallelFor(64,
 
 func TestAttentionKernelsMatchPortable(t *testing.T) {
 	avxK, goK := kern32, goKernels(Exp32)
-	if avxK == nil {
-		t.Skip("no vector kernels")
+	if !haveAVX2 {
+		t.Skip("no vector kernels on this machine or build")
 	}
 	rng := rand.New(rand.NewPCG(6, 0))
 	r32 := func(n int) []float32 { return to32(randSlice(rng, n, 1)) }
@@ -426,50 +421,52 @@ func TestAttentionKernelsMatchPortable(t *testing.T) {
 			}
 		}
 	}
-	for _, n := range []int{0, 1, 7, 8, 9, 16, 31, 32, 40, 63, 64, 65, 100, 129, 200} {
-		for _, dh := range []int{1, 2, 3, 4, 5, 8, 9, 16} {
-			t.Run(fmt.Sprintf("n%d_dh%d", n, dh), func(t *testing.T) {
-				ld := n + 5
-				x, a, b := r32(dh*ld), r32(max(dh, n)), r32(n)
-				y1, y2 := r32(n+1), r32(n+1)
-				y1[n], y2[n] = 42, 42
-				avxK.gemvT(y1, a[:dh], x, ld, n)
-				goK.gemvT(y2, a[:dh], x, ld, n)
-				close(t, "gemvT", y1, y2, 1e-6)
-				z1, z2 := r32(dh+1), r32(dh+1)
-				z2[dh] = z1[dh]
-				avxK.gemvN(z1[:dh], b, x, ld, n)
-				goK.gemvN(z2[:dh], b, x, ld, n)
-				close(t, "gemvN", z1, z2, 1e-7*float64(n+8))
-				x1, x2 := append([]float32(nil), x...), append([]float32(nil), x...)
-				avxK.ger(x1, a[:dh], b, ld, n)
-				goK.ger(x2, a[:dh], b, ld, n)
-				close(t, "ger", x1, x2, 1e-6)
-				if dh != 1 {
-					return
-				}
-				if n > 0 {
-					if g, w := avxK.max(b), goK.max(b); g != w {
-						t.Fatalf("max = %v, want %v", g, w)
+	// strip: every row count up to 6, column counts around the 8 and 16
+	// chunks, A by rows and transposed, overwrite and accumulate.
+	for _, m := range []int{1, 2, 3, 4, 5, 6} {
+		for _, n := range []int{1, 4, 8, 12, 16, 24, 40, 64, 72} {
+			for _, k := range []int{0, 1, 2, 3, 8, 65} {
+				for _, trans := range []bool{false, true} {
+					for _, acc := range []bool{false, true} {
+						name := fmt.Sprintf("strip_m%d_n%d_k%d_t%v_acc%v", m, n, k, trans, acc)
+						ldc, ldb := n+3, n+5
+						rsA, csA, lenA := k+2, 1, m*(k+2)
+						if trans {
+							rsA, csA, lenA = 1, m+1, max(k, 1)*(m+1)
+						}
+						a, b := r32(lenA), r32(max(k, 1)*ldb)
+						c1 := r32(m * ldc)
+						c2 := append([]float32(nil), c1...)
+						avxK.strip(c1, ldc, a, rsA, csA, b, ldb, m, n, k, acc)
+						goK.strip(c2, ldc, a, rsA, csA, b, ldb, m, n, k, acc)
+						close(t, name, c1, c2, 1e-7*float64(k+8))
 					}
 				}
-				e1, e2 := append([]float32(nil), b...), append([]float32(nil), b...)
-				s1, s2 := avxK.expSub(e1, 0.5), goK.expSub(e2, 0.5)
-				close(t, "expSub", e1, e2, 3e-7)
-				close(t, "expSub sum", []float32{s1}, []float32{s2}, 1e-7*float64(n+8))
-				avxK.scal(e1, 3)
-				goK.scal(e2, 3)
-				close(t, "scal", e1, e2, 3e-7)
-				avxK.add(e1, b)
-				goK.add(e2, b)
-				close(t, "add", e1, e2, 1e-6)
-				close(t, "dot", []float32{avxK.dot(e1, b)}, []float32{goK.dot(e2, b)}, 3e-7*float64(n+8))
-				d1, d2 := make([]float32, n), make([]float32, n)
-				avxK.dsub(d1, e1, b, 0.25)
-				goK.dsub(d2, e2, b, 0.25)
-				close(t, "dsub", d1, d2, 1e-6)
-			})
+			}
 		}
+	}
+	for _, n := range []int{1, 7, 8, 9, 16, 31, 32, 40, 63, 64, 65, 100, 129, 200} {
+		t.Run(fmt.Sprintf("rows_n%d", n), func(t *testing.T) {
+			b := r32(n)
+			if g, w := avxK.max(b), goK.max(b); g != w {
+				t.Fatalf("max = %v, want %v", g, w)
+			}
+			e1, e2 := append([]float32(nil), b...), append([]float32(nil), b...)
+			s1, s2 := avxK.expSub(e1, 0.5), goK.expSub(e2, 0.5)
+			close(t, "expSub", e1, e2, 3e-7)
+			close(t, "expSub sum", []float32{s1}, []float32{s2}, 1e-7*float64(n+8))
+			avxK.scal(e1, 3)
+			goK.scal(e2, 3)
+			close(t, "scal", e1, e2, 3e-7)
+			avxK.add(e1, b)
+			goK.add(e2, b)
+			close(t, "add", e1, e2, 1e-6)
+			close(t, "dot", []float32{avxK.dot(e1, b)}, []float32{goK.dot(e2, b)}, 3e-7*float64(n+8))
+			d1, d2 := make([]float32, n), make([]float32, n)
+			avxK.dsub(d1, e1, b, 0.25)
+			goK.dsub(d2, e2, b, 0.25)
+			close(t, "dsub", d1, d2, 1e-6)
+		})
 	}
 }
 

@@ -43,19 +43,16 @@ func Dot(a, b *float32, n int) float32
 //go:noescape
 func DSub(ds, p, dp *float32, n int, d float32)
 
-// GemvT sets y[j] = Σ_{k<dh} a[k]·x[k·ld+j] for j < n: y = Xᵀa for X (dh, n)
-// with row stride ld.
-//
-//go:noescape
-func GemvT(y, a, x *float32, ld, dh, n int)
+// StripRows is the most rows Strip computes at once.
+const StripRows = 6
 
-// GemvN sets y[k] = Σ_{j<n} a[j]·x[k·ld+j] for k < dh: y = X·a for X (dh, n)
-// with row stride ld.
+// Strip computes rows r < m <= StripRows of a matrix product,
+//
+//	C[r·ldc+j] = Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j]   for j < n,
+//
+// adding to C instead when acc is set. A is addressed through general
+// strides (rsA = 1 reads Aᵀ); B and C rows are contiguous. n is a multiple of
+// 8; strides and counts are in elements.
 //
 //go:noescape
-func GemvN(y, a, x *float32, ld, dh, n int)
-
-// Ger adds a rank-one update, x[k·ld+j] += a[k]·b[j] for k < dh, j < n.
-//
-//go:noescape
-func Ger(x, a, b *float32, ld, dh, n int)
+func Strip(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, acc bool)

@@ -1,0 +1,66 @@
+package eval
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ResidentMB is the process's current resident set size in MiB (Linux
+// /proc/self/status VmRSS), or 0 where that is not available.
+func ResidentMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+// peakSampler records the highest resident size seen while it runs, by
+// sampling every few milliseconds (the kernel's VmHWM cannot be reset
+// between measurements in one process).
+type peakSampler struct {
+	stop chan struct{}
+	wg   sync.WaitGroup
+	peak float64
+}
+
+func startPeak() *peakSampler {
+	runtime.GC()
+	debug.FreeOSMemory()
+	p := &peakSampler{stop: make(chan struct{}), peak: ResidentMB()}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(3 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.peak = max(p.peak, ResidentMB())
+			}
+		}
+	}()
+	return p
+}
+
+func (p *peakSampler) done() float64 {
+	close(p.stop)
+	p.wg.Wait()
+	return max(p.peak, ResidentMB())
+}

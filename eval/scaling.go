@@ -1,0 +1,156 @@
+package eval
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/rmtgo/rmt/graph"
+)
+
+// TrainScalingRow is one training step over n segments.
+type TrainScalingRow struct {
+	Segments          int     `json:"segments"`
+	StepMS            float64 `json:"step_ms"`
+	MSPerSegment      float64 `json:"ms_per_segment"`
+	RatioToOneSegment float64 `json:"ratio_to_one_segment_train"`
+	PeakRSSMB         float64 `json:"peak_rss_mb"`
+}
+
+// StreamScaling is streaming inference over a long input.
+type StreamScaling struct {
+	Tokens          int     `json:"tokens"`
+	Segments        int     `json:"segments"`
+	FirstUSPerToken float64 `json:"first_us_per_token"` // over the first window segments
+	LastUSPerToken  float64 `json:"last_us_per_token"`  // over the last window segments
+	Window          int     `json:"window"`
+	RSSStartMB      float64 `json:"rss_start_mb"`
+	RSSEndMB        float64 `json:"rss_end_mb"`
+	Seconds         float64 `json:"seconds"`
+}
+
+// Scaling is the report of `eval scaling`.
+type Scaling struct {
+	Shape         string            `json:"shape"`
+	SegmentSize   int               `json:"segment_size"`
+	MemTokens     int               `json:"mem_tokens"`
+	OneSegmentMS  float64           `json:"one_segment_train_ms"` // forward+backward of one segment
+	Train         []TrainScalingRow `json:"train"`
+	Stream        *StreamScaling    `json:"stream,omitempty"`
+}
+
+func randomRow(rng *rand.Rand, n, vocab int) []int {
+	row := make([]int, n)
+	for i := range row {
+		row[i] = rng.IntN(vocab)
+	}
+	return row
+}
+
+// TrainScaling times a full-BPTT training step (language-model loss on every
+// token, so every segment is replayed) over each segment count, with the
+// peak resident memory of each step. Time per segment should stay near
+// (forward + forward+backward) / forward+backward of one segment, and the
+// peak flat, since only the memory states grow with the count.
+func TrainScaling(w *graph.Weights, seg, mem int, counts []int, progress func(string)) (*Scaling, error) {
+	cell, err := graph.NewCell[float32](w, mem, seg, true)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	// One segment's forward+backward alone, the yardstick.
+	one, err := graph.NewSegment[float32](w, graph.SegmentShape{Batch: 1, Tokens: seg, Mem: mem}, graph.BuildOptions{Train: true})
+	if err != nil {
+		return nil, err
+	}
+	b := &graph.Batch[float32]{IDs: randomRow(rng, seg, w.Config.VocabSize), Targets: randomRow(rng, seg, w.Config.VocabSize), LossWeights: make([]float32, seg)}
+	for i := range b.LossWeights {
+		b.LossWeights[i] = 1 / float32(seg)
+	}
+	grads := make([][]float32, one.NumParams())
+	var oneBest time.Duration = 1 << 62
+	for i := 0; i < 4; i++ {
+		t0 := time.Now()
+		if _, _, err := one.Backward(b, cell.InitialMemory(1), nil, grads); err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			oneBest = min(oneBest, time.Since(t0))
+		}
+	}
+	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest)}
+	for _, n := range counts {
+		seq := graph.Sequence{IDs: [][]int{randomRow(rng, n*seg, w.Config.VocabSize)}}
+		if _, err := cell.Gradients(seq, -1); err != nil { // warm-up
+			return nil, err
+		}
+		p := startPeak()
+		best := time.Duration(1 << 62)
+		for r := 0; r < 2; r++ {
+			t0 := time.Now()
+			if _, err := cell.Gradients(seq, -1); err != nil {
+				p.done()
+				return nil, err
+			}
+			best = min(best, time.Since(t0))
+		}
+		peak := p.done()
+		row := TrainScalingRow{Segments: n, StepMS: ms(best), MSPerSegment: ms(best) / float64(n), PeakRSSMB: peak}
+		row.RatioToOneSegment = row.MSPerSegment / out.OneSegmentMS
+		out.Train = append(out.Train, row)
+		if progress != nil {
+			progress(fmt.Sprintf("train step over %d segments: %.1f ms/segment, peak RSS %.0f MiB", n, row.MSPerSegment, peak))
+		}
+	}
+	return out, nil
+}
+
+// StreamTokens feeds `segments` random segments through a memory stream and
+// times the first and last `window` segments.
+func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress func(string)) (*StreamScaling, error) {
+	cell, err := graph.NewCell[float32](w, mem, seg, false)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	st := cell.NewStream()
+	if err := st.Feed(randomRow(rng, seg, w.Config.VocabSize)); err != nil { // compile and warm up
+		return nil, err
+	}
+	st = cell.NewStream()
+	out := &StreamScaling{Tokens: segments * seg, Segments: segments, Window: window, RSSStartMB: ResidentMB()}
+	chunk := randomRow(rng, seg, w.Config.VocabSize)
+	var first, last time.Duration
+	start := time.Now()
+	for i := 0; i < segments; i++ {
+		chunk[i%seg] = rng.IntN(w.Config.VocabSize)
+		t0 := time.Now()
+		if err := st.Feed(chunk); err != nil {
+			return nil, err
+		}
+		d := time.Since(t0)
+		if i < window {
+			first += d
+		}
+		if i >= segments-window {
+			last += d
+		}
+		if i == window-1 {
+			out.RSSStartMB = ResidentMB()
+		}
+		if progress != nil && (i+1)%256 == 0 {
+			el := time.Since(start)
+			progress(fmt.Sprintf("streamed %d/%d segments (%d tokens), %.0f tok/s, RSS %.0f MiB, ~%s left",
+				i+1, segments, (i+1)*seg, float64((i+1)*seg)/el.Seconds(), ResidentMB(),
+				(time.Duration(float64(el)/float64(i+1)*float64(segments-i-1))).Round(time.Second)))
+		}
+	}
+	out.Seconds = time.Since(start).Seconds()
+	out.RSSEndMB = ResidentMB()
+	per := float64(window * seg)
+	out.FirstUSPerToken = float64(first.Microseconds()) / per
+	out.LastUSPerToken = float64(last.Microseconds()) / per
+	return out, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }

@@ -1,0 +1,129 @@
+package graph
+
+import "fmt"
+
+// Stream reads a token stream of any length through a memory cell in
+// constant memory and linear time: tokens are buffered until they fill a
+// segment, each full segment is run forward (no loss, no logits: the head
+// is never computed for haystack text) and only the memory is carried.
+//
+//	s := cell.NewStream()
+//	s.Feed(haystack)                  // any number of calls, any lengths
+//	answer, _ := s.Generate(question, 8, isEOS)
+//
+// Generate treats what is left in the buffer plus the prompt as the final
+// segment. As in the official RMT code, that segment reads memory but its
+// write memory is never used; since attention is causal, the trailing write
+// rows cannot change the token logits, so they are simply not read.
+type Stream struct {
+	cell     *Cell[float32]
+	mem      []float32 // (M*C) memory after the segments read so far
+	pending  []int     // tokens not yet forming a full segment
+	segments int
+}
+
+// NewStream starts a stream from the initial memory, batch 1.
+func (c *Cell[T]) NewStream() *Stream {
+	fc, ok := any(c).(*Cell[float32])
+	if !ok {
+		panic("graph: streams run in float32")
+	}
+	return &Stream{cell: fc, mem: fc.InitialMemory(1)}
+}
+
+// Segments is the number of segments read into memory so far.
+func (s *Stream) Segments() int { return s.segments }
+
+// Memory is the current memory state (M*C values, not a copy).
+func (s *Stream) Memory() []float32 { return s.mem }
+
+// Feed appends tokens and runs every segment they complete.
+func (s *Stream) Feed(ids []int) error {
+	S := s.cell.Seg
+	s.pending = append(s.pending, ids...)
+	done := 0
+	for len(s.pending)-done >= S {
+		if err := s.step(s.pending[done : done+S]); err != nil {
+			return err
+		}
+		done += S
+	}
+	s.pending = append(s.pending[:0], s.pending[done:]...)
+	return nil
+}
+
+func (s *Stream) step(seg []int) error {
+	g, err := s.cell.graph(SegmentShape{Batch: 1, Tokens: s.cell.Seg, Mem: s.cell.Mem})
+	if err != nil {
+		return err
+	}
+	r, err := g.Forward(&Batch[float32]{IDs: seg}, s.mem)
+	if err != nil {
+		return fmt.Errorf("graph: segment %d: %w", s.segments+1, err)
+	}
+	if s.cell.Mem > 0 {
+		s.mem = r.MemOut
+	}
+	s.segments++
+	return nil
+}
+
+// Generate appends prompt to the buffered tokens and greedily generates up
+// to maxNew tokens, stopping after a token for which stop returns true. The
+// buffered tokens and the prompt form the final segment (full segments
+// before it are read into memory first); if the answer fills that segment,
+// it is read into memory and generation goes on in the next one.
+func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int, error) {
+	S := s.cell.Seg
+	if maxNew < 1 {
+		return nil, fmt.Errorf("graph: %d new tokens, want at least 1", maxNew)
+	}
+	cur := append(s.pending, prompt...)
+	if len(cur) == 0 {
+		return nil, fmt.Errorf("graph: nothing to generate from: no buffered tokens and an empty prompt")
+	}
+	s.pending = nil
+	for len(cur) > S {
+		if err := s.step(cur[:S]); err != nil {
+			return nil, err
+		}
+		cur = cur[S:]
+	}
+	g, err := s.cell.graph(SegmentShape{Batch: 1, Tokens: S, Mem: s.cell.Mem, LogitRows: 1})
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for len(out) < maxNew {
+		r, err := g.Forward(&Batch[float32]{IDs: padTo(cur, S), LogitRows: []int{len(cur) - 1}}, s.mem)
+		if err != nil {
+			return nil, err
+		}
+		next := 0
+		for j, v := range r.Logits {
+			if v > r.Logits[next] {
+				next = j
+			}
+		}
+		out = append(out, next)
+		if (stop != nil && stop(next)) || len(out) == maxNew {
+			break
+		}
+		if len(cur) == S {
+			if err := s.step(cur); err != nil {
+				return nil, err
+			}
+			cur = cur[:0]
+		}
+		cur = append(cur, next)
+	}
+	return out, nil
+}
+
+// padTo copies ids into a slice of length n, zero-padded. Padding only ever
+// follows the real tokens, which causal attention never lets them see.
+func padTo(ids []int, n int) []int {
+	out := make([]int, n)
+	copy(out, ids)
+	return out
+}
