@@ -31,12 +31,12 @@ type StreamScaling struct {
 
 // Scaling is the report of `eval scaling`.
 type Scaling struct {
-	Shape         string            `json:"shape"`
-	SegmentSize   int               `json:"segment_size"`
-	MemTokens     int               `json:"mem_tokens"`
-	OneSegmentMS  float64           `json:"one_segment_train_ms"` // forward+backward of one segment
-	Train         []TrainScalingRow `json:"train"`
-	Stream        *StreamScaling    `json:"stream,omitempty"`
+	Shape        string            `json:"shape"`
+	SegmentSize  int               `json:"segment_size"`
+	MemTokens    int               `json:"mem_tokens"`
+	OneSegmentMS float64           `json:"one_segment_train_ms"` // forward+backward of one segment
+	Train        []TrainScalingRow `json:"train"`
+	Stream       *StreamScaling    `json:"stream,omitempty"`
 }
 
 func randomRow(rng *rand.Rand, n, vocab int) []int {
@@ -142,7 +142,7 @@ func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress fun
 			el := time.Since(start)
 			progress(fmt.Sprintf("streamed %d/%d segments (%d tokens), %.0f tok/s, RSS %.0f MiB, ~%s left",
 				i+1, segments, (i+1)*seg, float64((i+1)*seg)/el.Seconds(), ResidentMB(),
-				(time.Duration(float64(el)/float64(i+1)*float64(segments-i-1))).Round(time.Second)))
+				(time.Duration(float64(el) / float64(i+1) * float64(segments-i-1))).Round(time.Second)))
 		}
 	}
 	out.Seconds = time.Since(start).Seconds()

@@ -229,6 +229,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("graph: config: scale_attn_by_inverse_layer_idx and reorder_and_upcast_attn are not supported")
 		}
 	} else {
+		if c.HeadDimension == 0 && c.HiddenSize%c.NumAttentionHeads != 0 {
+			return fmt.Errorf("graph: config: hidden_size %d is not a multiple of num_attention_heads %d (and head_dim is not set)", c.HiddenSize, c.NumAttentionHeads)
+		}
 		if c.HeadDim()%2 != 0 {
 			return fmt.Errorf("graph: config: head dim %d must be even for rotary embeddings", c.HeadDim())
 		}

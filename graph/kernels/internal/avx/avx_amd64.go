@@ -56,3 +56,12 @@ const StripRows = 6
 //
 //go:noescape
 func Strip(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, acc bool)
+
+// Strip512Rows is the most rows Strip512 computes at once.
+const Strip512Rows = 8
+
+// Strip512 is Strip for CPUs with AVX-512 F and VL, for up to Strip512Rows
+// rows.
+//
+//go:noescape
+func Strip512(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, acc bool)

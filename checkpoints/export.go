@@ -1,0 +1,78 @@
+package checkpoints
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rmtgo/rmt/graph"
+)
+
+// Export formats.
+const (
+	// FormatHF is a HuggingFace folder that transformers loads as-is
+	// (AutoModelForCausalLM.from_pretrained; it reports rmt.memory as an
+	// unused weight), plus rmt.memory and rmt.json.
+	FormatHF = "hf"
+	// FormatRMTPyTorch is the same folder with the state-dict names of the
+	// official PyTorch RMT wrapper (RecurrentWrapper around MemoryCell):
+	// "memory_cell.memory" and "memory_cell.model.<hf name>". As in HF files,
+	// a tied head is not stored twice: PyTorch's state_dict also lists
+	// memory_cell.model.lm_head.weight, so load with strict=False and keep
+	// the weights tied.
+	FormatRMTPyTorch = "rmt-pytorch"
+)
+
+const (
+	pytorchMemory = "memory_cell.memory"
+	pytorchModel  = "memory_cell.model."
+)
+
+// pytorchNames is the state-dict layout of the official RMT wrapper.
+var pytorchNames = nameMap{
+	store: func(n string) string {
+		if n == graph.MemoryName {
+			return pytorchMemory
+		}
+		return pytorchModel + n
+	},
+	param: func(n string) (string, bool) {
+		if n == pytorchMemory {
+			return graph.MemoryName, true
+		}
+		rest, ok := strings.CutPrefix(n, pytorchModel)
+		return rest, ok && rest != graph.MemoryName
+	},
+}
+
+var exportFormats = map[string]nameMap{FormatHF: hfNames, FormatRMTPyTorch: pytorchNames}
+
+// Export writes the model of ck as the folder out, which must not exist:
+// model.safetensors (every parameter and rmt.memory, named as format says),
+// config.json, rmt.json, and tokenizer.json when the checkpoint has one. No
+// optimizer or training state. The folder is written atomically, like Save.
+func Export(ck *Checkpoint, out, format string) error {
+	names, ok := exportFormats[format]
+	if !ok {
+		return fmt.Errorf("checkpoints: export format %q; want %q or %q", format, FormatHF, FormatRMTPyTorch)
+	}
+	info, err := ck.check()
+	if err != nil {
+		return err
+	}
+	return WriteDirAtomic(out, func(tmp string) error {
+		return writeModelFolder(tmp, ck, info, names)
+	})
+}
+
+// ReadExport reads a folder written by Export, in either format (told apart
+// by its tensor names), into Weights, rmt.memory included, and its RMTInfo.
+func ReadExport(dir string) (*graph.Weights, RMTInfo, error) {
+	return readModelFolder(dir, func(ts []Tensor) nameMap {
+		for _, t := range ts {
+			if strings.HasPrefix(t.Name, "memory_cell.") {
+				return pytorchNames
+			}
+		}
+		return hfNames
+	})
+}
