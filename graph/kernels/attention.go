@@ -91,25 +91,26 @@ func NewRope[T Float](maxLen, dh int, theta float64) *Rope[T] {
 }
 
 // AttnCache keeps what AttentionBackward needs from AttentionForward of the
-// same inputs: the rotated and scaled queries, the keys in the layouts the
-// products read, and the softmax probabilities P. Its buffers are reused
-// across calls and only grow; the zero value is ready to use. One cache
-// serves one forward/backward pair at a time.
+// same inputs: the rotated queries and keys, keys and values in the layouts
+// the products read, the softmax probabilities P and the output. Its buffers
+// are reused across calls and only grow; the zero value is ready to use. One
+// cache serves one forward/backward pair at a time.
 type AttnCache[T Float] struct {
 	d    AttnDims
 	rope bool // q and k were rotated
-	lp   int  // row stride of p and of the transposed k and v: L rounded up to 8, plus 8
+	lp   int  // row stride of p and of the transposed k and v: L rounded up to 16
 
-	q    []T // (B·H, L, Dh): scale·rope(q)
-	kt   []T // (B·KVH, Dh, lp): rope(k)ᵀ
-	kr   []T // (B·KVH, L, Dh): rope(k), only with rope (else k is read in place)
+	q    []T // (B·H, L, Dh): rope(q), only with rope (else q is read in place)
+	kr   []T // (B·KVH, L, Dh): rope(k), rows contiguous
+	kt   []T // (B·KVH, Dh, lp): the same transposed, zero past L
+	vr   []T // (B·KVH, L, Dh): v, rows contiguous
 	vt   []T // (B·KVH, Dh, lp): vᵀ, packed by the backward pass
 	p    []T // (B·H, L, lp): row t holds P[t], zero up to the end of its strip's columns
 	o    []T // (B·H, L, Dh): the output, for rowsum(P∘dP) = dO·out in the backward pass
 	bias []T // (B, lp): 0 for visible keys, -Inf for masked ones; empty without keyMask
+	dk   []T // (B·KVH, L, Dh): backward sum of rope(k)'s gradient over a group, only with rope
 
-	dk, dv  []T // (B·KVH, L, Dh): backward sums over a group of query heads
-	scratch []T // slots·slotLen: per worker, dS (L, lp) and dq (mr, Dh)
+	scratch []T // slots·slotLen: per worker dS (L, lp), dq (mr, Dh), dO and q packed (L, Dh)
 	slotLen int
 	slots   int
 	next    atomic.Int32
@@ -154,7 +155,8 @@ func AttentionBackward[T Float](d AttnDims, qkv, dout, dqkv []T, scale T, rope *
 		panic(fmt.Sprintf("kernels: AttentionBackward: cache holds a forward pass of %+v (rope %v, mask %v), want %+v (rope %v, mask %v)",
 			c.d, c.rope, len(c.bias) > 0, d, rope != nil, keyMask != nil))
 	}
-	c.ks = kernelsFor(qkv)
+	// c.ks stays the forward pass's table: the backward strips must have the
+	// same height as those that wrote P.
 	c.qkv, c.dout, c.dqkv, c.scale, c.ropeT = qkv, dout, dqkv, scale, rope
 	c.slots = max(runtime.GOMAXPROCS(0), 1)
 	c.scratch = grow(c.scratch, c.slots*c.slotLen)
@@ -198,20 +200,18 @@ func (c *AttnCache[T]) begin(d AttnDims, qkv []T, scale T, rope *Rope[T], keyMas
 	c.ks = kernelsFor(qkv)
 	c.qkv, c.scale, c.ropeT, c.masked = qkv, scale, rope, keyMask != nil
 	B, L, H, KVH, Dh := d.B, d.L, d.H, d.KVH, d.Dh
-	// Strips read up to 8 columns past a row's last key and, for Aᵀ, up to
-	// mr-1 columns past the last key.
-	c.lp = roundUp(L, 8) + 8
-	c.q = grow(c.q, B*H*L*Dh)
-	c.kt = grow(c.kt, B*KVH*Dh*c.lp)
-	c.vt = grow(c.vt, B*KVH*Dh*c.lp)
+	c.lp = roundUp(L, 16) // rows 64-byte aligned
 	if rope != nil {
-		c.kr = grow(c.kr, B*KVH*L*Dh)
+		c.q = grow(c.q, B*H*L*Dh)
+		c.dk = grow(c.dk, B*KVH*L*Dh)
 	}
+	c.kr = grow(c.kr, B*KVH*L*Dh)
+	c.kt = grow(c.kt, B*KVH*Dh*c.lp)
+	c.vr = grow(c.vr, B*KVH*L*Dh)
+	c.vt = grow(c.vt, B*KVH*Dh*c.lp)
 	c.p = grow(c.p, B*H*L*c.lp)
 	c.o = grow(c.o, B*H*L*Dh)
-	c.dk = grow(c.dk, B*KVH*L*Dh)
-	c.dv = grow(c.dv, B*KVH*L*Dh)
-	c.slotLen = L*c.lp + c.ks.mr*Dh
+	c.slotLen = roundUp(L*c.lp+c.ks.mr*Dh+2*L*Dh, 16)
 	c.bias = c.bias[:0]
 	if keyMask != nil {
 		c.bias = grow(c.bias, B*c.lp)
@@ -289,50 +289,56 @@ func (c *AttnCache[T]) ropeAt(t int) (cos, sin []T) {
 	return c.ropeT.Cos[t*h : (t+1)*h], c.ropeT.Sin[t*h : (t+1)*h]
 }
 
-// transpose sets dst[i·ld+t] = src[t·lds+i] for t < L, i < Dh, and clears
-// dst's padding columns L..ld-1.
-func transpose[T Float](dst []T, ld int, src []T, lds, L, Dh int) {
-	for t := range L {
-		row := src[t*lds : t*lds+Dh]
-		for i, v := range row {
-			dst[i*ld+t] = v
-		}
-	}
+// packT sets dst (Dh, ld) to srcᵀ for src (L, Dh) with contiguous rows, and
+// clears dst's padding columns L..ld-1, which the score strips read.
+func packT[T Float](ks *rowKernels[T], dst []T, ld int, src []T, L, Dh int) {
+	ks.transpose(dst, ld, src, Dh, L, Dh)
 	for i := range Dh {
 		clear(dst[i*ld+L : (i+1)*ld])
 	}
 }
 
-// packGroups packs, for each (b, g) in [lo, hi), key head g of batch row b
-// and the query heads that use it.
+// packRows copies L rows of width Dh and stride ld from src to dst (L, Dh).
+func packRows[T Float](dst, src []T, ld, L, Dh int) {
+	for t := range L {
+		copy(dst[t*Dh:(t+1)*Dh], src[t*ld:t*ld+Dh])
+	}
+}
+
+// packGroups packs, for each (b, g) in [lo, hi), key/value head g of batch
+// row b and, with rope, the rotated query heads that use it.
 func (c *AttnCache[T]) packGroups(lo, hi int) {
 	d := c.d
 	L, H, KVH, Dh, lp := d.L, d.H, d.KVH, d.Dh, c.lp
 	W, G := (H+2*KVH)*Dh, H/KVH
 	for bg := lo; bg < hi; bg++ {
 		b, g := bg/KVH, bg%KVH
-		for t := range L {
-			row := c.qkv[(b*L+t)*W : (b*L+t+1)*W]
-			cos, sin := c.ropeAt(t)
-			for h := g * G; h < (g+1)*G; h++ {
-				rotate(c.q[((b*H+h)*L+t)*Dh:][:Dh], row[h*Dh:(h+1)*Dh], cos, sin, c.scale)
+		kr := c.kr[bg*L*Dh : (bg+1)*L*Dh]
+		base := c.qkv[b*L*W:]
+		if c.rope {
+			for t := range L {
+				row := base[t*W : (t+1)*W]
+				cos, sin := c.ropeAt(t)
+				for h := g * G; h < (g+1)*G; h++ {
+					rotate(c.q[((b*H+h)*L+t)*Dh:][:Dh], row[h*Dh:(h+1)*Dh], cos, sin, 1)
+				}
+				rotate(kr[t*Dh:(t+1)*Dh], row[(H+g)*Dh:(H+g+1)*Dh], cos, sin, 1)
 			}
-			if c.rope {
-				rotate(c.kr[(bg*L+t)*Dh:][:Dh], row[(H+g)*Dh:(H+g+1)*Dh], cos, sin, 1)
-			}
+		} else {
+			packRows(kr, base[(H+g)*Dh:], W, L, Dh)
 		}
-		k, ldk := c.kView(b, g)
-		transpose(c.kt[bg*Dh*lp:(bg+1)*Dh*lp], lp, k, ldk, L, Dh)
+		packT(c.ks, c.kt[bg*Dh*lp:(bg+1)*Dh*lp], lp, kr, L, Dh)
+		packRows(c.vr[bg*L*Dh:(bg+1)*L*Dh], base[(H+KVH+g)*Dh:], W, L, Dh)
 	}
 }
 
-// kView returns the (rotated) keys of head (b, g) as rows of stride ld.
-func (c *AttnCache[T]) kView(b, g int) ([]T, int) {
+// qRows returns the (rotated) queries of head (b, h) as rows of stride ld.
+func (c *AttnCache[T]) qRows(b, h int) ([]T, int) {
 	d := c.d
 	if c.rope {
-		return c.kr[(b*d.KVH+g)*d.L*d.Dh:], d.Dh
+		return c.q[(b*d.H+h)*d.L*d.Dh:], d.Dh
 	}
-	return c.qkv[b*d.L*(d.H+2*d.KVH)*d.Dh+(d.H+g)*d.Dh:], (d.H + 2*d.KVH) * d.Dh
+	return c.qkv[b*d.L*(d.H+2*d.KVH)*d.Dh+h*d.Dh:], (d.H + 2*d.KVH) * d.Dh
 }
 
 // softmaxRow turns the scores row[:n] into probabilities in place, adding
@@ -370,29 +376,28 @@ func softmaxRow[T Float](ks *rowKernels[T], row []T, n, w int, bias []T) bool {
 func (c *AttnCache[T]) forwardHeads(lo, hi int) {
 	d := c.d
 	L, H, KVH, Dh, lp := d.L, d.H, d.KVH, d.Dh, c.lp
-	W, G, ldo := (H+2*KVH)*Dh, H/KVH, H*Dh
+	G, ldo := H/KVH, H*Dh
 	ks := c.ks
 	for bh := lo; bh < hi; bh++ {
 		b, h := bh/H, bh%H
-		g := h / G
-		bg := b*KVH + g
+		bg := b*KVH + h/G
 		var bias []T
 		if c.masked {
 			bias = c.bias[b*lp : (b+1)*lp]
 		}
-		q := c.q[bh*L*Dh : (bh+1)*L*Dh]
+		q, ldq := c.qRows(b, h)
 		kt := c.kt[bg*Dh*lp : (bg+1)*Dh*lp]
-		v := c.qkv[b*L*W+(H+KVH+g)*Dh:]
+		v := c.vr[bg*L*Dh : (bg+1)*L*Dh]
 		p := c.p[bh*L*lp : (bh+1)*L*lp]
 		o := c.o[bh*L*Dh : (bh+1)*L*Dh]
 		for r := 0; r < L; r += ks.mr {
 			m := min(ks.mr, L-r)
 			w := roundUp(r+m, 8)
-			ks.strip(p[r*lp:], lp, q[r*Dh:], Dh, 1, kt, lp, m, w, Dh, false) // S = q·kᵀ
+			ks.strip(p[r*lp:], lp, q[r*ldq:], ldq, 1, kt, lp, m, w, Dh, c.scale, false) // S = scale·q·kᵀ
 			for i := r; i < r+m; i++ {
 				softmaxRow(ks, p[i*lp:(i+1)*lp], i+1, w, bias)
 			}
-			ks.strip(o[r*Dh:], Dh, p[r*lp:], lp, 1, v, W, m, Dh, r+m, false) // out = P·v
+			ks.strip(o[r*Dh:], Dh, p[r*lp:], lp, 1, v, Dh, m, Dh, r+m, 1, false) // out = P·v
 		}
 		for t := range L {
 			copy(c.out[(b*L+t)*ldo+h*Dh:][:Dh], o[t*Dh:(t+1)*Dh])
@@ -401,56 +406,74 @@ func (c *AttnCache[T]) forwardHeads(lo, hi int) {
 }
 
 // backwardGroups runs the backward pass for key/value heads (b, g) with
-// b·KVH+g in [lo, hi), including the query heads that use them.
+// b·KVH+g in [lo, hi), including the query heads that use them. Gradients
+// for v, and without rope for q and k, are written into dqkv by the strips
+// themselves, summed over the group's query heads; with rope, dq goes
+// through a scratch strip and dk through the cache to be rotated back.
 func (c *AttnCache[T]) backwardGroups(lo, hi int) {
 	d := c.d
 	L, H, KVH, Dh, lp := d.L, d.H, d.KVH, d.Dh, c.lp
 	W, G, ldo := (H+2*KVH)*Dh, H/KVH, H*Dh
 	ks := c.ks
 	sl := c.slot()
-	ds, dq := sl[:L*lp], sl[L*lp:L*lp+ks.mr*Dh]
+	ds := sl[:L*lp]
+	dq := sl[L*lp : L*lp+ks.mr*Dh]
+	do := sl[L*lp+ks.mr*Dh : L*lp+ks.mr*Dh+L*Dh]
+	qbuf := sl[L*lp+ks.mr*Dh+L*Dh : L*lp+ks.mr*Dh+2*L*Dh]
 	for bg := lo; bg < hi; bg++ {
 		b, g := bg/KVH, bg%KVH
 		vt := c.vt[bg*Dh*lp : (bg+1)*Dh*lp]
-		transpose(vt, lp, c.qkv[b*L*W+(H+KVH+g)*Dh:], W, L, Dh)
-		k, ldk := c.kView(b, g)
-		dk := c.dk[bg*L*Dh : (bg+1)*L*Dh]
-		dv := c.dv[bg*L*Dh : (bg+1)*L*Dh]
+		packT(ks, vt, lp, c.vr[bg*L*Dh:(bg+1)*L*Dh], L, Dh)
+		k := c.kr[bg*L*Dh : (bg+1)*L*Dh]
+		base := c.dqkv[b*L*W:]
+		dk, lddk := base[(H+g)*Dh:], W
+		if c.rope {
+			dk, lddk = c.dk[bg*L*Dh:(bg+1)*L*Dh], Dh
+		}
+		dv := base[(H+KVH+g)*Dh:]
 		for h := g * G; h < (g+1)*G; h++ {
 			bh := b*H + h
-			q := c.q[bh*L*Dh : (bh+1)*L*Dh]
 			p := c.p[bh*L*lp : (bh+1)*L*lp]
 			o := c.o[bh*L*Dh : (bh+1)*L*Dh]
-			do := c.dout[b*L*ldo+h*Dh:]
+			packRows(do, c.dout[b*L*ldo+h*Dh:], ldo, L, Dh)
+			q, ldq := c.qRows(b, h)
+			if ldq != Dh {
+				packRows(qbuf, q, ldq, L, Dh)
+				q = qbuf
+			}
 			for r := 0; r < L; r += ks.mr {
 				m := min(ks.mr, L-r)
 				w := roundUp(r+m, 8)
-				ks.strip(ds[r*lp:], lp, do[r*ldo:], ldo, 1, vt, lp, m, w, Dh, false) // dP = dO·vᵀ
+				ks.strip(ds[r*lp:], lp, do[r*Dh:], Dh, 1, vt, lp, m, w, Dh, 1, false) // dP = dO·vᵀ
 				for i := r; i < r+m; i++ {
 					// dS = P∘(dP - rowsum(P∘dP)), where rowsum(P∘dP) = dO·out.
 					dsr := ds[i*lp : i*lp+w]
-					ks.dsub(dsr, p[i*lp:i*lp+w], dsr, ks.dot(do[i*ldo:i*ldo+Dh], o[i*Dh:(i+1)*Dh]))
+					ks.dsub(dsr, p[i*lp:i*lp+w], dsr, ks.dot(do[i*Dh:(i+1)*Dh], o[i*Dh:(i+1)*Dh]))
 				}
-				ks.strip(dq, Dh, ds[r*lp:], lp, 1, k, ldk, m, Dh, r+m, false) // dq = dS·k
+				if !c.rope {
+					ks.strip(base[r*W+h*Dh:], W, ds[r*lp:], lp, 1, k, Dh, m, Dh, r+m, c.scale, false) // dq = scale·dS·k
+					continue
+				}
+				ks.strip(dq, Dh, ds[r*lp:], lp, 1, k, Dh, m, Dh, r+m, c.scale, false)
 				for i := r; i < r+m; i++ {
 					cos, sin := c.ropeAt(i)
-					unrotate(c.dqkv[(b*L+i)*W+h*Dh:][:Dh], dq[(i-r)*Dh:(i-r+1)*Dh], cos, sin, c.scale)
+					unrotate(base[i*W+h*Dh:][:Dh], dq[(i-r)*Dh:(i-r+1)*Dh], cos, sin, 1)
 				}
 			}
-			// dk = dSᵀ·q and dv = Pᵀ·dO by strips of keys [j, j+m): only
-			// queries from j on see them.
+			// dk = scale·dSᵀ·q and dv = Pᵀ·dO by strips of keys [j, j+m):
+			// only queries from j on see them.
 			acc := h > g*G
 			for j := 0; j < L; j += ks.mr {
 				m := min(ks.mr, L-j)
-				ks.strip(dk[j*Dh:], Dh, ds[j*lp+j:], 1, lp, q[j*Dh:], Dh, m, Dh, L-j, acc)
-				ks.strip(dv[j*Dh:], Dh, p[j*lp+j:], 1, lp, do[j*ldo:], ldo, m, Dh, L-j, acc)
+				ks.strip(dk[j*lddk:], lddk, ds[j*lp+j:], 1, lp, q[j*Dh:], Dh, m, Dh, L-j, c.scale, acc)
+				ks.strip(dv[j*W:], W, p[j*lp+j:], 1, lp, do[j*Dh:], Dh, m, Dh, L-j, 1, acc)
 			}
 		}
-		for t := range L {
-			dst := c.dqkv[(b*L+t)*W:]
-			copy(dst[(H+KVH+g)*Dh:(H+KVH+g+1)*Dh], dv[t*Dh:(t+1)*Dh])
-			cos, sin := c.ropeAt(t)
-			unrotate(dst[(H+g)*Dh:(H+g+1)*Dh], dk[t*Dh:(t+1)*Dh], cos, sin, 1)
+		if c.rope {
+			for t := range L {
+				cos, sin := c.ropeAt(t)
+				unrotate(base[t*W+(H+g)*Dh:][:Dh], dk[t*Dh:(t+1)*Dh], cos, sin, 1)
+			}
 		}
 	}
 }

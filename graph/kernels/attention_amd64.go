@@ -2,20 +2,34 @@
 
 package kernels
 
-import "github.com/rmtgo/rmt/graph/kernels/internal/avx"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/rmtgo/rmt/graph/kernels/internal/avx"
+)
+
+// haveAVX512 selects the AVX-512 strip kernel (16 lanes, 8 rows) over the
+// AVX2 one (8 lanes, 6 rows).
+var haveAVX512 = haveAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 
 func init() {
 	if haveAVX2 {
-		kern32 = avxKernels()
+		kern32 = vecKernels(haveAVX512)
 	}
 }
 
-// avxKernels wraps the assembly loops of package avx, which take lengths
+// vecKernels wraps the assembly loops of package avx, which take lengths
 // that are multiples of 8, with bounds checks and Go loops for the tails.
-func avxKernels() *rowKernels[float32] {
+func vecKernels(avx512 bool) *rowKernels[float32] {
+	if avx512 {
+		k := vecKernels(false)
+		k.strip, k.mr = avx512Strip, avx.Strip512Rows
+		return k
+	}
 	return &rowKernels[float32]{
-		strip:  avxStrip,
-		mr:     avx.StripRows,
+		strip:     avxStrip,
+		mr:        avx.StripRows,
+		transpose: avxTranspose,
 		max:    avxMax,
 		expSub: avxExpSub,
 		scal:   avxScal,
@@ -25,7 +39,7 @@ func avxKernels() *rowKernels[float32] {
 	}
 }
 
-func avxStrip(c []float32, ldc int, a []float32, rsA, csA int, b []float32, ldb, m, n, k int, acc bool) {
+func avxStrip(c []float32, ldc int, a []float32, rsA, csA int, b []float32, ldb, m, n, k int, alpha float32, acc bool) {
 	if m > avx.StripRows {
 		panic("kernels: avxStrip: too many rows")
 	}
@@ -33,22 +47,39 @@ func avxStrip(c []float32, ldc int, a []float32, rsA, csA int, b []float32, ldb,
 		return
 	}
 	n8 := n &^ 7
-	if n8 > 0 {
-		_ = c[(m-1)*ldc+n-1]
-		if k > 0 {
-			_, _ = a[(m-1)*rsA+(k-1)*csA], b[(k-1)*ldb+n-1]
-			avx.Strip(&c[0], ldc, &a[0], rsA, csA, &b[0], ldb, m, n8, k, acc)
-		} else if !acc {
-			for r := range m {
-				clear(c[r*ldc : r*ldc+n8])
-			}
-		}
+	if n8 > 0 && k > 0 {
+		_, _, _ = c[(m-1)*ldc+n-1], a[(m-1)*rsA+(k-1)*csA], b[(k-1)*ldb+n-1]
+		avx.Strip(&c[0], ldc, &a[0], rsA, csA, &b[0], ldb, m, n8, k, alpha, acc)
+	} else {
+		n8 = 0
 	}
 	if n8 < n {
 		if k > 0 {
 			b = b[n8:]
 		}
-		goStrip(c[n8:], ldc, a, rsA, csA, b, ldb, m, n-n8, k, acc)
+		goStrip(c[n8:], ldc, a, rsA, csA, b, ldb, m, n-n8, k, alpha, acc)
+	}
+}
+
+func avx512Strip(c []float32, ldc int, a []float32, rsA, csA int, b []float32, ldb, m, n, k int, alpha float32, acc bool) {
+	if m > avx.Strip512Rows {
+		panic("kernels: avx512Strip: too many rows")
+	}
+	if m <= 0 || n <= 0 {
+		return
+	}
+	n8 := n &^ 7
+	if n8 > 0 && k > 0 {
+		_, _, _ = c[(m-1)*ldc+n-1], a[(m-1)*rsA+(k-1)*csA], b[(k-1)*ldb+n-1]
+		avx.Strip512(&c[0], ldc, &a[0], rsA, csA, &b[0], ldb, m, n8, k, alpha, acc)
+	} else {
+		n8 = 0
+	}
+	if n8 < n {
+		if k > 0 {
+			b = b[n8:]
+		}
+		goStrip(c[n8:], ldc, a, rsA, csA, b, ldb, m, n-n8, k, alpha, acc)
 	}
 }
 
@@ -111,4 +142,18 @@ func avxDsub(ds, p, dp []float32, d float32) {
 		avx.DSub(&ds[0], &p[0], &dp[0], n8, d)
 	}
 	goDsub(ds[n8:], p[n8:], dp[n8:], d)
+}
+
+func avxTranspose(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	r8, c8 := rows&^7, cols&^7
+	if r8 > 0 && c8 > 0 {
+		_, _ = src[(r8-1)*lds+c8-1], dst[(c8-1)*ldd+r8-1]
+		avx.Transpose(&dst[0], ldd, &src[0], lds, r8, c8)
+	}
+	if c8 < cols {
+		goTranspose(dst[c8*ldd:], ldd, src[c8:], lds, rows, cols-c8)
+	}
+	if r8 < rows && c8 > 0 {
+		goTranspose(dst[r8:], ldd, src[r8*lds:], lds, rows-r8, c8)
+	}
 }

@@ -10,11 +10,13 @@ import (
 // CPU has AVX2 and FMA, portable Go otherwise and for float64. Lengths: a
 // slice argument is read or written up to n, or in full where no n is given.
 type rowKernels[T Float] struct {
-	// strip sets C[r·ldc+j] = Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j] for r < m
-	// <= mr and j < n, or adds it to C with acc. It is the one matrix
+	// strip sets C[r·ldc+j] = alpha·Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j] for
+	// r < m <= mr and j < n, or adds it to C with acc. It is the one matrix
 	// product of the schedule: rsA = 1, csA = ld reads a transposed A.
-	strip  func(c []T, ldc int, a []T, rsA, csA int, b []T, ldb, m, n, k int, acc bool)
-	mr     int                // strip height
+	strip func(c []T, ldc int, a []T, rsA, csA int, b []T, ldb, m, n, k int, alpha T, acc bool)
+	mr    int // strip height
+	// transpose sets dst[j·ldd+i] = src[i·lds+j] for i < rows, j < cols.
+	transpose func(dst []T, ldd int, src []T, lds, rows, cols int)
 	max    func(x []T) T      // largest element, -Inf for none
 	expSub func(x []T, m T) T           // x[j] = e^(x[j]-m); returns Σ x[j]
 	scal   func(x []T, a T)             // x[j] *= a
@@ -45,8 +47,9 @@ func kernelsFor[T Float](x []T) *rowKernels[T] {
 
 func goKernels[T Float](exp func(T) T) *rowKernels[T] {
 	return &rowKernels[T]{
-		strip: goStrip[T],
-		mr:    6,
+		strip:     goStrip[T],
+		mr:        6,
+		transpose: goTranspose[T],
 		max:   goMax[T],
 		expSub: func(x []T, m T) T {
 			var s T
@@ -64,18 +67,35 @@ func goKernels[T Float](exp func(T) T) *rowKernels[T] {
 	}
 }
 
-func goStrip[T Float](c []T, ldc int, a []T, rsA, csA int, b []T, ldb, m, n, k int, acc bool) {
+func goStrip[T Float](c []T, ldc int, a []T, rsA, csA int, b []T, ldb, m, n, k int, alpha T, acc bool) {
+	var buf [64]T
 	for r := range m {
 		cr := c[r*ldc : r*ldc+n]
-		if !acc {
-			clear(cr)
-		}
-		for p := range k {
-			ar := a[r*rsA+p*csA]
-			br := b[p*ldb : p*ldb+n]
-			for j, bj := range br {
-				cr[j] += ar * bj
+		for j0 := 0; j0 < n; j0 += len(buf) {
+			s := buf[:min(len(buf), n-j0)]
+			clear(s)
+			for p := range k {
+				ar := a[r*rsA+p*csA]
+				br := b[p*ldb+j0 : p*ldb+j0+len(s)]
+				for j, bj := range br {
+					s[j] += ar * bj
+				}
 			}
+			for j, v := range s {
+				if acc {
+					cr[j0+j] += alpha * v
+				} else {
+					cr[j0+j] = alpha * v
+				}
+			}
+		}
+	}
+}
+
+func goTranspose[T Float](dst []T, ldd int, src []T, lds, rows, cols int) {
+	for i := range rows {
+		for j, v := range src[i*lds : i*lds+cols] {
+			dst[j*ldd+i] = v
 		}
 	}
 }

@@ -122,30 +122,48 @@ var attnCases = []attnCase{
 	{"mha_l1", AttnDims{B: 2, L: 1, H: 2, KVH: 1, Dh: 4}, true, ""},
 }
 
-// schedules runs f with strips of 6 query rows (the default), 5 (so that
-// strips straddle the 8-column blocks) and 1 (no work above the diagonal).
+// testMR is the strip height the tests ask for (0: each table's own).
+var testMR int
+
+// schedules runs f with strips of the kernels' own height (8 with AVX-512,
+// else 6), 5 (so that strips straddle the 8-column blocks) and 1 (no work
+// above the diagonal).
 func schedules(t *testing.T, f func(t *testing.T)) {
-	for _, mr := range []int{6, 5, 1} {
+	for _, mr := range []int{0, 5, 1} {
 		t.Run(fmt.Sprintf("mr%d", mr), func(t *testing.T) {
-			defer func(m32, m64 int) { kern32.mr, kern64.mr = m32, m64 }(kern32.mr, kern64.mr)
-			kern32.mr, kern64.mr = mr, mr
+			defer func(old *rowKernels[float64], m int) { kern64, testMR = old, m }(kern64, testMR)
+			testMR = mr
+			kern64 = withMR(kern64)
 			f(t)
 		})
 	}
 }
 
-// float32 kernel tables to test: the default and, where it differs, the
-// portable one.
+// withMR returns a copy of ks with the strip height testMR, if set.
+func withMR[T Float](ks *rowKernels[T]) *rowKernels[T] {
+	k := *ks
+	if testMR > 0 {
+		k.mr = min(testMR, k.mr)
+	}
+	return &k
+}
+
+// kernels32 runs f with each float32 table: the default one, the AVX2 one
+// where AVX-512 is the default, and the portable one.
 func kernels32(t *testing.T, f func(t *testing.T)) {
-	portable := goKernels(Exp32)
-	portable.mr = kern32.mr
-	for _, k := range []struct {
+	type table struct {
 		name string
 		ks   *rowKernels[float32]
-	}{{"default", kern32}, {"portable", portable}} {
+	}
+	tables := []table{{"default", kern32}}
+	if haveAVX512 {
+		tables = append(tables, table{"avx2", vecKernels(false)})
+	}
+	tables = append(tables, table{"portable", goKernels(Exp32)})
+	for _, k := range tables {
 		t.Run(k.name, func(t *testing.T) {
 			defer func(old *rowKernels[float32]) { kern32 = old }(kern32)
-			kern32 = k.ks
+			kern32 = withMR(k.ks)
 			f(t)
 		})
 	}
@@ -407,10 +425,22 @@ func TestAttentionNoAllocsWhenWarm(t *testing.T) {
 var maxParallelForAllocs = int(testing.AllocsPerRun(10, func() { ParallelFor(64, 1, func(lo, hi int) {}) }))
 
 func TestAttentionKernelsMatchPortable(t *testing.T) {
-	avxK, goK := kern32, goKernels(Exp32)
 	if !haveAVX2 {
 		t.Skip("no vector kernels on this machine or build")
 	}
+	for _, avx512 := range []bool{false, true} {
+		if avx512 && !haveAVX512 {
+			t.Log("no AVX-512: its strip kernel is not tested")
+			continue
+		}
+		t.Run(fmt.Sprintf("avx512_%v", avx512), func(t *testing.T) {
+			testKernelsMatchPortable(t, vecKernels(avx512))
+		})
+	}
+}
+
+func testKernelsMatchPortable(t *testing.T, avxK *rowKernels[float32]) {
+	goK := goKernels(Exp32)
 	rng := rand.New(rand.NewPCG(6, 0))
 	r32 := func(n int) []float32 { return to32(randSlice(rng, n, 1)) }
 	close := func(t *testing.T, what string, got, want []float32, tol float64) {
@@ -423,8 +453,8 @@ func TestAttentionKernelsMatchPortable(t *testing.T) {
 	}
 	// strip: every row count up to 6, column counts around the 8 and 16
 	// chunks, A by rows and transposed, overwrite and accumulate.
-	for _, m := range []int{1, 2, 3, 4, 5, 6} {
-		for _, n := range []int{1, 4, 8, 12, 16, 24, 40, 64, 72} {
+	for m := 1; m <= avxK.mr; m++ {
+		for _, n := range []int{1, 4, 8, 12, 16, 24, 40, 48, 56, 64, 72, 88} {
 			for _, k := range []int{0, 1, 2, 3, 8, 65} {
 				for _, trans := range []bool{false, true} {
 					for _, acc := range []bool{false, true} {
@@ -437,12 +467,23 @@ func TestAttentionKernelsMatchPortable(t *testing.T) {
 						a, b := r32(lenA), r32(max(k, 1)*ldb)
 						c1 := r32(m * ldc)
 						c2 := append([]float32(nil), c1...)
-						avxK.strip(c1, ldc, a, rsA, csA, b, ldb, m, n, k, acc)
-						goK.strip(c2, ldc, a, rsA, csA, b, ldb, m, n, k, acc)
+						avxK.strip(c1, ldc, a, rsA, csA, b, ldb, m, n, k, 0.7, acc)
+						goK.strip(c2, ldc, a, rsA, csA, b, ldb, m, n, k, 0.7, acc)
 						close(t, name, c1, c2, 1e-7*float64(k+8))
 					}
 				}
 			}
+		}
+	}
+	for _, rows := range []int{1, 7, 8, 9, 16, 30} {
+		for _, cols := range []int{1, 4, 8, 13, 16, 64} {
+			lds, ldd := cols+3, rows+5
+			src := r32(rows * lds)
+			d1, d2 := r32(cols*ldd), make([]float32, cols*ldd)
+			copy(d2, d1)
+			avxK.transpose(d1, ldd, src, lds, rows, cols)
+			goK.transpose(d2, ldd, src, lds, rows, cols)
+			close(t, fmt.Sprintf("transpose_%dx%d", rows, cols), d1, d2, 0)
 		}
 	}
 	for _, n := range []int{1, 7, 8, 9, 16, 31, 32, 40, 63, 64, 65, 100, 129, 200} {

@@ -48,14 +48,14 @@ const StripRows = 6
 
 // Strip computes rows r < m <= StripRows of a matrix product,
 //
-//	C[r·ldc+j] = Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j]   for j < n,
+//	C[r·ldc+j] = alpha·Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j]   for j < n,
 //
 // adding to C instead when acc is set. A is addressed through general
 // strides (rsA = 1 reads Aᵀ); B and C rows are contiguous. n is a multiple of
 // 8; strides and counts are in elements.
 //
 //go:noescape
-func Strip(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, acc bool)
+func Strip(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, alpha float32, acc bool)
 
 // Strip512Rows is the most rows Strip512 computes at once.
 const Strip512Rows = 8
@@ -64,4 +64,10 @@ const Strip512Rows = 8
 // rows.
 //
 //go:noescape
-func Strip512(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, acc bool)
+func Strip512(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, alpha float32, acc bool)
+
+// Transpose sets dst[j·ldd+i] = src[i·lds+j] for i < rows, j < cols, both
+// multiples of 8, in 8×8 blocks.
+//
+//go:noescape
+func Transpose(dst *float32, ldd int, src *float32, lds, rows, cols int)

@@ -4,7 +4,7 @@
 
 // Strip512 is Strip for AVX-512 (F and VL), eight rows at a time:
 //
-//	C[r·ldc+j] (+)= Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j]   r < m <= 8, j < n
+//	C[r·ldc+j] (+)= alpha·Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j]   r < m <= 8, j < n
 //
 // n is a multiple of 8. Columns go in chunks of 32 (two zmm accumulators per
 // row), then 16 (one zmm per row, two accumulator sets over even and odd p)
@@ -15,8 +15,8 @@
 // p·csA; AX csA and DX ldb in bytes; BX the B row. Locals keep the column
 // chunk's B and C addresses, the columns left and the end of the B chunk.
 
-// func Strip512(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, acc bool)
-TEXT ·Strip512(SB), NOSPLIT, $32-81
+// func Strip512(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, alpha float32, acc bool)
+TEXT ·Strip512(SB), NOSPLIT, $32-85
 	MOVQ a+16(FP), SI
 	MOVQ rsA+24(FP), R12
 	SHLQ $2, R12
@@ -122,10 +122,27 @@ loop32:
 	JNE  loop32
 
 store32:
+	VBROADCASTSS alpha+80(FP), Z31
+	VMULPS Z31, Z0, Z0
+	VMULPS Z31, Z1, Z1
+	VMULPS Z31, Z2, Z2
+	VMULPS Z31, Z3, Z3
+	VMULPS Z31, Z4, Z4
+	VMULPS Z31, Z5, Z5
+	VMULPS Z31, Z6, Z6
+	VMULPS Z31, Z7, Z7
+	VMULPS Z31, Z8, Z8
+	VMULPS Z31, Z9, Z9
+	VMULPS Z31, Z10, Z10
+	VMULPS Z31, Z11, Z11
+	VMULPS Z31, Z12, Z12
+	VMULPS Z31, Z13, Z13
+	VMULPS Z31, Z14, Z14
+	VMULPS Z31, Z15, Z15
 	MOVQ cchunk-16(SP), R12
 	MOVQ ldc+8(FP), BX
 	SHLQ $2, BX
-	CMPB acc+80(FP), $0
+	CMPB acc+84(FP), $0
 	JEQ  st32_over
 	VADDPS  (R12), Z0, Z0
 	VMOVUPS Z0, (R12)
@@ -307,10 +324,19 @@ sumchunk16:
 	VADDPS Z13, Z5, Z5
 	VADDPS Z14, Z6, Z6
 	VADDPS Z15, Z7, Z7
+	VBROADCASTSS alpha+80(FP), Z31
+	VMULPS Z31, Z0, Z0
+	VMULPS Z31, Z1, Z1
+	VMULPS Z31, Z2, Z2
+	VMULPS Z31, Z3, Z3
+	VMULPS Z31, Z4, Z4
+	VMULPS Z31, Z5, Z5
+	VMULPS Z31, Z6, Z6
+	VMULPS Z31, Z7, Z7
 	MOVQ cchunk-16(SP), R12
 	MOVQ ldc+8(FP), BX
 	SHLQ $2, BX
-	CMPB acc+80(FP), $0
+	CMPB acc+84(FP), $0
 	JEQ  stchunk16_over
 	VADDPS  (R12), Z0, Z0
 	VMOVUPS Z0, (R12)
@@ -467,10 +493,19 @@ sumchunk8:
 	VADDPS Y13, Y5, Y5
 	VADDPS Y14, Y6, Y6
 	VADDPS Y15, Y7, Y7
+	VBROADCASTSS alpha+80(FP), Y31
+	VMULPS Y31, Y0, Y0
+	VMULPS Y31, Y1, Y1
+	VMULPS Y31, Y2, Y2
+	VMULPS Y31, Y3, Y3
+	VMULPS Y31, Y4, Y4
+	VMULPS Y31, Y5, Y5
+	VMULPS Y31, Y6, Y6
+	VMULPS Y31, Y7, Y7
 	MOVQ cchunk-16(SP), R12
 	MOVQ ldc+8(FP), BX
 	SHLQ $2, BX
-	CMPB acc+80(FP), $0
+	CMPB acc+84(FP), $0
 	JEQ  stchunk8_over
 	VADDPS  (R12), Y0, Y0
 	VMOVUPS Y0, (R12)

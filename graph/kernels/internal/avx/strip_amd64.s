@@ -2,8 +2,11 @@
 
 #include "textflag.h"
 
-// STORE_ROW adds the C row at R13 (masked by Y15) to lo[, hi] and stores.
+// STORE_ROW scales lo[, hi] by alpha (Y14), adds the C row at R13 (masked
+// by Y15) and stores.
 #define STORE_ROW16(lo, hi) \
+	VMULPS  Y14, lo, lo;     \
+	VMULPS  Y14, hi, hi;     \
 	VANDPS  (R13), Y15, Y12; \
 	VADDPS  Y12, lo, lo;     \
 	VANDPS  32(R13), Y15, Y13; \
@@ -12,20 +15,23 @@
 	VMOVUPS hi, 32(R13)
 
 #define STORE_ROW8(lo) \
+	VMULPS  Y14, lo, lo;     \
 	VANDPS  (R13), Y15, Y12; \
 	VADDPS  Y12, lo, lo;     \
 	VMOVUPS lo, (R13)
 
-// ACC_MASK sets Y15 to all ones with acc, to zero without.
+// ACC_MASK sets Y15 to all ones with acc, to zero without, and Y14 to
+// alpha.
 #define ACC_MASK \
+	VBROADCASTSS alpha+80(FP), Y14; \
 	VXORPS   Y15, Y15, Y15;  \
-	CMPB     acc+80(FP), $0; \
+	CMPB     acc+84(FP), $0; \
 	JEQ      2(PC);          \
 	VPCMPEQD Y15, Y15, Y15
 
 // Strip computes one strip of a matrix product for up to six rows:
 //
-//	C[r·ldc+j] (+)= Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j]   r < m <= 6, j < n
+//	C[r·ldc+j] (+)= alpha·Σ_{p<k} A[r·rsA+p·csA]·B[p·ldb+j]   r < m <= 6, j < n
 //
 // n is a multiple of 8. Columns go in chunks of 16 (twelve accumulators,
 // two per row) and a last chunk of 8 (two accumulator sets over even and odd
@@ -38,8 +44,8 @@
 // and DX ldb in bytes; BX the B row; CX the p count. Locals keep the column
 // chunk's B and C addresses and the columns left.
 
-// func Strip(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, acc bool)
-TEXT ·Strip(SB), NOSPLIT, $24-81
+// func Strip(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m, n, k int, alpha float32, acc bool)
+TEXT ·Strip(SB), NOSPLIT, $24-85
 	MOVQ a+16(FP), SI
 	MOVQ rsA+24(FP), R13
 	SHLQ $2, R13

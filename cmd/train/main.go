@@ -1,0 +1,110 @@
+// Command train fine-tunes a decoder with recurrent memory under a
+// curriculum of segment counts. Without flags it runs the main job on the
+// built-in model: a small random Llama-shaped model with a byte tokenizer
+// learns the memorize task over 1, 2 and 4 segments.
+//
+//	go run ./cmd/train
+//	go run ./cmd/train --model ../shared/models/stories260K --task memorize \
+//	    --noise-dir ../shared/corpus/books --segment-size 128 --curriculum 1,2,4 --out runs/mem
+//	go run ./cmd/train --out runs/mem --resume
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/rmtgo/rmt/train"
+)
+
+func bind(fs *flag.FlagSet, c *train.Config) {
+	fs.StringVar(&c.Model, "model", c.Model, "HuggingFace model folder (default: the built-in random model with a byte tokenizer)")
+	fs.StringVar(&c.Task, "task", c.Task, "memorize, detect, reasoning, babi or lm")
+	fs.StringVar(&c.BabiDir, "babi-dir", c.BabiDir, "folder of bAbI qaN_*_{train,test}.txt files (task babi)")
+	fs.StringVar(&c.BabiTask, "babi-task", c.BabiTask, "bAbI tasks to draw from, e.g. 1 or 1,2,3 (default 1)")
+	fs.StringVar(&c.NoiseDir, "noise-dir", c.NoiseDir, "folder of .txt books for the background text (default: built-in filler)")
+	fs.StringVar(&c.TextDir, "text-dir", c.TextDir, "folder of long .txt documents (task lm)")
+	fs.IntVar(&c.SegmentSize, "segment-size", c.SegmentSize, "tokens per segment")
+	fs.IntVar(&c.MemTokens, "mem-tokens", c.MemTokens, "memory tokens (0: no memory, the baseline)")
+	fs.IntVar(&c.BPTTDepth, "bptt-depth", c.BPTTDepth, "backprop through the last k segments; -1 for all")
+	fs.StringVar(&c.Curriculum, "curriculum", c.Curriculum, "segment counts per stage, e.g. 1,2,4,8, or a preset: scaling, babilong")
+	fs.IntVar(&c.StepsPerStage, "steps-per-stage", c.StepsPerStage, "optimizer steps per stage")
+	fs.Float64Var(&c.Threshold, "threshold", c.Threshold, "advance a stage early at this validation accuracy (0: never)")
+	fs.IntVar(&c.Patience, "patience", c.Patience, "end a stage after this many evaluations without improvement (0: never)")
+	fs.IntVar(&c.Batch, "batch", c.Batch, "samples per micro-batch")
+	fs.IntVar(&c.GradAccum, "grad-accum", c.GradAccum, "micro-batches per optimizer step")
+	fs.Float64Var(&c.LR, "lr", c.LR, "peak learning rate")
+	fs.IntVar(&c.Warmup, "warmup", c.Warmup, "linear warm-up steps at the start of each stage")
+	fs.StringVar(&c.Decay, "decay", c.Decay, "learning-rate decay after warm-up: linear, cosine or constant")
+	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "AdamW decoupled weight decay (not on norms, biases, memory)")
+	fs.Float64Var(&c.ClipNorm, "clip-norm", c.ClipNorm, "clip gradients by global norm (0: off)")
+	fs.Float64Var(&c.ClipValue, "clip-value", c.ClipValue, "clip each gradient element to [-v, v] (0: off)")
+	fs.IntVar(&c.EvalEvery, "eval-every", c.EvalEvery, "steps between validations")
+	fs.IntVar(&c.EvalSamples, "eval-samples", c.EvalSamples, "validation samples")
+	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", c.CheckpointEvery, "steps between checkpoints")
+	fs.IntVar(&c.Keep, "keep", c.Keep, "step checkpoints kept besides the best")
+	fs.IntVar(&c.LogEvery, "log-every", c.LogEvery, "steps between log lines (off a terminal)")
+	fs.Int64Var(&c.Seed, "seed", c.Seed, "seed of the memory initialisation and the data")
+	fs.StringVar(&c.Out, "out", c.Out, "run directory: config.json, metrics.jsonl, checkpoints/")
+}
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "train: "+strings.TrimPrefix(err.Error(), "train: "))
+		if strings.Contains(err.Error(), "--resume") && strings.Contains(err.Error(), "no checkpoint") {
+			fmt.Fprintln(os.Stderr, "hint: --resume continues a run started earlier with the same --out")
+		}
+		os.Exit(1)
+	}
+}
+
+// run resolves the config (defaults, then --config FILE, then the flags
+// given explicitly) and trains.
+func run(args []string) error {
+	cfg := train.DefaultConfig()
+	probe := flag.NewFlagSet("train", flag.ContinueOnError)
+	probe.SetOutput(os.Stderr)
+	var scratch train.Config = cfg
+	bind(probe, &scratch)
+	configFile := probe.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
+	resume := probe.Bool("resume", false, "continue the run in --out from its latest checkpoint")
+	if err := probe.Parse(args); err != nil {
+		return err
+	}
+	if probe.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; flags start with --", probe.Arg(0))
+	}
+	if *configFile != "" {
+		if err := train.LoadConfigFile(*configFile, &cfg); err != nil {
+			return err
+		}
+	}
+	// Re-apply the explicitly given flags over the file.
+	final := flag.NewFlagSet("train", flag.ContinueOnError)
+	bind(final, &cfg)
+	final.String("config", "", "")
+	final.Bool("resume", false, "")
+	if err := final.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Resolve(); err != nil {
+		return err
+	}
+	resolved, _ := json.MarshalIndent(cfg, "", "  ")
+	fmt.Fprintf(os.Stderr, "config:\n%s\n", resolved)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: *resume, Terminal: term.IsTerminal(int(os.Stderr.Fd()))})
+}

@@ -1,0 +1,68 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/graph"
+)
+
+// BuiltinSeed initialises the built-in model, so that runs without --model
+// are reproducible.
+const BuiltinSeed = 1
+
+// LoadModel reads a HuggingFace folder, or builds the small random built-in
+// model with the byte tokenizer when dir is empty. The tokenizer is nil for
+// a folder without tokenizer.json (ids still work); tokFile is the path of
+// that tokenizer.json, "" for the byte tokenizer.
+func LoadModel(dir string) (w *graph.Weights, tok data.Tokenizer, tokFile string, err error) {
+	if dir == "" {
+		tok := data.NewByteTokenizer()
+		w, err := graph.RandomWeights(graph.BuiltinConfig(tok.VocabSize()), BuiltinSeed)
+		return w, tok, "", err
+	}
+	if w, err = checkpoints.LoadPretrained(dir); err != nil {
+		return nil, nil, "", err
+	}
+	tok, tokFile, err = tokenizerIn(dir, w.Config)
+	return w, tok, tokFile, err
+}
+
+func tokenizerIn(dir string, c graph.Config) (data.Tokenizer, string, error) {
+	path := filepath.Join(dir, "tokenizer.json")
+	if _, err := os.Stat(path); err != nil {
+		return nil, "", nil
+	}
+	tok, err := data.LoadTokenizer(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	if tok.VocabSize() > c.VocabSize {
+		return nil, "", fmt.Errorf("eval: %s: the tokenizer has %d ids, the model only %d", dir, tok.VocabSize(), c.VocabSize)
+	}
+	return tok, path, nil
+}
+
+// LoadCheckpoint reads a checkpoint (or a run directory: its best
+// checkpoint) with the tokenizer it was trained with.
+func LoadCheckpoint(path string) (*checkpoints.Checkpoint, data.Tokenizer, error) {
+	dir, err := checkpoints.Resolve(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	ck, err := checkpoints.Load(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ck.RMT.Tokenizer == checkpoints.TokenizerByte {
+		return ck, data.NewByteTokenizer(), nil
+	}
+	tok, _, err := tokenizerIn(dir, ck.Weights.Config)
+	if err == nil && tok == nil {
+		err = fmt.Errorf("eval: checkpoint %s has no tokenizer.json", dir)
+	}
+	return ck, tok, err
+}

@@ -1,0 +1,134 @@
+package train
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/rmtgo/rmt/curriculum"
+	"github.com/rmtgo/rmt/data"
+)
+
+// Config is a training run, as flags or a JSON file give it. The resolved
+// config (Stages filled in) is printed at start, saved as DIR/config.json
+// and in every checkpoint.
+type Config struct {
+	Model    string `json:"model"` // HF folder; "" = the built-in random model with the byte tokenizer
+	Task     string `json:"task"`
+	BabiDir  string `json:"babi_dir"`
+	BabiTask string `json:"babi_task"`
+	NoiseDir string `json:"noise_dir"`
+	TextDir  string `json:"text_dir"`
+
+	SegmentSize int `json:"segment_size"`
+	MemTokens   int `json:"mem_tokens"`
+	BPTTDepth   int `json:"bptt_depth"` // -1 = all segments
+
+	Curriculum    string             `json:"curriculum"` // "1,2,4,8" or a preset name
+	StepsPerStage int                `json:"steps_per_stage"`
+	Threshold     float64            `json:"threshold"` // advance a stage early at this validation accuracy
+	Patience      int                `json:"patience"`  // end a stage after this many evaluations without improvement
+	Stages        []curriculum.Stage `json:"stages"`    // resolved from the above unless given
+
+	Batch       int     `json:"batch"`
+	GradAccum   int     `json:"grad_accum"`
+	LR          float64 `json:"lr"`
+	Warmup      int     `json:"warmup"`
+	Decay       string  `json:"decay"`
+	WeightDecay float64 `json:"weight_decay"`
+	ClipNorm    float64 `json:"clip_norm"`
+	ClipValue   float64 `json:"clip_value"`
+
+	EvalEvery       int `json:"eval_every"`
+	EvalSamples     int `json:"eval_samples"`
+	CheckpointEvery int `json:"checkpoint_every"`
+	Keep            int `json:"keep"`
+	LogEvery        int `json:"log_every"`
+
+	Seed int64  `json:"seed"`
+	Out  string `json:"out"`
+}
+
+// DefaultConfig is the main job: the built-in model learns to keep a fact
+// in memory (memorize) over a short curriculum, in a few minutes on 2 cores.
+func DefaultConfig() Config {
+	return Config{
+		Task: "memorize", SegmentSize: 96, MemTokens: 8, BPTTDepth: -1,
+		Curriculum: "1,2,4", StepsPerStage: 200, Threshold: 0.98, Patience: 0,
+		Batch: 8, GradAccum: 1, LR: 1e-3, Warmup: 20, Decay: "linear", WeightDecay: 0.01, ClipNorm: 1.0,
+		EvalEvery: 50, EvalSamples: 64, CheckpointEvery: 50, Keep: 3, LogEvery: 10,
+		Seed: 1, Out: "runs/default",
+	}
+}
+
+// LoadConfigFile overlays the JSON file at path on c. Unknown keys are an
+// error naming the key: a misspelt option must never be silently ignored.
+func LoadConfigFile(path string, c *Config) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("train: --config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("train: --config %s: %w", path, err)
+	}
+	return nil
+}
+
+// Resolve validates the config and fills in the curriculum stages.
+func (c *Config) Resolve() error {
+	known := false
+	for _, t := range data.TaskNames {
+		known = known || c.Task == t
+	}
+	switch {
+	case !known:
+		return fmt.Errorf("train: --task %q, want one of %v", c.Task, data.TaskNames)
+	case c.SegmentSize < 1:
+		return fmt.Errorf("train: --segment-size %d, want at least 1", c.SegmentSize)
+	case c.MemTokens < 0:
+		return fmt.Errorf("train: --mem-tokens %d, want 0 or more", c.MemTokens)
+	case c.BPTTDepth == 0 || c.BPTTDepth < -1:
+		return fmt.Errorf("train: --bptt-depth %d, want -1 (all segments) or at least 1", c.BPTTDepth)
+	case c.Batch < 1:
+		return fmt.Errorf("train: --batch %d, want at least 1", c.Batch)
+	case c.GradAccum < 1:
+		return fmt.Errorf("train: --grad-accum %d, want at least 1", c.GradAccum)
+	case c.StepsPerStage < 1:
+		return fmt.Errorf("train: --steps-per-stage %d, want at least 1", c.StepsPerStage)
+	case c.EvalEvery < 1 || c.CheckpointEvery < 1 || c.LogEvery < 1:
+		return fmt.Errorf("train: --eval-every, --checkpoint-every and --log-every must be at least 1")
+	case c.EvalSamples < 1:
+		return fmt.Errorf("train: --eval-samples %d, want at least 1", c.EvalSamples)
+	case c.Keep < 1:
+		return fmt.Errorf("train: --keep %d, want at least 1", c.Keep)
+	case c.Out == "":
+		return fmt.Errorf("train: --out is empty; name a run directory")
+	case c.Task == "babi" && c.BabiDir == "":
+		return fmt.Errorf("train: --task babi needs --babi-dir")
+	case c.Task == "lm" && c.TextDir == "":
+		return fmt.Errorf("train: --task lm needs --text-dir")
+	}
+	if err := (Schedule{Peak: c.LR, Warmup: 0, Total: 1, Decay: c.Decay}).Validate(); err != nil {
+		return fmt.Errorf("train: --lr/--decay: %w", err)
+	}
+	if len(c.Stages) == 0 {
+		cur, err := curriculum.Resolve(c.Curriculum, curriculum.Stage{
+			BPTTDepth: c.BPTTDepth, Steps: c.StepsPerStage, LR: c.LR, Threshold: c.Threshold, Patience: c.Patience})
+		if err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+		c.Stages = cur.Stages
+	}
+	if err := (curriculum.Curriculum{Stages: c.Stages}).Validate(); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	for i, s := range c.Stages {
+		if c.Warmup >= s.Steps {
+			return fmt.Errorf("train: --warmup %d is not below stage %d's %d steps", c.Warmup, i+1, s.Steps)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package train
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/rmtgo/rmt/checkpoints"
+)
+
+// record is one line of metrics.jsonl: a logged step or an evaluation.
+type record struct {
+	Type       string   `json:"type"` // "step" or "eval"
+	Stage      int      `json:"stage"`
+	Step       int      `json:"step"`
+	Segments   int      `json:"segments"`
+	Loss       float64  `json:"loss,omitempty"`
+	LR         float64  `json:"lr,omitempty"`
+	GradNorm   float64  `json:"grad_norm,omitempty"`
+	TokensPerS float64  `json:"tokens_per_s,omitempty"`
+	ValLoss    *float64 `json:"val_loss,omitempty"`
+	Accuracy   *float64 `json:"accuracy,omitempty"` // -1 where the task has no answers
+}
+
+// metricsLog appends records to metrics.jsonl, one JSON object a line,
+// synced as written so that a kill loses at most the line being written.
+type metricsLog struct{ f *os.File }
+
+// openMetrics opens path for appending. Resuming from step keep drops the
+// records after that step (and a torn last line), so that the file of a
+// resumed run reads as that of a run never stopped; keep < 0 starts afresh.
+func openMetrics(path string, keep int) (*metricsLog, error) {
+	if keep < 0 {
+		if err := checkpoints.WriteFileAtomic(path, nil); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+	} else {
+		old, err := os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		var kept bytes.Buffer
+		sc := bufio.NewScanner(bytes.NewReader(old))
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var r record
+			if json.Unmarshal(sc.Bytes(), &r) != nil || r.Step > keep {
+				continue
+			}
+			kept.Write(sc.Bytes())
+			kept.WriteByte('\n')
+		}
+		if err := checkpoints.WriteFileAtomic(path, kept.Bytes()); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	return &metricsLog{f: f}, nil
+}
+
+func (m *metricsLog) Write(r record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("train: metrics: %w", err)
+	}
+	if _, err := m.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("train: metrics: %w", err)
+	}
+	return m.f.Sync()
+}
+
+func (m *metricsLog) Close() error { return m.f.Close() }

@@ -1,0 +1,418 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/curriculum"
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/graph"
+)
+
+// Options are how a run reports, beside its config.
+type Options struct {
+	Log      io.Writer // progress and tables; os.Stderr in cmd/train
+	Resume   bool      // continue the run in Config.Out from its latest checkpoint
+	Terminal bool      // draw progress bars instead of plain lines
+}
+
+// trainer is one run: model, data, optimizer and where it stands.
+type trainer struct {
+	cfg      Config
+	opt      Options
+	w        *graph.Weights
+	tok      data.Tokenizer
+	tokFile  string
+	run      checkpoints.Run
+	metrics  *metricsLog
+	adam     *AdamW
+	state    checkpoints.State
+	progress curriculum.Progress
+	lastGood string // newest checkpoint written or resumed from
+	evals    []evalRecord
+}
+
+// Run trains cfg (resolved) under opt, stage by stage.
+func Run(ctx context.Context, cfg Config, opt Options) error {
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	t := &trainer{cfg: cfg, opt: opt, run: checkpoints.Run{Dir: cfg.Out, Keep: cfg.Keep}}
+	if err := t.setup(); err != nil {
+		return err
+	}
+	defer t.metrics.Close()
+	for t.state.Stage < len(cfg.Stages) {
+		if err := t.stage(ctx); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(opt.Log, "done: %d stages, %d steps; best checkpoint %s\n", len(cfg.Stages), t.state.Step, t.bestPath())
+	return nil
+}
+
+func (t *trainer) bestPath() string {
+	p, err := t.run.Best()
+	if err != nil {
+		return "(none)"
+	}
+	return p
+}
+
+// setup loads the model, or the checkpoint to resume, and opens the run
+// directory. A fresh run refuses a directory that already holds one, so
+// nothing is overwritten.
+func (t *trainer) setup() error {
+	c := t.cfg
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
+		return fmt.Errorf("train: --out %s: %w", c.Out, err)
+	}
+	probe := filepath.Join(c.Out, ".write-test")
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		return fmt.Errorf("train: --out %s is not writable: %w", c.Out, err)
+	}
+	os.Remove(probe)
+	latest, latestErr := t.run.Latest()
+	w, tok, tokFile, err := eval.LoadModel(c.Model)
+	if err != nil {
+		return fmt.Errorf("train: --model: %w", err)
+	}
+	if tok == nil {
+		return fmt.Errorf("train: --model %s has no tokenizer.json; tasks need a tokenizer", c.Model)
+	}
+	t.tok, t.tokFile = tok, tokFile
+	resolved, _ := json.MarshalIndent(c, "", "  ")
+	if !t.opt.Resume {
+		if latestErr == nil {
+			return fmt.Errorf("train: --out %s already holds a run (latest checkpoint %s); pass --resume to continue it, or choose another --out", c.Out, latest)
+		}
+		if c.MemTokens > 0 {
+			if err := graph.InitMemory(w, c.MemTokens, uint64(c.Seed)); err != nil {
+				return err
+			}
+		}
+		t.w = w
+		t.adam = t.newAdam()
+		t.state = checkpoints.State{FormatVersion: checkpoints.FormatVersion, Config: resolved, BestMetric: noMetric}
+		t.progress = curriculum.Progress{Stage: c.Stages[0]}
+		if err := checkpoints.WriteFileAtomic(filepath.Join(c.Out, "config.json"), append(resolved, '\n')); err != nil {
+			return err
+		}
+		if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), -1); err != nil {
+			return err
+		}
+		return nil
+	}
+	if latestErr != nil {
+		return fmt.Errorf("train: --resume: %w", latestErr)
+	}
+	ck, err := checkpoints.Load(latest)
+	if err != nil {
+		return fmt.Errorf("train: --resume: %w", err)
+	}
+	if err := checkpoints.SameShape(ck.Weights.Config, ck.RMT.MemTokens, w.Config, c.MemTokens); err != nil {
+		return fmt.Errorf("train: --resume: checkpoint %s does not fit this run's model: %w", latest, err)
+	}
+	if err := sameRunConfig(ck.State.Config, c); err != nil {
+		return fmt.Errorf("train: --resume: %w", err)
+	}
+	t.w, t.state, t.lastGood = ck.Weights, ck.State, latest
+	t.adam = t.newAdam()
+	t.adam.Step, t.adam.M, t.adam.V = ck.OptStep, ck.M, ck.V
+	if err := json.Unmarshal(ck.State.Progress, &t.progress); err != nil {
+		return fmt.Errorf("train: --resume: %s: state.json progress: %w", latest, err)
+	}
+	if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), t.state.Step); err != nil {
+		return err
+	}
+	fmt.Fprintf(t.opt.Log, "resuming %s at stage %d step %d (stage step %d)\n", latest, t.state.Stage+1, t.state.Step, t.state.StageStep)
+	return nil
+}
+
+// sameRunConfig compares the resumed run's saved config with this one: a
+// resumed run must continue what was started, or its losses would not be
+// those of an uninterrupted run.
+func sameRunConfig(saved json.RawMessage, c Config) error {
+	var old Config
+	if err := json.Unmarshal(saved, &old); err != nil {
+		return fmt.Errorf("the checkpoint's saved config: %w", err)
+	}
+	a, _ := json.Marshal(old)
+	b, _ := json.Marshal(c)
+	if string(a) == string(b) {
+		return nil
+	}
+	var am, bm map[string]any
+	json.Unmarshal(a, &am)
+	json.Unmarshal(b, &bm)
+	var diffs []string
+	for k, v := range am {
+		if fmt.Sprint(v) != fmt.Sprint(bm[k]) {
+			diffs = append(diffs, fmt.Sprintf("%s: run has %v, now %v", k, v, bm[k]))
+		}
+	}
+	return fmt.Errorf("this run was started with a different config (%s); resume with the same flags or config file", strings.Join(diffs, "; "))
+}
+
+func (t *trainer) newAdam() *AdamW {
+	a := DefaultAdamW()
+	a.WeightDecay, a.ClipNorm, a.ClipValue = t.cfg.WeightDecay, t.cfg.ClipNorm, t.cfg.ClipValue
+	return NewAdamW(a)
+}
+
+// tasks builds the training and validation tasks of a stage. Validation
+// draws its noise from the evaluation split and a seed of its own.
+func (t *trainer) tasks(segments int) (train data.Task, val []data.Sample, err error) {
+	c := t.cfg
+	var babi []int
+	if c.BabiTask != "" {
+		if babi, err = data.ParseBabiTasks(c.BabiTask); err != nil {
+			return nil, nil, fmt.Errorf("train: --babi-task: %w", err)
+		}
+	}
+	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
+		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: babi, TextDir: c.TextDir, Split: data.SplitTrain, Tokenizer: t.tok}
+	if train, err = data.NewTask(tc); err != nil {
+		return nil, nil, fmt.Errorf("train: %w", err)
+	}
+	tc.Split, tc.Seed = data.SplitEval, c.Seed+1_000_003
+	vt, err := data.NewTask(tc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("train: validation data: %w", err)
+	}
+	for i := 0; i < c.EvalSamples; i++ {
+		s, err := vt.SampleAt(i)
+		if err != nil {
+			return nil, nil, fmt.Errorf("train: validation sample %d: %w", i, err)
+		}
+		val = append(val, s)
+	}
+	return train, val, nil
+}
+
+// stage trains the current stage from where the state stands to its end.
+func (t *trainer) stage(ctx context.Context) error {
+	c, st := t.cfg, t.cfg.Stages[t.state.Stage]
+	depth := st.BPTT()
+	task, val, err := t.tasks(st.Segments)
+	if err != nil {
+		return err
+	}
+	cell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, true)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	evalCell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, false)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	sched := Schedule{Peak: st.LR, Warmup: c.Warmup, Total: st.Steps, Decay: c.Decay}
+	if err := sched.Validate(); err != nil {
+		return fmt.Errorf("train: stage %d: %w", t.state.Stage+1, err)
+	}
+	fmt.Fprintf(t.opt.Log, "stage %d/%d: %d segments x %d tokens, bptt depth %d, %d steps, lr %.2g\n",
+		t.state.Stage+1, len(c.Stages), st.Segments, c.SegmentSize, depth, st.Steps, st.LR)
+	bar := newProgress(t.opt, st.Steps, fmt.Sprintf("stage %d (%d seg)", t.state.Stage+1, st.Segments))
+	bar.Set(t.state.StageStep)
+	tokensPerStep := c.Batch * c.GradAccum * st.Segments * c.SegmentSize
+	for t.state.StageStep < st.Steps {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("train: stopped at step %d: %w; resume from %s with --resume", t.state.Step, err, t.lastGood)
+		}
+		t0 := time.Now()
+		loss, gnorm, lr, err := t.step(task, cell, sched, depth)
+		if err != nil {
+			return err
+		}
+		t.state.Step++
+		t.state.StageStep++
+		tps := float64(tokensPerStep) / time.Since(t0).Seconds()
+		if err := t.metrics.Write(record{Type: "step", Stage: t.state.Stage + 1, Step: t.state.Step, Segments: st.Segments,
+			Loss: loss, LR: lr, GradNorm: gnorm, TokensPerS: tps}); err != nil {
+			return err
+		}
+		bar.Step(t.state.StageStep, fmt.Sprintf("step %d | stage %d (%d seg) | loss %.4f | lr %.1e | %.0f ms | %.1f tok/ms",
+			t.state.Step, t.state.Stage+1, st.Segments, loss, lr, time.Since(t0).Seconds()*1e3, tps/1e3), t.state.StageStep%c.LogEvery == 0)
+		done := t.state.StageStep >= st.Steps
+		isBest := false
+		if t.state.StageStep%c.EvalEvery == 0 || done {
+			decision, reason, best, err := t.evaluate(evalCell, val, st)
+			if err != nil {
+				return err
+			}
+			isBest = best
+			if decision != curriculum.Continue {
+				fmt.Fprintf(t.opt.Log, "stage %d ends at step %d: %s\n", t.state.Stage+1, t.state.StageStep, reason)
+				done = true
+			}
+		}
+		if done {
+			t.state.StageStep = st.Steps
+		}
+		if isBest || done || t.state.StageStep%c.CheckpointEvery == 0 {
+			if err := t.save(isBest, done); err != nil {
+				return err
+			}
+		}
+	}
+	bar.Finish()
+	t.stageTable(st)
+	return t.nextStage()
+}
+
+// step is one optimizer step: GradAccum micro-batches of Batch samples,
+// gradients averaged, AdamW at the scheduled learning rate.
+func (t *trainer) step(task data.Task, cell *graph.Cell[float32], sched Schedule, depth int) (loss, gnorm, lr float64, err error) {
+	c := t.cfg
+	var grads [][]float32
+	for a := 0; a < c.GradAccum; a++ {
+		samples := make([]data.Sample, c.Batch)
+		for b := range samples {
+			if samples[b], err = task.SampleAt(int(t.state.DataCursor)); err != nil {
+				return 0, 0, 0, fmt.Errorf("train: sample %d: %w", t.state.DataCursor, err)
+			}
+			t.state.DataCursor++
+		}
+		g, err := cell.Gradients(eval.SequenceOf(samples...), depth)
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
+		}
+		loss += g.Loss / float64(c.GradAccum)
+		if grads == nil {
+			grads = g.Params
+		} else {
+			for i := range grads {
+				for j, v := range g.Params[i] {
+					grads[i][j] += v
+				}
+			}
+		}
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return 0, 0, 0, fmt.Errorf("train: loss is %v at step %d (stage %d); stopping without saving: the last good checkpoint is %s",
+			loss, t.state.Step+1, t.state.Stage+1, orNone(t.lastGood))
+	}
+	if c.GradAccum > 1 {
+		inv := float32(1) / float32(c.GradAccum)
+		for _, g := range grads {
+			for j := range g {
+				g[j] *= inv
+			}
+		}
+	}
+	lr = sched.LR(t.state.StageStep)
+	gnorm, err = t.adam.Update(t.w.Params, grads, lr)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("train: step %d: %w; the last good checkpoint is %s", t.state.Step+1, err, orNone(t.lastGood))
+	}
+	return loss, gnorm, lr, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none yet)"
+	}
+	return s
+}
+
+type evalRecord struct {
+	Step     int
+	Segments int
+	Val      eval.Validation
+}
+
+// evaluate scores the validation samples and asks the curriculum whether
+// to go on. The metric is exact-match accuracy, or minus the loss for lm.
+func (t *trainer) evaluate(cell *graph.Cell[float32], val []data.Sample, st curriculum.Stage) (curriculum.Decision, string, bool, error) {
+	v, err := eval.Validate(cell, t.tok, val)
+	if err != nil {
+		return 0, "", false, fmt.Errorf("train: validation at step %d: %w", t.state.Step, err)
+	}
+	metric := v.Accuracy
+	if metric < 0 {
+		metric = -v.Loss
+	}
+	decision, reason := t.progress.Observe(t.state.StageStep, metric)
+	isBest := t.progress.BestStep == t.state.StageStep
+	acc := v.Accuracy
+	t.evals = append(t.evals, evalRecord{Step: t.state.Step, Segments: st.Segments, Val: v})
+	if err := t.metrics.Write(record{Type: "eval", Stage: t.state.Stage + 1, Step: t.state.Step, Segments: st.Segments,
+		ValLoss: &v.Loss, Accuracy: &acc}); err != nil {
+		return 0, "", false, err
+	}
+	fmt.Fprintf(t.opt.Log, "eval step %d | stage %d (%d seg) | val loss %.4f | accuracy %s | %s\n",
+		t.state.Step, t.state.Stage+1, st.Segments, v.Loss, accString(acc), reason)
+	if isBest {
+		t.state.BestMetric = metric
+	}
+	return decision, reason, isBest, nil
+}
+
+func accString(a float64) string {
+	if a < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", a)
+}
+
+// save writes a checkpoint of where the run stands.
+func (t *trainer) save(isBest, stageDone bool) error {
+	prog, _ := json.Marshal(t.progress)
+	t.state.Progress = prog
+	ck := &checkpoints.Checkpoint{
+		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
+		RMT: checkpoints.RMTInfo{MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT()},
+	}
+	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
+		// Saved as finished: a resume starts the next stage from here.
+		ck.State.StageStep = t.cfg.Stages[t.state.Stage].Steps
+	}
+	path, err := t.run.SaveStep(ck, isBest)
+	if err != nil {
+		return fmt.Errorf("train: saving step %d: %w", t.state.Step, err)
+	}
+	t.lastGood = path
+	return nil
+}
+
+// nextStage moves to the next stage, starting from this stage's best
+// checkpoint (DESIGN.md section 5), with a fresh optimizer.
+func (t *trainer) nextStage() error {
+	best, err := t.run.Best()
+	if err != nil {
+		best = t.lastGood
+	}
+	t.state.Stage++
+	t.state.StageStep = 0
+	t.evals = nil
+	if t.state.Stage >= len(t.cfg.Stages) {
+		return nil
+	}
+	ck, err := checkpoints.Load(best)
+	if err != nil {
+		return fmt.Errorf("train: starting stage %d from %s: %w", t.state.Stage+1, best, err)
+	}
+	for i, p := range t.w.Params {
+		copy(p.Data, ck.Weights.Params[i].Data)
+	}
+	t.adam = t.newAdam()
+	t.state.Parent = best
+	t.state.BestMetric = noMetric
+	t.progress = curriculum.Progress{Stage: t.cfg.Stages[t.state.Stage]}
+	fmt.Fprintf(t.opt.Log, "stage %d starts from %s\n", t.state.Stage+1, best)
+	// A checkpoint at the start of the stage, so that a kill before the
+	// first save of the stage resumes here rather than redoing the last.
+	return t.save(false, false)
+}
+
+// noMetric is the best metric before any evaluation (JSON has no -Inf).
+const noMetric = -math.MaxFloat64
