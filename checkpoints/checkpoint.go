@@ -151,6 +151,9 @@ func Load(dir string) (*Checkpoint, error) {
 	}
 
 	optPath := filepath.Join(dir, optimizerFile)
+	if _, err := os.Stat(optPath); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("checkpoints: %s is missing; want a checkpoint directory written by Save (an exported folder has no optimizer state)", optPath)
+	}
 	ts, meta, err := ReadSafetensors(optPath)
 	if err != nil {
 		return nil, err
@@ -169,7 +172,7 @@ func Load(dir string) (*Checkpoint, error) {
 			moments = ck.V
 		}
 		if moments == nil || name == "" {
-			return nil, fmt.Errorf("checkpoints: tensor %s in %s; want \"m.<parameter>\" or \"v.<parameter>\"", quoteName(t.Name), optPath)
+			return nil, fmt.Errorf("checkpoints: tensor %s in %s is not a moment; want \"m.<parameter>\" or \"v.<parameter>\"", quoteName(t.Name), optPath)
 		}
 		p := w.Get(name)
 		if p == nil {

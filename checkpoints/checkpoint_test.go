@@ -327,7 +327,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing config.json", remove("config.json"), []string{"DIR has no config.json"}},
 		{"missing rmt.json", remove("rmt.json"), []string{"DIR/rmt.json is missing"}},
 		{"missing model.safetensors", remove("model.safetensors"), []string{"DIR has neither model.safetensors"}},
-		{"missing optimizer.safetensors", remove("optimizer.safetensors"), []string{"DIR/optimizer.safetensors", "no such file"}},
+		{"missing optimizer.safetensors", remove("optimizer.safetensors"), []string{"DIR/optimizer.safetensors is missing"}},
 		{"missing state.json", remove("state.json"), []string{"DIR/state.json is missing"}},
 		{"bad config", js("config.json", func(m map[string]any) { m["model_type"] = "bert" }), []string{"DIR/config.json", `model_type "bert"`}},
 		{"format_version 2", js("state.json", func(m map[string]any) { m["format_version"] = 2; m["new_field"] = 1 }),
@@ -375,7 +375,7 @@ func TestLoadErrors(t *testing.T) {
 			return ts
 		}), []string{`tensor "v.model.norm.weight" in DIR/optimizer.safetensors has shape [7]; want [8]`}},
 		{"m without v", opt(dropTensor("v." + norm)), []string{`DIR/optimizer.safetensors has moment m of "model.norm.weight" but no v`}},
-		{"not a moment", opt(renameTensor("m."+norm, "w."+norm)), []string{`tensor "w.model.norm.weight" in DIR/optimizer.safetensors; want "m.<parameter>"`}},
+		{"not a moment", opt(renameTensor("m."+norm, "w."+norm)), []string{`tensor "w.model.norm.weight" in DIR/optimizer.safetensors is not a moment; want "m.<parameter>"`}},
 		{"no optimizer step", func(t *testing.T, dir string) {
 			editTensors(t, filepath.Join(dir, "optimizer.safetensors"), map[string]string{"format": "pt"}, func(ts []Tensor) []Tensor { return ts })
 		}, []string{`DIR/optimizer.safetensors has metadata step ""; want a non-negative integer`}},

@@ -62,4 +62,3 @@ func (t *trainer) stageTable(st curriculum.Stage) {
 	}
 	tw.Render()
 }
-

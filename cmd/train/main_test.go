@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rmtgo/rmt/checkpoints"
+)
+
+// tinyRun is a run small enough to finish in a few seconds: the built-in
+// model, memorize over 1 then 2 segments, a checkpoint every step.
+var tinyRun = []string{"--curriculum", "1,2", "--steps-per-stage", "8", "--batch", "2", "--segment-size", "72",
+	"--mem-tokens", "2", "--eval-every", "4", "--eval-samples", "2", "--checkpoint-every", "1", "--warmup", "2", "--keep", "2"}
+
+func buildTrain(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "train")
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// stepLosses reads the step and eval records of metrics.jsonl as text, so
+// that equality is exact to the last digit.
+func stepLosses(t *testing.T, dir string) []string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("metrics.jsonl line %q: %v", sc.Text(), err)
+		}
+		delete(r, "tokens_per_s") // wall-clock, differs between runs
+		b, _ := json.Marshal(r)
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// TestKillAndResume kills a training run with SIGKILL at random moments,
+// resumes it each time, and checks that the latest checkpoint is always
+// loadable and that the final losses equal those of a run never stopped.
+func TestKillAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs cmd/train several times")
+	}
+	bin := buildTrain(t)
+	ref := filepath.Join(t.TempDir(), "ref")
+	if out, err := exec.Command(bin, append(tinyRun, "--out", ref)...).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, out)
+	}
+	want := stepLosses(t, ref)
+	if len(want) < 16 {
+		t.Fatalf("uninterrupted run logged %d records, want at least 16", len(want))
+	}
+
+	dir := filepath.Join(t.TempDir(), "killed")
+	run := checkpoints.Run{Dir: dir}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	kills := 0
+	for attempt := 0; attempt < 20; attempt++ {
+		args := append(append([]string{}, tinyRun...), "--out", dir)
+		if _, err := run.Latest(); err == nil {
+			args = append(args, "--resume")
+		}
+		cmd := exec.Command(bin, args...)
+		var log strings.Builder
+		cmd.Stdout, cmd.Stderr = &log, &log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		if kills < 4 {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("run %d failed: %v\n%s", attempt, err, log.String())
+				}
+				attempt = 100 // finished before the kill
+				continue
+			case <-time.After(time.Duration(300+rng.IntN(1500)) * time.Millisecond):
+				cmd.Process.Signal(syscall.SIGKILL)
+				<-done
+				kills++
+			}
+			if latest, err := run.Latest(); err == nil {
+				if _, err := checkpoints.Load(latest); err != nil {
+					t.Fatalf("after kill %d the latest checkpoint is corrupt: %v", kills, err)
+				}
+			}
+			continue
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("final resumed run failed: %v\n%s", err, log.String())
+		}
+		break
+	}
+	if kills == 0 {
+		t.Fatal("the run was never killed; the test proves nothing")
+	}
+	got := stepLosses(t, dir)
+	if len(got) != len(want) {
+		t.Fatalf("resumed run logged %d records, uninterrupted %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("record %d after %d kills = %s, want %s", i, kills, got[i], want[i])
+		}
+	}
+	t.Logf("%d kills, %d records identical to the uninterrupted run", kills, len(want))
+}
+
+// TestNaNStopsTheRun: a diverging run stops with an error naming the last
+// good checkpoint, which stays loadable, and nothing is saved after it.
+func TestNaNStopsTheRun(t *testing.T) {
+	bin := buildTrain(t)
+	dir := filepath.Join(t.TempDir(), "nan")
+	out, err := exec.Command(bin, append(append([]string{}, tinyRun...), "--out", dir, "--lr", "1e30", "--clip-norm", "0")...).CombinedOutput()
+	if err == nil {
+		t.Fatalf("a run at lr 1e30 succeeded:\n%s", out)
+	}
+	if !strings.Contains(string(out), "last good checkpoint") || !(strings.Contains(string(out), "NaN") || strings.Contains(string(out), "Inf")) {
+		t.Fatalf("the run said:\n%s\nwant a NaN/Inf loss error naming the last good checkpoint", out)
+	}
+	latest, err := checkpoints.Run{Dir: dir}.Latest()
+	if err != nil {
+		t.Fatalf("no checkpoint left: %v", err)
+	}
+	if _, err := checkpoints.Load(latest); err != nil {
+		t.Fatalf("the last good checkpoint does not load: %v", err)
+	}
+	if !strings.Contains(string(out), latest) {
+		t.Errorf("the error does not name the latest checkpoint %s:\n%s", latest, out)
+	}
+}
+
+// TestResumeRefusesAnotherShape: resuming a run with a different model
+// shape is an error, and the run's files are left as they were.
+func TestResumeRefusesAnotherShape(t *testing.T) {
+	bin := buildTrain(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	short := []string{"--curriculum", "1", "--steps-per-stage", "2", "--batch", "1", "--segment-size", "72", "--mem-tokens", "2",
+		"--eval-every", "2", "--eval-samples", "1", "--warmup", "0", "--out", dir}
+	if out, err := exec.Command(bin, short...).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	before := stepLosses(t, dir)
+	latest, _ := checkpoints.Run{Dir: dir}.Latest()
+	out, err := exec.Command(bin, append(short, "--mem-tokens", "4", "--resume")...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "mem_tokens") {
+		t.Fatalf("resume with another memory size: err %v, said:\n%s\nwant an error naming mem_tokens", err, out)
+	}
+	again, _ := checkpoints.Run{Dir: dir}.Latest()
+	if again != latest || strings.Join(stepLosses(t, dir), "") != strings.Join(before, "") {
+		t.Errorf("a refused resume changed the run directory")
+	}
+	if out, err := exec.Command(bin, short...).CombinedOutput(); err == nil || !strings.Contains(string(out), "already holds a run") {
+		t.Errorf("a fresh run into a used --out: err %v, said:\n%s", err, out)
+	}
+}
+
+func TestBadFlagsAndResume(t *testing.T) {
+	bin := buildTrain(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bad.json")
+	os.WriteFile(cfg, []byte(`{"task":"memorize","segmnt_size":64}`), 0o644)
+	ro := filepath.Join(dir, "ro")
+	os.Mkdir(ro, 0o500)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"--segmnt-size", "64"}, "flag provided but not defined"},
+		{"unknown config key", []string{"--config", cfg}, "segmnt_size"},
+		{"invalid curriculum", []string{"--curriculum", "1,4,2"}, "increasing"},
+		{"resume without a checkpoint", []string{"--out", filepath.Join(dir, "empty"), "--resume"}, "nothing to resume"},
+		{"unwritable output directory", []string{"--out", filepath.Join(ro, "run")}, "--out"},
+		{"bad task", []string{"--task", "summarize"}, "--task"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "unwritable output directory" && os.Geteuid() == 0 {
+				ro2 := "/proc/rmt-test-run"
+				tc.args = []string{"--out", ro2}
+			}
+			out, err := exec.Command(bin, tc.args...).CombinedOutput()
+			if err == nil {
+				t.Fatalf("train %v succeeded, want an error", tc.args)
+			}
+			if !strings.Contains(string(out), tc.want) {
+				t.Errorf("train %v said:\n%s\nwant a message mentioning %q", tc.args, out, tc.want)
+			}
+		})
+	}
+}
