@@ -147,9 +147,15 @@ func (c Config) NormEps() float64 {
 	return c.RMSNormEps
 }
 
-// Tied reports whether the output head shares the token embedding.
-// HF defaults tie_word_embeddings to true.
-func (c Config) Tied() bool { return c.TieWordEmbeddings == nil || *c.TieWordEmbeddings }
+// Tied reports whether the output head shares the token embedding. When
+// config.json omits tie_word_embeddings, transformers ties GPT-2 and unties
+// Llama, Mistral and Qwen2 (their config classes default it to false).
+func (c Config) Tied() bool {
+	if c.TieWordEmbeddings == nil {
+		return c.IsGPT2()
+	}
+	return *c.TieWordEmbeddings
+}
 
 // QKVBias reports whether q, k and v projections carry biases.
 func (c Config) QKVBias() bool {

@@ -109,6 +109,8 @@ type AttnCache[T Float] struct {
 	o    []T // (B·H, L, Dh): the output, for rowsum(P∘dP) = dO·out in the backward pass
 	bias []T // (B, lp): 0 for visible keys, -Inf for masked ones; empty without keyMask
 	dk   []T // (B·KVH, L, Dh): backward sum of rope(k)'s gradient over a group, only with rope
+	dkt  []T // (B·KVH, Dh, lp): the same transposed, for narrow heads
+	dvt  []T // (B·KVH, Dh, lp): v's gradient transposed, for narrow heads
 
 	scratch []T // slots·slotLen: per worker dS (L, lp), dq (mr, Dh), dO and q packed (L, Dh)
 	slotLen int
@@ -200,7 +202,7 @@ func (c *AttnCache[T]) begin(d AttnDims, qkv []T, scale T, rope *Rope[T], keyMas
 	c.ks = kernelsFor(qkv)
 	c.qkv, c.scale, c.ropeT, c.masked = qkv, scale, rope, keyMask != nil
 	B, L, H, KVH, Dh := d.B, d.L, d.H, d.KVH, d.Dh
-	c.lp = roundUp(L, 16) // rows 64-byte aligned
+	c.lp = roundUp(L, 32) // rows 64-byte aligned, whole chunks of 32 keys
 	if rope != nil {
 		c.q = grow(c.q, B*H*L*Dh)
 		c.dk = grow(c.dk, B*KVH*L*Dh)
@@ -211,6 +213,10 @@ func (c *AttnCache[T]) begin(d AttnDims, qkv []T, scale T, rope *Rope[T], keyMas
 	c.vt = grow(c.vt, B*KVH*Dh*c.lp)
 	c.p = grow(c.p, B*H*L*c.lp)
 	c.o = grow(c.o, B*H*L*Dh)
+	if c.narrow() {
+		c.dkt = grow(c.dkt, B*KVH*Dh*c.lp)
+		c.dvt = grow(c.dvt, B*KVH*Dh*c.lp)
+	}
 	c.slotLen = roundUp(L*c.lp+c.ks.mr*Dh+2*L*Dh, 16)
 	c.bias = c.bias[:0]
 	if keyMask != nil {
@@ -341,10 +347,10 @@ func (c *AttnCache[T]) qRows(b, h int) ([]T, int) {
 	return c.qkv[b*d.L*(d.H+2*d.KVH)*d.Dh+h*d.Dh:], (d.H + 2*d.KVH) * d.Dh
 }
 
-// softmaxRow turns the scores row[:n] into probabilities in place, adding
-// bias[:n] first when given, and zeroes row[n:w]. It reports whether any key
-// was visible (otherwise row[:w] is all zeros).
-func softmaxRow[T Float](ks *rowKernels[T], row []T, n, w int, bias []T) bool {
+// softmaxRow turns the scores row[:n] (computed up to w) into probabilities
+// in place, adding bias[:n] first when given, and zeroes row[n:zw]. It
+// reports whether any key was visible (otherwise row[:zw] is all zeros).
+func softmaxRow[T Float](ks *rowKernels[T], row []T, n, w, zw int, bias []T) bool {
 	e := min(roundUp(n, 8), w) // vector loops run to e; lanes n..e-1 give 0
 	if bias != nil {
 		ks.add(row[:e], bias[:e])
@@ -355,12 +361,12 @@ func softmaxRow[T Float](ks *rowKernels[T], row []T, n, w int, bias []T) bool {
 	}
 	m := ks.max(row[:e])
 	if m == inf {
-		clear(row[:w])
+		clear(row[:zw])
 		return false
 	}
 	s := ks.expSub(row[:e], m)
 	ks.scal(row[:e], 1/s)
-	clear(row[e:w])
+	clear(row[e:zw])
 	return true
 }
 
@@ -368,9 +374,17 @@ func softmaxRow[T Float](ks *rowKernels[T], row []T, n, w int, bias []T) bool {
 // cover keys [0, w) with w = r+m rounded up to 8, which is the causal limit
 // of its last row: only the small triangle right of the diagonal inside the
 // strip is computed in vain (and zeroed by softmaxRow). The backward pass
-// reads P and dS by columns in strips of the same mr keys, which is why every
-// row of P and dS is valid (and zero past the causal limit) up to its strip's
-// w.
+// reads P and dS by columns, in strips of the same mr keys or, for narrow
+// heads, in chunks of 32 keys; so every row t of P and dS is kept valid, and
+// zero past t, up to zeroTo(t, w) >= w and t+1 rounded up to 32.
+
+// zeroTo is how far row t of P and dS is kept valid, given its strip's w.
+func (c *AttnCache[T]) zeroTo(t, w int) int { return min(max(w, roundUp(t+1, 32)), c.lp) }
+
+// narrow reports whether dk and dv are computed transposed, as (Dh, L) =
+// qᵀ·dS and dOᵀ·P, which keeps the long key axis in the vector lanes where
+// Dh is too small to fill them.
+func (c *AttnCache[T]) narrow() bool { return c.d.Dh < 16 }
 
 // forwardHeads runs the forward pass for heads (b, h) with b·H+h in [lo, hi).
 func (c *AttnCache[T]) forwardHeads(lo, hi int) {
@@ -395,7 +409,7 @@ func (c *AttnCache[T]) forwardHeads(lo, hi int) {
 			w := roundUp(r+m, 8)
 			ks.strip(p[r*lp:], lp, q[r*ldq:], ldq, 1, kt, lp, m, w, Dh, c.scale, false) // S = scale·q·kᵀ
 			for i := r; i < r+m; i++ {
-				softmaxRow(ks, p[i*lp:(i+1)*lp], i+1, w, bias)
+				softmaxRow(ks, p[i*lp:(i+1)*lp], i+1, w, c.zeroTo(i, w), bias)
 			}
 			ks.strip(o[r*Dh:], Dh, p[r*lp:], lp, 1, v, Dh, m, Dh, r+m, 1, false) // out = P·v
 		}
@@ -449,6 +463,7 @@ func (c *AttnCache[T]) backwardGroups(lo, hi int) {
 					// dS = P∘(dP - rowsum(P∘dP)), where rowsum(P∘dP) = dO·out.
 					dsr := ds[i*lp : i*lp+w]
 					ks.dsub(dsr, p[i*lp:i*lp+w], dsr, ks.dot(do[i*Dh:(i+1)*Dh], o[i*Dh:(i+1)*Dh]))
+					clear(ds[i*lp+w : i*lp+c.zeroTo(i, w)])
 				}
 				if !c.rope {
 					ks.strip(base[r*W+h*Dh:], W, ds[r*lp:], lp, 1, k, Dh, m, Dh, r+m, c.scale, false) // dq = scale·dS·k
@@ -461,13 +476,30 @@ func (c *AttnCache[T]) backwardGroups(lo, hi int) {
 				}
 			}
 			// dk = scale·dSᵀ·q and dv = Pᵀ·dO by strips of keys [j, j+m):
-			// only queries from j on see them.
+			// only queries from j on see them. Narrow heads compute dkᵀ =
+			// scale·qᵀ·dS and dvᵀ = dOᵀ·P instead, by chunks of 32 keys.
 			acc := h > g*G
+			if c.narrow() {
+				dkt, dvt := c.dkt[bg*Dh*lp:(bg+1)*Dh*lp], c.dvt[bg*Dh*lp:(bg+1)*Dh*lp]
+				for j := 0; j < L; j += 32 {
+					n := min(32, roundUp(L, 8)-j)
+					for d0 := 0; d0 < Dh; d0 += ks.mr {
+						m := min(ks.mr, Dh-d0)
+						ks.strip(dkt[d0*lp+j:], lp, q[j*Dh+d0:], 1, Dh, ds[j*lp+j:], lp, m, n, L-j, c.scale, acc)
+						ks.strip(dvt[d0*lp+j:], lp, do[j*Dh+d0:], 1, Dh, p[j*lp+j:], lp, m, n, L-j, 1, acc)
+					}
+				}
+				continue
+			}
 			for j := 0; j < L; j += ks.mr {
 				m := min(ks.mr, L-j)
 				ks.strip(dk[j*lddk:], lddk, ds[j*lp+j:], 1, lp, q[j*Dh:], Dh, m, Dh, L-j, c.scale, acc)
 				ks.strip(dv[j*W:], W, p[j*lp+j:], 1, lp, do[j*Dh:], Dh, m, Dh, L-j, 1, acc)
 			}
+		}
+		if c.narrow() {
+			ks.transpose(dk, lddk, c.dkt[bg*Dh*lp:], lp, Dh, L)
+			ks.transpose(dv, W, c.dvt[bg*Dh*lp:], lp, Dh, L)
 		}
 		if c.rope {
 			for t := range L {
