@@ -489,7 +489,7 @@ func TestSameShape(t *testing.T) {
 		want string // "" for the same shape
 	}{
 		{"same", llama, 2, tinyLlama(true), 2, ""},
-		{"same, tie unstated", with(llama, func(c *graph.Config) { c.TieWordEmbeddings = nil }), 2, llama, 2, ""},
+		{"same, tie unstated (llama defaults to untied)", with(llama, func(c *graph.Config) { c.TieWordEmbeddings = nil }), 2, tinyLlama(false), 2, ""},
 		{"only rope theta differs", with(llama, func(c *graph.Config) { c.RopeTheta = 500000 }), 2, llama, 2, ""},
 		{"llama max positions do not shape params", with(llama, func(c *graph.Config) { c.MaxPositionEmbeddings = 64 }), 2, llama, 2, ""},
 		{"hidden", with(llama, func(c *graph.Config) { c.HiddenSize = 64 }), 2, with(llama, func(c *graph.Config) { c.HiddenSize = 128 }), 2,
