@@ -30,6 +30,10 @@ func GELUBackward[T Float](x, dy, dx []T) {
 // SwiGLU computes y = silu(gate) * up for each of n rows, where row r of gu
 // is [gate (f) | up (f)] (the fused output of gate_proj and up_proj).
 func SwiGLU[T Float](n, f int, gu, y []T) {
+	if g32, ok := any(gu).([]float32); ok {
+		swiglu32(n, f, g32, any(y).([]float32), nil, nil)
+		return
+	}
 	ParallelFor(n, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			g, u, yr := gu[2*r*f:2*r*f+f], gu[2*r*f+f:2*(r+1)*f], y[r*f:(r+1)*f]
@@ -42,6 +46,10 @@ func SwiGLU[T Float](n, f int, gu, y []T) {
 
 // SwiGLUBackward writes dgu = [dy*up*silu'(gate) | dy*silu(gate)].
 func SwiGLUBackward[T Float](n, f int, gu, dy, dgu []T) {
+	if g32, ok := any(gu).([]float32); ok {
+		swiglu32(n, f, g32, nil, any(dy).([]float32), any(dgu).([]float32))
+		return
+	}
 	ParallelFor(n, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			g, u, dyr := gu[2*r*f:2*r*f+f], gu[2*r*f+f:2*(r+1)*f], dy[r*f:(r+1)*f]
@@ -60,3 +68,34 @@ func sigmoid[T Float](x T) T {
 }
 
 func silu[T Float](x T) T { return x * sigmoid(x) }
+
+// swiglu32 is the float32 SwiGLU, forward (y != nil) or backward, with the
+// sigmoids of a row computed by the vectorised exp.
+func swiglu32(n, f int, gu, y, dy, dgu []float32) {
+	ParallelFor(n, 8, func(lo, hi int) {
+		sig := make([]float32, f)
+		for r := lo; r < hi; r++ {
+			g, u := gu[2*r*f:2*r*f+f], gu[2*r*f+f:2*(r+1)*f]
+			for j, v := range g {
+				sig[j] = -v
+			}
+			ExpSlice32(sig, sig)
+			for j := range sig {
+				sig[j] = 1 / (1 + sig[j])
+			}
+			if y != nil {
+				yr := y[r*f : (r+1)*f]
+				for j, s := range sig {
+					yr[j] = g[j] * s * u[j]
+				}
+				continue
+			}
+			dyr := dy[r*f : (r+1)*f]
+			dg, du := dgu[2*r*f:2*r*f+f], dgu[2*r*f+f:2*(r+1)*f]
+			for j, s := range sig {
+				du[j] = dyr[j] * g[j] * s
+				dg[j] = dyr[j] * u[j] * s * (1 + g[j]*(1-s))
+			}
+		}
+	})
+}

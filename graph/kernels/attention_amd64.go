@@ -24,6 +24,7 @@ func vecKernels(avx512 bool) *rowKernels[float32] {
 	if avx512 {
 		k := vecKernels(false)
 		k.strip, k.mr = avx512Strip, avx.Strip512Rows
+		k.max, k.expSub, k.scal, k.add, k.dsub = avx512Max, avx512ExpSub, avx512Scal, avx512Add, avx512Dsub
 		return k
 	}
 	return &rowKernels[float32]{
@@ -156,4 +157,52 @@ func avxTranspose(dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	if r8 < rows && c8 > 0 {
 		goTranspose(dst[r8:], ldd, src[r8*lds:], lds, rows-r8, c8)
 	}
+}
+
+// The AVX-512 row loops run on the multiple of 16 and leave the rest to the
+// AVX2 ones.
+
+func avx512Max(x []float32) float32 {
+	n16 := len(x) &^ 15
+	if n16 == 0 {
+		return avxMax(x)
+	}
+	return max(avx.Max512(&x[0], n16), avxMax(x[n16:]))
+}
+
+func avx512ExpSub(x []float32, m float32) float32 {
+	n16 := len(x) &^ 15
+	var s float32
+	if n16 > 0 {
+		s = avx.ExpSub512(&x[0], n16, m)
+	}
+	return s + avxExpSub(x[n16:], m)
+}
+
+func avx512Scal(x []float32, a float32) {
+	n16 := len(x) &^ 15
+	if n16 > 0 {
+		avx.Scal512(&x[0], n16, a)
+	}
+	avxScal(x[n16:], a)
+}
+
+func avx512Add(x, b []float32) {
+	n := len(x)
+	n16 := n &^ 15
+	if n16 > 0 {
+		_ = b[n-1]
+		avx.Add512(&x[0], &b[0], n16)
+	}
+	avxAdd(x[n16:], b[n16:])
+}
+
+func avx512Dsub(ds, p, dp []float32, d float32) {
+	n := len(ds)
+	n16 := n &^ 15
+	if n16 > 0 {
+		_, _ = p[n-1], dp[n-1]
+		avx.DSub512(&ds[0], &p[0], &dp[0], n16, d)
+	}
+	avxDsub(ds[n16:], p[n16:], dp[n16:], d)
 }

@@ -53,3 +53,29 @@ func TestTmpCPU(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkTmpRowOps(b *testing.B) {
+	x := make([]float32, 512)
+	for i := range x {
+		x[i] = -float32(i%50) * 0.1
+	}
+	for _, tc := range []struct {
+		name string
+		ks   *rowKernels[float32]
+	}{{"avx2", vecKernels(false)}, {"avx512", vecKernels(true)}} {
+		b.Run("expSub_"+tc.name, func(b *testing.B) {
+			src := append([]float32(nil), x...)
+			for range b.N {
+				copy(x, src)
+				tc.ks.expSub(x, 0)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/512, "ns/elem")
+		})
+		b.Run("max_"+tc.name, func(b *testing.B) {
+			for range b.N {
+				tc.ks.max(x)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/512, "ns/elem")
+		})
+	}
+}

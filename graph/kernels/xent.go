@@ -19,10 +19,20 @@ func SoftmaxXent[T Float](r, v int, logits []T, targets []int, w []T) float64 {
 				mx = max(mx, z)
 			}
 			var sum float64
-			for j, z := range row {
-				e := math.Exp(float64(z - mx))
-				row[j] = T(e)
-				sum += e
+			if r32, ok := any(row).([]float32); ok {
+				for j := range r32 {
+					r32[j] -= float32(mx)
+				}
+				ExpSlice32(r32, r32)
+				for _, e := range r32 {
+					sum += float64(e)
+				}
+			} else {
+				for j, z := range row {
+					e := math.Exp(float64(z - mx))
+					row[j] = T(e)
+					sum += e
+				}
 			}
 			losses[i] = float64(w[i]) * (math.Log(sum) - (zt - float64(mx)))
 			inv := 1 / sum

@@ -71,3 +71,30 @@ func Strip512(c *float32, ldc int, a *float32, rsA, csA int, b *float32, ldb, m,
 //
 //go:noescape
 func Transpose(dst *float32, ldd int, src *float32, lds, rows, cols int)
+
+// The AVX-512 row loops below take n a multiple of 16 (Max512: n >= 16).
+
+// ExpSub512 is ExpSub for AVX-512.
+//
+//go:noescape
+func ExpSub512(x *float32, n int, m float32) float32
+
+// Max512 is Max for AVX-512.
+//
+//go:noescape
+func Max512(x *float32, n int) float32
+
+// Scal512 is Scal for AVX-512.
+//
+//go:noescape
+func Scal512(x *float32, n int, a float32)
+
+// Add512 is Add for AVX-512.
+//
+//go:noescape
+func Add512(x, b *float32, n int)
+
+// DSub512 is DSub for AVX-512.
+//
+//go:noescape
+func DSub512(ds, p, dp *float32, n int, d float32)
