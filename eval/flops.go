@@ -1,29 +1,174 @@
 package eval
 
-import "github.com/rmtgo/rmt/graph"
+import (
+	"fmt"
+
+	"github.com/rmtgo/rmt/graph"
+)
 
 // FLOPs accounting. Every count is of multiply-adds times two, for the
-// matrix products only (the elementwise work is a rounding error at these
-// sizes):
+// matrix products only (norms, activations, softmax and residual adds are
+// elementwise, O(L·C) against the O(L·C²) products, and left out):
 //
-//	per layer, on L positions:
+//	per layer, on L positions (C width, H query and KVH key/value heads of
+//	width Dh, F MLP width):
 //	  projections   2·L·C·(H+2·KVH)·Dh      q, k, v
 //	                2·L·H·Dh·C              attention output
-//	  MLP           2·L·C·F·k               k = 2 (GPT-2: fc, proj), 3 (SwiGLU: gate, up, down)
-//	  attention     2·2·H·Dh·L(L+1)/2       q·kᵀ and p·v over the causal triangle
+//	  MLP           2·L·C·F·k               k = 2 (GPT-2, OPT: fc, proj), 3 (SwiGLU: gate, up, down)
+//	  attention     2·2·H·Dh·P              q·kᵀ and p·v over P (query, key) pairs:
+//	                                          P = L²        AttentionFull: the whole score matrix
+//	                                          P = L(L+1)/2  AttentionCausal: the causal triangle
 //	head            2·R·C·V                 for the R rows whose logits are computed
+//
+// Two conventions for P, because a dense kernel computes the whole L×L
+// score matrix and masks it, while an ideal causal kernel computes only the
+// triangle. The RMT scaling paper (Bulatov et al. 2023, arXiv:2304.11062:
+// full attention needs 295x and 29x the FLOPs of RMT for OPT-125M and
+// OPT-175B at 2,048,000 tokens in segments of 512) implies the full
+// matrix: with it this formula gives 285x and 28.5x without memory, with
+// the triangle only 148x and 14.8x (see TestPaperRatios).
 //
 // Training costs three forward passes' worth (the backward pass computes
 // two products per forward product), the usual model-FLOPs convention.
+//
+// RMT against full attention over N tokens (CompareFLOPs):
+//
+//	full = layers · layer(N) + 2·N·C·V                      one pass over all N tokens
+//	rmt  = Σ_i layers · layer(s_i + 2M) + 2·N·C·V           n = ⌈N/S⌉ segments [mem | s_i tokens | mem]
+//
+// with s_i = S but the last, N − (n−1)·S; both heads run on the N real
+// tokens only (memory rows have no logits). The full side grows as N², the
+// RMT side as N·(S+2M), so the ratio grows linearly with N.
+
+// Attention says which (query, key) pairs the attention products count.
+type Attention int
+
+const (
+	// AttentionFull counts the whole L×L score matrix, as a dense kernel
+	// computes it before masking: the paper's convention.
+	AttentionFull Attention = iota
+	// AttentionCausal counts the L(L+1)/2 pairs of the causal triangle.
+	AttentionCausal
+)
+
+func (a Attention) String() string {
+	if a == AttentionCausal {
+		return "causal"
+	}
+	return "full"
+}
+
+// ParseAttention reads "full" or "causal".
+func ParseAttention(s string) (Attention, error) {
+	switch s {
+	case "full":
+		return AttentionFull, nil
+	case "causal":
+		return AttentionCausal, nil
+	}
+	return 0, fmt.Errorf("eval: attention counting %q, want full or causal", s)
+}
+
+// pairs is P, the (query, key) pairs attention computes over L positions.
+func (a Attention) pairs(L float64) float64 {
+	if a == AttentionCausal {
+		return L * (L + 1) / 2
+	}
+	return L * L
+}
+
+// ForwardFLOPs is the forward cost of one pass over `positions` positions
+// per row, with the head computed on headRows rows, counting attention
+// pairs as attn says.
+func ForwardFLOPs(c graph.Config, positions, headRows int, attn Attention) float64 {
+	return float64(c.Layers())*layerFLOPs(c, float64(positions), attn) + headFLOPs(c, float64(headRows))
+}
 
 // SegmentForwardFLOPs is the forward cost of one segment of `positions`
-// positions per row, with the head computed on headRows rows.
+// positions per row, with the head computed on headRows rows and attention
+// over the causal triangle (what our kernels compute).
 func SegmentForwardFLOPs(c graph.Config, positions, headRows int) float64 {
-	L, C, H, KVH, Dh, F := float64(positions), float64(c.Hidden()), float64(c.Heads()), float64(c.KVHeads()), float64(c.HeadDim()), float64(c.FFN())
+	return ForwardFLOPs(c, positions, headRows, AttentionCausal)
+}
+
+func layerFLOPs(c graph.Config, L float64, attn Attention) float64 {
+	C, H, KVH, Dh, F := float64(c.Hidden()), float64(c.Heads()), float64(c.KVHeads()), float64(c.HeadDim()), float64(c.FFN())
 	mlpMats := 3.0
 	if c.IsGPT2() {
 		mlpMats = 2
 	}
-	perLayer := 2*L*C*(H+2*KVH)*Dh + 2*L*H*Dh*C + 2*L*C*F*mlpMats + 4*H*Dh*L*(L+1)/2
-	return float64(c.Layers())*perLayer + 2*float64(headRows)*C*float64(c.VocabSize)
+	return 2*L*C*(H+2*KVH)*Dh + 2*L*H*Dh*C + 2*L*C*F*mlpMats + 4*H*Dh*attn.pairs(L)
+}
+
+func headFLOPs(c graph.Config, rows float64) float64 {
+	return 2 * rows * float64(c.Hidden()) * float64(c.VocabSize)
+}
+
+// FLOPsResult compares RMT with full attention over one input length. The
+// JSON names are a stable contract (DESIGN.md section 7).
+type FLOPsResult struct {
+	Tokens    int     `json:"tokens"`
+	Segments  int     `json:"segments"`
+	RMTFLOPs  float64 `json:"rmt_flops"`
+	FullFLOPs float64 `json:"full_flops"`
+	Ratio     float64 `json:"ratio"` // full / rmt
+}
+
+// CompareFLOPs is the forward cost of reading N tokens with RMT (segments
+// of S tokens, M memory tokens read and written, the last segment possibly
+// shorter) against one full-attention pass over all N, both with the head
+// on the N tokens. The formula is in this file's comment.
+func CompareFLOPs(c graph.Config, S, M, N int, attn Attention) (FLOPsResult, error) {
+	switch {
+	case S < 1:
+		return FLOPsResult{}, fmt.Errorf("eval: segment size %d, want at least 1", S)
+	case M < 0:
+		return FLOPsResult{}, fmt.Errorf("eval: %d memory tokens, want 0 or more", M)
+	case N < 1:
+		return FLOPsResult{}, fmt.Errorf("eval: %d tokens, want at least 1", N)
+	case c.Layers() < 1 || c.Hidden() < 1 || c.Heads() < 1 || c.HeadDim() < 1 || c.FFN() < 1 || c.VocabSize < 1:
+		return FLOPsResult{}, fmt.Errorf("eval: model shape has %d layers, width %d, %d heads of %d, MLP %d, vocabulary %d; want all positive",
+			c.Layers(), c.Hidden(), c.Heads(), c.HeadDim(), c.FFN(), c.VocabSize)
+	}
+	n := (N + S - 1) / S
+	last := N - (n-1)*S
+	layers := float64(c.Layers())
+	rmt := layers*(float64(n-1)*layerFLOPs(c, float64(S+2*M), attn)+layerFLOPs(c, float64(last+2*M), attn)) + headFLOPs(c, float64(N))
+	full := ForwardFLOPs(c, N, N, attn)
+	return FLOPsResult{Tokens: N, Segments: n, RMTFLOPs: rmt, FullFLOPs: full, Ratio: full / rmt}, nil
+}
+
+// ShapeConfig is a model config with just the dimensions FLOPs depend on,
+// for shapes given on the command line rather than by a config.json:
+// a GPT-2-shaped model (two-matrix MLP, as GPT-2 and OPT) or, gated, a
+// Llama-shaped one (SwiGLU, three matrices). heads 0 picks C/64 heads
+// (or 1 when 64 does not divide C); kvHeads 0 means as many as heads. For
+// a model whose query heads span the width (H·Dh = C, as in both
+// families) the FLOPs do not depend on the head count, only on kvHeads/heads.
+func ShapeConfig(layers, hidden, ffn, vocab, heads, kvHeads int, gated bool) (graph.Config, error) {
+	if layers < 1 || hidden < 1 || ffn < 1 || vocab < 1 {
+		return graph.Config{}, fmt.Errorf("eval: --layers %d --hidden %d --ffn %d --vocab %d; want all at least 1", layers, hidden, ffn, vocab)
+	}
+	if heads == 0 {
+		heads = 1
+		if hidden%64 == 0 {
+			heads = hidden / 64
+		}
+	}
+	if kvHeads == 0 {
+		kvHeads = heads
+	}
+	switch {
+	case heads < 1 || hidden%heads != 0:
+		return graph.Config{}, fmt.Errorf("eval: --heads %d does not divide --hidden %d", heads, hidden)
+	case kvHeads < 1 || heads%kvHeads != 0:
+		return graph.Config{}, fmt.Errorf("eval: --kv-heads %d does not divide --heads %d", kvHeads, heads)
+	case !gated && kvHeads != heads:
+		return graph.Config{}, fmt.Errorf("eval: --kv-heads %d with %d heads needs --gated (a Llama-shaped model); GPT-2-shaped models have no grouped-query attention", kvHeads, heads)
+	}
+	if gated {
+		return graph.Config{ModelType: "llama", VocabSize: vocab, HiddenSize: hidden, IntermediateSize: ffn, NumHiddenLayers: layers,
+			NumAttentionHeads: heads, NumKeyValueHeads: kvHeads, HeadDimension: hidden / heads}, nil
+	}
+	return graph.Config{ModelType: "gpt2", VocabSize: vocab, NEmbd: hidden, NLayer: layers, NHead: heads, NInner: &ffn}, nil
 }

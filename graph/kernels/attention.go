@@ -27,20 +27,28 @@ import (
 // and backward, with dO the gradient of out:
 //
 //	dP[t][t'] = dO_t·v_t'
-//	dS[t][t'] = P[t][t']·(dP[t][t'] - Σ_u P[t][u]·dP[t][u])
+//	dS[t][t'] = P[t][t']·(dP[t][t'] - Σ_u P[t][u]·dP[t][u])   (the sum is dO_t·out_t)
 //	dq_t  = scale·Σ_t' dS[t][t']·k_t'     dk_t' = scale·Σ_t dS[t][t']·q_t
 //	dv_t' = Σ_t P[t][t']·dO_t
 //
 // followed by the transposed rotation for dq and dk, and a sum over the G
 // query heads that share a key/value head for dk and dv.
 //
-// All products go through one register-tiled kernel (rowKernels.strip) on
-// strips of a few query rows, so the work above the causal diagonal is
-// skipped at strip granularity; it needs no BLAS and is safe to run from
-// several goroutines. Keys and values are also kept transposed, (Dh, L), so
-// that q·kᵀ and dO·vᵀ read contiguous rows. Work is spread over (b, h) in the
-// forward pass and over (b, key/value head) in the backward pass, so that
-// the dk and dv sums over a group stay in one goroutine.
+// Schedule. All six products go through one register-tiled kernel
+// (rowKernels.strip: AVX-512 or AVX2 assembly for float32, Go loops
+// otherwise) on strips of mr = 8 or 6 query rows, so the work above the
+// causal diagonal is skipped at strip granularity. Keys and values are kept
+// as contiguous rows and transposed, (Dh, L), so that every product streams
+// contiguous rows of its right-hand side. For narrow heads (Dh < 16) dk and
+// dv are computed transposed, and with AVX-512 and Dh = 8, P·v and dS·k take
+// keys two at a time (rowKernels.pair8), so that the vector lanes stay full.
+// Work is spread over (b, h) in the forward pass and over (b, key/value
+// head) in the backward pass, so that the dk and dv sums over a group stay
+// in one goroutine. A warm call does not allocate.
+//
+// The kernel does not call BLAS: per-head products are small (544×544×64 for
+// GPT-2), and OpenBLAS called from several goroutines while running its own
+// threads oversubscribes the cores (measured 80× slower on 2 cores).
 
 // AttnDims is the shape of an attention call: B batch rows, L sequence
 // length, H query heads, KVH key/value heads (H % KVH == 0; query head h uses
@@ -105,6 +113,8 @@ type AttnCache[T Float] struct {
 	kt   []T // (B·KVH, Dh, lp): the same transposed, zero past L
 	vr   []T // (B·KVH, L, Dh): v, rows contiguous
 	vt   []T // (B·KVH, Dh, lp): vᵀ, packed by the backward pass
+	v2   []T // (B·KVH, ⌈L/2⌉, 16): v as interleaved row pairs, for pair8 (Dh = 8)
+	k2   []T // (B·KVH, ⌈L/2⌉, 16): rope(k) likewise, packed by the backward pass
 	p    []T // (B·H, L, lp): row t holds P[t], zero up to the end of its strip's columns
 	o    []T // (B·H, L, Dh): the output, for rowsum(P∘dP) = dO·out in the backward pass
 	bias []T // (B, lp): 0 for visible keys, -Inf for masked ones; empty without keyMask
@@ -216,6 +226,10 @@ func (c *AttnCache[T]) begin(d AttnDims, qkv []T, scale T, rope *Rope[T], keyMas
 	if c.narrow() {
 		c.dkt = grow(c.dkt, B*KVH*Dh*c.lp)
 		c.dvt = grow(c.dvt, B*KVH*Dh*c.lp)
+	}
+	if c.pairs() {
+		c.v2 = grow(c.v2, B*KVH*c.pairLen())
+		c.k2 = grow(c.k2, B*KVH*c.pairLen())
 	}
 	c.slotLen = roundUp(L*c.lp+c.ks.mr*Dh+2*L*Dh, 16)
 	c.bias = c.bias[:0]
@@ -334,7 +348,11 @@ func (c *AttnCache[T]) packGroups(lo, hi int) {
 			packRows(kr, base[(H+g)*Dh:], W, L, Dh)
 		}
 		packT(c.ks, c.kt[bg*Dh*lp:(bg+1)*Dh*lp], lp, kr, L, Dh)
-		packRows(c.vr[bg*L*Dh:(bg+1)*L*Dh], base[(H+KVH+g)*Dh:], W, L, Dh)
+		vr := c.vr[bg*L*Dh : (bg+1)*L*Dh]
+		packRows(vr, base[(H+KVH+g)*Dh:], W, L, Dh)
+		if c.pairs() {
+			packPairs(c.v2[bg*c.pairLen():(bg+1)*c.pairLen()], vr, L)
+		}
 	}
 }
 
@@ -381,6 +399,13 @@ func softmaxRow[T Float](ks *rowKernels[T], row []T, n, w, zw int, bias []T) boo
 // zeroTo is how far row t of P and dS is kept valid, given its strip's w.
 func (c *AttnCache[T]) zeroTo(t, w int) int { return min(max(w, roundUp(t+1, 32)), c.lp) }
 
+// pairs reports whether P·v and dS·k go through rowKernels.pair8, which
+// fills the vector lanes for heads of width 8 by taking keys two at a time.
+func (c *AttnCache[T]) pairs() bool { return c.ks.pair8 != nil && c.d.Dh == 8 }
+
+// pairLen is the size of one head of v2 or k2.
+func (c *AttnCache[T]) pairLen() int { return (c.d.L + 1) / 2 * 16 }
+
 // narrow reports whether dk and dv are computed transposed, as (Dh, L) =
 // qᵀ·dS and dOᵀ·P, which keeps the long key axis in the vector lanes where
 // Dh is too small to fill them.
@@ -411,6 +436,10 @@ func (c *AttnCache[T]) forwardHeads(lo, hi int) {
 			for i := r; i < r+m; i++ {
 				softmaxRow(ks, p[i*lp:(i+1)*lp], i+1, w, c.zeroTo(i, w), bias)
 			}
+			if c.pairs() {
+				ks.pair8(o[r*Dh:], Dh, p[r*lp:], lp, c.v2[bg*c.pairLen():(bg+1)*c.pairLen()], m, r+m, 1, false)
+				continue
+			}
 			ks.strip(o[r*Dh:], Dh, p[r*lp:], lp, 1, v, Dh, m, Dh, r+m, 1, false) // out = P·v
 		}
 		for t := range L {
@@ -439,6 +468,11 @@ func (c *AttnCache[T]) backwardGroups(lo, hi int) {
 		vt := c.vt[bg*Dh*lp : (bg+1)*Dh*lp]
 		packT(ks, vt, lp, c.vr[bg*L*Dh:(bg+1)*L*Dh], L, Dh)
 		k := c.kr[bg*L*Dh : (bg+1)*L*Dh]
+		var k2 []T
+		if c.pairs() {
+			k2 = c.k2[bg*c.pairLen() : (bg+1)*c.pairLen()]
+			packPairs(k2, k, L)
+		}
 		base := c.dqkv[b*L*W:]
 		dk, lddk := base[(H+g)*Dh:], W
 		if c.rope {
@@ -465,11 +499,18 @@ func (c *AttnCache[T]) backwardGroups(lo, hi int) {
 					ks.dsub(dsr, p[i*lp:i*lp+w], dsr, ks.dot(do[i*Dh:(i+1)*Dh], o[i*Dh:(i+1)*Dh]))
 					clear(ds[i*lp+w : i*lp+c.zeroTo(i, w)])
 				}
+				dqr, lddq := dq, Dh
 				if !c.rope {
-					ks.strip(base[r*W+h*Dh:], W, ds[r*lp:], lp, 1, k, Dh, m, Dh, r+m, c.scale, false) // dq = scale·dS·k
+					dqr, lddq = base[r*W+h*Dh:], W
+				}
+				if k2 != nil {
+					ks.pair8(dqr, lddq, ds[r*lp:], lp, k2, m, r+m, c.scale, false)
+				} else {
+					ks.strip(dqr, lddq, ds[r*lp:], lp, 1, k, Dh, m, Dh, r+m, c.scale, false) // dq = scale·dS·k
+				}
+				if !c.rope {
 					continue
 				}
-				ks.strip(dq, Dh, ds[r*lp:], lp, 1, k, Dh, m, Dh, r+m, c.scale, false)
 				for i := r; i < r+m; i++ {
 					cos, sin := c.ropeAt(i)
 					unrotate(base[i*W+h*Dh:][:Dh], dq[(i-r)*Dh:(i-r+1)*Dh], cos, sin, 1)

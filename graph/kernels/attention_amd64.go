@@ -25,18 +25,19 @@ func vecKernels(avx512 bool) *rowKernels[float32] {
 		k := vecKernels(false)
 		k.strip, k.mr = avx512Strip, avx.Strip512Rows
 		k.max, k.expSub, k.scal, k.add, k.dsub = avx512Max, avx512ExpSub, avx512Scal, avx512Add, avx512Dsub
+		k.pair8 = avx512Pair8
 		return k
 	}
 	return &rowKernels[float32]{
 		strip:     avxStrip,
 		mr:        avx.StripRows,
 		transpose: avxTranspose,
-		max:    avxMax,
-		expSub: avxExpSub,
-		scal:   avxScal,
-		add:    avxAdd,
-		dot:    avxDot,
-		dsub:   avxDsub,
+		max:       avxMax,
+		expSub:    avxExpSub,
+		scal:      avxScal,
+		add:       avxAdd,
+		dot:       avxDot,
+		dsub:      avxDsub,
 	}
 }
 
@@ -205,4 +206,21 @@ func avx512Dsub(ds, p, dp []float32, d float32) {
 		avx.DSub512(&ds[0], &p[0], &dp[0], n16, d)
 	}
 	avxDsub(ds[n16:], p[n16:], dp[n16:], d)
+}
+
+func avx512Pair8(c []float32, ldc int, a []float32, lda int, b2 []float32, m, k int, alpha float32, acc bool) {
+	if m > avx.Strip512Rows {
+		panic("kernels: avx512Pair8: too many rows")
+	}
+	if m <= 0 {
+		return
+	}
+	kp := (k + 1) / 2
+	_ = c[(m-1)*ldc+7]
+	if kp > 0 {
+		_, _ = a[(m-1)*lda+2*kp-1], b2[kp*16-1]
+	} else {
+		a, b2 = c, c // never read
+	}
+	avx.StripPair512(&c[0], ldc, &a[0], lda, &b2[0], m, kp, alpha, acc)
 }

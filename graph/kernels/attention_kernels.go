@@ -17,12 +17,16 @@ type rowKernels[T Float] struct {
 	mr    int // strip height
 	// transpose sets dst[j·ldd+i] = src[i·lds+j] for i < rows, j < cols.
 	transpose func(dst []T, ldd int, src []T, lds, rows, cols int)
-	max    func(x []T) T      // largest element, -Inf for none
-	expSub func(x []T, m T) T           // x[j] = e^(x[j]-m); returns Σ x[j]
-	scal   func(x []T, a T)             // x[j] *= a
-	add    func(x, b []T)               // x[j] += b[j]
-	dot    func(a, b []T) T             // Σ a[j]·b[j], j < len(a)
-	dsub   func(ds, p, dp []T, d T)     // ds[j] = p[j]·(dp[j]-d), j < len(ds)
+	// pair8, if not nil, is strip for n = 8 columns and rsA = lda, csA = 1,
+	// with B given as interleaved pairs of rows (see packPairs); it needs A
+	// readable, and B zero, one row past an odd k.
+	pair8  func(c []T, ldc int, a []T, lda int, b2 []T, m, k int, alpha T, acc bool)
+	max    func(x []T) T            // largest element, -Inf for none
+	expSub func(x []T, m T) T       // x[j] = e^(x[j]-m); returns Σ x[j]
+	scal   func(x []T, a T)         // x[j] *= a
+	add    func(x, b []T)           // x[j] += b[j]
+	dot    func(a, b []T) T         // Σ a[j]·b[j], j < len(a)
+	dsub   func(ds, p, dp []T, d T) // ds[j] = p[j]·(dp[j]-d), j < len(ds)
 }
 
 var (
@@ -50,7 +54,7 @@ func goKernels[T Float](exp func(T) T) *rowKernels[T] {
 		strip:     goStrip[T],
 		mr:        6,
 		transpose: goTranspose[T],
-		max:   goMax[T],
+		max:       goMax[T],
 		expSub: func(x []T, m T) T {
 			var s T
 			for j, v := range x {
@@ -134,5 +138,23 @@ func goDsub[T Float](ds, p, dp []T, d T) {
 	p, dp = p[:len(ds)], dp[:len(ds)]
 	for j := range ds {
 		ds[j] = p[j] * (dp[j] - d)
+	}
+}
+
+// packPairs sets dst[(t/2)·16+2d+t%2] = src[t·8+d] for t < L, d < 8, and
+// zeroes the second half of the last pair when L is odd: the layout of B for
+// rowKernels.pair8.
+func packPairs[T Float](dst, src []T, L int) {
+	for t := range L {
+		row := dst[(t/2)*16+t%2:]
+		for d, v := range src[t*8 : t*8+8] {
+			row[2*d] = v
+		}
+	}
+	if L%2 == 1 {
+		row := dst[(L/2)*16+1:]
+		for d := range 8 {
+			row[2*d] = 0
+		}
 	}
 }

@@ -98,3 +98,11 @@ func Add512(x, b *float32, n int)
 //
 //go:noescape
 func DSub512(ds, p, dp *float32, n int, d float32)
+
+// StripPair512 computes C[r·ldc+d] = alpha·Σ_{p<2kp} A[r·lda+p]·B[p][d] for
+// r < m <= Strip512Rows and d < 8, or adds it to C with acc, where B is given
+// as interleaved pairs of rows: b2[q·16+2d+e] = B[2q+e][d]. It is Strip512
+// for eight columns with all sixteen lanes busy.
+//
+//go:noescape
+func StripPair512(c *float32, ldc int, a *float32, lda int, b2 *float32, m, kp int, alpha float32, acc bool)
