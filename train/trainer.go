@@ -337,10 +337,7 @@ func (t *trainer) evaluate(cell *graph.Cell[float32], val []data.Sample, st curr
 	if err != nil {
 		return 0, "", false, fmt.Errorf("train: validation at step %d: %w", t.state.Step, err)
 	}
-	metric := v.Accuracy
-	if metric < 0 {
-		metric = -v.Loss
-	}
+	metric := selectionMetric(v, t.cfg.EvalSamples)
 	decision, reason := t.progress.Observe(t.state.StageStep, metric)
 	isBest := t.progress.BestStep == t.state.StageStep
 	acc := v.Accuracy
@@ -355,6 +352,17 @@ func (t *trainer) evaluate(cell *graph.Cell[float32], val []data.Sample, st curr
 		t.state.BestMetric = metric
 	}
 	return decision, reason, isBest, nil
+}
+
+// selectionMetric ranks evaluations for the curriculum: exact-match
+// accuracy, with ties broken by the lower validation loss (a term smaller
+// than half an accuracy step of 1/samples, so it never outweighs one more
+// correct answer); minus the loss for tasks without answers (lm).
+func selectionMetric(v eval.Validation, samples int) float64 {
+	if v.Accuracy < 0 {
+		return -v.Loss
+	}
+	return v.Accuracy - 0.5/float64(samples)*v.Loss/(1+v.Loss)
 }
 
 func accString(a float64) string {
