@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/graph"
@@ -12,8 +13,19 @@ import (
 // the memory cell segment by segment, then greedily generates as many
 // tokens as the answer and its end token have, stopping at EOS. correct is
 // the exact match of the generated text (without EOS, spaces trimmed) with
-// the sample's answer.
+// the sample's answer. Only the memory and less than one segment of
+// pending tokens are kept between segments, so the cost of a prompt of any
+// length is one segment's activations (graph.Stream).
 func Answer(cell *graph.Cell[float32], tok data.Tokenizer, s data.Sample) (got string, correct bool, err error) {
+	return answer(cell, tok, s, nil)
+}
+
+// feedSegments is how many segments answer feeds per Stream.Feed call: a
+// progress report can come between calls, and the stream never buffers
+// more than this many segments of the prompt.
+const feedSegments = 16
+
+func answer(cell *graph.Cell[float32], tok data.Tokenizer, s data.Sample, p *Progress) (got string, correct bool, err error) {
 	if s.AnswerStart <= 0 {
 		return "", false, fmt.Errorf("eval: the sample has no answer to generate (task lm?)")
 	}
@@ -24,8 +36,13 @@ func Answer(cell *graph.Cell[float32], tok data.Tokenizer, s data.Sample) (got s
 		}
 	}
 	st := cell.NewStream()
-	if err := st.Feed(s.IDs[:s.AnswerStart]); err != nil {
-		return "", false, err
+	prompt, step := s.IDs[:s.AnswerStart], feedSegments*cell.Seg
+	for off := 0; off < len(prompt); off += step {
+		chunk := prompt[off:min(off+step, len(prompt))]
+		if err := st.Feed(chunk); err != nil {
+			return "", false, err
+		}
+		p.Tokens(len(chunk))
 	}
 	eos := tok.EOS()
 	out, err := st.Generate(nil, n, func(id int) bool { return id == eos })
@@ -37,6 +54,54 @@ func Answer(cell *graph.Cell[float32], tok data.Tokenizer, s data.Sample) (got s
 	}
 	got = strings.TrimSpace(tok.Decode(out))
 	return got, got == s.Answer, nil
+}
+
+// AccuracyResult is the accuracy at one segment count. The JSON names are
+// a stable contract (DESIGN.md section 7); correct and seed are additions.
+type AccuracyResult struct {
+	Segments         int     `json:"segments"`
+	Tokens           int     `json:"tokens"`
+	Samples          int     `json:"samples"`
+	Correct          int     `json:"correct"`
+	Accuracy         float64 `json:"accuracy"`
+	CILow            float64 `json:"ci_low"`  // 95% Wilson interval
+	CIHigh           float64 `json:"ci_high"` //
+	SecondsPerSample float64 `json:"seconds_per_sample"`
+	Seed             int64   `json:"seed"` // of the task's sample stream
+}
+
+// Accuracy answers samples 0..samples-1 of task (each streamed through cell
+// on its own, see Answer) and returns the exact-match accuracy with its
+// 95% Wilson interval. p, when not nil, hears of every sample and of the
+// tokens read inside long ones.
+func Accuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress) (AccuracyResult, error) {
+	cfg := task.Config()
+	if samples < 1 {
+		return AccuracyResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
+	}
+	t0 := time.Now()
+	correct := 0
+	for i := 0; i < samples; i++ {
+		s, err := task.SampleAt(i)
+		if err != nil {
+			return AccuracyResult{}, err
+		}
+		_, ok, err := answer(cell, tok, s, p)
+		if err != nil {
+			return AccuracyResult{}, fmt.Errorf("eval: sample %d of %d segments: %w", i, cfg.Segments, err)
+		}
+		if ok {
+			correct++
+		}
+		p.Tokens(len(s.IDs) - s.AnswerStart) // the answer, which is generated, not read
+		p.Sample()
+	}
+	lo, hi := WilsonInterval(correct, samples)
+	return AccuracyResult{
+		Segments: cfg.Segments, Tokens: cfg.Length(), Samples: samples, Correct: correct,
+		Accuracy: float64(correct) / float64(samples), CILow: lo, CIHigh: hi,
+		SecondsPerSample: time.Since(t0).Seconds() / float64(samples), Seed: cfg.Seed,
+	}, nil
 }
 
 // SequenceOf turns samples into a batch for a memory cell: the prediction

@@ -1,6 +1,16 @@
 // Package eval measures models: greedy generation and logits for parity
-// checks, speed benchmarks against the in-run sgemm peak, and (with memory)
-// long-context accuracy and perplexity.
+// checks, speed benchmarks against the in-run sgemm peak, FLOPs of RMT
+// against full attention, and, with memory, long-context accuracy and
+// perplexity per segment.
+//
+// Every long-context measurement streams its input one segment at a time
+// (graph.Stream for accuracy, SegmentScorer for perplexity), keeping only
+// the memory between segments, so that an input of 2M tokens costs the
+// activations of one segment. Results are kept as JSON beside the
+// checkpoint (CHECKPOINT/eval/, see SaveAccuracy) for `eval compare`.
 //
 //	ids, err := eval.Greedy(w, promptIDs, 64, eos)
+//	r, err := eval.Accuracy(cell, tok, task, 100, nil)    // exact match with a 95% interval
+//	rows, err := eval.Perplexity(w, mem, lmTask, 20, nil) // per segment index, memory vs none
+//	f, err := eval.CompareFLOPs(cfg, 512, 10, 2048000, eval.AttentionFull)
 package eval

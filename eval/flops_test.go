@@ -169,9 +169,9 @@ func TestCompareFLOPsErrors(t *testing.T) {
 		})
 	}
 	for _, tc := range []struct {
-		name                                    string
+		name                                   string
 		layers, hidden, ffn, vocab, heads, kvh int
-		gated                                   bool
+		gated                                  bool
 	}{
 		{"heads do not divide width", 1, 10, 4, 4, 3, 0, false},
 		{"grouped-query on a GPT-2 shape", 1, 8, 4, 4, 4, 2, false},

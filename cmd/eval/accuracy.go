@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-
+	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
@@ -18,17 +18,28 @@ func init() {
 	register("accuracy", "exact-match accuracy of a checkpoint against segment count", runAccuracy)
 }
 
+// runAccuracy evaluates a checkpoint at each segment count, streaming every
+// sample through the memory one segment at a time, and keeps the results
+// in CHECKPOINT/eval/accuracy-<task>.json (after each count, so a long
+// evaluation that is stopped keeps the counts it finished).
 func runAccuracy(args []string) error {
+	return accuracy(os.Stdout, args)
+}
+
+func accuracy(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	task := fs.String("task", "memorize", "memorize, detect, reasoning or babi")
-	segFlag := fs.String("segments", "1,2,4", "segment counts to evaluate")
+	segFlag := fs.String("segments", "1,2,4", "segment counts to evaluate, e.g. 1,16,256,4096 (4096 x 512 = 2M tokens)")
 	samples := fs.Int("samples", 100, "samples per segment count")
 	noise := fs.String("noise-dir", "", "folder of .txt books for the background (default: built-in filler)")
 	babiDir := fs.String("babi-dir", "", "bAbI folder (task babi)")
 	babiTask := fs.String("babi-task", "", "bAbI tasks, e.g. 1,2")
 	seed := fs.Int64("seed", 424242, "seed of the evaluation samples")
 	asJSON := fs.Bool("json", false, "print one JSON document")
+	plotFile := fs.String("plot", "", "also draw accuracy against tokens (log axis) into this .png")
+	save := fs.Bool("save", true, "keep the results in CHECKPOINT/eval/accuracy-<task>.json")
+	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,7 +53,14 @@ func runAccuracy(args []string) error {
 	if *samples < 1 {
 		return fmt.Errorf("--samples %d, want at least 1", *samples)
 	}
-	ck, tok, err := eval.LoadCheckpoint(*ckFlag)
+	if *task == "lm" {
+		return fmt.Errorf("--task lm has no answers to match; use 'eval perplexity'")
+	}
+	ckDir, err := checkpoints.Resolve(*ckFlag)
+	if err != nil {
+		return err
+	}
+	ck, tok, err := eval.LoadCheckpoint(ckDir)
 	if err != nil {
 		return err
 	}
@@ -56,56 +74,53 @@ func runAccuracy(args []string) error {
 	if err != nil {
 		return err
 	}
-	type row struct {
-		Segments         int     `json:"segments"`
-		Tokens           int     `json:"tokens"`
-		Samples          int     `json:"samples"`
-		Accuracy         float64 `json:"accuracy"`
-		CILow            float64 `json:"ci_low"`
-		CIHigh           float64 `json:"ci_high"`
-		SecondsPerSample float64 `json:"seconds_per_sample"`
-	}
-	var rows []row
+	S := ck.RMT.SegmentSize
+	rep := eval.AccuracyReport{Task: *task, Checkpoint: ckDir, SegmentSize: S, MemTokens: ck.RMT.MemTokens}
+	saving := *save
 	for _, n := range counts {
-		t, err := data.NewTask(data.TaskConfig{Name: *task, Segments: n, SegmentSize: ck.RMT.SegmentSize, Seed: *seed,
+		t, err := data.NewTask(data.TaskConfig{Name: *task, Segments: n, SegmentSize: S, Seed: *seed,
 			NoiseDir: *noise, BabiDir: *babiDir, BabiTasks: babi, Split: data.SplitEval, Tokenizer: tok})
 		if err != nil {
 			return err
 		}
-		t0 := time.Now()
-		correct := 0
-		for i := 0; i < *samples; i++ {
-			s, err := t.SampleAt(i)
+		p := eval.NewProgress(os.Stderr, fmt.Sprintf("accuracy %d seg", n), *samples, int64(*samples)*int64(n*S), *every)
+		r, err := eval.Accuracy(cell, tok, t, *samples, p)
+		if err != nil {
+			return err
+		}
+		rep.Results = append(rep.Results, r)
+		fmt.Fprintf(os.Stderr, "%d segments (%d tokens): accuracy %.3f (%d/%d), %.2f s/sample\n",
+			n, r.Tokens, r.Accuracy, r.Correct, r.Samples, r.SecondsPerSample)
+		if saving {
+			path, err := eval.SaveAccuracy(ckDir, eval.AccuracyFile(*task, babi), rep)
 			if err != nil {
-				return err
-			}
-			_, ok, err := eval.Answer(cell, tok, s)
-			if err != nil {
-				return err
-			}
-			if ok {
-				correct++
+				// A read-only checkpoint folder must not cost the evaluation.
+				fmt.Fprintf(os.Stderr, "warning: results not saved beside the checkpoint: %v\n", err)
+				saving = false
+			} else if n == counts[len(counts)-1] {
+				fmt.Fprintf(os.Stderr, "results saved to %s\n", path)
 			}
 		}
-		lo, hi := eval.WilsonInterval(correct, *samples)
-		r := row{Segments: n, Tokens: n * ck.RMT.SegmentSize, Samples: *samples, Accuracy: float64(correct) / float64(*samples),
-			CILow: lo, CIHigh: hi, SecondsPerSample: time.Since(t0).Seconds() / float64(*samples)}
-		rows = append(rows, r)
-		fmt.Fprintf(os.Stderr, "%d segments: accuracy %.3f (%d/%d)\n", n, r.Accuracy, correct, *samples)
+	}
+	if *plotFile != "" {
+		if err := eval.PlotAccuracy(*plotFile, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "plot saved to %s\n", *plotFile)
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(struct {
-			Task       string `json:"task"`
-			Checkpoint string `json:"checkpoint"`
-			Results    []row  `json:"results"`
-		}{*task, *ckFlag, rows})
+		return json.NewEncoder(out).Encode(rep)
 	}
-	tw := tablewriter.NewWriter(os.Stdout)
+	accuracyTable(out, rep.Results)
+	return nil
+}
+
+func accuracyTable(w io.Writer, rows []eval.AccuracyResult) {
+	tw := newTable(w)
 	tw.Header("segments", "tokens", "samples", "accuracy", "95% CI", "s / sample")
 	for _, r := range rows {
 		tw.Append(fmt.Sprint(r.Segments), fmt.Sprint(r.Tokens), fmt.Sprint(r.Samples), fmt.Sprintf("%.3f", r.Accuracy),
 			fmt.Sprintf("%.3f-%.3f", r.CILow, r.CIHigh), fmt.Sprintf("%.3f", r.SecondsPerSample))
 	}
 	tw.Render()
-	return nil
 }

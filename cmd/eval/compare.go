@@ -1,0 +1,141 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+
+	"github.com/rmtgo/rmt/eval"
+)
+
+func init() {
+	register("compare", "evaluation results of several runs or checkpoints side by side", runCompare)
+}
+
+func runCompare(args []string) error {
+	return compare(os.Stdout, args)
+}
+
+// compare reads the results kept beside each run's checkpoint (or a
+// results folder or file) and prints, per task, accuracy by segment count
+// with one column per run, then perplexity by segment index.
+func compare(out io.Writer, args []string) error {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print one JSON document with every run's results")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: eval compare [--json] RUN...\n\nRUN is a run or checkpoint directory (its eval/ folder), an eval/ folder, or a results .json file")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("name at least one run, checkpoint or results file")
+	}
+	var runs []*eval.RunResults
+	for _, a := range fs.Args() {
+		r, err := eval.LoadResults(a)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(struct {
+			Runs []*eval.RunResults `json:"runs"`
+		}{runs})
+	}
+	for i, r := range runs {
+		fmt.Fprintf(out, "[%d] %s (%s)\n", i+1, r.Run, r.Dir)
+	}
+	compareAccuracy(out, runs)
+	comparePerplexity(out, runs)
+	return nil
+}
+
+func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
+	var tasks []string
+	for _, r := range runs {
+		for k := range r.Accuracy {
+			if !slices.Contains(tasks, k) {
+				tasks = append(tasks, k)
+			}
+		}
+	}
+	sort.Strings(tasks)
+	for _, task := range tasks {
+		byCount := map[int]int{} // segments -> tokens
+		for _, r := range runs {
+			for _, row := range r.Accuracy[task].Results {
+				byCount[row.Segments] = row.Tokens
+			}
+		}
+		counts := make([]int, 0, len(byCount))
+		for n := range byCount {
+			counts = append(counts, n)
+		}
+		sort.Ints(counts)
+		fmt.Fprintf(out, "\naccuracy, task %s (95%% interval)\n", task)
+		tw := newTable(out)
+		header := []any{"segments", "tokens"}
+		for i := range runs {
+			header = append(header, fmt.Sprintf("[%d]", i+1))
+		}
+		tw.Header(header...)
+		for _, n := range counts {
+			row := []any{fmt.Sprint(n), fmt.Sprint(byCount[n])}
+			for _, r := range runs {
+				cell := "-"
+				for _, x := range r.Accuracy[task].Results {
+					if x.Segments == n {
+						cell = fmt.Sprintf("%.3f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
+					}
+				}
+				row = append(row, cell)
+			}
+			tw.Append(row...)
+		}
+		tw.Render()
+	}
+}
+
+func comparePerplexity(out io.Writer, runs []*eval.RunResults) {
+	last := 0
+	for _, r := range runs {
+		if r.Perplexity != nil {
+			for _, x := range r.Perplexity.Results {
+				last = max(last, x.Segment)
+			}
+		}
+	}
+	if last == 0 {
+		return
+	}
+	fmt.Fprintln(out, "\nperplexity per segment index: with memory / without")
+	tw := newTable(out)
+	header := []any{"segment"}
+	for i := range runs {
+		header = append(header, fmt.Sprintf("[%d]", i+1))
+	}
+	tw.Header(header...)
+	for seg := 1; seg <= last; seg++ {
+		row := []any{fmt.Sprint(seg)}
+		for _, r := range runs {
+			cell := "-"
+			if r.Perplexity != nil {
+				for _, x := range r.Perplexity.Results {
+					if x.Segment == seg {
+						cell = pplText(x.PPLMemory) + " / " + fmt.Sprintf("%.3f", x.PPLNoMemory)
+					}
+				}
+			}
+			row = append(row, cell)
+		}
+		tw.Append(row...)
+	}
+	tw.Render()
+}

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/graph"
+)
+
+// tinyCheckpoint saves a random byte-vocabulary model with 2 memory tokens
+// and segments of 96 (room for a memorize question) as a checkpoint.
+func tinyCheckpoint(t *testing.T) string {
+	t.Helper()
+	tied := true
+	c := graph.Config{ModelType: "llama", VocabSize: data.ByteVocabSize, HiddenSize: 16, IntermediateSize: 24, NumHiddenLayers: 1,
+		NumAttentionHeads: 2, NumKeyValueHeads: 1, MaxPositionEmbeddings: 256, RMSNormEps: 1e-5, RopeTheta: 10000, TieWordEmbeddings: &tied}
+	w, err := graph.RandomWeights(c, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := graph.InitMemory(w, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "step-000010")
+	ck := &checkpoints.Checkpoint{Weights: w, RMT: checkpoints.RMTInfo{MemTokens: 2, SegmentSize: 96, BPTTDepth: -1}}
+	if err := checkpoints.Save(dir, ck); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func textDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	line := "The rain came down over the hills and the road ran on to the sea where the boats were drawn up.\n"
+	if err := os.WriteFile(filepath.Join(dir, "book.txt"), []byte(strings.Repeat(line, 400)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func checkPNG(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("%s does not decode as PNG: %v", path, err)
+	}
+}
+
+func TestFlopsCommand(t *testing.T) {
+	opt125 := []string{"--layers", "12", "--hidden", "768", "--ffn", "3072", "--vocab", "50272", "--segment-size", "512"}
+	opt175 := []string{"--layers", "96", "--hidden", "12288", "--ffn", "49152", "--vocab", "50272", "--segment-size", "512"}
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		ratio float64 // of the last row
+		tol   float64
+	}{
+		{"OPT-125M as in the paper", append(opt125, "--tokens", "4096,2048000"), 295, 0.05},
+		{"OPT-175B as in the paper", append(opt175, "--tokens", "2048000"), 29, 0.05},
+		{"OPT-125M causal triangle, M=10", append(opt125, "--tokens", "2048000", "--attention", "causal", "--mem-tokens", "10"), 143.96, 0.001},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := flops(&out, append(tc.args, "--json")); err != nil {
+				t.Fatal(err)
+			}
+			var rep flopsReport
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("%v in %s", err, out.String())
+			}
+			last := rep.Results[len(rep.Results)-1]
+			if math.Abs(last.Ratio-tc.ratio)/tc.ratio > tc.tol || last.Tokens != 2048000 || last.Segments != 4000 {
+				t.Errorf("last row %+v, want 2048000 tokens in 4000 segments, ratio %v within %.1f%%", last, tc.ratio, 100*tc.tol)
+			}
+			out.Reset()
+			if err := flops(&out, tc.args); err != nil || !strings.Contains(out.String(), "full / RMT") {
+				t.Errorf("table output: %v\n%s", err, out.String())
+			}
+		})
+	}
+	// --model reads config.json.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"model_type":"gpt2","vocab_size":50257,"n_embd":768,"n_layer":12,"n_head":12,"n_positions":1024,"layer_norm_epsilon":1e-5}`), 0o644)
+	var out bytes.Buffer
+	if err := flops(&out, []string{"--model", dir, "--tokens", "1024", "--json"}); err != nil {
+		t.Fatal(err)
+	}
+	var rep flopsReport
+	json.Unmarshal(out.Bytes(), &rep)
+	if rep.Layers != 12 || rep.FFN != 3072 || rep.Vocab != 50257 || len(rep.Results) != 1 {
+		t.Errorf("--model report %+v, want GPT-2 small's shape", rep)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"model and dimensions", []string{"--model", dir, "--layers", "2"}, "not both"},
+		{"unknown attention", append(opt125, "--attention", "sparse"), "--attention"},
+		{"no shape", []string{"--tokens", "10"}, "--layers"},
+		{"bad tokens", append(opt125, "--tokens", "1,x"), "--tokens"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := flops(&bytes.Buffer{}, tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("flops %v = %v, want an error mentioning %q", tc.args, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestAccuracyCommand(t *testing.T) {
+	ck := tinyCheckpoint(t)
+	plot := filepath.Join(t.TempDir(), "acc.png")
+	var out bytes.Buffer
+	args := []string{"--checkpoint", ck, "--segments", "1,2", "--samples", "2", "--progress", "0", "--plot", plot}
+	if err := accuracy(&out, append(args, "--json")); err != nil {
+		t.Fatal(err)
+	}
+	var rep eval.AccuracyReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%v in %s", err, out.String())
+	}
+	if rep.Task != "memorize" || rep.Checkpoint != ck || len(rep.Results) != 2 || rep.Results[1].Tokens != 2*96 {
+		t.Errorf("report %+v, want memorize on %s at 1 and 2 segments of 96", rep, ck)
+	}
+	checkPNG(t, plot)
+	saved, err := eval.LoadResults(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := saved.Accuracy["memorize"].Results; len(got) != 2 {
+		t.Errorf("saved beside the checkpoint: %+v, want the 2 rows", got)
+	}
+	// A checkpoint folder that cannot take the results still evaluates.
+	blocked := tinyCheckpoint(t)
+	os.WriteFile(filepath.Join(blocked, eval.ResultsDir), nil, 0o644)
+	out.Reset()
+	if err := accuracy(&out, []string{"--checkpoint", blocked, "--segments", "1", "--samples", "1", "--progress", "0"}); err != nil {
+		t.Errorf("accuracy with an unwritable eval folder = %v, want a warning and the table", err)
+	}
+	if !strings.Contains(out.String(), "accuracy") {
+		t.Errorf("no table printed:\n%s", out.String())
+	}
+}
+
+func TestPerplexityCommand(t *testing.T) {
+	ck := tinyCheckpoint(t)
+	text := textDir(t)
+	plot := filepath.Join(t.TempDir(), "ppl.png")
+	var out bytes.Buffer
+	err := perplexity(&out, []string{"--checkpoint", ck, "--text-dir", text, "--all-files", "--segments", "3", "--samples", "2",
+		"--progress", "0", "--json", "--plot", plot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep eval.PerplexityReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%v in %s", err, out.String())
+	}
+	if len(rep.Results) != 3 || rep.MemTokens != 2 || rep.SegmentSize != 96 {
+		t.Fatalf("report %+v, want 3 segments of 96 with 2 memory tokens", rep)
+	}
+	for _, r := range rep.Results {
+		if r.PPLMemory == nil || math.IsNaN(*r.PPLMemory) || math.IsNaN(r.PPLNoMemory) {
+			t.Errorf("segment %d: ppl %v / %v, want both finite", r.Segment, r.PPLMemory, r.PPLNoMemory)
+		}
+	}
+	checkPNG(t, plot)
+	if _, err := os.Stat(filepath.Join(ck, eval.ResultsDir, eval.PerplexityFile)); err != nil {
+		t.Errorf("results not saved beside the checkpoint: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"neither", []string{"--text-dir", text}, "--checkpoint"},
+		{"both", []string{"--checkpoint", ck, "--model", ck, "--text-dir", text}, "--checkpoint"},
+		{"no text", []string{"--checkpoint", ck}, "--text-dir"},
+		{"model without segment size", []string{"--model", ck, "--text-dir", text}, "--segment-size"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := perplexity(&bytes.Buffer{}, tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("perplexity %v = %v, want an error mentioning %q", tc.args, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestPerplexityPlainModel: --model gives the no-memory column only.
+func TestPerplexityPlainModel(t *testing.T) {
+	const model = "../../../shared/models/stories260K"
+	if _, err := os.Stat(model); err != nil {
+		t.Skip("../shared not present: " + model)
+	}
+	var out bytes.Buffer
+	err := perplexity(&out, []string{"--model", model, "--segment-size", "16", "--text-dir", textDir(t), "--all-files",
+		"--segments", "2", "--samples", "1", "--progress", "0", "--json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep eval.PerplexityReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 2 || rep.Results[0].PPLMemory != nil || rep.Results[0].PPLNoMemory < 1 || rep.Model != model {
+		t.Errorf("report %+v, want 2 segments, no memory column", rep)
+	}
+	if !strings.Contains(out.String(), `"ppl_memory":null`) {
+		t.Errorf("ppl_memory is not null in %s", out.String())
+	}
+}
+
+func TestCompareCommand(t *testing.T) {
+	runA, runB := t.TempDir(), t.TempDir()
+	accA := eval.AccuracyReport{Task: "memorize", SegmentSize: 512, MemTokens: 10, Results: []eval.AccuracyResult{
+		{Segments: 1, Tokens: 512, Samples: 10, Accuracy: 1, CILow: 0.72, CIHigh: 1},
+		{Segments: 4096, Tokens: 2097152, Samples: 10, Accuracy: 0.9, CILow: 0.6, CIHigh: 0.98}}}
+	accB := eval.AccuracyReport{Task: "memorize", SegmentSize: 512, MemTokens: 4, Results: []eval.AccuracyResult{
+		{Segments: 1, Tokens: 512, Samples: 10, Accuracy: 0.5, CILow: 0.24, CIHigh: 0.76}}}
+	m := 20.5
+	ppl := eval.PerplexityReport{SegmentSize: 512, MemTokens: 10, Results: []eval.PerplexityResult{{Segment: 1, PPLMemory: &m, PPLNoMemory: 22.25}}}
+	for _, s := range []struct {
+		dir string
+		rep eval.AccuracyReport
+	}{{runA, accA}, {runB, accB}} {
+		if _, err := eval.SaveAccuracy(s.dir, "accuracy-memorize.json", s.rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := eval.SavePerplexity(runA, ppl); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := compare(&out, []string{runA, runB}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"[1] " + runA, "[2] " + runB, "task memorize", "2097152", "0.900 (0.60-0.98)", "0.500 (0.24-0.76)", "20.500 / 22.250"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("compare output lacks %q:\n%s", want, got)
+		}
+	}
+	// Run B has no 4096-segment row: a dash, not a zero.
+	for _, line := range strings.Split(got, "\n") {
+		if strings.Contains(line, "2097152") && !strings.Contains(line, "│ - ") {
+			t.Errorf("row for 4096 segments should show - for run B: %q", line)
+		}
+	}
+	out.Reset()
+	if err := compare(&out, []string{"--json", runA, runB}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Runs []eval.RunResults `json:"runs"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Runs) != 2 || doc.Runs[0].Perplexity == nil {
+		t.Errorf("compare --json: %v, %+v", err, doc)
+	}
+	if err := compare(&bytes.Buffer{}, nil); err == nil {
+		t.Errorf("compare with no runs = nil error, want one")
+	}
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/graph"
+)
+
+func init() {
+	register("flops", "forward FLOPs of RMT against one full-attention pass over the same tokens", runFlops)
+}
+
+// flopsReport is `eval flops --json`; results is the stable contract.
+type flopsReport struct {
+	Model       string             `json:"model,omitempty"`
+	Family      string             `json:"family"`
+	Layers      int                `json:"layers"`
+	Hidden      int                `json:"hidden"`
+	FFN         int                `json:"ffn"`
+	Vocab       int                `json:"vocab"`
+	Heads       int                `json:"heads"`
+	KVHeads     int                `json:"kv_heads"`
+	SegmentSize int                `json:"segment_size"`
+	MemTokens   int                `json:"mem_tokens"`
+	Attention   string             `json:"attention"`
+	Results     []eval.FLOPsResult `json:"results"`
+}
+
+func runFlops(args []string) error {
+	return flops(os.Stdout, args)
+}
+
+func flops(out io.Writer, args []string) error {
+	fs := flag.NewFlagSet("flops", flag.ContinueOnError)
+	model := fs.String("model", "", "model folder whose config.json gives the shape")
+	layers := fs.Int("layers", 0, "transformer blocks (without --model)")
+	hidden := fs.Int("hidden", 0, "model width C (without --model)")
+	ffn := fs.Int("ffn", 0, "MLP inner width F (without --model)")
+	vocab := fs.Int("vocab", 0, "vocabulary size V (without --model)")
+	heads := fs.Int("heads", 0, "attention heads (without --model; default C/64)")
+	kvHeads := fs.Int("kv-heads", 0, "key/value heads, with --gated (default: as many as --heads)")
+	gated := fs.Bool("gated", false, "Llama-shaped SwiGLU MLP, three matrices (default: two, as GPT-2 and OPT)")
+	seg := fs.Int("segment-size", 512, "tokens per segment S")
+	mem := fs.Int("mem-tokens", 0, "memory tokens M (each segment runs 2M + S positions: read and write memory)")
+	tokensFlag := fs.String("tokens", "4096,32768,262144,2048000", "input lengths N, e.g. 4096,2048000")
+	attnFlag := fs.String("attention", "full", "attention pairs counted: full (the L x L score matrix, the paper's convention) or causal (the triangle)")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	attn, err := eval.ParseAttention(*attnFlag)
+	if err != nil {
+		return fmt.Errorf("--attention: %w", err)
+	}
+	tokens, err := parseInts(*tokensFlag)
+	if err != nil || len(tokens) == 0 {
+		return fmt.Errorf("--tokens: give input lengths such as 4096,2048000 (%v)", err)
+	}
+	dims := *layers != 0 || *hidden != 0 || *ffn != 0 || *vocab != 0 || *heads != 0 || *kvHeads != 0 || *gated
+	var c graph.Config
+	switch {
+	case *model != "" && dims:
+		return fmt.Errorf("give --model or the dimensions (--layers, --hidden, --ffn, --vocab), not both")
+	case *model != "":
+		if c, err = checkpoints.ReadConfig(*model); err != nil {
+			return err
+		}
+	default:
+		if c, err = eval.ShapeConfig(*layers, *hidden, *ffn, *vocab, *heads, *kvHeads, *gated); err != nil {
+			return fmt.Errorf("%w (or give --model DIR)", err)
+		}
+	}
+	rep := flopsReport{Model: *model, Family: c.ModelType, Layers: c.Layers(), Hidden: c.Hidden(), FFN: c.FFN(), Vocab: c.VocabSize,
+		Heads: c.Heads(), KVHeads: c.KVHeads(), SegmentSize: *seg, MemTokens: *mem, Attention: attn.String()}
+	for _, n := range tokens {
+		r, err := eval.CompareFLOPs(c, *seg, *mem, n, attn)
+		if err != nil {
+			return err
+		}
+		rep.Results = append(rep.Results, r)
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(rep)
+	}
+	fmt.Fprintf(out, "%d layers, width %d, MLP %d (%s), vocabulary %d; segments of %d + 2x%d memory; attention counted %s\n",
+		rep.Layers, rep.Hidden, rep.FFN, map[bool]string{true: "GPT-2 shape", false: "SwiGLU"}[c.IsGPT2()], rep.Vocab, rep.SegmentSize, rep.MemTokens, rep.Attention)
+	tw := newTable(out)
+	tw.Header("tokens", "segments", "RMT FLOPs", "full-attention FLOPs", "full / RMT")
+	for _, r := range rep.Results {
+		tw.Append(fmt.Sprint(r.Tokens), fmt.Sprint(r.Segments), fmt.Sprintf("%.4g", r.RMTFLOPs), fmt.Sprintf("%.4g", r.FullFLOPs), fmt.Sprintf("%.2fx", r.Ratio))
+	}
+	tw.Render()
+	return nil
+}

@@ -1,0 +1,96 @@
+package eval
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/graph"
+)
+
+func memorizeTask(t *testing.T, n, S int) data.Task {
+	t.Helper()
+	task, err := data.NewTask(data.TaskConfig{Name: "memorize", Segments: n, SegmentSize: S, Seed: 11,
+		Split: data.SplitEval, Tokenizer: data.NewByteTokenizer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return task
+}
+
+// TestAccuracyCountsAnswers: Accuracy's count is Answer's over the same
+// samples, with the Wilson interval of that count, and a progress report
+// sees every token of every sample.
+func TestAccuracyCountsAnswers(t *testing.T) {
+	const S, M, samples = 96, 2, 3
+	w := tinyRMT(t, "llama", M)
+	cell, err := graph.NewCell[float32](w, M, S, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := data.NewByteTokenizer()
+	for _, n := range []int{1, 3} {
+		task := memorizeTask(t, n, S)
+		var buf bytes.Buffer
+		p := NewProgress(&buf, "test", samples, int64(samples*n*S), time.Nanosecond)
+		r, err := Accuracy(cell, tok, task, samples, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for i := 0; i < samples; i++ {
+			s, err := task.SampleAt(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, err := Answer(cell, tok, s); err != nil {
+				t.Fatal(err)
+			} else if ok {
+				want++
+			}
+		}
+		lo, hi := WilsonInterval(want, samples)
+		if r.Segments != n || r.Tokens != n*S || r.Samples != samples || r.Correct != want ||
+			r.Accuracy != float64(want)/samples || r.CILow != lo || r.CIHigh != hi || r.Seed != 11 || r.SecondsPerSample <= 0 {
+			t.Errorf("Accuracy at %d segments = %+v, want %d/%d correct, interval [%v, %v]", n, r, want, samples, lo, hi)
+		}
+		if p.doneS != samples || p.doneT != int64(samples*n*S) {
+			t.Errorf("progress saw %d samples and %d tokens, want %d and %d", p.doneS, p.doneT, samples, samples*n*S)
+		}
+		if !strings.Contains(buf.String(), "samples") {
+			t.Errorf("no progress line written: %q", buf.String())
+		}
+	}
+	if _, err := Accuracy(cell, tok, memorizeTask(t, 1, S), 0, nil); err == nil {
+		t.Errorf("Accuracy with 0 samples = nil error, want one")
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgress(&buf, "accuracy 4096 seg", 100, 100*2097152, 5*time.Second)
+	clock := p.start
+	p.now = func() time.Time { return clock }
+	clock = clock.Add(time.Second)
+	p.Tokens(1000)
+	if buf.Len() != 0 {
+		t.Errorf("reported after 1 s with a 5 s interval: %q", buf.String())
+	}
+	clock = clock.Add(9 * time.Second) // 10 s: 2,000,000 tokens at 200k tok/s
+	p.Tokens(2097152 - 1000)
+	p.Sample()
+	got := strings.TrimSpace(buf.String())
+	// 209,715,200 - 2,097,152 tokens left at 209,715.2 tok/s is 990 s.
+	want := "accuracy 4096 seg | 0/100 samples | 2.1M/209.7M tokens | 209.7k tok/s | ~16m30s left"
+	if got != want {
+		t.Errorf("progress line\n got %q\nwant %q", got, want)
+	}
+	if strings.Count(buf.String(), "\n") != 1 {
+		t.Errorf("two reports within the interval: %q", buf.String())
+	}
+	var quiet *Progress = NewProgress(&buf, "x", 1, 1, 0)
+	quiet.Tokens(5) // nil: no-op, no panic
+	quiet.Sample()
+}

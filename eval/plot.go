@@ -1,0 +1,147 @@
+package eval
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Plot size, as the figures of a paper column.
+const plotW, plotH = 6 * vg.Inch, 4 * vg.Inch
+
+var plotColors = []color.Color{
+	color.RGBA{R: 31, G: 119, B: 180, A: 255},
+	color.RGBA{R: 214, G: 39, B: 40, A: 255},
+	color.RGBA{R: 44, G: 160, B: 44, A: 255},
+	color.RGBA{R: 148, G: 103, B: 189, A: 255},
+	color.RGBA{R: 255, G: 127, B: 14, A: 255},
+}
+
+// PlotAccuracy draws accuracy against input tokens on a log axis, one line
+// per report with its 95% intervals as error bars, and saves it as an image
+// (the format from path's extension: .png, .svg, .pdf).
+func PlotAccuracy(path string, reps ...AccuracyReport) error {
+	p := plot.New()
+	p.Title.Text = "Accuracy against input length"
+	p.X.Label.Text = "input tokens"
+	p.Y.Label.Text = "exact-match accuracy"
+	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	p.Y.Min, p.Y.Max = 0, 1.05
+	p.Legend.Top, p.Legend.Left = false, true
+	p.Legend.YOffs = vg.Centimeter // clear of the x axis
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for k, r := range reps {
+		if len(r.Results) == 0 {
+			continue
+		}
+		pts := accuracyPoints(r.Results)
+		for _, x := range r.Results {
+			lo, hi = math.Min(lo, float64(x.Tokens)), math.Max(hi, float64(x.Tokens))
+		}
+		line, marks, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return fmt.Errorf("eval: plot: %w", err)
+		}
+		bars, err := plotter.NewYErrorBars(pts)
+		if err != nil {
+			return fmt.Errorf("eval: plot: %w", err)
+		}
+		c := plotColors[k%len(plotColors)]
+		line.Color, marks.Color, bars.Color = c, c, c
+		marks.Shape = draw.CircleGlyph{}
+		p.Add(line, marks, bars)
+		label := r.Task
+		if r.Checkpoint != "" {
+			label = filepath.Base(r.Checkpoint) + " " + r.Task
+		}
+		p.Legend.Add(label, line, marks)
+	}
+	if lo <= hi { // a little room either side on the log axis
+		p.X.Min, p.X.Max = lo/1.5, hi*1.5
+	}
+	p.Add(plotter.NewGrid())
+	if err := p.Save(plotW, plotH, path); err != nil {
+		return fmt.Errorf("eval: plot: %w", err)
+	}
+	return nil
+}
+
+// accuracyPoints are (tokens, accuracy) with the interval as y errors.
+type accuracyPoints []AccuracyResult
+
+func (a accuracyPoints) Len() int                { return len(a) }
+func (a accuracyPoints) XY(i int) (x, y float64) { return float64(a[i].Tokens), a[i].Accuracy }
+func (a accuracyPoints) YError(i int) (lo, hi float64) {
+	return a[i].Accuracy - a[i].CILow, a[i].CIHigh - a[i].Accuracy
+}
+
+// PlotPerplexity draws perplexity against segment index, with memory and
+// without, and saves it as an image.
+func PlotPerplexity(path string, rep PerplexityReport) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("Perplexity per segment (%d tokens each)", rep.SegmentSize)
+	p.X.Label.Text = "segment index"
+	p.Y.Label.Text = "perplexity"
+	p.X.Tick.Marker = indexTicks{}
+	p.Legend.Top = true
+	var mem, plain plotter.XYs
+	for _, r := range rep.Results {
+		plain = append(plain, plotter.XY{X: float64(r.Segment), Y: r.PPLNoMemory})
+		if r.PPLMemory != nil {
+			mem = append(mem, plotter.XY{X: float64(r.Segment), Y: *r.PPLMemory})
+		}
+	}
+	for k, s := range []struct {
+		label string
+		xys   plotter.XYs
+	}{{fmt.Sprintf("memory (M = %d)", rep.MemTokens), mem}, {"no memory (each segment alone)", plain}} {
+		if len(s.xys) == 0 {
+			continue
+		}
+		line, marks, err := plotter.NewLinePoints(s.xys)
+		if err != nil {
+			return fmt.Errorf("eval: plot: %w", err)
+		}
+		c := plotColors[k]
+		line.Color, marks.Color = c, c
+		marks.Shape = draw.CircleGlyph{}
+		if len(s.xys) > 64 { // a line alone reads better than a wall of dots
+			marks.Radius = 0
+		}
+		p.Add(line, marks)
+		p.Legend.Add(s.label, line)
+	}
+	p.X.Min, p.X.Max = p.X.Min-0.5, p.X.Max+0.5
+	p.Y.Max += 0.25 * (p.Y.Max - p.Y.Min) // room for the legend above the lines
+	p.Add(plotter.NewGrid())
+	if err := p.Save(plotW, plotH, path); err != nil {
+		return fmt.Errorf("eval: plot: %w", err)
+	}
+	return nil
+}
+
+// indexTicks labels whole segment indices, at most about ten of them.
+type indexTicks struct{}
+
+func (indexTicks) Ticks(min, max float64) []plot.Tick {
+	lo, hi := math.Ceil(min), math.Floor(max)
+	step := math.Max(1, math.Ceil((hi-lo+1)/10))
+	var ts []plot.Tick
+	for x := lo; x <= hi; x++ {
+		t := plot.Tick{Value: x}
+		if x >= 1 && math.Mod(x-1, step) == 0 {
+			t.Label = strconv.Itoa(int(x))
+		}
+		if t.Label != "" || step <= 4 {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
