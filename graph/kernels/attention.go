@@ -106,7 +106,7 @@ func NewRope[T Float](maxLen, dh int, theta float64) *Rope[T] {
 type AttnCache[T Float] struct {
 	d    AttnDims
 	rope bool // q and k were rotated
-	lp   int  // row stride of p and of the transposed k and v: L rounded up to 16
+	lp   int  // row stride of p, dS and the transposed k, v: L rounded up to 32
 
 	q    []T // (B·H, L, Dh): rope(q), only with rope (else q is read in place)
 	kr   []T // (B·KVH, L, Dh): rope(k), rows contiguous
@@ -115,7 +115,7 @@ type AttnCache[T Float] struct {
 	vt   []T // (B·KVH, Dh, lp): vᵀ, packed by the backward pass
 	v2   []T // (B·KVH, ⌈L/2⌉, 16): v as interleaved row pairs, for pair8 (Dh = 8)
 	k2   []T // (B·KVH, ⌈L/2⌉, 16): rope(k) likewise, packed by the backward pass
-	p    []T // (B·H, L, lp): row t holds P[t], zero up to the end of its strip's columns
+	p    []T // (B·H, L, lp): row t holds P[t], zero from t+1 up to zeroTo
 	o    []T // (B·H, L, Dh): the output, for rowsum(P∘dP) = dO·out in the backward pass
 	bias []T // (B, lp): 0 for visible keys, -Inf for masked ones; empty without keyMask
 	dk   []T // (B·KVH, L, Dh): backward sum of rope(k)'s gradient over a group, only with rope

@@ -288,7 +288,9 @@ func TestAttentionBackwardFiniteDifferences(t *testing.T) {
 					x[i] = qkv[i]
 					fd[i] = (lp - lm) / (2 * eps)
 				}
-				if e := maxRelDiff(dqkv, fd); !(e < 1e-6) {
+				e := maxRelDiff(dqkv, fd)
+				t.Logf("max relative difference from central differences: %.2g", e)
+				if !(e < 1e-6) {
 					t.Errorf("AttentionBackward: max relative difference %.3g from central differences, want < 1e-6", e)
 				}
 				if tc.mask == "end" {
@@ -335,7 +337,9 @@ func TestAttentionFloat32MatchesFloat64(t *testing.T) {
 					if e := maxRelDiff(out, out64); e > 1e-5 {
 						t.Errorf("forward: float32 differs from float64 by %.3g (relative to the largest), want <= 1e-5", e)
 					}
-					if e := maxRelDiff(dqkv, dqkv64); e > 2e-5 {
+					e := maxRelDiff(dqkv, dqkv64)
+					t.Logf("backward float32 vs float64: %.2g", e)
+					if e > 2e-5 {
 						t.Errorf("backward: float32 differs from float64 by %.3g (relative to the largest), want <= 2e-5", e)
 					}
 				})
