@@ -51,11 +51,12 @@ type Config struct {
 }
 
 // DefaultConfig is the main job: the built-in model learns to keep a fact
-// in memory (memorize) over a short curriculum, in a few minutes on 2 cores.
+// in memory (memorize) over 1, 2, 4 and 8 segments, in a few minutes on 2
+// cores.
 func DefaultConfig() Config {
 	return Config{
 		Task: "memorize", SegmentSize: 96, MemTokens: 8, BPTTDepth: -1,
-		Curriculum: "1,2,4", StepsPerStage: 200, Threshold: 0.98, Patience: 0,
+		Curriculum: "1,2,4,8", StepsPerStage: 200, Threshold: 0.98, Patience: 0,
 		Batch: 8, GradAccum: 1, LR: 1e-3, Warmup: 20, Decay: "linear", WeightDecay: 0.01, ClipNorm: 1.0,
 		EvalEvery: 50, EvalSamples: 64, CheckpointEvery: 50, Keep: 3, LogEvery: 10,
 		Seed: 1, Out: "runs/default",

@@ -12,7 +12,7 @@ import (
 
 // record is one line of metrics.jsonl: a logged step or an evaluation.
 type record struct {
-	Type       string   `json:"type"` // "step" or "eval"
+	Type       string   `json:"type"` // "step", "eval", or "final" (the best checkpoint after the last stage)
 	Stage      int      `json:"stage"`
 	Step       int      `json:"step"`
 	Segments   int      `json:"segments"`
@@ -29,7 +29,8 @@ type record struct {
 type metricsLog struct{ f *os.File }
 
 // openMetrics opens path for appending. Resuming from step keep drops the
-// records after that step (and a torn last line), so that the file of a
+// records after that step (and a torn last line, and the final table,
+// which is computed again), so that the file of a
 // resumed run reads as that of a run never stopped; keep < 0 starts afresh.
 func openMetrics(path string, keep int) (*metricsLog, error) {
 	if keep < 0 {
@@ -46,7 +47,7 @@ func openMetrics(path string, keep int) (*metricsLog, error) {
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
 			var r record
-			if json.Unmarshal(sc.Bytes(), &r) != nil || r.Step > keep {
+			if json.Unmarshal(sc.Bytes(), &r) != nil || r.Step > keep || r.Type == "final" {
 				continue
 			}
 			kept.Write(sc.Bytes())

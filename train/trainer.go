@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/olekukonko/tablewriter"
+
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/curriculum"
 	"github.com/rmtgo/rmt/data"
@@ -57,7 +59,52 @@ func Run(ctx context.Context, cfg Config, opt Options) error {
 		}
 	}
 	fmt.Fprintf(opt.Log, "done: %d stages, %d steps; best checkpoint %s\n", len(cfg.Stages), t.state.Step, t.bestPath())
-	return nil
+	return t.finalTable()
+}
+
+// finalTable scores the best checkpoint on validation samples at every
+// segment count of the curriculum and at twice the last (never trained on).
+func (t *trainer) finalTable() error {
+	best, err := t.run.Best()
+	if err != nil {
+		return nil
+	}
+	ck, err := checkpoints.Load(best)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	cell, err := graph.NewCell[float32](ck.Weights, t.cfg.MemTokens, t.cfg.SegmentSize, false)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	var counts []int
+	for _, st := range t.cfg.Stages {
+		counts = append(counts, st.Segments)
+	}
+	counts = append(counts, 2*counts[len(counts)-1])
+	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
+	tw := tablewriter.NewWriter(t.opt.Log)
+	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
+	for i, n := range counts {
+		_, val, err := t.tasks(n)
+		if err != nil {
+			return err
+		}
+		v, err := eval.Validate(cell, t.tok, val)
+		if err != nil {
+			return fmt.Errorf("train: final validation at %d segments: %w", n, err)
+		}
+		acc := v.Accuracy
+		if err := t.metrics.Write(record{Type: "final", Stage: len(t.cfg.Stages), Step: t.state.Step, Segments: n, ValLoss: &v.Loss, Accuracy: &acc}); err != nil {
+			return err
+		}
+		trained := "yes"
+		if i == len(counts)-1 {
+			trained = "no"
+		}
+		tw.Append(fmt.Sprint(n), fmt.Sprint(n*t.cfg.SegmentSize), fmt.Sprintf("%.4f", v.Loss), accString(acc), trained)
+	}
+	return tw.Render()
 }
 
 func (t *trainer) bestPath() string {
@@ -346,8 +393,12 @@ func (t *trainer) evaluate(cell *graph.Cell[float32], val []data.Sample, st curr
 		ValLoss: &v.Loss, Accuracy: &acc}); err != nil {
 		return 0, "", false, err
 	}
-	fmt.Fprintf(t.opt.Log, "eval step %d | stage %d (%d seg) | val loss %.4f | accuracy %s | %s\n",
-		t.state.Step, t.state.Stage+1, st.Segments, v.Loss, accString(acc), reason)
+	note := ""
+	if isBest {
+		note = " | new best"
+	}
+	fmt.Fprintf(t.opt.Log, "eval step %d | stage %d (%d seg) | val loss %.4f | accuracy %s%s\n",
+		t.state.Step, t.state.Stage+1, st.Segments, v.Loss, accString(acc), note)
 	if isBest {
 		t.state.BestMetric = metric
 	}

@@ -31,7 +31,7 @@ func accuracy(out io.Writer, args []string) error {
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	task := fs.String("task", "memorize", "memorize, detect, reasoning or babi")
 	segFlag := fs.String("segments", "1,2,4", "segment counts to evaluate, e.g. 1,16,256,4096 (4096 x 512 = 2M tokens)")
-	samples := fs.Int("samples", 100, "samples per segment count")
+	samplesFlag := fs.String("samples", "100", "samples per segment count: one number, or one per --segments entry (e.g. 64,64,16,8)")
 	noise := fs.String("noise-dir", "", "folder of .txt books for the background (default: built-in filler)")
 	babiDir := fs.String("babi-dir", "", "bAbI folder (task babi)")
 	babiTask := fs.String("babi-task", "", "bAbI tasks, e.g. 1,2")
@@ -50,8 +50,14 @@ func accuracy(out io.Writer, args []string) error {
 	if err != nil || len(counts) == 0 {
 		return fmt.Errorf("--segments: give segment counts such as 1,4,16 (%v)", err)
 	}
-	if *samples < 1 {
-		return fmt.Errorf("--samples %d, want at least 1", *samples)
+	perCount, err := parseInts(*samplesFlag)
+	if err != nil || (len(perCount) != 1 && len(perCount) != len(counts)) {
+		return fmt.Errorf("--samples %q: give one count, or one per --segments entry (%d)", *samplesFlag, len(counts))
+	}
+	for _, k := range perCount {
+		if k < 1 {
+			return fmt.Errorf("--samples %d, want at least 1", k)
+		}
 	}
 	if *task == "lm" {
 		return fmt.Errorf("--task lm has no answers to match; use 'eval perplexity'")
@@ -77,7 +83,8 @@ func accuracy(out io.Writer, args []string) error {
 	S := ck.RMT.SegmentSize
 	rep := eval.AccuracyReport{Task: *task, Checkpoint: ckDir, SegmentSize: S, MemTokens: ck.RMT.MemTokens}
 	saving := *save
-	for _, n := range counts {
+	for i, n := range counts {
+		samples := &perCount[min(i, len(perCount)-1)]
 		t, err := data.NewTask(data.TaskConfig{Name: *task, Segments: n, SegmentSize: S, Seed: *seed,
 			NoiseDir: *noise, BabiDir: *babiDir, BabiTasks: babi, Split: data.SplitEval, Tokenizer: tok})
 		if err != nil {
