@@ -68,6 +68,9 @@ type AccuracyResult struct {
 	CIHigh           float64 `json:"ci_high"` //
 	SecondsPerSample float64 `json:"seconds_per_sample"`
 	Seed             int64   `json:"seed"` // of the task's sample stream
+	// PeakRSSMB is the highest resident set size sampled while this segment
+	// count was evaluated: flat in the count, since only memory is carried.
+	PeakRSSMB float64 `json:"peak_rss_mb"`
 }
 
 // Accuracy answers samples 0..samples-1 of task (each streamed through cell
@@ -80,6 +83,8 @@ func Accuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, sam
 		return AccuracyResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
 	}
 	t0 := time.Now()
+	peak := startPeak()
+	defer peak.done()
 	correct := 0
 	for i := 0; i < samples; i++ {
 		s, err := task.SampleAt(i)
@@ -100,7 +105,7 @@ func Accuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, sam
 	return AccuracyResult{
 		Segments: cfg.Segments, Tokens: cfg.Length(), Samples: samples, Correct: correct,
 		Accuracy: float64(correct) / float64(samples), CILow: lo, CIHigh: hi,
-		SecondsPerSample: time.Since(t0).Seconds() / float64(samples), Seed: cfg.Seed,
+		SecondsPerSample: time.Since(t0).Seconds() / float64(samples), Seed: cfg.Seed, PeakRSSMB: peak.done(),
 	}, nil
 }
 

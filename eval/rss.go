@@ -35,6 +35,7 @@ func ResidentMB() float64 {
 type peakSampler struct {
 	stop chan struct{}
 	wg   sync.WaitGroup
+	once sync.Once
 	peak float64
 }
 
@@ -59,8 +60,12 @@ func startPeak() *peakSampler {
 	return p
 }
 
+// done stops the sampler (once; later calls return the same peak).
 func (p *peakSampler) done() float64 {
-	close(p.stop)
-	p.wg.Wait()
-	return max(p.peak, ResidentMB())
+	p.once.Do(func() {
+		close(p.stop)
+		p.wg.Wait()
+		p.peak = max(p.peak, ResidentMB())
+	})
+	return p.peak
 }
