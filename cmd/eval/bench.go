@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/eval"
 )
 
@@ -28,12 +27,9 @@ func runBench(args []string) error {
 	if *runs < 1 || *batch < 1 || *segment < 1 || *mem < 0 {
 		return fmt.Errorf("--runs, --batch and --segment-size must be at least 1 and --mem-tokens at least 0")
 	}
-	c, ok := eval.BenchShapes[*shape]
-	if !ok {
-		var err error
-		if c, err = checkpoints.ReadConfig(*shape); err != nil {
-			return fmt.Errorf("--shape %q is neither stories260K, gpt2-small nor a model folder: %w", *shape, err)
-		}
+	c, err := shapeConfig(*shape)
+	if err != nil {
+		return err
 	}
 	r, err := eval.Bench(*shape, c, *batch, *segment, *mem, *runs)
 	if err != nil {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+
+	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
@@ -23,4 +26,17 @@ func promptIDs(w *graph.Weights, tok data.Tokenizer, text string) ([]int, error)
 		ids = append([]int{tok.BOS()}, ids...)
 	}
 	return ids, nil
+}
+
+// shapeConfig resolves --shape: a named benchmark shape (stories260K,
+// gpt2-small) or a model folder whose config.json gives the shape.
+func shapeConfig(shape string) (graph.Config, error) {
+	if c, ok := eval.BenchShapes[shape]; ok {
+		return c, nil
+	}
+	c, err := checkpoints.ReadConfig(shape)
+	if err != nil {
+		return graph.Config{}, fmt.Errorf("--shape %q is neither stories260K, gpt2-small nor a model folder: %w", shape, err)
+	}
+	return c, nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 
-	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
 )
@@ -33,11 +32,9 @@ func runScaling(args []string) error {
 	if err != nil {
 		return fmt.Errorf("--train-segments: %w", err)
 	}
-	c, ok := eval.BenchShapes[*shape]
-	if !ok {
-		if c, err = checkpoints.ReadConfig(*shape); err != nil {
-			return fmt.Errorf("--shape %q is neither stories260K, gpt2-small nor a model folder: %w", *shape, err)
-		}
+	c, err := shapeConfig(*shape)
+	if err != nil {
+		return err
 	}
 	if *streamSegs > 0 && *streamSegs < 2**window {
 		return fmt.Errorf("--stream-segments %d must be at least twice --window %d", *streamSegs, *window)
