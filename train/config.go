@@ -30,6 +30,9 @@ type Config struct {
 	Threshold     float64            `json:"threshold"` // advance a stage early at this validation accuracy
 	Patience      int                `json:"patience"`  // end a stage after this many evaluations without improvement
 	Stages        []curriculum.Stage `json:"stages"`    // resolved from the above unless given
+	// VarySegments trains each step of a stage of n segments on a count
+	// drawn from 1..n rather than on n alone.
+	VarySegments bool `json:"vary_segments"`
 
 	Batch       int     `json:"batch"`
 	GradAccum   int     `json:"grad_accum"`

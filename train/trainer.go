@@ -86,7 +86,7 @@ func (t *trainer) finalTable() error {
 	tw := tablewriter.NewWriter(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
 	for i, n := range counts {
-		_, val, err := t.tasks(n)
+		val, err := t.valSamples(n)
 		if err != nil {
 			return err
 		}
@@ -216,41 +216,78 @@ func (t *trainer) newAdam() *AdamW {
 	return NewAdamW(a)
 }
 
-// tasks builds the training and validation tasks of a stage. Validation
-// draws its noise from the evaluation split and a seed of its own.
-func (t *trainer) tasks(segments int) (train data.Task, val []data.Sample, err error) {
+// taskConfig is the data of the run for n segments on a split.
+func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error) {
 	c := t.cfg
 	var babi []int
 	if c.BabiTask != "" {
+		var err error
 		if babi, err = data.ParseBabiTasks(c.BabiTask); err != nil {
-			return nil, nil, fmt.Errorf("train: --babi-task: %w", err)
+			return data.TaskConfig{}, fmt.Errorf("train: --babi-task: %w", err)
 		}
 	}
 	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
-		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: babi, TextDir: c.TextDir, Split: data.SplitTrain, Tokenizer: t.tok}
-	if train, err = data.NewTask(tc); err != nil {
-		return nil, nil, fmt.Errorf("train: %w", err)
+		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: babi, TextDir: c.TextDir, Split: split, Tokenizer: t.tok}
+	if split == data.SplitEval {
+		tc.Seed = c.Seed + 1_000_003 // validation samples of their own
 	}
-	tc.Split, tc.Seed = data.SplitEval, c.Seed+1_000_003
+	return tc, nil
+}
+
+// trainTasks builds the training tasks of a stage of n segments: one for n,
+// or with VarySegments one for every count 1..n.
+func (t *trainer) trainTasks(n int) (map[int]data.Task, error) {
+	counts := []int{n}
+	if t.cfg.VarySegments {
+		counts = counts[:0]
+		for k := 1; k <= n; k++ {
+			counts = append(counts, k)
+		}
+	}
+	tasks := map[int]data.Task{}
+	for _, k := range counts {
+		tc, err := t.taskConfig(k, data.SplitTrain)
+		if err != nil {
+			return nil, err
+		}
+		if tasks[k], err = data.NewTask(tc); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+	}
+	return tasks, nil
+}
+
+// valSamples are the fixed validation samples of n segments, drawn from
+// the evaluation split of the noise.
+func (t *trainer) valSamples(n int) ([]data.Sample, error) {
+	tc, err := t.taskConfig(n, data.SplitEval)
+	if err != nil {
+		return nil, err
+	}
 	vt, err := data.NewTask(tc)
 	if err != nil {
-		return nil, nil, fmt.Errorf("train: validation data: %w", err)
+		return nil, fmt.Errorf("train: validation data: %w", err)
 	}
-	for i := 0; i < c.EvalSamples; i++ {
+	var val []data.Sample
+	for i := 0; i < t.cfg.EvalSamples; i++ {
 		s, err := vt.SampleAt(i)
 		if err != nil {
-			return nil, nil, fmt.Errorf("train: validation sample %d: %w", i, err)
+			return nil, fmt.Errorf("train: validation sample %d: %w", i, err)
 		}
 		val = append(val, s)
 	}
-	return train, val, nil
+	return val, nil
 }
 
 // stage trains the current stage from where the state stands to its end.
 func (t *trainer) stage(ctx context.Context) error {
 	c, st := t.cfg, t.cfg.Stages[t.state.Stage]
 	depth := st.BPTT()
-	task, val, err := t.tasks(st.Segments)
+	tasks, err := t.trainTasks(st.Segments)
+	if err != nil {
+		return err
+	}
+	val, err := t.valSamples(st.Segments)
 	if err != nil {
 		return err
 	}
@@ -276,7 +313,7 @@ func (t *trainer) stage(ctx context.Context) error {
 			return fmt.Errorf("train: stopped at step %d: %w; resume from %s with --resume", t.state.Step, err, t.lastGood)
 		}
 		t0 := time.Now()
-		loss, gnorm, lr, err := t.step(task, cell, sched, depth)
+		loss, gnorm, lr, err := t.step(tasks, st.Segments, cell, sched, depth)
 		if err != nil {
 			return err
 		}
@@ -318,10 +355,18 @@ func (t *trainer) stage(ctx context.Context) error {
 
 // step is one optimizer step: GradAccum micro-batches of Batch samples,
 // gradients averaged, AdamW at the scheduled learning rate.
-func (t *trainer) step(task data.Task, cell *graph.Cell[float32], sched Schedule, depth int) (loss, gnorm, lr float64, err error) {
+//
+// With VarySegments each micro-batch has its own segment count, drawn from
+// 1..n by the seed and the step (so a resumed run draws the same), so that
+// memory learns to hold a fact over a varying number of updates.
+func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32], sched Schedule, depth int) (loss, gnorm, lr float64, err error) {
 	c := t.cfg
 	var grads [][]float32
 	for a := 0; a < c.GradAccum; a++ {
+		task := tasks[n]
+		if c.VarySegments {
+			task = tasks[1+data.SampleRNG(c.Seed^0x5e6, t.state.Step*c.GradAccum+a).IntN(n)]
+		}
 		samples := make([]data.Sample, c.Batch)
 		for b := range samples {
 			if samples[b], err = task.SampleAt(int(t.state.DataCursor)); err != nil {
