@@ -324,12 +324,7 @@ func (s *Segment[T]) bind(in *Batch[T], mem, gmem []T, train bool) error {
 			}
 		}
 	}
-	lets := []struct {
-		n *G.Node
-		v tensor.Tensor
-	}{
-		{s.ids, vec(in.IDs)}, {s.targets, vec(targets)}, {s.lossW, vec(weights)},
-	}
+	lets := []binding{{s.ids, vec(in.IDs)}, {s.targets, vec(targets)}, {s.lossW, vec(weights)}}
 	if M > 0 {
 		if len(mem) != B*M*C {
 			return fmt.Errorf("graph: memory has %d values, want %d (batch %d x %d tokens x width %d)", len(mem), B*M*C, B, M, C)
@@ -340,13 +335,7 @@ func (s *Segment[T]) bind(in *Batch[T], mem, gmem []T, train bool) error {
 		if len(gmem) != B*M*C {
 			return fmt.Errorf("graph: memory gradient has %d values, want %d", len(gmem), B*M*C)
 		}
-		lets = append(lets, struct {
-			n *G.Node
-			v tensor.Tensor
-		}{s.mem, mat(mem, B*M, C)}, struct {
-			n *G.Node
-			v tensor.Tensor
-		}{s.gmem, mat(gmem, B*M, C)})
+		lets = append(lets, binding{s.mem, mat(mem, B*M, C)}, binding{s.gmem, mat(gmem, B*M, C)})
 	}
 	if s.keyMask != nil {
 		km := in.KeyMask
@@ -359,10 +348,7 @@ func (s *Segment[T]) bind(in *Batch[T], mem, gmem []T, train bool) error {
 		if len(km) != B*L {
 			return fmt.Errorf("graph: key mask has %d values, want %d (batch %d x %d positions)", len(km), B*L, B, L)
 		}
-		lets = append(lets, struct {
-			n *G.Node
-			v tensor.Tensor
-		}{s.keyMask, vec(km)})
+		lets = append(lets, binding{s.keyMask, vec(km)})
 	}
 	if s.rows != nil && !train {
 		if len(in.LogitRows) != sh.LogitRows {
@@ -375,10 +361,7 @@ func (s *Segment[T]) bind(in *Batch[T], mem, gmem []T, train bool) error {
 			}
 			rows[i] = (r/S)*L + M + r%S
 		}
-		lets = append(lets, struct {
-			n *G.Node
-			v tensor.Tensor
-		}{s.rows, vec(rows)})
+		lets = append(lets, binding{s.rows, vec(rows)})
 	}
 	for _, l := range lets {
 		if err := G.Let(l.n, l.v); err != nil {
@@ -386,6 +369,12 @@ func (s *Segment[T]) bind(in *Batch[T], mem, gmem []T, train bool) error {
 		}
 	}
 	return nil
+}
+
+// binding is an input node and the value a run gives it.
+type binding struct {
+	n *G.Node
+	v tensor.Tensor
 }
 
 func vec[E any](x []E) *tensor.Dense {
