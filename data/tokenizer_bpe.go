@@ -37,9 +37,18 @@ type bpeModel struct {
 	prefix       string // continuing_subword_prefix
 	suffix       string // end_of_word_suffix
 
+	// metaSplit: every vocab token holding "▁" holds it only at its start,
+	// and "▁" is a token. No merge can then cross a "▁", so a Llama-style
+	// "word" (a whole sentence; these files have no pre-tokenizer) can be
+	// cut before each "▁" and its pieces encoded and cached on their own,
+	// with exactly the same result.
+	metaSplit bool
+
 	mu    sync.Mutex
 	cache map[string][]int // word -> ids; bounded by bpeCacheMax
 }
+
+const metaSpace = "\u2581"
 
 type bpeMerge struct{ rank, id int }
 
@@ -141,6 +150,7 @@ func newBPEModel(spec *hfBPESpec) (*bpeModel, error) {
 		// A repeated pair keeps its last rank, as HF's HashMap collect does.
 		m.merges[[2]int{aID, bID}] = bpeMerge{rank: rank, id: id}
 	}
+	m.metaSplit = m.canMetaSplit()
 	return m, nil
 }
 
@@ -174,6 +184,38 @@ func (m *bpeModel) idToToken(id int) (string, bool) {
 
 // tokenize appends the ids of one pre-tokenized word to dst.
 func (m *bpeModel) tokenize(dst []int, word string) []int {
+	if !m.metaSplit {
+		return m.tokenizeWord(dst, word)
+	}
+	for word != "" {
+		n := len(word)
+		if i := strings.Index(word[1:], metaSpace); i >= 0 {
+			n = i + 1
+		}
+		dst = m.tokenizeWord(dst, word[:n])
+		word = word[n:]
+	}
+	return dst
+}
+
+// canMetaSplit reports whether metaSplit is exact for this model.
+func (m *bpeModel) canMetaSplit() bool {
+	if m.prefix != "" || m.suffix != "" {
+		return false
+	}
+	if _, ok := m.vocab[metaSpace]; !ok {
+		return false
+	}
+	for tok := range m.vocab {
+		if strings.Contains(strings.TrimPrefix(tok, metaSpace), metaSpace) {
+			return false
+		}
+	}
+	return true
+}
+
+// tokenizeWord is tokenize for a piece that is encoded as a whole.
+func (m *bpeModel) tokenizeWord(dst []int, word string) []int {
 	if word == "" {
 		return dst
 	}

@@ -541,3 +541,44 @@ func TestTokenizerAddedTokenOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenizerMetaSplitExact: cutting Llama-style input before each "▁"
+// (which enables the word cache) gives exactly the ids of encoding it whole,
+// on book text with punctuation, digits, newlines and non-ASCII.
+func TestTokenizerMetaSplitExact(t *testing.T) {
+	dir := llamaTokDir
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("../shared not present: %v", err)
+	}
+	tok, err := LoadTokenizer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hf := tok.(*hfTokenizer)
+	if !hf.model.metaSplit {
+		t.Fatal("stories260K: metaSplit is off, want on (no vocab piece has ▁ inside)")
+	}
+	books := filepath.Join(dir, "..", "..", "corpus", "books")
+	files, _ := filepath.Glob(filepath.Join(books, "*.txt"))
+	if len(files) == 0 {
+		t.Skip("../shared/corpus/books not present")
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw[:min(len(raw), 200000)]) + " naïve café — 1984, 3.14!\n\n  spaced  out  "
+	split, err := tok.Encode(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hf.model.metaSplit = false
+	whole, err := tok.Encode(text)
+	hf.model.metaSplit = true
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(split, whole) {
+		t.Fatalf("Encode with the ▁ split differs from whole-word BPE (%d vs %d ids)", len(split), len(whole))
+	}
+}
