@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -146,5 +147,49 @@ func TestModelGradients(t *testing.T) {
 			}
 			agree("memory", dmem32, dmem)
 		})
+	}
+}
+
+// TestRepeatedRunsAgree: ops reuse their output buffers from run to run, so
+// a graph run again (forward-only and training runs interleaved, as replay
+// does) must give bit-identical results to its first run.
+func TestRepeatedRunsAgree(t *testing.T) {
+	for _, family := range []string{"gpt2", "llama"} {
+		w := perturbed(t, tinyConfig(family))
+		shape := SegmentShape{Batch: 2, Tokens: 3, Mem: 2}
+		s, err := NewSegment[float32](w, shape, BuildOptions{Train: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := tinyBatch[float32](shape, w.Config.VocabSize)
+		mem := make([]float32, 2*2*w.Config.Hidden())
+		for i := range mem {
+			mem[i] = float32(i%7) / 7
+		}
+		var first [][]float32
+		var firstMem []float32
+		for run := 0; run < 3; run++ {
+			fr, err := s.Forward(b, mem)
+			if err != nil {
+				t.Fatal(err)
+			}
+			grads := make([][]float32, s.NumParams())
+			_, dmem, err := s.Backward(b, mem, mem, grads)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run == 0 {
+				first, firstMem = grads, fr.MemOut
+				continue
+			}
+			for i := range grads {
+				if !slices.Equal(grads[i], first[i]) {
+					t.Fatalf("%s run %d: gradient of %s differs from the first run", family, run, w.Params[i].Name)
+				}
+			}
+			if !slices.Equal(fr.MemOut, firstMem) || dmem == nil {
+				t.Fatalf("%s run %d: memory differs from the first run", family, run)
+			}
+		}
 	}
 }

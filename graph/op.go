@@ -24,9 +24,10 @@ var opCounter atomic.Int64
 type opBase struct {
 	name  string
 	id    int64
-	dt    tensor.Dtype // float dtype of the computation
-	ins   []hm.Type    // input types
-	shape tensor.Shape // output shape; empty means a scalar
+	dt    tensor.Dtype  // float dtype of the computation
+	ins   []hm.Type     // input types
+	shape tensor.Shape  // output shape; empty means a scalar
+	out   *tensor.Dense // the output buffer, reused run after run
 }
 
 func newBase(name string, dt tensor.Dtype, out tensor.Shape, ins ...hm.Type) opBase {
@@ -69,9 +70,27 @@ func (o *opBase) Hashcode() uint32 {
 }
 func (o *opBase) String() string { return o.name }
 
-// newOut allocates the op's output tensor.
+// newOut returns the op's output tensor, reused from the run before: a
+// graph is built for one shape, so the size never changes, and reuse spares
+// an allocation, a clear and garbage per op per step. Every Do overwrites
+// all of it; ops that only scatter or accumulate use zeroOut.
 func (o *opBase) newOut() *tensor.Dense {
-	return tensor.New(tensor.WithShape(o.shape.Clone()...), tensor.Of(o.dt))
+	if o.out == nil {
+		o.out = tensor.New(tensor.WithShape(o.shape.Clone()...), tensor.Of(o.dt))
+	}
+	return o.out
+}
+
+// zeroOut is newOut cleared.
+func (o *opBase) zeroOut() *tensor.Dense {
+	t := o.newOut()
+	switch d := t.Data().(type) {
+	case []float32:
+		clear(d)
+	case []float64:
+		clear(d)
+	}
+	return t
 }
 
 // scalar wraps a loss value in the op's dtype.

@@ -127,7 +127,7 @@ func (o *embedGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func embedGradDo[T kernels.Float](o *embedGradOp, vals []G.Value) (G.Value, error) {
-	out := o.newOut()
+	out := o.zeroOut()
 	d := out.Data().([]T)
 	ids, dy := ints(vals[0]), floats[T](vals[1])
 	e := o.e

@@ -96,7 +96,7 @@ func (o *lossGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func lossGradDo[T kernels.Float](o *lossGradOp, vals []G.Value, dl []T) (G.Value, error) {
-	out := o.newOut()
+	out := o.zeroOut()
 	d := out.Data().([]T)
 	l := o.l
 	h, w, g := floats[T](vals[0]), floats[T](vals[1]), T(scalarOf(vals[2]))
@@ -165,18 +165,13 @@ func newMemOutOp(dt tensor.Dtype, b, l, m, c int) *memOutOp {
 }
 
 func (o *memOutOp) Do(vals ...G.Value) (G.Value, error) {
-	return dispatch(o.dt, func() (G.Value, error) { return memOutDo[float32](o, vals, false) }, func() (G.Value, error) { return memOutDo[float64](o, vals, false) })
+	return dispatch(o.dt, func() (G.Value, error) { return memOutDo[float32](o, o.newOut(), vals, false) },
+		func() (G.Value, error) { return memOutDo[float64](o, o.newOut(), vals, false) })
 }
 
-// memOutDo copies rows out of h (forward) or scatters dy back into a zero
-// gradient of h (backward).
-func memOutDo[T kernels.Float](o *memOutOp, vals []G.Value, backward bool) (G.Value, error) {
-	var out *tensor.Dense
-	if backward {
-		out = tensor.New(tensor.WithShape(o.b*o.l, o.c), tensor.Of(o.dt))
-	} else {
-		out = o.newOut()
-	}
+// memOutDo copies rows out of h into out (forward) or scatters dy back into
+// out, a zero gradient of h (backward).
+func memOutDo[T kernels.Float](o *memOutOp, out *tensor.Dense, vals []G.Value, backward bool) (G.Value, error) {
 	src, dst := floats[T](vals[0]), out.Data().([]T)
 	for b := 0; b < o.b; b++ {
 		for i := 0; i < o.m; i++ {
@@ -205,7 +200,8 @@ type memOutGradOp struct {
 }
 
 func (o *memOutGradOp) Do(vals ...G.Value) (G.Value, error) {
-	return dispatch(o.dt, func() (G.Value, error) { return memOutDo[float32](o.m, vals, true) }, func() (G.Value, error) { return memOutDo[float64](o.m, vals, true) })
+	return dispatch(o.dt, func() (G.Value, error) { return memOutDo[float32](o.m, o.zeroOut(), vals, true) },
+		func() (G.Value, error) { return memOutDo[float64](o.m, o.zeroOut(), vals, true) })
 }
 
 // dotOp is sum(a ⊙ g) for a constant g: the term through which the gradient
