@@ -83,6 +83,19 @@ func accuracy(out io.Writer, args []string) error {
 	S := ck.RMT.SegmentSize
 	rep := eval.AccuracyReport{Task: *task, Checkpoint: ckDir, SegmentSize: S, MemTokens: ck.RMT.MemTokens}
 	saving := *save
+	// Warm up: compile the segment graphs (reading and generating) on one
+	// 2-segment sample first, so that the resident memory reported for each
+	// count is that of evaluating it, not of compiling.
+	warm, err := data.NewTask(data.TaskConfig{Name: *task, Segments: 2, SegmentSize: S, Seed: *seed,
+		NoiseDir: *noise, BabiDir: *babiDir, BabiTasks: babi, Split: data.SplitEval, Tokenizer: tok})
+	if err != nil {
+		return err
+	}
+	if s, err := warm.SampleAt(0); err != nil {
+		return err
+	} else if _, _, err := eval.Answer(cell, tok, s); err != nil {
+		return err
+	}
 	for i, n := range counts {
 		samples := &perCount[min(i, len(perCount)-1)]
 		t, err := data.NewTask(data.TaskConfig{Name: *task, Segments: n, SegmentSize: S, Seed: *seed,
