@@ -69,3 +69,15 @@ func (p *peakSampler) done() float64 {
 	})
 	return p.peak
 }
+
+// SettledMB collects garbage and returns freed pages to the system before
+// reading the resident size and the live Go heap, so that two readings at
+// different moments of a long run compare what the run holds, not how far
+// the collector happened to let garbage pile up.
+func SettledMB() (rss, heap float64) {
+	runtime.GC()
+	debug.FreeOSMemory()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return ResidentMB(), float64(m.HeapInuse) / (1 << 20)
+}

@@ -14,7 +14,9 @@ type TrainScalingRow struct {
 	StepMS            float64 `json:"step_ms"`
 	MSPerSegment      float64 `json:"ms_per_segment"`
 	RatioToOneSegment float64 `json:"ratio_to_one_segment_train"`
-	PeakRSSMB         float64 `json:"peak_rss_mb"`
+	PeakRSSMB         float64 `json:"peak_rss_mb"`    // sampled during the steps, garbage included
+	SettledRSSMB      float64 `json:"settled_rss_mb"` // after the steps and a GC
+	HeapMB            float64 `json:"heap_mb"`        // live Go heap after the steps and a GC
 }
 
 // StreamScaling is streaming inference over a long input.
@@ -24,8 +26,10 @@ type StreamScaling struct {
 	FirstUSPerToken float64 `json:"first_us_per_token"` // over the first window segments
 	LastUSPerToken  float64 `json:"last_us_per_token"`  // over the last window segments
 	Window          int     `json:"window"`
-	RSSStartMB      float64 `json:"rss_start_mb"`
-	RSSEndMB        float64 `json:"rss_end_mb"`
+	RSSStartMB      float64 `json:"rss_start_mb"` // settled (after GC), after the first window
+	RSSEndMB        float64 `json:"rss_end_mb"`   // settled, at the end
+	HeapStartMB     float64 `json:"heap_start_mb"`
+	HeapEndMB       float64 `json:"heap_end_mb"`
 	Seconds         float64 `json:"seconds"`
 }
 
@@ -96,6 +100,7 @@ func TrainScaling(w *graph.Weights, seg, mem int, counts []int, progress func(st
 		}
 		peak := p.done()
 		row := TrainScalingRow{Segments: n, StepMS: ms(best), MSPerSegment: ms(best) / float64(n), PeakRSSMB: peak}
+		row.SettledRSSMB, row.HeapMB = SettledMB()
 		row.RatioToOneSegment = row.MSPerSegment / out.OneSegmentMS
 		out.Train = append(out.Train, row)
 		if progress != nil {
@@ -118,7 +123,7 @@ func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress fun
 		return nil, err
 	}
 	st = cell.NewStream()
-	out := &StreamScaling{Tokens: segments * seg, Segments: segments, Window: window, RSSStartMB: ResidentMB()}
+	out := &StreamScaling{Tokens: segments * seg, Segments: segments, Window: window}
 	chunk := randomRow(rng, seg, w.Config.VocabSize)
 	var first, last time.Duration
 	start := time.Now()
@@ -136,7 +141,7 @@ func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress fun
 			last += d
 		}
 		if i == window-1 {
-			out.RSSStartMB = ResidentMB()
+			out.RSSStartMB, out.HeapStartMB = SettledMB()
 		}
 		if progress != nil && (i+1)%256 == 0 {
 			el := time.Since(start)
@@ -146,7 +151,7 @@ func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress fun
 		}
 	}
 	out.Seconds = time.Since(start).Seconds()
-	out.RSSEndMB = ResidentMB()
+	out.RSSEndMB, out.HeapEndMB = SettledMB()
 	per := float64(window * seg)
 	out.FirstUSPerToken = float64(first.Microseconds()) / per
 	out.LastUSPerToken = float64(last.Microseconds()) / per

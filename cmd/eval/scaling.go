@@ -64,14 +64,17 @@ func runScaling(args []string) error {
 	}
 	fmt.Printf("shape %s, segments of %d tokens, %d memory tokens; one segment forward+backward: %.1f ms\n", rep.Shape, rep.SegmentSize, rep.MemTokens, rep.OneSegmentMS)
 	t := tablewriter.NewWriter(os.Stdout)
-	t.Header("segments", "step ms", "ms / segment", "x one segment f+b", "peak RSS MiB")
+	t.Header("segments", "step ms", "ms / segment", "x one segment f+b", "peak RSS MiB", "settled RSS MiB", "live heap MiB")
 	for _, r := range rep.Train {
-		t.Append(fmt.Sprint(r.Segments), fmt.Sprintf("%.1f", r.StepMS), fmt.Sprintf("%.1f", r.MSPerSegment), fmt.Sprintf("%.2f", r.RatioToOneSegment), fmt.Sprintf("%.0f", r.PeakRSSMB))
+		t.Append(fmt.Sprint(r.Segments), fmt.Sprintf("%.1f", r.StepMS), fmt.Sprintf("%.1f", r.MSPerSegment), fmt.Sprintf("%.2f", r.RatioToOneSegment),
+			fmt.Sprintf("%.0f", r.PeakRSSMB), fmt.Sprintf("%.0f", r.SettledRSSMB), fmt.Sprintf("%.1f", r.HeapMB))
 	}
 	t.Render()
 	if s := rep.Stream; s != nil {
-		fmt.Printf("streaming %d tokens (%d segments) in %.1f s: %.2f us/token over the first %d segments, %.2f over the last %d (ratio %.3f); RSS %.0f MiB after the first window, %.0f MiB at the end\n",
-			s.Tokens, s.Segments, s.Seconds, s.FirstUSPerToken, s.Window, s.LastUSPerToken, s.Window, s.LastUSPerToken/s.FirstUSPerToken, s.RSSStartMB, s.RSSEndMB)
+		fmt.Printf("streaming %d tokens (%d segments) in %.1f s: %.2f us/token over the first %d segments, %.2f over the last %d (ratio %.3f)\n"+
+			"settled RSS %.0f MiB after the first window, %.0f MiB at the end; live Go heap %.1f MiB and %.1f MiB\n",
+			s.Tokens, s.Segments, s.Seconds, s.FirstUSPerToken, s.Window, s.LastUSPerToken, s.Window, s.LastUSPerToken/s.FirstUSPerToken,
+			s.RSSStartMB, s.RSSEndMB, s.HeapStartMB, s.HeapEndMB)
 	}
 	return nil
 }
