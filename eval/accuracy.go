@@ -71,6 +71,10 @@ type AccuracyResult struct {
 	// PeakRSSMB is the highest resident set size sampled while this segment
 	// count was evaluated: flat in the count, since only memory is carried.
 	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// SettledRSSMB and HeapMB are read after the last sample and a GC: what
+	// the evaluation holds, without the garbage of building long samples.
+	SettledRSSMB float64 `json:"settled_rss_mb"`
+	HeapMB       float64 `json:"heap_mb"`
 }
 
 // Accuracy answers samples 0..samples-1 of task (each streamed through cell
@@ -102,10 +106,12 @@ func Accuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, sam
 		p.Sample()
 	}
 	lo, hi := WilsonInterval(correct, samples)
+	peakMB := peak.done()
+	settled, heap := SettledMB()
 	return AccuracyResult{
 		Segments: cfg.Segments, Tokens: cfg.Length(), Samples: samples, Correct: correct,
 		Accuracy: float64(correct) / float64(samples), CILow: lo, CIHigh: hi,
-		SecondsPerSample: time.Since(t0).Seconds() / float64(samples), Seed: cfg.Seed, PeakRSSMB: peak.done(),
+		SecondsPerSample: time.Since(t0).Seconds() / float64(samples), Seed: cfg.Seed, PeakRSSMB: peakMB, SettledRSSMB: settled, HeapMB: heap,
 	}, nil
 }
 

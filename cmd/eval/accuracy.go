@@ -109,8 +109,8 @@ func accuracy(out io.Writer, args []string) error {
 			return err
 		}
 		rep.Results = append(rep.Results, r)
-		fmt.Fprintf(os.Stderr, "%d segments (%d tokens): accuracy %.3f (%d/%d), %.2f s/sample, peak RSS %.0f MiB\n",
-			n, r.Tokens, r.Accuracy, r.Correct, r.Samples, r.SecondsPerSample, r.PeakRSSMB)
+		fmt.Fprintf(os.Stderr, "%d segments (%d tokens): accuracy %.3f (%d/%d), %.2f s/sample, RSS peak %.0f MiB, settled %.0f MiB, live heap %.1f MiB\n",
+			n, r.Tokens, r.Accuracy, r.Correct, r.Samples, r.SecondsPerSample, r.PeakRSSMB, r.SettledRSSMB, r.HeapMB)
 		if saving {
 			path, err := eval.SaveAccuracy(ckDir, eval.AccuracyFile(*task, babi), rep)
 			if err != nil {
