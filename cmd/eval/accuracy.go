@@ -137,10 +137,11 @@ func accuracy(out io.Writer, args []string) error {
 
 func accuracyTable(w io.Writer, rows []eval.AccuracyResult) {
 	tw := newTable(w)
-	tw.Header("segments", "tokens", "samples", "accuracy", "95% CI", "s / sample")
+	tw.Header("segments", "tokens", "samples", "accuracy", "95% CI", "s / sample", "RSS MiB (peak / settled)", "live heap MiB")
 	for _, r := range rows {
 		tw.Append(fmt.Sprint(r.Segments), fmt.Sprint(r.Tokens), fmt.Sprint(r.Samples), fmt.Sprintf("%.3f", r.Accuracy),
-			fmt.Sprintf("%.3f-%.3f", r.CILow, r.CIHigh), fmt.Sprintf("%.3f", r.SecondsPerSample))
+			fmt.Sprintf("%.3f-%.3f", r.CILow, r.CIHigh), fmt.Sprintf("%.3f", r.SecondsPerSample),
+			fmt.Sprintf("%.0f / %.0f", r.PeakRSSMB, r.SettledRSSMB), fmt.Sprintf("%.1f", r.HeapMB))
 	}
 	tw.Render()
 }
