@@ -7,6 +7,10 @@ const geluC = 0.7978845608028654
 
 // GELU computes gelu_new: 0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x^3))).
 func GELU[T Float](x, y []T) {
+	if x32, ok := any(x).([]float32); ok {
+		gelu32(x32, any(y).([]float32), nil, nil)
+		return
+	}
 	ParallelFor(len(x), 4096, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := float64(x[i])
@@ -17,6 +21,10 @@ func GELU[T Float](x, y []T) {
 
 // GELUBackward writes dx = dy * gelu'(x).
 func GELUBackward[T Float](x, dy, dx []T) {
+	if x32, ok := any(x).([]float32); ok {
+		gelu32(x32, nil, any(dy).([]float32), any(dx).([]float32))
+		return
+	}
 	ParallelFor(len(x), 4096, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := float64(x[i])
@@ -95,6 +103,40 @@ func swiglu32(n, f int, gu, y, dy, dgu []float32) {
 			for j, s := range sig {
 				du[j] = dyr[j] * g[j] * s
 				dg[j] = dyr[j] * u[j] * s * (1 + g[j]*(1-s))
+			}
+		}
+	})
+}
+
+// gelu32 is the float32 GELU, forward (y != nil) or backward, with
+// tanh(u) = 1 - 2/(exp(2u)+1) on the vectorised exp: math.Tanh in float64
+// was a large share of a GPT-2 step. exp overflowing to +Inf or flushing to
+// 0 gives tanh's limits exactly.
+func gelu32(x, y, dy, dx []float32) {
+	const chunk = 1024
+	ParallelFor((len(x)+chunk-1)/chunk, 4, func(lo, hi int) {
+		th := make([]float32, chunk)
+		for c := lo; c < hi; c++ {
+			xs := x[c*chunk : min((c+1)*chunk, len(x))]
+			t := th[:len(xs)]
+			for i, v := range xs {
+				t[i] = 2 * geluC * (v + 0.044715*v*v*v)
+			}
+			ExpSlice32(t, t)
+			for i := range t {
+				t[i] = 1 - 2/(t[i]+1)
+			}
+			if y != nil {
+				ys := y[c*chunk:]
+				for i, v := range xs {
+					ys[i] = 0.5 * v * (1 + t[i])
+				}
+				continue
+			}
+			dys, dxs := dy[c*chunk:], dx[c*chunk:]
+			for i, v := range xs {
+				d := 0.5*(1+t[i]) + 0.5*v*(1-t[i]*t[i])*geluC*(1+3*0.044715*v*v)
+				dxs[i] = dys[i] * d
 			}
 		}
 	})
