@@ -14,3 +14,14 @@ func BenchmarkSegmentStories260K(b *testing.B) {
 	b.ReportMetric(r.TrainMS, "train_ms")
 	b.ReportMetric(r.ForwardMS, "fwd_ms")
 }
+
+// BenchmarkSegmentGPT2Small is one forward+backward segment of the
+// gpt2-small shape, for profiling.
+func BenchmarkSegmentGPT2Small(b *testing.B) {
+	r, err := Bench("gpt2-small", BenchShapes["gpt2-small"], 1, 512, 16, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(r.TrainMS, "train_ms")
+	b.ReportMetric(r.ForwardMS, "fwd_ms")
+}

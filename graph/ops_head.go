@@ -96,9 +96,14 @@ func (o *lossGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func lossGradDo[T kernels.Float](o *lossGradOp, vals []G.Value, dl []T) (G.Value, error) {
-	out := o.zeroOut()
-	d := out.Data().([]T)
 	l := o.l
+	// dW is overwritten whole by its product; dh only at the scored rows,
+	// and nothing is written when no row is scored.
+	out := o.newOut()
+	if o.which == 0 || len(l.rows) == 0 {
+		out = o.zeroOut()
+	}
+	d := out.Data().([]T)
 	h, w, g := floats[T](vals[0]), floats[T](vals[1]), T(scalarOf(vals[2]))
 	r := len(l.rows)
 	if r == 0 {
