@@ -3,6 +3,8 @@ package eval
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"time"
 
 	"github.com/rmtgo/rmt/graph"
@@ -23,8 +25,8 @@ type TrainScalingRow struct {
 type StreamScaling struct {
 	Tokens          int     `json:"tokens"`
 	Segments        int     `json:"segments"`
-	FirstUSPerToken float64 `json:"first_us_per_token"` // over the first window segments
-	LastUSPerToken  float64 `json:"last_us_per_token"`  // over the last window segments
+	FirstUSPerToken float64 `json:"first_us_per_token"` // median segment of the first window
+	LastUSPerToken  float64 `json:"last_us_per_token"`  // median segment of the last window
 	Window          int     `json:"window"`
 	RSSStartMB      float64 `json:"rss_start_mb"` // settled (after GC), after the first window
 	RSSEndMB        float64 `json:"rss_end_mb"`   // settled, at the end
@@ -125,7 +127,7 @@ func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress fun
 	st = cell.NewStream()
 	out := &StreamScaling{Tokens: segments * seg, Segments: segments, Window: window}
 	chunk := randomRow(rng, seg, w.Config.VocabSize)
-	var first, last time.Duration
+	var first, last []time.Duration
 	start := time.Now()
 	for i := 0; i < segments; i++ {
 		chunk[i%seg] = rng.IntN(w.Config.VocabSize)
@@ -135,10 +137,10 @@ func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress fun
 		}
 		d := time.Since(t0)
 		if i < window {
-			first += d
+			first = append(first, d)
 		}
 		if i >= segments-window {
-			last += d
+			last = append(last, d)
 		}
 		if i == window-1 {
 			out.RSSStartMB, out.HeapStartMB = SettledMB()
@@ -152,10 +154,18 @@ func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress fun
 	}
 	out.Seconds = time.Since(start).Seconds()
 	out.RSSEndMB, out.HeapEndMB = SettledMB()
-	per := float64(window * seg)
-	out.FirstUSPerToken = float64(first.Microseconds()) / per
-	out.LastUSPerToken = float64(last.Microseconds()) / per
+	runtime.KeepAlive(st) // measured while the stream (its graphs and memory) is live
+	// The median segment of each window: a neighbour's burst on the shared
+	// cores should not decide whether time per token stayed flat.
+	out.FirstUSPerToken = float64(median(first).Nanoseconds()) / 1e3 / float64(seg)
+	out.LastUSPerToken = float64(median(last).Nanoseconds()) / 1e3 / float64(seg)
 	return out, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
