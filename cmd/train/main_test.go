@@ -24,7 +24,7 @@ var tinyRun = []string{"--curriculum", "1,2", "--steps-per-stage", "8", "--batch
 func buildTrain(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "train")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", buildTags, "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
