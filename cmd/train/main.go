@@ -6,7 +6,7 @@
 //	go run ./cmd/train
 //	go run ./cmd/train --model ../shared/models/stories260K --task memorize \
 //	    --noise-dir ../shared/corpus/books --segment-size 128 --curriculum 1,2,4 --out runs/mem
-//	go run ./cmd/train --out runs/mem --resume
+//	go run ./cmd/train --out runs/mem --resume       # continues with the run's saved config
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -85,6 +86,17 @@ func run(args []string) error {
 	}
 	if probe.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q; flags start with --", probe.Arg(0))
+	}
+	if *resume {
+		// A resumed run starts from its own saved config; flags given
+		// explicitly must agree with it (train.Run checks).
+		saved := filepath.Join(scratch.Out, "config.json")
+		if _, err := os.Stat(saved); err != nil {
+			return fmt.Errorf("--resume: %s has no config.json: no run to resume there", scratch.Out)
+		}
+		if err := train.LoadConfigFile(saved, &cfg); err != nil {
+			return err
+		}
 	}
 	if *configFile != "" {
 		if err := train.LoadConfigFile(*configFile, &cfg); err != nil {

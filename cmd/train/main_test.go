@@ -179,6 +179,10 @@ func TestResumeRefusesAnotherShape(t *testing.T) {
 	if out, err := exec.Command(bin, short...).CombinedOutput(); err == nil || !strings.Contains(string(out), "already holds a run") {
 		t.Errorf("a fresh run into a used --out: err %v, said:\n%s", err, out)
 	}
+	// --resume with --out alone takes the run's saved config.
+	if out, err := exec.Command(bin, "--out", dir, "--resume").CombinedOutput(); err != nil {
+		t.Errorf("resume with --out alone: %v\n%s", err, out)
+	}
 }
 
 func TestBadFlagsAndResume(t *testing.T) {
@@ -196,7 +200,7 @@ func TestBadFlagsAndResume(t *testing.T) {
 		{"unknown flag", []string{"--segmnt-size", "64"}, "flag provided but not defined"},
 		{"unknown config key", []string{"--config", cfg}, "segmnt_size"},
 		{"invalid curriculum", []string{"--curriculum", "1,4,2"}, "increasing"},
-		{"resume without a checkpoint", []string{"--out", filepath.Join(dir, "empty"), "--resume"}, "nothing to resume"},
+		{"resume without a run", []string{"--out", filepath.Join(dir, "empty"), "--resume"}, "no run to resume"},
 		{"unwritable output directory", []string{"--out", filepath.Join(ro, "run")}, "--out"},
 		{"bad task", []string{"--task", "summarize"}, "--task"},
 	} {
