@@ -307,19 +307,18 @@ func (t *trainer) stage(ctx context.Context) error {
 		t.state.Stage+1, len(c.Stages), st.Segments, c.SegmentSize, depth, st.Steps, st.LR)
 	bar := newProgress(t.opt, st.Steps, fmt.Sprintf("stage %d (%d seg)", t.state.Stage+1, st.Segments))
 	bar.Set(t.state.StageStep)
-	tokensPerStep := c.Batch * c.GradAccum * st.Segments * c.SegmentSize
 	for t.state.StageStep < st.Steps {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("train: stopped at step %d: %w; resume from %s with --resume", t.state.Step, err, t.lastGood)
 		}
 		t0 := time.Now()
-		loss, gnorm, lr, err := t.step(tasks, st.Segments, cell, sched, depth)
+		loss, gnorm, lr, tokens, err := t.step(tasks, st.Segments, cell, sched, depth)
 		if err != nil {
 			return err
 		}
 		t.state.Step++
 		t.state.StageStep++
-		tps := float64(tokensPerStep) / time.Since(t0).Seconds()
+		tps := float64(tokens) / time.Since(t0).Seconds()
 		if err := t.metrics.Write(record{Type: "step", Stage: t.state.Stage + 1, Step: t.state.Step, Segments: st.Segments,
 			Loss: loss, LR: lr, GradNorm: gnorm, TokensPerS: tps}); err != nil {
 			return err
@@ -359,7 +358,7 @@ func (t *trainer) stage(ctx context.Context) error {
 // With VarySegments each micro-batch has its own segment count, drawn from
 // 1..n by the seed and the step (so a resumed run draws the same), so that
 // memory learns to hold a fact over a varying number of updates.
-func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32], sched Schedule, depth int) (loss, gnorm, lr float64, err error) {
+func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32], sched Schedule, depth int) (loss, gnorm, lr float64, tokens int, err error) {
 	c := t.cfg
 	var grads [][]float32
 	for a := 0; a < c.GradAccum; a++ {
@@ -370,15 +369,18 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 		samples := make([]data.Sample, c.Batch)
 		for b := range samples {
 			if samples[b], err = task.SampleAt(int(t.state.DataCursor)); err != nil {
-				return 0, 0, 0, fmt.Errorf("train: sample %d: %w", t.state.DataCursor, err)
+				return 0, 0, 0, 0, fmt.Errorf("train: sample %d: %w", t.state.DataCursor, err)
 			}
 			t.state.DataCursor++
 		}
 		g, err := cell.Gradients(eval.SequenceOf(samples...), depth)
 		if err != nil {
-			return 0, 0, 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
+			return 0, 0, 0, 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 		}
 		loss += g.Loss / float64(c.GradAccum)
+		for _, s := range samples {
+			tokens += len(s.IDs)
+		}
 		if grads == nil {
 			grads = g.Params
 		} else {
@@ -390,7 +392,7 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 		}
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return 0, 0, 0, fmt.Errorf("train: loss is %v at step %d (stage %d); stopping without saving: the last good checkpoint is %s",
+		return 0, 0, 0, 0, fmt.Errorf("train: loss is %v at step %d (stage %d); stopping without saving: the last good checkpoint is %s",
 			loss, t.state.Step+1, t.state.Stage+1, orNone(t.lastGood))
 	}
 	if c.GradAccum > 1 {
@@ -404,9 +406,9 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 	lr = sched.LR(t.state.StageStep)
 	gnorm, err = t.adam.Update(t.w.Params, grads, lr)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("train: step %d: %w; the last good checkpoint is %s", t.state.Step+1, err, orNone(t.lastGood))
+		return 0, 0, 0, 0, fmt.Errorf("train: step %d: %w; the last good checkpoint is %s", t.state.Step+1, err, orNone(t.lastGood))
 	}
-	return loss, gnorm, lr, nil
+	return loss, gnorm, lr, tokens, nil
 }
 
 func orNone(s string) string {
