@@ -120,8 +120,11 @@ func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress fun
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
+	// Warm up on a throwaway stream of one window: compiling the graph, the
+	// heap growing to its working size and the first collections would
+	// otherwise all land in the first window and flatter the last.
 	st := cell.NewStream()
-	if err := st.Feed(randomRow(rng, seg, w.Config.VocabSize)); err != nil { // compile and warm up
+	if err := st.Feed(randomRow(rng, window*seg, w.Config.VocabSize)); err != nil {
 		return nil, err
 	}
 	st = cell.NewStream()
