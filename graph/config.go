@@ -181,20 +181,6 @@ func (c Config) AttnScale() float64 {
 	return 1 / math.Sqrt(float64(c.HeadDim()))
 }
 
-// TokenID reads bos_token_id or eos_token_id, which HF writes as a number,
-// a list or null. It returns -1 when absent.
-func TokenID(raw json.RawMessage) int {
-	var one int
-	if json.Unmarshal(raw, &one) == nil && len(raw) > 0 && string(raw) != "null" {
-		return one
-	}
-	var many []int
-	if json.Unmarshal(raw, &many) == nil && len(many) > 0 {
-		return many[0]
-	}
-	return -1
-}
-
 // Validate checks that the config names a supported family with consistent
 // dimensions, and rejects options that would change the computation in ways
 // we do not implement.

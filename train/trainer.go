@@ -137,6 +137,12 @@ func (t *trainer) setup() error {
 		return fmt.Errorf("train: --model %s has no tokenizer.json; tasks need a tokenizer", c.Model)
 	}
 	t.tok, t.tokFile = tok, tokFile
+	name := c.Model
+	if name == "" {
+		name = "built-in random model"
+	}
+	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), %d memory tokens, segments of %d tokens\n",
+		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), c.MemTokens, c.SegmentSize)
 	resolved, _ := json.MarshalIndent(c, "", "  ")
 	if !t.opt.Resume {
 		if latestErr == nil {
