@@ -88,13 +88,17 @@ func (r Run) SaveStep(ck *Checkpoint, isBest bool) (path string, err error) {
 	default:
 		return "", fmt.Errorf("checkpoints: %w", err)
 	}
-	if err := writePointer(root, latestPointer, name); err != nil {
-		return "", err
-	}
+	// best before latest: a kill between the two leaves latest on the
+	// checkpoint before, so a resumed run redoes this step and this save.
+	// The other order could leave latest on a best checkpoint that best
+	// does not name, which nothing after the resume would repair.
 	if isBest {
 		if err := writePointer(root, bestPointer, name); err != nil {
 			return "", err
 		}
+	}
+	if err := writePointer(root, latestPointer, name); err != nil {
+		return "", err
 	}
 	if ck.TokenizerFile != "" {
 		ck.TokenizerFile = filepath.Join(path, tokenizerFile)

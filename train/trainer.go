@@ -521,9 +521,10 @@ func (t *trainer) nextStage() error {
 	t.state.BestMetric = noMetric
 	t.progress = curriculum.Progress{Stage: t.cfg.Stages[t.state.Stage]}
 	fmt.Fprintf(t.opt.Log, "stage %d starts from %s\n", t.state.Stage+1, best)
-	// A checkpoint at the start of the stage, so that a kill before the
-	// first save of the stage resumes here rather than redoing the last.
-	return t.save(false, false)
+	// No checkpoint here: it would reuse the step number of the stage's
+	// last one. A kill before the first save of this stage resumes from
+	// that one (saved as finished) and makes this same move again.
+	return nil
 }
 
 // noMetric is the best metric before any evaluation (JSON has no -Inf).
