@@ -68,10 +68,14 @@ func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
 	}
 	sort.Strings(tasks)
 	for _, task := range tasks {
-		byCount := map[int]int{} // segments -> tokens
+		// segments -> the token counts the runs read at that many segments
+		// (runs with other segment sizes read other lengths)
+		byCount := map[int][]int{}
 		for _, r := range runs {
 			for _, row := range r.Accuracy[task].Results {
-				byCount[row.Segments] = row.Tokens
+				if !slices.Contains(byCount[row.Segments], row.Tokens) {
+					byCount[row.Segments] = append(byCount[row.Segments], row.Tokens)
+				}
 			}
 		}
 		counts := make([]int, 0, len(byCount))
@@ -87,7 +91,11 @@ func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
 		}
 		tw.Header(header...)
 		for _, n := range counts {
-			row := []any{fmt.Sprint(n), fmt.Sprint(byCount[n])}
+			tokens := "varies"
+			if len(byCount[n]) == 1 {
+				tokens = fmt.Sprint(byCount[n][0])
+			}
+			row := []any{fmt.Sprint(n), tokens}
 			for _, r := range runs {
 				cell := "-"
 				for _, x := range r.Accuracy[task].Results {
