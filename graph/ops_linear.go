@@ -23,6 +23,8 @@ type linearOp struct {
 	outs       []int
 	transposed bool
 	bias       bool
+	stack32    []float32 // the weights stacked [sum outs, in], for one product
+	stack64    []float64
 }
 
 func newLinearOp(dt tensor.Dtype, n, in int, outs []int, transposed, bias bool) *linearOp {
@@ -46,18 +48,45 @@ func (o *linearOp) Do(vals ...G.Value) (G.Value, error) {
 	return dispatch(o.dt, func() (G.Value, error) { return linearDo[float32](o, vals) }, func() (G.Value, error) { return linearDo[float64](o, vals) })
 }
 
+// stacked returns Linear weights [out_j, in] stacked into one [sum outs, in]
+// matrix (a copy of rows, cheap next to the product), so that a fused q/k/v
+// or gate/up projection is one matrix product rather than several thin ones.
+func stacked[T kernels.Float](o *linearOp, vals []G.Value) []T {
+	var buf *[]T
+	switch any(buf).(type) {
+	case *[]float32:
+		buf = any(&o.stack32).(*[]T)
+	default:
+		buf = any(&o.stack64).(*[]T)
+	}
+	if len(*buf) != o.width()*o.in {
+		*buf = make([]T, o.width()*o.in)
+	}
+	off := 0
+	for j, m := range o.outs {
+		off += copy((*buf)[off:], floats[T](vals[1+j])[:m*o.in])
+	}
+	return *buf
+}
+
 func linearDo[T kernels.Float](o *linearOp, vals []G.Value) (G.Value, error) {
 	out := o.newOut()
 	x, y, ldy := floats[T](vals[0]), out.Data().([]T), o.width()
-	off := 0
-	for j, m := range o.outs {
-		w := floats[T](vals[1+j])
-		if o.transposed {
-			kernels.Gemm(false, true, o.n, m, o.in, 1, x, o.in, w, o.in, 0, y[off:], ldy)
-		} else {
-			kernels.Gemm(false, false, o.n, m, o.in, 1, x, o.in, w, m, 0, y[off:], ldy)
+	switch {
+	case o.transposed && len(o.outs) > 1:
+		kernels.Gemm(false, true, o.n, ldy, o.in, 1, x, o.in, stacked[T](o, vals), o.in, 0, y, ldy)
+	case o.transposed:
+		kernels.Gemm(false, true, o.n, ldy, o.in, 1, x, o.in, floats[T](vals[1]), o.in, 0, y, ldy)
+	default: // Conv1D weights [in, out_j], side by side in y
+		off := 0
+		for j, m := range o.outs {
+			kernels.Gemm(false, false, o.n, m, o.in, 1, x, o.in, floats[T](vals[1+j]), m, 0, y[off:], ldy)
+			off += m
 		}
-		if o.bias {
+	}
+	if o.bias {
+		off := 0
+		for j, m := range o.outs {
 			b := floats[T](vals[1+len(o.outs)+j])
 			kernels.ParallelFor(o.n, 64, func(lo, hi int) {
 				for r := lo; r < hi; r++ {
@@ -67,8 +96,8 @@ func linearDo[T kernels.Float](o *linearOp, vals []G.Value) (G.Value, error) {
 					}
 				}
 			})
+			off += m
 		}
-		off += m
 	}
 	return out, nil
 }
@@ -107,6 +136,10 @@ func linearGradDo[T kernels.Float](o *linearGradOp, vals []G.Value) (G.Value, er
 	l := o.l
 	k := len(l.outs)
 	x, dy, ldy := floats[T](vals[0]), floats[T](vals[1+k]), l.width()
+	if o.which == 0 && l.transposed && k > 1 { // dx = dy · [W1; W2; ...] in one product
+		kernels.Gemm(false, false, l.n, l.in, ldy, 1, dy, ldy, stacked[T](l, vals), l.in, 0, d, l.in)
+		return out, nil
+	}
 	off := 0
 	for j, m := range l.outs {
 		w := floats[T](vals[1+j])
