@@ -28,6 +28,18 @@ type opBase struct {
 	ins   []hm.Type     // input types
 	shape tensor.Shape  // output shape; empty means a scalar
 	out   *tensor.Dense // the output buffer, reused run after run
+	tmp   any           // a scratch slice of the op's element type, reused
+}
+
+// scratch returns a slice of n elements owned by the op, reused run after
+// run (its contents are not cleared).
+func scratch[T kernels.Float](o *opBase, n int) []T {
+	s, _ := o.tmp.([]T)
+	if cap(s) < n {
+		s = make([]T, n)
+		o.tmp = s
+	}
+	return s[:n]
 }
 
 func newBase(name string, dt tensor.Dtype, out tensor.Shape, ins ...hm.Type) opBase {

@@ -54,7 +54,7 @@ func lossDo[T kernels.Float](o *lossOp, vals []G.Value, dlogits *[]T) (G.Value, 
 		*dlogits = make([]T, r*o.v)
 	}
 	z := (*dlogits)[:r*o.v]
-	hs := gatherRows(h, o.rows, o.c)
+	hs := gatherRows(scratch[T](&o.opBase, r*o.c), h, o.rows, o.c)
 	kernels.Gemm(false, true, r, o.v, o.c, 1, hs, o.c, w, o.c, 0, z, o.v)
 	tg, ws := make([]int, r), make([]T, r)
 	for k, i := range o.rows {
@@ -63,9 +63,8 @@ func lossDo[T kernels.Float](o *lossOp, vals []G.Value, dlogits *[]T) (G.Value, 
 	return o.scalar(kernels.SoftmaxXent(r, o.v, z, tg, ws)), nil
 }
 
-// gatherRows copies the given rows of m (rows of width c) into a new matrix.
-func gatherRows[T kernels.Float](m []T, rows []int, c int) []T {
-	out := make([]T, len(rows)*c)
+// gatherRows copies the given rows of m (rows of width c) into out.
+func gatherRows[T kernels.Float](out, m []T, rows []int, c int) []T {
 	for k, i := range rows {
 		copy(out[k*c:(k+1)*c], m[i*c:(i+1)*c])
 	}
@@ -111,14 +110,14 @@ func lossGradDo[T kernels.Float](o *lossGradOp, vals []G.Value, dl []T) (G.Value
 	}
 	dl = dl[:r*l.v]
 	if o.which == 0 {
-		dh := make([]T, r*l.c)
+		dh := scratch[T](&o.opBase, r*l.c)
 		kernels.Gemm(false, false, r, l.c, l.v, g, dl, l.v, w, l.c, 0, dh, l.c)
 		for k, i := range l.rows {
 			copy(d[i*l.c:(i+1)*l.c], dh[k*l.c:(k+1)*l.c])
 		}
 		return out, nil
 	}
-	hs := gatherRows(h, l.rows, l.c)
+	hs := gatherRows(scratch[T](&o.opBase, r*l.c), h, l.rows, l.c)
 	kernels.Gemm(true, false, l.v, l.c, r, g, dl, l.v, hs, l.c, 0, d, l.c)
 	return out, nil
 }
@@ -148,7 +147,7 @@ func logitsDo[T kernels.Float](o *logitsOp, vals []G.Value) (G.Value, error) {
 			return nil, fmt.Errorf("graph: logits row %d outside [0, %d)", i, n)
 		}
 	}
-	hs := gatherRows(h, rows, o.c)
+	hs := gatherRows(scratch[T](&o.opBase, len(rows)*o.c), h, rows, o.c)
 	kernels.Gemm(false, true, len(rows), o.v, o.c, 1, hs, o.c, w, o.c, 0, out.Data().([]T), o.v)
 	return out, nil
 }
