@@ -157,8 +157,12 @@ type qaTask struct {
 	cfg   TaskConfig
 	noise Noise
 	ids   map[string][]int // token ids of every fact, question and answer text; read-only after init
-	draw  func(rng *rand.Rand, b *builder) (Sample, error)
-	babi  []babiSet
+	// lay draws the layout of an anchored task (memorize, detect,
+	// reasoning), whose samples can be streamed; draw builds a bAbI sample
+	// whole (its facts go in at sentence boundaries of the whole haystack).
+	lay  func(rng *rand.Rand) (layout, error)
+	draw func(rng *rand.Rand, b *builder) (Sample, error)
+	babi []babiSet
 }
 
 func (t *qaTask) Config() TaskConfig { return t.cfg }
@@ -171,12 +175,23 @@ func (t *qaTask) SampleAt(i int) (Sample, error) {
 }
 
 func (t *qaTask) Sample(rng *rand.Rand) (Sample, error) {
-	b := &builder{
+	b := t.builder(rng)
+	defer b.noise.r.Close()
+	if t.lay == nil {
+		return t.draw(rng, b)
+	}
+	l, err := t.lay(rng)
+	if err != nil {
+		return Sample{}, err
+	}
+	return b.anchored(t, l)
+}
+
+func (t *qaTask) builder(rng *rand.Rand) *builder {
+	return &builder{
 		noise: noiseTokens{r: t.noise.Open(rng), tok: t.cfg.Tokenizer, rng: rng},
 		L:     t.cfg.Length(),
 	}
-	defer b.noise.r.Close()
-	return t.draw(rng, b)
 }
 
 // encode returns the ids of " "+text (every piece of a sample starts with a
@@ -248,7 +263,7 @@ func (t *qaTask) initFacts() error {
 	if need := maxFact + maxTail; need > t.cfg.SegmentSize {
 		return t.fitError(need, maxFact, maxTail)
 	}
-	t.draw = t.drawFact
+	t.lay = t.layFact
 	return nil
 }
 
@@ -273,7 +288,7 @@ func (t *qaTask) maxTail(questions, answers []string) (int, error) {
 	return n, nil
 }
 
-func (t *qaTask) drawFact(rng *rand.Rand, b *builder) (Sample, error) {
+func (t *qaTask) layFact(rng *rand.Rand) (layout, error) {
 	name := Names[rng.IntN(len(Names))]
 	verb := MoveVerbs[rng.IntN(len(MoveVerbs))]
 	place := Places[rng.IntN(len(Places))]
@@ -282,7 +297,7 @@ func (t *qaTask) drawFact(rng *rand.Rand, b *builder) (Sample, error) {
 		pos = rng.IntN(t.cfg.Segments) * t.cfg.SegmentSize
 	}
 	fact := t.ids[name+" "+verb+" to the "+place+"."]
-	return b.anchored(t, []placed{{pos, fact}}, []int{0}, "Where is "+name+"?", place)
+	return layout{facts: []placed{{pos, fact}}, supporting: []int{0}, question: "Where is " + name + "?", answer: place}, nil
 }
 
 // initReasoning prepares the qa4-style task: two facts "The X is d1 of the
@@ -313,11 +328,11 @@ func (t *qaTask) initReasoning() error {
 	if need := 2*maxFact + maxTail; need > t.cfg.SegmentSize {
 		return t.fitError(need, 2*maxFact, maxTail)
 	}
-	t.draw = t.drawReasoning
+	t.lay = t.layReasoning
 	return nil
 }
 
-func (t *qaTask) drawReasoning(rng *rand.Rand, b *builder) (Sample, error) {
+func (t *qaTask) layReasoning(rng *rand.Rand) (layout, error) {
 	p := rng.Perm(len(Places))
 	x, y, z := Places[p[0]], Places[p[1]], Places[p[2]]
 	dp := rng.Perm(len(Directions))
@@ -346,7 +361,7 @@ func (t *qaTask) drawReasoning(rng *rand.Rand, b *builder) (Sample, error) {
 	if order[1] == asked {
 		supporting = 1
 	}
-	return b.anchored(t, []placed{{pos[0], f0}, {pos[1], f1}}, []int{supporting}, question, subjects[asked])
+	return layout{facts: []placed{{pos[0], f0}, {pos[1], f1}}, supporting: []int{supporting}, question: question, answer: subjects[asked]}, nil
 }
 
 // segRegion is the part of segment s before the tail at H: [lo, hi).
@@ -386,24 +401,71 @@ type builder struct {
 	L     int
 }
 
-// anchored builds a sample whose facts sit at fixed positions (sorted, not
-// overlapping, all before the tail), with noise between them.
-func (b *builder) anchored(t *qaTask, facts []placed, supporting []int, question, answer string) (Sample, error) {
-	H := b.L - t.tailLen(question, answer)
+// layout is an anchored sample before its noise is read: facts at fixed
+// positions (sorted, not overlapping, all before the tail), the question
+// and the answer.
+type layout struct {
+	facts            []placed
+	supporting       []int
+	question, answer string
+}
+
+// fillBlock bounds the noise read in one piece: a longer run between two
+// facts is filled block by block, each block with its own cut sentence
+// (noiseTokens.fill), so that a haystack of millions of tokens is made in
+// the memory of one block. Runs up to fillBlock tokens are filled whole.
+const fillBlock = 8192
+
+// haystack makes the tokens of a layout before the tail, in order, a piece
+// at a time: a block of noise or a fact.
+type haystack struct {
+	b    *builder
+	l    layout
+	H    int // where the tail starts
+	at   int // tokens made so far
+	next int // the next fact to place
+}
+
+func (b *builder) haystack(t *qaTask, l layout) *haystack {
+	return &haystack{b: b, l: l, H: b.L - t.tailLen(l.question, l.answer)}
+}
+
+// done reports whether every token before the tail has been made.
+func (h *haystack) done() bool { return h.at >= h.H }
+
+// piece appends the next piece to dst.
+func (h *haystack) piece(dst []int) ([]int, error) {
+	if h.next < len(h.l.facts) && h.at == h.l.facts[h.next].pos {
+		f := h.l.facts[h.next].ids
+		h.next++
+		h.at += len(f)
+		return append(dst, f...), nil
+	}
+	end := h.H
+	if h.next < len(h.l.facts) {
+		end = h.l.facts[h.next].pos
+	}
+	k := min(end-h.at, fillBlock)
+	dst, _, err := h.b.noise.fill(dst, k)
+	h.at += k
+	return dst, err
+}
+
+// anchored builds a whole sample of a layout: its haystack, then the tail.
+func (b *builder) anchored(t *qaTask, l layout) (Sample, error) {
+	h := b.haystack(t, l)
 	ids := make([]int, 0, b.L)
-	spans := make([]Span, 0, len(facts))
-	var err error
-	for _, f := range facts {
-		if ids, _, err = b.noise.fill(ids, f.pos-len(ids)); err != nil {
+	for !h.done() {
+		var err error
+		if ids, err = h.piece(ids); err != nil {
 			return Sample{}, err
 		}
-		spans = append(spans, Span{len(ids), len(ids) + len(f.ids)})
-		ids = append(ids, f.ids...)
 	}
-	if ids, _, err = b.noise.fill(ids, H-len(ids)); err != nil {
-		return Sample{}, err
+	spans := make([]Span, len(l.facts))
+	for i, f := range l.facts {
+		spans[i] = Span{f.pos, f.pos + len(f.ids)}
 	}
-	return b.finish(t, ids, spans, supporting, question, answer)
+	return b.finish(t, ids, spans, l.supporting, l.question, l.answer)
 }
 
 // finish appends question | marker | answer | EOS to a haystack of

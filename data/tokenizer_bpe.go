@@ -55,7 +55,7 @@ type bpeMerge struct{ rank, id int }
 // bpeCacheMax bounds the word cache: words repeat (GPT-2 pre-tokenizes into
 // words), but a Llama file sends whole paragraphs as one "word".
 const (
-	bpeCacheMax     = 1 << 16
+	bpeCacheMax     = 1 << 12
 	bpeCacheWordMax = 256 // bytes; longer words are not cached
 )
 

@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -17,35 +19,34 @@ import (
 // pending tokens are kept between segments, so the cost of a prompt of any
 // length is one segment's activations (graph.Stream).
 func Answer(cell *graph.Cell[float32], tok data.Tokenizer, s data.Sample) (got string, correct bool, err error) {
-	return answer(cell, tok, s, nil)
-}
-
-// feedSegments is how many segments answer feeds per Stream.Feed call: a
-// progress report can come between calls, and the stream never buffers
-// more than this many segments of the prompt.
-const feedSegments = 16
-
-func answer(cell *graph.Cell[float32], tok data.Tokenizer, s data.Sample, p *Progress) (got string, correct bool, err error) {
 	if s.AnswerStart <= 0 {
 		return "", false, fmt.Errorf("eval: the sample has no answer to generate (task lm?)")
 	}
-	n := 0
-	for _, m := range s.LabelMask {
-		if m {
-			n++
-		}
-	}
+	return answer(cell, tok, data.SamplePrompt(s), nil)
+}
+
+// answer reads a prompt stream piece by piece (a piece is at most a noise
+// block, so neither the sample nor its prompt is ever held whole) and
+// generates the answer.
+func answer(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream, p *Progress) (got string, correct bool, err error) {
+	defer ps.Close()
 	st := cell.NewStream()
-	prompt, step := s.IDs[:s.AnswerStart], feedSegments*cell.Seg
-	for off := 0; off < len(prompt); off += step {
-		chunk := prompt[off:min(off+step, len(prompt))]
-		if err := st.Feed(chunk); err != nil {
+	var piece []int
+	for {
+		piece, err = ps.Next(piece[:0])
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
 			return "", false, err
 		}
-		p.Tokens(len(chunk))
+		if err := st.Feed(piece); err != nil {
+			return "", false, err
+		}
+		p.Tokens(len(piece))
 	}
 	eos := tok.EOS()
-	out, err := st.Generate(nil, n, func(id int) bool { return id == eos })
+	out, err := st.Generate(nil, ps.AnswerTokens, func(id int) bool { return id == eos })
 	if err != nil {
 		return "", false, err
 	}
@@ -53,7 +54,7 @@ func answer(cell *graph.Cell[float32], tok data.Tokenizer, s data.Sample, p *Pro
 		out = out[:len(out)-1]
 	}
 	got = strings.TrimSpace(tok.Decode(out))
-	return got, got == s.Answer, nil
+	return got, got == ps.Answer, nil
 }
 
 // AccuracyResult is the accuracy at one segment count. The JSON names are
@@ -91,18 +92,18 @@ func Accuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, sam
 	defer peak.done()
 	correct := 0
 	for i := 0; i < samples; i++ {
-		s, err := task.SampleAt(i)
+		ps, err := promptAt(task, i)
 		if err != nil {
 			return AccuracyResult{}, err
 		}
-		_, ok, err := answer(cell, tok, s, p)
+		_, ok, err := answer(cell, tok, ps, p)
 		if err != nil {
 			return AccuracyResult{}, fmt.Errorf("eval: sample %d of %d segments: %w", i, cfg.Segments, err)
 		}
 		if ok {
 			correct++
 		}
-		p.Tokens(len(s.IDs) - s.AnswerStart) // the answer, which is generated, not read
+		p.Tokens(ps.AnswerTokens) // the answer, which is generated, not read
 		p.Sample()
 	}
 	lo, hi := WilsonInterval(correct, samples)
@@ -113,6 +114,22 @@ func Accuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, sam
 		Accuracy: float64(correct) / float64(samples), CILow: lo, CIHigh: hi,
 		SecondsPerSample: time.Since(t0).Seconds() / float64(samples), Seed: cfg.Seed, PeakRSSMB: peakMB, SettledRSSMB: settled, HeapMB: heap,
 	}, nil
+}
+
+// promptAt streams sample i's prompt: made as it is read where the task
+// can (data.Streamer), else from the whole sample.
+func promptAt(task data.Task, i int) (*data.PromptStream, error) {
+	if st, ok := task.(data.Streamer); ok {
+		return st.StreamAt(i)
+	}
+	s, err := task.SampleAt(i)
+	if err != nil {
+		return nil, err
+	}
+	if s.AnswerStart <= 0 {
+		return nil, fmt.Errorf("eval: task %s has no answers to match", task.Config().Name)
+	}
+	return data.SamplePrompt(s), nil
 }
 
 // SequenceOf turns samples into a batch for a memory cell: the prediction

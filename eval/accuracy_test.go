@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -93,4 +94,57 @@ func TestProgressLine(t *testing.T) {
 	var quiet *Progress = NewProgress(&buf, "x", 1, 1, 0)
 	quiet.Tokens(5) // nil: no-op, no panic
 	quiet.Sample()
+}
+
+// streamOnly is a task that refuses to build whole samples.
+type streamOnly struct{ data.Streamer }
+
+func (streamOnly) SampleAt(int) (data.Sample, error) {
+	return data.Sample{}, errors.New("a whole sample was built")
+}
+
+// Accuracy reads a streaming task's samples as they are made and never
+// asks for a whole one; the answers are those of the whole samples, also
+// for a sample longer than one noise block.
+func TestAccuracyStreams(t *testing.T) {
+	const S, M, n, samples = 96, 2, 100, 2 // 9,600 tokens: more than one noise block
+	w := tinyRMT(t, "llama", M)
+	cell, err := graph.NewCell[float32](w, M, S, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := data.NewByteTokenizer()
+	task := memorizeTask(t, n, S).(data.Streamer)
+	r, err := Accuracy(cell, tok, streamOnly{task}, samples, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for i := range samples {
+		s, err := task.SampleAt(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantGot, ok, err := Answer(cell, tok, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			want++
+		}
+		ps, err := task.StreamAt(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := answer(cell, tok, ps, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != wantGot {
+			t.Errorf("sample %d: streamed answer %q, whole-sample answer %q", i, got, wantGot)
+		}
+	}
+	if r.Correct != want {
+		t.Errorf("streamed accuracy counts %d correct, whole samples %d", r.Correct, want)
+	}
 }

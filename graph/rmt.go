@@ -69,6 +69,15 @@ type Cell[T kernels.Float] struct {
 	// Mem0, when set, replaces rmt.memory (M*C values) as the initial
 	// memory: float64 gradient checks perturb it without float32 rounding.
 	Mem0 []T
+	// MemNoise, when above 0, makes Gradients add Gaussian noise to every
+	// memory hand-off (mem_1..mem_{n-1}): each memory token gets noise of
+	// MemNoise times its own RMS, drawn from NoiseSeed. The noise enters
+	// the stored state, so the replays see it too and its gradient is the
+	// identity (its scale counts as a constant). It trains memory to survive small perturbations, that is
+	// to hold its content at a stable point of the hand-off map rather
+	// than along a path that only works for the hand-off count trained on.
+	MemNoise  float64
+	NoiseSeed uint64
 }
 
 // NewCell prepares a memory cell for w with m memory tokens (w must hold
@@ -219,11 +228,12 @@ func (c *Cell[T]) Forward(seq Sequence) (*Trace[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.run(p, len(p.shapes), len(seq.IDs))
+	return c.run(p, len(p.shapes), len(seq.IDs), false)
 }
 
-// run forwards the first n segments of a plan for b rows.
-func (c *Cell[T]) run(p *plan[T], n, b int) (*Trace[T], error) {
+// run forwards the first n segments of a plan for b rows; noisy adds the
+// hand-off noise of MemNoise.
+func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 	tr := &Trace[T]{Mems: [][]T{c.InitialMemory(b)}}
 	for i, shape := range p.shapes[:n] {
 		g, err := c.graph(shape)
@@ -236,9 +246,29 @@ func (c *Cell[T]) run(p *plan[T], n, b int) (*Trace[T], error) {
 		}
 		tr.Loss += r.Loss
 		tr.LossParts = append(tr.LossParts, r.Loss)
+		if noisy && c.MemNoise > 0 && c.Mem > 0 {
+			addMemNoise(r.MemOut, c.W.Config.Hidden(), c.MemNoise, c.NoiseSeed, i)
+		}
 		tr.Mems = append(tr.Mems, r.MemOut)
 	}
 	return tr, nil
+}
+
+// addMemNoise adds to each memory token (row of width C) of mem Gaussian
+// noise of sigma times the row's RMS, from a stream of (seed, hand-off).
+func addMemNoise[T kernels.Float](mem []T, C int, sigma float64, seed uint64, handoff int) {
+	rng := rand.New(rand.NewPCG(seed, uint64(handoff)))
+	for off := 0; off+C <= len(mem); off += C {
+		row := mem[off : off+C]
+		ss := 0.0
+		for _, v := range row {
+			ss += float64(v) * float64(v)
+		}
+		s := sigma * math.Sqrt(ss/float64(C))
+		for j := range row {
+			row[j] += T(s * rng.NormFloat64())
+		}
+	}
 }
 
 // Gradients is the result of backprop through time over a Sequence.
@@ -283,7 +313,7 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	// Step 1 runs segments 1..n-1 only: mem_n feeds nothing, and the last
 	// segment's loss comes out of its replay.
 	n := len(p.shapes)
-	tr, err := c.run(p, n-1, len(seq.IDs))
+	tr, err := c.run(p, n-1, len(seq.IDs), true)
 	if err != nil {
 		return nil, err
 	}

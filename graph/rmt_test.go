@@ -2,6 +2,7 @@ package graph
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,7 +53,7 @@ func unrolled(t *testing.T, w *Weights, m, s int, seq Sequence) (float64, [][]fl
 		ids := G.NewVector(g, tensor.Int, G.WithShape(B*s), G.WithValue(vec(in.IDs)), G.WithName("ids"+string(rune('0'+i))))
 		tn := G.NewVector(g, tensor.Int, G.WithShape(B*L), G.WithValue(vec(targets)), G.WithName("t"+string(rune('0'+i))))
 		wn := G.NewVector(g, tensor.Float64, G.WithShape(B*L), G.WithValue(vec(weights)), G.WithName("w"+string(rune('0'+i))))
-		hf := decoder(tensor.Float64, c, sh, nodes, ids, mem, nil)
+		hf := decoder(tensor.Float64, c, sh, nodes, ids, mem, nil, false)
 		loss := apply(newLossOp(tensor.Float64, B*L, C, V), hf, nodes[c.HeadName()], tn, wn)
 		mem = apply(newMemOutOp(tensor.Float64, B, L, m, C), hf)
 		if total == nil {
@@ -276,5 +277,64 @@ func TestCellBadInput(t *testing.T) {
 				t.Errorf("error = %v, want one mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestMemNoise: training noise perturbs each hand-off by about MemNoise of
+// the memory's RMS, is the same for the same seed, differs for another,
+// changes the gradients, and never touches Forward (evaluation).
+func TestMemNoise(t *testing.T) {
+	w, seq := rmtFixture(t, "llama", 3, false)
+	run := func(sigma float64, seed uint64) *Gradients[float64] {
+		cell, err := NewCell[float64](w, 2, 3, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cell.MemNoise, cell.NoiseSeed = sigma, seed
+		g, err := cell.Gradients(seq, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	clean, noisy, again, other := run(0, 0), run(0.1, 7), run(0.1, 7), run(0.1, 8)
+	for i := 1; i <= 2; i++ { // hand-offs mem_1, mem_2
+		d := make([]float64, len(clean.Mems[i]))
+		for j := range d {
+			d[j] = noisy.Mems[i][j] - clean.Mems[i][j]
+		}
+		// Each hand-off adds noise to the memory it receives, whose own
+		// value already carries the earlier noise: compare against the
+		// noise-free input of the same segment only for mem_1.
+		if i == 1 {
+			if r := norm64(d) / norm64(clean.Mems[i]); r < 0.05 || r > 0.2 {
+				t.Errorf("mem_1 moved by %.3f of its norm, want about 0.1", r)
+			}
+		}
+		if norm64(d) == 0 {
+			t.Errorf("mem_%d has no noise", i)
+		}
+	}
+	for i := range w.Params {
+		if !slices.Equal(noisy.Params[i], again.Params[i]) {
+			t.Fatalf("%s: the same noise seed gave different gradients", w.Params[i].Name)
+		}
+	}
+	if slices.Equal(noisy.Params[0], other.Params[0]) || slices.Equal(noisy.Params[0], clean.Params[0]) {
+		t.Error("another noise seed, or no noise, gave the same embedding gradient")
+	}
+	cell, err := NewCell[float64](w, 2, 3, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell.MemNoise, cell.NoiseSeed = 0.5, 1
+	tr, err := cell.Forward(seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 3; i++ {
+		if !slices.Equal(tr.Mems[i], clean.Mems[i]) {
+			t.Errorf("Forward's mem_%d carries training noise", i)
+		}
 	}
 }

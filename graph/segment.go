@@ -57,6 +57,7 @@ type Segment[T kernels.Float] struct {
 	memGrad                                       *G.Node
 
 	fwd, train G.VM
+	trainable  bool // built with the backward pass
 }
 
 // BuildOptions choose what a segment graph computes.
@@ -84,7 +85,7 @@ func NewSegment[T kernels.Float](w *Weights, shape SegmentShape, opt BuildOption
 	if any(zero) == any(float64(0)) {
 		dt = tensor.Float64
 	}
-	s = &Segment[T]{Shape: shape, cfg: c, dt: dt, g: G.NewGraph()}
+	s = &Segment[T]{Shape: shape, cfg: c, dt: dt, g: G.NewGraph(), trainable: opt.Train}
 	s.build(w)
 	if opt.Train {
 		wrt := slices.Clone(s.params)
@@ -168,7 +169,7 @@ func (s *Segment[T]) build(w *Weights) {
 	if sh.KeyMask {
 		s.keyMask = s.input("key_mask", dt, N)
 	}
-	hf := decoder(dt, c, sh, p, s.ids, s.mem, s.keyMask)
+	hf := decoder(dt, c, sh, p, s.ids, s.mem, s.keyMask, !s.trainable)
 	head := p[c.HeadName()]
 	s.loss = apply(newLossOp(dt, N, C, V), hf, head, s.targets, s.lossW)
 	s.cost = s.loss
@@ -191,10 +192,15 @@ func (s *Segment[T]) build(w *Weights) {
 // bottom, and returns the final-norm hidden states hf (B*L, C), HF's
 // hidden_states[-1]. p maps HF parameter names to their nodes; mem and
 // keyMask may be nil.
-func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, mem, keyMask *G.Node) *G.Node {
+// forwardOnly builds attention for a graph without a backward pass.
+func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, mem, keyMask *G.Node, forwardOnly bool) *G.Node {
 	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.Mem, sh.Positions(), c.Hidden(), c.VocabSize
 	N := B * L
-	b := blocks{dt: dt, cfg: c, keyMask: keyMask}
+	b := blocks{dt: dt, cfg: c, keyMask: keyMask, forwardOnly: forwardOnly}
+	if forwardOnly {
+		b.c32 = &kernels.AttnCache[float32]{ForwardOnly: true}
+		b.c64 = &kernels.AttnCache[float64]{ForwardOnly: true}
+	}
 	// x: (B*L, C)
 	embIn := G.Nodes{p[c.EmbeddingName()], ids}
 	if M > 0 {
@@ -243,6 +249,11 @@ type blocks struct {
 	dt      tensor.Dtype
 	cfg     Config
 	keyMask *G.Node
+	// forwardOnly graphs share one attention cache among all layers (it
+	// keeps nothing between calls without a backward pass).
+	forwardOnly bool
+	c32         *kernels.AttnCache[float32]
+	c64         *kernels.AttnCache[float64]
 }
 
 func (s blocks) norm(x, g, b *G.Node) *G.Node {
@@ -267,6 +278,9 @@ func (s blocks) linear(x *G.Node, transposed bool, outs []int, wb ...*G.Node) *G
 
 func (s blocks) attention(qkv *G.Node, d kernels.AttnDims, rope bool) *G.Node {
 	op := newAttnOp(s.dt, d, s.cfg.AttnScale(), rope, s.cfg.Theta(), s.keyMask != nil)
+	if s.forwardOnly {
+		op.c32, op.c64 = s.c32, s.c64
+	}
 	if s.keyMask != nil {
 		return apply(op, qkv, s.keyMask)
 	}

@@ -33,6 +33,9 @@ type Config struct {
 	// VarySegments trains each step of a stage of n segments on a count
 	// drawn from 1..n rather than on n alone.
 	VarySegments bool `json:"vary_segments"`
+	// MemNoise adds Gaussian noise of this size (relative to each memory
+	// token's RMS) to every memory hand-off during training (graph.Cell).
+	MemNoise float64 `json:"mem_noise"`
 
 	Batch       int     `json:"batch"`
 	GradAccum   int     `json:"grad_accum"`
@@ -107,6 +110,8 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --eval-every, --checkpoint-every and --log-every must be at least 1")
 	case c.EvalSamples < 1:
 		return fmt.Errorf("train: --eval-samples %d, want at least 1", c.EvalSamples)
+	case c.MemNoise < 0 || c.MemNoise != c.MemNoise:
+		return fmt.Errorf("train: --mem-noise %g, want 0 or more", c.MemNoise)
 	case c.Keep < 1:
 		return fmt.Errorf("train: --keep %d, want at least 1", c.Keep)
 	case c.Out == "":

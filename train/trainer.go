@@ -379,6 +379,8 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 			}
 			t.state.DataCursor++
 		}
+		cell.MemNoise = c.MemNoise
+		cell.NoiseSeed = data.SampleRNG(c.Seed^0x6e015e, t.state.Step*c.GradAccum+a).Uint64()
 		g, err := cell.Gradients(eval.SequenceOf(samples...), depth)
 		if err != nil {
 			return 0, 0, 0, 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)

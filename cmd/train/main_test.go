@@ -203,6 +203,7 @@ func TestBadFlagsAndResume(t *testing.T) {
 		{"resume without a run", []string{"--out", filepath.Join(dir, "empty"), "--resume"}, "no run to resume"},
 		{"unwritable output directory", []string{"--out", filepath.Join(ro, "run")}, "--out"},
 		{"bad task", []string{"--task", "summarize"}, "--task"},
+		{"negative memory noise", []string{"--mem-noise", "-0.1"}, "--mem-noise"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "unwritable output directory" && os.Geteuid() == 0 {

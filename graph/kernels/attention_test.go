@@ -398,6 +398,43 @@ func TestAttentionCacheReuse(t *testing.T) {
 	}
 }
 
+// A ForwardOnly cache, shared by calls of every shape as inference shares
+// it among layers, gives the same bits as a full cache, and its P buffer is
+// per worker rather than per head.
+func TestAttentionForwardOnlyCache(t *testing.T) {
+	shared := &AttnCache[float32]{ForwardOnly: true}
+	for i, tc := range []attnCase{
+		{"large", AttnDims{B: 2, L: 70, H: 4, KVH: 2, Dh: 8}, false, "middle"},
+		{"narrow_rope_mask", AttnDims{B: 1, L: 64, H: 8, KVH: 4, Dh: 8}, true, "end"},
+		{"wide", AttnDims{B: 1, L: 40, H: 2, KVH: 2, Dh: 32}, true, ""},
+		{"small", AttnDims{B: 1, L: 5, H: 2, KVH: 1, Dh: 4}, true, "start"},
+	} {
+		d := tc.d
+		rng := rand.New(rand.NewPCG(6, uint64(i)))
+		qkv := to32(randSlice(rng, d.B*d.L*(d.H+2*d.KVH)*d.Dh, 1))
+		got, want := make([]float32, d.B*d.L*d.H*d.Dh), make([]float32, d.B*d.L*d.H*d.Dh)
+		AttentionForward(d, qkv, got, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), shared)
+		AttentionForward(d, qkv, want, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), new(AttnCache[float32]))
+		for j := range got {
+			if got[j] != want[j] {
+				t.Fatalf("%s: out[%d] = %v with a ForwardOnly cache, want %v", tc.name, j, got[j], want[j])
+			}
+		}
+		lp := roundUp(d.L, 32)
+		if perWorker := max(runtime.GOMAXPROCS(0), 1) * d.L * lp; len(shared.p) > perWorker {
+			t.Errorf("%s: ForwardOnly P holds %d values, want at most %d (one head per worker)", tc.name, len(shared.p), perWorker)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("AttentionBackward on a ForwardOnly cache did not panic")
+		}
+	}()
+	d := AttnDims{B: 1, L: 5, H: 2, KVH: 1, Dh: 4}
+	qkv := make([]float32, d.B*d.L*(d.H+2*d.KVH)*d.Dh)
+	AttentionBackward(d, qkv, make([]float32, d.B*d.L*d.H*d.Dh), make([]float32, len(qkv)), 0.3, nil, nil, shared)
+}
+
 // mallocsPerRun is testing.AllocsPerRun without its GOMAXPROCS=1, so that
 // ParallelFor really starts its workers.
 func mallocsPerRun(n int, f func()) float64 {
