@@ -193,3 +193,55 @@ func TestRepeatedRunsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestBackwardAccumulates: Backward adds each parameter's gradient to what
+// the caller's buffer holds (most gradient ops add straight into it), and
+// lets go of the buffers when it returns.
+func TestBackwardAccumulates(t *testing.T) {
+	for _, family := range []string{"gpt2", "llama", "qwen2"} {
+		w := perturbed(t, tinyConfig(family))
+		shape := SegmentShape{Batch: 2, Tokens: 3, Mem: 2}
+		s, err := NewSegment[float64](w, shape, BuildOptions{Train: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := tinyBatch[float64](shape, w.Config.VocabSize)
+		mem := make([]float64, 2*2*w.Config.Hidden())
+		for i := range mem {
+			mem[i] = float64(i%5) / 5
+		}
+		fresh := make([][]float64, s.NumParams())
+		if _, _, err := s.Backward(b, mem, mem, fresh); err != nil {
+			t.Fatal(err)
+		}
+		held := make([][]float64, s.NumParams())
+		for i := range held {
+			held[i] = make([]float64, len(fresh[i]))
+			for j := range held[i] {
+				held[i][j] = float64((i+j)%9) - 4
+			}
+		}
+		if _, _, err := s.Backward(b, mem, mem, held); err != nil {
+			t.Fatal(err)
+		}
+		kept := make([][]float64, len(held))
+		for i := range held {
+			kept[i] = slices.Clone(held[i])
+			for j, v := range held[i] {
+				want := float64((i+j)%9) - 4 + fresh[i][j]
+				if math.Abs(v-want) > 1e-12*(1+math.Abs(want)) {
+					t.Fatalf("%s: %s[%d] = %.15g after Backward, want the held %d plus the gradient = %.15g",
+						family, w.Params[i].Name, j, v, (i+j)%9-4, want)
+				}
+			}
+		}
+		if _, _, err := s.Backward(b, mem, mem, make([][]float64, s.NumParams())); err != nil {
+			t.Fatal(err)
+		}
+		for i := range held {
+			if !slices.Equal(held[i], kept[i]) {
+				t.Fatalf("%s: a later Backward wrote into %s's earlier buffer", family, w.Params[i].Name)
+			}
+		}
+	}
+}

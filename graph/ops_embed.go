@@ -24,6 +24,7 @@ type embedOp struct {
 	opBase
 	b, s, m, c, v int
 	hasPos        bool
+	head          *lossOp // the head, when it shares wte (tied)
 }
 
 func newEmbedOp(dt tensor.Dtype, b, s, m, c, v int, hasPos bool) *embedOp {
@@ -101,9 +102,19 @@ func (o *embedOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	res := make(G.Nodes, len(in))
 	mk := func(which int, shape tensor.Shape) *G.Node {
 		op := &embedGradOp{opBase: newBase("EmbedGrad", o.dt, shape, intVec, tt(o.dt, 2)), e: o, which: which}
+		op.sinkable = which != 1 // token and position embeddings, not memory
 		return apply(op, in[1], grad)
 	}
-	res[0] = mk(0, in[0].Shape())
+	if o.head != nil {
+		// Tied: one op writes the head's product and adds the token rows,
+		// rather than two V x C gradients summed by Gorgonia.
+		h := o.head
+		op := &embedGradOp{opBase: newBase("TiedEmbedGrad", o.dt, in[0].Shape(), intVec, tt(o.dt, 2), tt(o.dt, 2), tt(o.dt, 0)), e: o, which: 0}
+		op.sinkable = true
+		res[0] = apply(op, in[1], grad, h.h, h.grad)
+	} else {
+		res[0] = mk(0, in[0].Shape())
+	}
 	if o.m > 0 {
 		res[o.memIdx()] = mk(1, in[o.memIdx()].Shape())
 	}
@@ -115,7 +126,9 @@ func (o *embedOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 // embedGradOp computes one input gradient of embedOp from (ids, dy):
 // which 0 scatters token rows into dwte, 1 sums the read and write copies
-// into dmem, 2 sums positions over the batch into dwpe.
+// into dmem, 2 sums positions over the batch into dwpe. With a tied head,
+// which 0 also reads (h, dloss) and first writes the head's gradient,
+// dW = g·dlogitsᵀ·h[rows] (lossGradOp's product), then adds the rows.
 type embedGradOp struct {
 	opBase
 	e     *embedOp
@@ -127,8 +140,18 @@ func (o *embedGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func embedGradDo[T kernels.Float](o *embedGradOp, vals []G.Value) (G.Value, error) {
-	out := o.zeroOut()
-	d := out.Data().([]T)
+	tied := o.which == 0 && o.e.head != nil
+	out, d, beta := gradOut[T](&o.opBase, !tied) // scattered: cleared unless a sink
+	if tied {
+		l := o.e.head
+		if r := len(l.rows); r > 0 {
+			h, g := floats[T](vals[2]), T(scalarOf(vals[3]))
+			hs := gatherRows(scratch[T](&o.opBase, r*l.c), h, l.rows, l.c)
+			kernels.Gemm(true, false, l.v, l.c, r, g, dlogits[T](l)[:r*l.v], l.v, hs, l.c, beta, d, l.c)
+		} else if beta == 0 {
+			clear(d)
+		}
+	}
 	ids, dy := ints(vals[0]), floats[T](vals[1])
 	e := o.e
 	L, c := 2*e.m+e.s, e.c

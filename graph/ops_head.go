@@ -28,6 +28,20 @@ type lossOp struct {
 	rows    []int // scored rows of the last run
 	dl32    []float32
 	dl64    []float64
+	// tied: W is also the token embedding. Its gradient then comes from
+	// the embedding's gradient op, which adds the head's product and the
+	// embedding rows into one buffer (embedGradOp); h and grad are the
+	// nodes that op reads, kept here by SymDiff.
+	tied    bool
+	h, grad *G.Node
+}
+
+// dlogits returns the forward pass's dloss/dlogits in T.
+func dlogits[T kernels.Float](o *lossOp) []T {
+	if d, ok := any(o.dl32).([]T); ok {
+		return d
+	}
+	return any(o.dl64).([]T)
 }
 
 func newLossOp(dt tensor.Dtype, n, c, v int) *lossOp {
@@ -71,12 +85,17 @@ func gatherRows[T kernels.Float](out, m []T, rows []int, c int) []T {
 	return out
 }
 
-func (o *lossOp) DiffWRT(n int) []bool { return []bool{true, true, false, false} }
+func (o *lossOp) DiffWRT(n int) []bool { return []bool{true, !o.tied, false, false} }
 
 func (o *lossOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	res := make(G.Nodes, len(in))
+	o.h, o.grad = in[0], grad
 	for i := 0; i < 2; i++ {
+		if i == 1 && o.tied {
+			break
+		}
 		op := &lossGradOp{opBase: newBase("HeadXentGrad", o.dt, in[i].Shape(), tt(o.dt, 2), tt(o.dt, 2), tt(o.dt, 0)), l: o, which: i}
+		op.sinkable = i == 1 // the head's weight
 		res[i] = apply(op, in[0], in[1], grad)
 	}
 	return res, nil
@@ -96,13 +115,10 @@ func (o *lossGradOp) Do(vals ...G.Value) (G.Value, error) {
 
 func lossGradDo[T kernels.Float](o *lossGradOp, vals []G.Value, dl []T) (G.Value, error) {
 	l := o.l
-	// dW is overwritten whole by its product; dh only at the scored rows,
-	// and nothing is written when no row is scored.
-	out := o.newOut()
-	if o.which == 0 || len(l.rows) == 0 {
-		out = o.zeroOut()
-	}
-	d := out.Data().([]T)
+	// dW is overwritten whole by its product (or added to a sink); dh
+	// only at the scored rows, and nothing is written when no row is
+	// scored.
+	out, d, beta := gradOut[T](&o.opBase, o.which == 0 || len(l.rows) == 0)
 	h, w, g := floats[T](vals[0]), floats[T](vals[1]), T(scalarOf(vals[2]))
 	r := len(l.rows)
 	if r == 0 {
@@ -118,7 +134,7 @@ func lossGradDo[T kernels.Float](o *lossGradOp, vals []G.Value, dl []T) (G.Value
 		return out, nil
 	}
 	hs := gatherRows(scratch[T](&o.opBase, r*l.c), h, l.rows, l.c)
-	kernels.Gemm(true, false, l.v, l.c, r, g, dl, l.v, hs, l.c, 0, d, l.c)
+	kernels.Gemm(true, false, l.v, l.c, r, g, dl, l.v, hs, l.c, beta, d, l.c)
 	return out, nil
 }
 

@@ -113,6 +113,7 @@ func (o *linearOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	}
 	for i := range in {
 		op := &linearGradOp{opBase: newBase("LinearGrad", o.dt, in[i].Shape(), types...), l: o, which: i}
+		op.sinkable = i > 0 // weights and biases
 		res[i] = apply(op, args...)
 	}
 	return res, nil
@@ -131,8 +132,7 @@ func (o *linearGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func linearGradDo[T kernels.Float](o *linearGradOp, vals []G.Value) (G.Value, error) {
-	out := o.newOut()
-	d := out.Data().([]T)
+	out, d, beta := gradOut[T](&o.opBase, false)
 	l := o.l
 	k := len(l.outs)
 	x, dy, ldy := floats[T](vals[0]), floats[T](vals[1+k]), l.width()
@@ -149,12 +149,18 @@ func linearGradDo[T kernels.Float](o *linearGradOp, vals []G.Value) (G.Value, er
 			kernels.Gemm(false, false, l.n, l.in, m, 1, dyj, ldy, w, l.in, T(min(j, 1)), d, l.in)
 		case o.which == 0: // dx += dy_j (N,m) · Wᵀ, W (in,m)
 			kernels.Gemm(false, true, l.n, l.in, m, 1, dyj, ldy, w, m, T(min(j, 1)), d, l.in)
-		case o.which == 1+j && l.transposed: // dW (m,in) = dy_jᵀ · x
-			kernels.Gemm(true, false, m, l.in, l.n, 1, dyj, ldy, x, l.in, 0, d, l.in)
-		case o.which == 1+j: // dW (in,m) = xᵀ · dy_j
-			kernels.Gemm(true, false, l.in, m, l.n, 1, x, l.in, dyj, ldy, 0, d, m)
-		case o.which == 1+k+j:
+		case o.which == 1+j && l.transposed: // dW (m,in) (+)= dy_jᵀ · x
+			kernels.Gemm(true, false, m, l.in, l.n, 1, dyj, ldy, x, l.in, beta, d, l.in)
+		case o.which == 1+j: // dW (in,m) (+)= xᵀ · dy_j
+			kernels.Gemm(true, false, l.in, m, l.n, 1, x, l.in, dyj, ldy, beta, d, m)
+		case o.which == 1+k+j && beta == 0:
 			kernels.ColumnSums(l.n, m, ldy, dyj, d)
+		case o.which == 1+k+j:
+			sums := scratch[T](&o.opBase, m)
+			kernels.ColumnSums(l.n, m, ldy, dyj, sums)
+			for i, v := range sums {
+				d[i] += v
+			}
 		}
 		off += m
 	}

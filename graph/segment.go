@@ -169,9 +169,13 @@ func (s *Segment[T]) build(w *Weights) {
 	if sh.KeyMask {
 		s.keyMask = s.input("key_mask", dt, N)
 	}
-	hf := decoder(dt, c, sh, p, s.ids, s.mem, s.keyMask, !s.trainable)
+	hf, emb := decoder(dt, c, sh, p, s.ids, s.mem, s.keyMask, !s.trainable)
 	head := p[c.HeadName()]
-	s.loss = apply(newLossOp(dt, N, C, V), hf, head, s.targets, s.lossW)
+	lop := newLossOp(dt, N, C, V)
+	if c.HeadName() == c.EmbeddingName() {
+		lop.tied, emb.head = true, lop
+	}
+	s.loss = apply(lop, hf, head, s.targets, s.lossW)
 	s.cost = s.loss
 	if M > 0 {
 		s.memOut = apply(newMemOutOp(dt, B, L, M, C), hf)
@@ -190,10 +194,10 @@ func (s *Segment[T]) build(w *Weights) {
 
 // decoder declares the transformer on [mem | embed(ids) | mem], top to
 // bottom, and returns the final-norm hidden states hf (B*L, C), HF's
-// hidden_states[-1]. p maps HF parameter names to their nodes; mem and
-// keyMask may be nil.
-// forwardOnly builds attention for a graph without a backward pass.
-func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, mem, keyMask *G.Node, forwardOnly bool) *G.Node {
+// hidden_states[-1], and the embedding op. p maps HF parameter names to
+// their nodes; mem and keyMask may be nil. forwardOnly builds attention for
+// a graph without a backward pass.
+func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, mem, keyMask *G.Node, forwardOnly bool) (*G.Node, *embedOp) {
 	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.Mem, sh.Positions(), c.Hidden(), c.VocabSize
 	N := B * L
 	b := blocks{dt: dt, cfg: c, keyMask: keyMask, forwardOnly: forwardOnly}
@@ -209,7 +213,8 @@ func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, i
 	if c.IsGPT2() {
 		embIn = append(embIn, p["transformer.wpe.weight"])
 	}
-	x := apply(newEmbedOp(dt, B, S, M, C, V, c.IsGPT2()), embIn...)
+	emb := newEmbedOp(dt, B, S, M, C, V, c.IsGPT2())
+	x := apply(emb, embIn...)
 	H, KVH, Dh, F := c.Heads(), c.KVHeads(), c.HeadDim(), c.FFN()
 	dims := kernels.AttnDims{B: B, L: L, H: H, KVH: KVH, Dh: Dh}
 	for i := 0; i < c.Layers(); i++ {
@@ -239,9 +244,9 @@ func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, i
 		x = apply(newAddOp(dt, x.Shape()), x, b.linear(f, true, []int{C}, p[mlp+"down_proj.weight"], p[mlp+"down_proj.bias"]))
 	}
 	if c.IsGPT2() {
-		return b.norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"])
+		return b.norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"]), emb
 	}
-	return b.norm(x, p["model.norm.weight"], nil)
+	return b.norm(x, p["model.norm.weight"], nil), emb
 }
 
 // blocks declares the pieces of a decoder layer as custom ops.
@@ -434,14 +439,33 @@ func (s *Segment[T]) Backward(in *Batch[T], mem, gmem []T, grads [][]T) (Result[
 	if err := s.bind(in, mem, gmem, true); err != nil {
 		return Result[T]{}, nil, err
 	}
+	// A gradient computed by one of our ops is added into grads[i] by the
+	// op itself; one that Gorgonia sums over several uses (a tied head) is
+	// added below.
+	sunk := make([]bool, len(s.grads))
+	for i, gn := range s.grads {
+		if grads[i] == nil {
+			grads[i] = make([]T, gn.Shape().TotalSize())
+		}
+		if op, ok := gn.Op().(interface{ setSink(any) bool }); ok {
+			sunk[i] = op.setSink(grads[i])
+		}
+	}
+	defer func() {
+		for i, gn := range s.grads {
+			if sunk[i] {
+				gn.Op().(interface{ setSink(any) bool }).setSink(nil)
+			}
+		}
+	}()
 	if err := s.train.RunAll(); err != nil {
 		return Result[T]{}, nil, fmt.Errorf("graph: backward: %w", err)
 	}
 	for i, gn := range s.grads {
-		g := floats[T](gn.Value())
-		if grads[i] == nil {
-			grads[i] = make([]T, len(g))
+		if sunk[i] {
+			continue
 		}
+		g := floats[T](gn.Value())
 		dst := grads[i]
 		kernels.ParallelFor(len(g), 1<<15, func(lo, hi int) {
 			for j := lo; j < hi; j++ {
