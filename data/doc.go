@@ -26,6 +26,10 @@
 //	if err != nil { ... }
 //	s, err := task.SampleAt(0) // s.IDs: (8*512,), s.LabelMask marks the answer and EOS
 //
+// A question sample of millions of tokens need not be held whole:
+// task.(data.Streamer).StreamAt(i) hands out its prompt a piece at a time
+// (stream.go), the same tokens as SampleAt(i); evaluation reads it so.
+//
 // A sample's layout for the question tasks (decoder models) is
 //
 //	haystack (noise with facts) | question | answer marker | answer | EOS

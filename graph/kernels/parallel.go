@@ -3,11 +3,19 @@ package kernels
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // ParallelFor calls f on disjoint chunks [lo, hi) covering [0, n), one chunk
 // per worker, across GOMAXPROCS goroutines. Work smaller than minChunk per
 // worker runs on the calling goroutine, since spawning costs more than it saves.
+//
+// The chunks go to a pool of helper goroutines that spin for a short while
+// after each chunk before they park: a training step is hundreds of small
+// parallel ops in a row (a stories260K-sized op takes tens of microseconds),
+// and waking a parked thread for each would cost several microseconds per
+// op. A call made while the pool is busy (from inside a chunk, or from
+// another goroutine) starts goroutines of its own instead.
 func ParallelFor(n, minChunk int, f func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -24,6 +32,9 @@ func ParallelFor(n, minChunk int, f func(lo, hi int)) {
 		return
 	}
 	chunk := (n + workers - 1) / workers
+	if thePool.run(n, chunk, f) {
+		return
+	}
 	var wg sync.WaitGroup
 	for lo := chunk; lo < n; lo += chunk {
 		hi := min(lo+chunk, n)
@@ -35,4 +46,100 @@ func ParallelFor(n, minChunk int, f func(lo, hi int)) {
 	}
 	f(0, min(chunk, n))
 	wg.Wait()
+}
+
+// spinRounds bounds how long an idle helper polls for its next chunk
+// before it parks (each round is a load and, every spinYield rounds, a
+// Gosched): on the order of 50 microseconds.
+const (
+	spinRounds = 1 << 14
+	spinYield  = 64
+)
+
+// Helper states.
+const (
+	helperIdle    = iota // waiting for a chunk
+	helperWork           // a chunk is assigned
+	helperDone           // the chunk is finished
+	helperParked         // idle and blocked on wake
+)
+
+type helper struct {
+	state  atomic.Int32
+	f      func(lo, hi int)
+	lo, hi int
+	wake   chan struct{}
+}
+
+type pool struct {
+	mu      sync.Mutex // one ParallelFor at a time uses the helpers
+	once    sync.Once
+	helpers []*helper
+}
+
+var thePool pool
+
+func (p *pool) start() {
+	n := runtime.GOMAXPROCS(0) - 1
+	for range n {
+		h := &helper{wake: make(chan struct{}, 1)}
+		p.helpers = append(p.helpers, h)
+		go h.loop()
+	}
+}
+
+// run hands the chunks after the first to helpers, runs the first, and
+// waits. It reports false, doing nothing, when the helpers are busy or too
+// few (GOMAXPROCS grew since they started).
+func (p *pool) run(n, chunk int, f func(lo, hi int)) bool {
+	p.once.Do(p.start)
+	extra := (n+chunk-1)/chunk - 1
+	if extra > len(p.helpers) || !p.mu.TryLock() {
+		return false
+	}
+	defer p.mu.Unlock()
+	hs := p.helpers[:extra]
+	for i, h := range hs {
+		lo := (i + 1) * chunk
+		h.f, h.lo, h.hi = f, lo, min(lo+chunk, n)
+		if h.state.Swap(helperWork) == helperParked {
+			h.wake <- struct{}{}
+		}
+	}
+	f(0, min(chunk, n))
+	for _, h := range hs {
+		for i := 0; h.state.Load() != helperDone; i++ {
+			if i%spinYield == spinYield-1 {
+				runtime.Gosched()
+			}
+		}
+		h.f = nil
+		h.state.Store(helperIdle)
+	}
+	return true
+}
+
+func (h *helper) loop() {
+	for {
+		for i := 0; ; i++ {
+			if h.state.Load() == helperWork {
+				break
+			}
+			if i == spinRounds {
+				// Park, unless a chunk came in the meantime.
+				if h.state.CompareAndSwap(helperIdle, helperParked) {
+					<-h.wake
+				}
+				break
+			}
+			if i%spinYield == spinYield-1 {
+				runtime.Gosched()
+			}
+		}
+		if h.state.Load() != helperWork {
+			continue
+		}
+		h.f(h.lo, h.hi)
+		h.state.Store(helperDone)
+	}
 }
