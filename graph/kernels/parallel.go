@@ -58,10 +58,10 @@ const (
 
 // Helper states.
 const (
-	helperIdle    = iota // waiting for a chunk
-	helperWork           // a chunk is assigned
-	helperDone           // the chunk is finished
-	helperParked         // idle and blocked on wake
+	helperIdle   = iota // waiting for a chunk
+	helperWork          // a chunk is assigned
+	helperDone          // the chunk is finished
+	helperParked        // idle and blocked on wake
 )
 
 type helper struct {
