@@ -40,6 +40,9 @@ type opBase struct {
 	sinkT    *tensor.Dense // sink wrapped as the op's output
 }
 
+// sinker is an op that can add its result into a gradient accumulator.
+type sinker interface{ setSink(acc any) bool }
+
 // setSink gives the op the accumulator for its next run (nil to take it
 // back) and reports whether the op adds into it.
 func (o *opBase) setSink(acc any) bool {

@@ -200,7 +200,7 @@ func (s *Segment[T]) build(w *Weights) {
 func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, mem, keyMask *G.Node, forwardOnly bool) (*G.Node, *embedOp) {
 	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.Mem, sh.Positions(), c.Hidden(), c.VocabSize
 	N := B * L
-	b := blocks{dt: dt, cfg: c, keyMask: keyMask, forwardOnly: forwardOnly}
+	b := blocks{dt: dt, cfg: c, keyMask: keyMask}
 	if forwardOnly {
 		b.c32 = &kernels.AttnCache[float32]{ForwardOnly: true}
 		b.c64 = &kernels.AttnCache[float64]{ForwardOnly: true}
@@ -254,11 +254,10 @@ type blocks struct {
 	dt      tensor.Dtype
 	cfg     Config
 	keyMask *G.Node
-	// forwardOnly graphs share one attention cache among all layers (it
-	// keeps nothing between calls without a backward pass).
-	forwardOnly bool
-	c32         *kernels.AttnCache[float32]
-	c64         *kernels.AttnCache[float64]
+	// Forward-only graphs share one attention cache among all layers (it
+	// keeps nothing between calls without a backward pass); nil otherwise.
+	c32 *kernels.AttnCache[float32]
+	c64 *kernels.AttnCache[float64]
 }
 
 func (s blocks) norm(x, g, b *G.Node) *G.Node {
@@ -283,7 +282,7 @@ func (s blocks) linear(x *G.Node, transposed bool, outs []int, wb ...*G.Node) *G
 
 func (s blocks) attention(qkv *G.Node, d kernels.AttnDims, rope bool) *G.Node {
 	op := newAttnOp(s.dt, d, s.cfg.AttnScale(), rope, s.cfg.Theta(), s.keyMask != nil)
-	if s.forwardOnly {
+	if s.c32 != nil {
 		op.c32, op.c64 = s.c32, s.c64
 	}
 	if s.keyMask != nil {
@@ -447,14 +446,14 @@ func (s *Segment[T]) Backward(in *Batch[T], mem, gmem []T, grads [][]T) (Result[
 		if grads[i] == nil {
 			grads[i] = make([]T, gn.Shape().TotalSize())
 		}
-		if op, ok := gn.Op().(interface{ setSink(any) bool }); ok {
+		if op, ok := gn.Op().(sinker); ok {
 			sunk[i] = op.setSink(grads[i])
 		}
 	}
 	defer func() {
 		for i, gn := range s.grads {
 			if sunk[i] {
-				gn.Op().(interface{ setSink(any) bool }).setSink(nil)
+				gn.Op().(sinker).setSink(nil)
 			}
 		}
 	}()
