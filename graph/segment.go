@@ -57,7 +57,8 @@ type Segment[T kernels.Float] struct {
 	memGrad                                       *G.Node
 
 	fwd, train G.VM
-	trainable  bool // built with the backward pass
+	trainable  bool   // built with the backward pass
+	sunk       []bool // per gradient: added into the caller's buffer by its op (Backward)
 }
 
 // BuildOptions choose what a segment graph computes.
@@ -441,7 +442,10 @@ func (s *Segment[T]) Backward(in *Batch[T], mem, gmem []T, grads [][]T) (Result[
 	// A gradient computed by one of our ops is added into grads[i] by the
 	// op itself; one that Gorgonia sums over several uses (a tied head) is
 	// added below.
-	sunk := make([]bool, len(s.grads))
+	if len(s.sunk) != len(s.grads) {
+		s.sunk = make([]bool, len(s.grads))
+	}
+	sunk := s.sunk
 	for i, gn := range s.grads {
 		if grads[i] == nil {
 			grads[i] = make([]T, gn.Shape().TotalSize())
