@@ -21,10 +21,14 @@ import (
 // predicts nothing).
 type SegmentScorer struct {
 	Mem, Seg int
-	g        *graph.Segment[float32]
-	mem0     []float32 // rmt.memory (M*C); nil for M = 0
-	targets  []int
-	weights  []float32
+	// Reset starts every segment from the initial memory instead of the
+	// previous segment's: memory as a learned prefix that carries nothing
+	// from what was read (the ablation of the memory column).
+	Reset   bool
+	g       *graph.Segment[float32]
+	mem0    []float32 // rmt.memory (M*C); nil for M = 0
+	targets []int
+	weights []float32
 }
 
 // NewSegmentScorer prepares a scorer for w with mem memory tokens (w must
@@ -52,6 +56,11 @@ func NewSegmentScorer(w *graph.Weights, mem, seg int) (*SegmentScorer, error) {
 // segment. onSegment, when not nil, is called after each segment with its
 // index.
 func (sc *SegmentScorer) Score(ids []int, nll []float64, count []int, onSegment func(i int)) error {
+	return sc.score(ids, nll, count, onSegment, 0)
+}
+
+// score is Score that reads segments before from without scoring them.
+func (sc *SegmentScorer) score(ids []int, nll []float64, count []int, onSegment func(i int), from int) error {
 	S := sc.Seg
 	if len(ids) == 0 || len(ids)%S != 0 {
 		return fmt.Errorf("eval: a row of %d tokens is not a whole number of segments of %d", len(ids), S)
@@ -66,7 +75,7 @@ func (sc *SegmentScorer) Score(ids []int, nll []float64, count []int, onSegment 
 		for t := 0; t < S; t++ {
 			pos := i*S + t
 			sc.targets[t], sc.weights[t] = 0, 0
-			if pos+1 < len(ids) {
+			if i >= from && pos+1 < len(ids) {
 				sc.targets[t], sc.weights[t] = ids[pos+1], 1
 				scored++
 			}
@@ -77,9 +86,87 @@ func (sc *SegmentScorer) Score(ids []int, nll []float64, count []int, onSegment 
 		}
 		nll[i] += r.Loss // weights of 1: the sum, not the mean
 		count[i] += scored
-		if sc.Mem > 0 {
+		if sc.Mem > 0 && !sc.Reset {
 			mem = r.MemOut
 		}
+		if onSegment != nil {
+			onSegment(i)
+		}
+	}
+	return nil
+}
+
+// ContextScorer scores segments like SegmentScorer with M = 0, but each
+// segment's predictions see, besides the segment, as many whole preceding
+// segments as fit in the model's position window: full attention over the
+// recent past, the yardstick for what memory could carry. A row of n
+// segments runs n forward passes of up to Window segments each.
+type ContextScorer struct {
+	Seg, Window int                       // Window: segments per pass, at least 1
+	graphs      []*graph.Segment[float32] // graphs[k-1] reads k segments; built on first use
+	w           *graph.Weights
+	targets     []int
+	weights     []float32
+}
+
+// NewContextScorer prepares full-context scoring of segments of seg tokens
+// for w, with a window of the model's position limit (whole segments).
+func NewContextScorer(w *graph.Weights, seg int) (*ContextScorer, error) {
+	if seg < 1 {
+		return nil, fmt.Errorf("eval: segments of %d tokens, want at least 1", seg)
+	}
+	win := w.Config.MaxPositions() / seg
+	if win < 1 {
+		return nil, fmt.Errorf("eval: a segment of %d tokens does not fit the model's %d positions", seg, w.Config.MaxPositions())
+	}
+	return &ContextScorer{Seg: seg, Window: win, graphs: make([]*graph.Segment[float32], win), w: w,
+		targets: make([]int, win*seg), weights: make([]float32, win*seg)}, nil
+}
+
+// Score is SegmentScorer.Score with the full-context window.
+func (sc *ContextScorer) Score(ids []int, nll []float64, count []int, onSegment func(i int)) error {
+	return sc.score(ids, nll, count, onSegment, 0)
+}
+
+// score is Score of the segments from on only (full context needs no pass
+// over the others).
+func (sc *ContextScorer) score(ids []int, nll []float64, count []int, onSegment func(i int), from int) error {
+	S := sc.Seg
+	if len(ids) == 0 || len(ids)%S != 0 {
+		return fmt.Errorf("eval: a row of %d tokens is not a whole number of segments of %d", len(ids), S)
+	}
+	n := len(ids) / S
+	if len(nll) < n || len(count) < n {
+		return fmt.Errorf("eval: %d segments to score into %d sums and %d counts", n, len(nll), len(count))
+	}
+	for i := from; i < n; i++ {
+		first := max(0, i-sc.Window+1)
+		k := i - first + 1
+		g := sc.graphs[k-1]
+		if g == nil {
+			var err error
+			if g, err = graph.NewSegment[float32](sc.w, graph.SegmentShape{Batch: 1, Tokens: k * S}, graph.BuildOptions{}); err != nil {
+				return err
+			}
+			sc.graphs[k-1] = g
+		}
+		L := k * S
+		targets, weights := sc.targets[:L], sc.weights[:L]
+		scored := 0
+		for t := 0; t < L; t++ {
+			pos := first*S + t
+			targets[t], weights[t] = 0, 0
+			if t >= L-S && pos+1 < len(ids) { // only segment i's predictions count
+				targets[t], weights[t] = ids[pos+1], 1
+				scored++
+			}
+		}
+		r, err := g.Forward(&graph.Batch[float32]{IDs: ids[first*S : (i+1)*S], Targets: targets, LossWeights: weights}, nil)
+		if err != nil {
+			return fmt.Errorf("eval: segment %d with %d before it: %w", i+1, k-1, err)
+		}
+		nll[i] += r.Loss
+		count[i] += scored
 		if onSegment != nil {
 			onSegment(i)
 		}
@@ -90,83 +177,142 @@ func (sc *SegmentScorer) Score(ids []int, nll []float64, count []int, onSegment 
 // PerplexityResult is the perplexity at one segment index over every
 // window. The JSON names segment, ppl_memory and ppl_no_memory are a stable
 // contract (DESIGN.md section 7); ppl_memory is null for a model without
-// memory.
+// memory. The two controls are omitted when not computed: ppl_memory_reset
+// (every segment from the initial memory, nothing carried) and
+// ppl_full_context (no memory; attention over the preceding segments that
+// fit the model's positions).
 type PerplexityResult struct {
-	Segment     int      `json:"segment"` // 1-based
-	PPLMemory   *float64 `json:"ppl_memory"`
-	PPLNoMemory float64  `json:"ppl_no_memory"`
-	Predictions int      `json:"predictions"` // scored predictions at this index, all windows together
+	Segment        int      `json:"segment"` // 1-based
+	PPLMemory      *float64 `json:"ppl_memory"`
+	PPLNoMemory    float64  `json:"ppl_no_memory"`
+	PPLMemoryReset *float64 `json:"ppl_memory_reset,omitempty"`
+	PPLFullContext *float64 `json:"ppl_full_context,omitempty"`
+	Predictions    int      `json:"predictions"` // scored predictions at this index, all windows together
 }
 
 // PerplexityReport is `eval perplexity`'s output and the perplexity.json
 // written beside a checkpoint.
 type PerplexityReport struct {
-	Checkpoint  string             `json:"checkpoint,omitempty"`
-	Model       string             `json:"model,omitempty"`
-	TextDir     string             `json:"text_dir"`
-	SegmentSize int                `json:"segment_size"`
-	MemTokens   int                `json:"mem_tokens"`
-	Segments    int                `json:"segments"`
-	Samples     int                `json:"samples"`
-	Seed        int64              `json:"seed"`
-	Results     []PerplexityResult `json:"results"`
+	Checkpoint  string `json:"checkpoint,omitempty"`
+	Model       string `json:"model,omitempty"`
+	TextDir     string `json:"text_dir"`
+	SegmentSize int    `json:"segment_size"`
+	MemTokens   int    `json:"mem_tokens"`
+	Segments    int    `json:"segments"`
+	Samples     int    `json:"samples"`
+	Seed        int64  `json:"seed"`
+	// ContextWindow is the full-context column's window in segments (0:
+	// that column was not computed).
+	ContextWindow int                `json:"context_window,omitempty"`
+	Results       []PerplexityResult `json:"results"`
+	// History is the last segment of each window after 0..n-1 segments
+	// read (PerplexityHistory); omitted when not computed.
+	History []HistoryResult `json:"history,omitempty"`
+}
+
+// PerplexityOptions picks the columns besides memory and no memory.
+type PerplexityOptions struct {
+	Reset       bool // ppl_memory_reset (needs memory)
+	FullContext bool // ppl_full_context
+}
+
+// Columns is the number of passes over every window that Perplexity makes
+// with these options for a model with mem memory tokens.
+func (o PerplexityOptions) Columns(mem int) int {
+	n := 1
+	if mem > 0 {
+		n++
+		if o.Reset {
+			n++
+		}
+	}
+	if o.FullContext {
+		n++
+	}
+	return n
+}
+
+// scorer is a column's way of reading a row.
+type scorer interface {
+	Score(ids []int, nll []float64, count []int, onSegment func(i int)) error
 }
 
 // Perplexity reads windows 0..samples-1 of an lm task (n*S tokens each)
 // with memory (mem > 0 memory tokens, from w's rmt.memory) and without (every
-// segment alone, M = 0) and returns exp(mean NLL) at every segment index.
-// mem = 0 skips the memory column (ppl_memory null). Windows are read one
-// at a time, each through one segment graph per column; p hears of every
-// segment read, so it counts samples·n·S tokens per column.
-func Perplexity(w *graph.Weights, mem int, task data.Task, samples int, p *Progress) ([]PerplexityResult, error) {
+// segment alone, M = 0), plus the controls opt asks for, and returns
+// exp(mean NLL) at every segment index. mem = 0 skips the memory columns
+// (ppl_memory null). Windows are read one at a time, each through one
+// segment graph per column (a few for full context); p hears of every
+// segment read, so it counts samples·n·S tokens per column. The second
+// result is the full-context window in segments (0 when not computed).
+func Perplexity(w *graph.Weights, mem int, task data.Task, samples int, opt PerplexityOptions, p *Progress) ([]PerplexityResult, int, error) {
 	cfg := task.Config()
 	if samples < 1 {
-		return nil, fmt.Errorf("eval: %d samples, want at least 1", samples)
+		return nil, 0, fmt.Errorf("eval: %d samples, want at least 1", samples)
 	}
 	if cfg.SegmentSize < 2 {
-		return nil, fmt.Errorf("eval: perplexity per segment needs segments of at least 2 tokens, got %d", cfg.SegmentSize)
+		return nil, 0, fmt.Errorf("eval: perplexity per segment needs segments of at least 2 tokens, got %d", cfg.SegmentSize)
 	}
 	n, S := cfg.Segments, cfg.SegmentSize
 	type column struct {
-		sc    *SegmentScorer
+		sc    scorer
 		nll   []float64
 		count []int
-	}
-	mems := []int{0} // the no-memory column first, then the memory column
-	if mem > 0 {
-		mems = append(mems, mem)
+		out   func(r *PerplexityResult, v float64)
 	}
 	var cols []*column
-	for _, m := range mems {
-		sc, err := NewSegmentScorer(w, m, S)
+	add := func(sc scorer, out func(r *PerplexityResult, v float64)) {
+		cols = append(cols, &column{sc: sc, nll: make([]float64, n), count: make([]int, n), out: out})
+	}
+	noMem, err := NewSegmentScorer(w, 0, S)
+	if err != nil {
+		return nil, 0, err
+	}
+	add(noMem, func(r *PerplexityResult, v float64) { r.PPLNoMemory = v })
+	if mem > 0 {
+		withMem, err := NewSegmentScorer(w, mem, S)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		cols = append(cols, &column{sc: sc, nll: make([]float64, n), count: make([]int, n)})
+		add(withMem, func(r *PerplexityResult, v float64) { r.PPLMemory = &v })
+		if opt.Reset {
+			reset, err := NewSegmentScorer(w, mem, S)
+			if err != nil {
+				return nil, 0, err
+			}
+			reset.Reset = true
+			add(reset, func(r *PerplexityResult, v float64) { r.PPLMemoryReset = &v })
+		}
+	}
+	window := 0
+	if opt.FullContext {
+		full, err := NewContextScorer(w, S)
+		if err != nil {
+			return nil, 0, err
+		}
+		window = full.Window
+		add(full, func(r *PerplexityResult, v float64) { r.PPLFullContext = &v })
 	}
 	for i := 0; i < samples; i++ {
 		s, err := task.SampleAt(i)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for _, c := range cols {
 			if err := c.sc.Score(s.IDs, c.nll, c.count, func(int) { p.Tokens(S) }); err != nil {
-				return nil, fmt.Errorf("eval: window %d: %w", i, err)
+				return nil, 0, fmt.Errorf("eval: window %d: %w", i, err)
 			}
 		}
 		p.Sample()
 	}
 	out := make([]PerplexityResult, n)
 	for i := range out {
-		r := PerplexityResult{Segment: i + 1, Predictions: cols[0].count[i]}
-		r.PPLNoMemory = ppl(cols[0].nll[i], cols[0].count[i])
-		if len(cols) > 1 {
-			v := ppl(cols[1].nll[i], cols[1].count[i])
-			r.PPLMemory = &v
+		out[i] = PerplexityResult{Segment: i + 1, Predictions: cols[0].count[i]}
+		for _, c := range cols {
+			c.out(&out[i], ppl(c.nll[i], c.count[i]))
 		}
-		out[i] = r
 	}
-	return out, nil
+	return out, window, nil
 }
 
 // ppl is exp of the mean NLL; n > 0 since every segment of at least two

@@ -82,26 +82,37 @@ func (a accuracyPoints) YError(i int) (lo, hi float64) {
 	return a[i].Accuracy - a[i].CILow, a[i].CIHigh - a[i].Accuracy
 }
 
-// PlotPerplexity draws perplexity against segment index, with memory and
-// without, and saves it as an image.
+// PlotPerplexity draws perplexity against segment index, with memory,
+// without, and the controls the report holds, and saves it as an image.
 func PlotPerplexity(path string, rep PerplexityReport) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Perplexity per segment (%d tokens each)", rep.SegmentSize)
 	p.X.Label.Text = "segment index"
 	p.Y.Label.Text = "perplexity"
-	p.X.Tick.Marker = indexTicks{}
+	p.X.Tick.Marker = indexTicks{first: 1}
 	p.Legend.Top = true
-	var mem, plain plotter.XYs
+	var mem, plain, reset, full plotter.XYs
 	for _, r := range rep.Results {
-		plain = append(plain, plotter.XY{X: float64(r.Segment), Y: r.PPLNoMemory})
-		if r.PPLMemory != nil {
-			mem = append(mem, plotter.XY{X: float64(r.Segment), Y: *r.PPLMemory})
+		x := float64(r.Segment)
+		plain = append(plain, plotter.XY{X: x, Y: r.PPLNoMemory})
+		for _, c := range []struct {
+			v   *float64
+			xys *plotter.XYs
+		}{{r.PPLMemory, &mem}, {r.PPLMemoryReset, &reset}, {r.PPLFullContext, &full}} {
+			if c.v != nil {
+				*c.xys = append(*c.xys, plotter.XY{X: x, Y: *c.v})
+			}
 		}
 	}
 	for k, s := range []struct {
 		label string
 		xys   plotter.XYs
-	}{{fmt.Sprintf("memory (M = %d)", rep.MemTokens), mem}, {"no memory (each segment alone)", plain}} {
+	}{
+		{fmt.Sprintf("memory (M = %d)", rep.MemTokens), mem},
+		{"no memory (each segment alone)", plain},
+		{"memory reset every segment", reset},
+		{fmt.Sprintf("full attention over %d segments", rep.ContextWindow), full},
+	} {
 		if len(s.xys) == 0 {
 			continue
 		}
@@ -127,16 +138,16 @@ func PlotPerplexity(path string, rep PerplexityReport) error {
 	return nil
 }
 
-// indexTicks labels whole segment indices, at most about ten of them.
-type indexTicks struct{}
+// indexTicks labels whole numbers from first on, at most about ten of them.
+type indexTicks struct{ first float64 }
 
-func (indexTicks) Ticks(min, max float64) []plot.Tick {
+func (it indexTicks) Ticks(min, max float64) []plot.Tick {
 	lo, hi := math.Ceil(min), math.Floor(max)
 	step := math.Max(1, math.Ceil((hi-lo+1)/10))
 	var ts []plot.Tick
 	for x := lo; x <= hi; x++ {
 		t := plot.Tick{Value: x}
-		if x >= 1 && math.Mod(x-1, step) == 0 {
+		if x >= it.first && math.Mod(x-it.first, step) == 0 {
 			t.Label = strconv.Itoa(int(x))
 		}
 		if t.Label != "" || step <= 4 {
@@ -144,4 +155,57 @@ func (indexTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ts
+}
+
+// PlotHistory draws the perplexity of the same final segments against the
+// number of segments read before them (rep.History).
+func PlotHistory(path string, rep PerplexityReport) error {
+	if len(rep.History) == 0 {
+		return fmt.Errorf("eval: plot: the report has no history rows")
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("Perplexity of the same final segments (%d tokens)", rep.SegmentSize)
+	p.X.Label.Text = "segments read before"
+	p.Y.Label.Text = "perplexity"
+	p.X.Tick.Marker = indexTicks{first: 0}
+	p.Legend.Top = true
+	var mem, plain, full plotter.XYs
+	for _, r := range rep.History {
+		x := float64(r.Read)
+		plain = append(plain, plotter.XY{X: x, Y: r.PPLNoMemory})
+		if r.PPLMemory != nil {
+			mem = append(mem, plotter.XY{X: x, Y: *r.PPLMemory})
+		}
+		if r.PPLFullContext != nil {
+			full = append(full, plotter.XY{X: x, Y: *r.PPLFullContext})
+		}
+	}
+	for k, s := range []struct {
+		label string
+		xys   plotter.XYs
+	}{
+		{fmt.Sprintf("memory (M = %d)", rep.MemTokens), mem},
+		{"no memory (the segment alone)", plain},
+		{fmt.Sprintf("full attention over up to %d segments", rep.ContextWindow), full},
+	} {
+		if len(s.xys) == 0 {
+			continue
+		}
+		line, marks, err := plotter.NewLinePoints(s.xys)
+		if err != nil {
+			return fmt.Errorf("eval: plot: %w", err)
+		}
+		c := plotColors[[]int{0, 1, 3}[k]] // the colours of the per-index plot
+		line.Color, marks.Color = c, c
+		marks.Shape = draw.CircleGlyph{}
+		p.Add(line, marks)
+		p.Legend.Add(s.label, line)
+	}
+	p.X.Min, p.X.Max = p.X.Min-0.5, p.X.Max+0.5
+	p.Y.Max += 0.25 * (p.Y.Max - p.Y.Min)
+	p.Add(plotter.NewGrid())
+	if err := p.Save(plotW, plotH, path); err != nil {
+		return fmt.Errorf("eval: plot: %w", err)
+	}
+	return nil
 }

@@ -22,6 +22,20 @@ func fakeAccuracy() AccuracyReport {
 		}}
 }
 
+// withControls is fakePerplexity with the reset and full-context columns
+// and history rows.
+func withControls() PerplexityReport {
+	rep := fakePerplexity()
+	rep.ContextWindow = 4
+	for i := range rep.Results {
+		r, f := 30.5+float64(i), 29.0-float64(i)
+		rep.Results[i].PPLMemoryReset, rep.Results[i].PPLFullContext = &r, &f
+		m := 31.0 - float64(i)
+		rep.History = append(rep.History, HistoryResult{Read: i, PPLMemory: &m, PPLNoMemory: 31.25, PPLFullContext: &f, Predictions: 10220})
+	}
+	return rep
+}
+
 func fakePerplexity() PerplexityReport {
 	m1, m2 := 31.5, 24.25
 	return PerplexityReport{Checkpoint: "runs/a/checkpoints/step-000100", TextDir: "books", SegmentSize: 512, MemTokens: 10,
@@ -64,6 +78,7 @@ func TestJSONContract(t *testing.T) {
 	for i := range noMem.Results {
 		noMem.Results[i].PPLMemory = nil
 	}
+	controls := withControls()
 	for _, tc := range []struct {
 		name     string
 		v        any
@@ -72,6 +87,11 @@ func TestJSONContract(t *testing.T) {
 		{"accuracy", fakeAccuracy(), []string{"task", "checkpoint", "results"},
 			[]string{"segments", "tokens", "samples", "accuracy", "ci_low", "ci_high", "seconds_per_sample"}},
 		{"perplexity", fakePerplexity(), []string{"results"}, []string{"segment", "ppl_memory", "ppl_no_memory"}},
+		{"perplexity-controls", controls, []string{"results", "context_window"},
+			[]string{"segment", "ppl_memory", "ppl_no_memory", "ppl_memory_reset", "ppl_full_context"}},
+		{"perplexity-history", struct {
+			Results []HistoryResult `json:"results"`
+		}{controls.History}, []string{"results"}, []string{"read", "ppl_memory", "ppl_no_memory", "ppl_full_context"}},
 		{"perplexity-no-memory", noMem, []string{"results"}, []string{"segment", "ppl_memory", "ppl_no_memory"}},
 		{"flops", struct {
 			Results []FLOPsResult `json:"results"`
@@ -239,6 +259,8 @@ func TestPlotsRender(t *testing.T) {
 		{"accuracy two runs", func(p string) error { b := acc; b.Checkpoint = "runs/b"; return PlotAccuracy(p, acc, b) }},
 		{"perplexity", func(p string) error { return PlotPerplexity(p, fakePerplexity()) }},
 		{"perplexity without memory column", func(p string) error { return PlotPerplexity(p, noMem) }},
+		{"perplexity with controls", func(p string) error { return PlotPerplexity(p, withControls()) }},
+		{"history", func(p string) error { return PlotHistory(p, withControls()) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".png")

@@ -178,6 +178,12 @@ func TestPerplexityCommand(t *testing.T) {
 		if r.PPLMemory == nil || math.IsNaN(*r.PPLMemory) || math.IsNaN(r.PPLNoMemory) {
 			t.Errorf("segment %d: ppl %v / %v, want both finite", r.Segment, r.PPLMemory, r.PPLNoMemory)
 		}
+		if r.PPLMemoryReset == nil || r.PPLFullContext == nil {
+			t.Errorf("segment %d: reset %v, full context %v; both controls are on by default", r.Segment, r.PPLMemoryReset, r.PPLFullContext)
+		}
+	}
+	if len(rep.History) != 0 {
+		t.Errorf("%d history rows without --history", len(rep.History))
 	}
 	checkPNG(t, plot)
 	if _, err := os.Stat(filepath.Join(ck, eval.ResultsDir, eval.PerplexityFile)); err != nil {
@@ -192,12 +198,52 @@ func TestPerplexityCommand(t *testing.T) {
 		{"both", []string{"--checkpoint", ck, "--model", ck, "--text-dir", text}, "--checkpoint"},
 		{"no text", []string{"--checkpoint", ck}, "--text-dir"},
 		{"model without segment size", []string{"--model", ck, "--text-dir", text}, "--segment-size"},
+		{"history plot without history", []string{"--checkpoint", ck, "--text-dir", text, "--all-files", "--segments", "1",
+			"--samples", "1", "--progress", "0", "--save=false", "--history-plot", filepath.Join(t.TempDir(), "h.png")}, "--history"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := perplexity(&bytes.Buffer{}, tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("perplexity %v = %v, want an error mentioning %q", tc.args, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestPerplexityHistoryCommand: --history adds a row per number of
+// segments read, printed as a second table and drawn by --history-plot.
+func TestPerplexityHistoryCommand(t *testing.T) {
+	ck := tinyCheckpoint(t)
+	text := textDir(t)
+	plot := filepath.Join(t.TempDir(), "history.png")
+	args := []string{"--checkpoint", ck, "--text-dir", text, "--all-files", "--segments", "3", "--samples", "2",
+		"--progress", "0", "--save=false", "--reset=false", "--history", "--history-plot", plot}
+	var out bytes.Buffer
+	if err := perplexity(&out, append(args, "--json")); err != nil {
+		t.Fatal(err)
+	}
+	var rep eval.PerplexityReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%v in %s", err, out.String())
+	}
+	if len(rep.History) != 3 || rep.Results[0].PPLMemoryReset != nil {
+		t.Fatalf("%d history rows, reset column %v; want 3 rows and no reset column (--reset=false)", len(rep.History), rep.Results[0].PPLMemoryReset)
+	}
+	for i, r := range rep.History {
+		if r.Read != i || r.PPLMemory == nil || r.PPLFullContext == nil || r.PPLNoMemory != rep.History[0].PPLNoMemory {
+			t.Errorf("row %d: %+v", i, r)
+		}
+	}
+	// Nothing read before: full attention sees the segment alone.
+	if math.Abs(*rep.History[0].PPLFullContext-rep.History[0].PPLNoMemory) > 1e-4*rep.History[0].PPLNoMemory {
+		t.Errorf("nothing read: full attention %v, no memory %v", *rep.History[0].PPLFullContext, rep.History[0].PPLNoMemory)
+	}
+	checkPNG(t, plot)
+	out.Reset()
+	if err := perplexity(&out, args); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "segments read before") {
+		t.Errorf("no history table:\n%s", out.String())
 	}
 }
 

@@ -22,7 +22,11 @@ func init() {
 // perplexity of the predictions made in each segment index, for the
 // checkpoint with its memory and for the same weights with none (M = 0,
 // each segment alone). With memory, perplexity should fall as more
-// segments have been read; without, it stays flat.
+// segments have been read; without, it stays flat. Two controls tell why
+// when it does not: the memory reset to its initial value every segment
+// (what memory does as a learned prefix alone) and full attention over the
+// preceding segments that fit the model's positions (what more context is
+// worth to this model at all).
 func runPerplexity(args []string) error {
 	return perplexity(os.Stdout, args)
 }
@@ -40,6 +44,10 @@ func perplexity(out io.Writer, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	plotFile := fs.String("plot", "", "also draw perplexity against segment index into this .png")
 	save := fs.Bool("save", true, "keep the results in CHECKPOINT/eval/perplexity.json (with --checkpoint)")
+	reset := fs.Bool("reset", true, "also read every segment from the initial memory, carrying nothing (with memory)")
+	fullCtx := fs.Bool("full-context", true, "also read each segment with full attention over the preceding segments that fit the model's positions")
+	history := fs.Bool("history", false, "also score the last segment of each window after 0, 1, ..., segments-1 segments read before it (the same text in every row; segments(segments+1)/2 passes a window)")
+	historyPlot := fs.String("history-plot", "", "draw the --history rows into this .png")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -96,13 +104,27 @@ func perplexity(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	cols := int64(1)
-	if rep.MemTokens > 0 {
-		cols = 2
-	}
+	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx}
+	cols := int64(opt.Columns(rep.MemTokens))
 	p := eval.NewProgress(os.Stderr, fmt.Sprintf("perplexity %d seg", *segments), *samples, cols*int64(*samples)*int64(cfg.Length()), *every)
-	if rep.Results, err = eval.Perplexity(w, rep.MemTokens, task, *samples, p); err != nil {
+	if rep.Results, rep.ContextWindow, err = eval.Perplexity(w, rep.MemTokens, task, *samples, opt, p); err != nil {
 		return err
+	}
+	if *historyPlot != "" && !*history {
+		return fmt.Errorf("--history-plot needs --history")
+	}
+	if *history {
+		passes := int64(*segments) // the scored segment alone, plus a pass per row and column
+		if rep.MemTokens > 0 {
+			passes += int64(*segments)
+		}
+		if *fullCtx {
+			passes += int64(min(*segments, rep.ContextWindow))
+		}
+		hp := eval.NewProgress(os.Stderr, fmt.Sprintf("history %d seg", *segments), *samples, passes*int64(*samples)*int64(rep.SegmentSize), *every)
+		if rep.History, err = eval.PerplexityHistory(w, rep.MemTokens, task, *samples, *fullCtx, hp); err != nil {
+			return err
+		}
 	}
 	if rep.Checkpoint != "" && *save {
 		if path, err := eval.SavePerplexity(rep.Checkpoint, rep); err != nil {
@@ -117,23 +139,73 @@ func perplexity(out io.Writer, args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "plot saved to %s\n", *plotFile)
 	}
+	if *historyPlot != "" {
+		if err := eval.PlotHistory(*historyPlot, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "plot saved to %s\n", *historyPlot)
+	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(rep)
 	}
 	perplexityTable(out, rep)
+	if len(rep.History) > 0 {
+		historyTable(out, rep)
+	}
 	return nil
+}
+
+func historyTable(w io.Writer, rep eval.PerplexityReport) {
+	fmt.Fprintf(w, "\nthe last segment of each window (the same %d x %d tokens in every row) after reading the segments before it\n",
+		rep.Samples, rep.SegmentSize)
+	tw := newTable(w)
+	full := rep.History[0].PPLFullContext != nil
+	header := []any{"segments read before", "tokens read before", "ppl memory", "ppl no memory"}
+	if full {
+		header = append(header, fmt.Sprintf("ppl full attention (%d seg)", rep.ContextWindow))
+	}
+	tw.Header(append(header, "predictions")...)
+	for _, r := range rep.History {
+		row := []any{fmt.Sprint(r.Read), fmt.Sprint(r.Read * rep.SegmentSize), pplText(r.PPLMemory), fmt.Sprintf("%.3f", r.PPLNoMemory)}
+		if full {
+			row = append(row, pplText(r.PPLFullContext))
+		}
+		tw.Append(append(row, fmt.Sprint(r.Predictions))...)
+	}
+	tw.Render()
 }
 
 func perplexityTable(w io.Writer, rep eval.PerplexityReport) {
 	fmt.Fprintf(w, "%d windows of %d x %d tokens from %s; memory: %d tokens\n",
 		rep.Samples, rep.Segments, rep.SegmentSize, rep.TextDir, rep.MemTokens)
 	tw := newTable(w)
-	tw.Header("segment", "tokens read", "ppl memory", "ppl no memory", "predictions")
+	reset := len(rep.Results) > 0 && rep.Results[0].PPLMemoryReset != nil
+	full := len(rep.Results) > 0 && rep.Results[0].PPLFullContext != nil
+	header := []any{"segment", "tokens read", "ppl memory", "ppl no memory"}
+	if reset {
+		header = append(header, "ppl memory reset")
+	}
+	if full {
+		header = append(header, fmt.Sprintf("ppl full attention (%d seg)", rep.ContextWindow))
+	}
+	tw.Header(append(header, "predictions")...)
 	for _, r := range rep.Results {
-		tw.Append(fmt.Sprint(r.Segment), fmt.Sprint(r.Segment*rep.SegmentSize), pplText(r.PPLMemory),
-			fmt.Sprintf("%.3f", r.PPLNoMemory), fmt.Sprint(r.Predictions))
+		row := []any{fmt.Sprint(r.Segment), fmt.Sprint(r.Segment * rep.SegmentSize), pplText(r.PPLMemory), fmt.Sprintf("%.3f", r.PPLNoMemory)}
+		if reset {
+			row = append(row, pplText(r.PPLMemoryReset))
+		}
+		if full {
+			row = append(row, pplText(r.PPLFullContext))
+		}
+		tw.Append(append(row, fmt.Sprint(r.Predictions))...)
 	}
 	tw.Render()
+	if reset {
+		fmt.Fprintln(w, "memory reset: every segment read from the initial memory, nothing carried")
+	}
+	if full {
+		fmt.Fprintln(w, "full attention: no memory; each segment read together with the segments before it that fit the model's positions")
+	}
 }
 
 // pplText prints a perplexity, or n/a for the memory column of a model

@@ -1,0 +1,122 @@
+package eval
+
+import (
+	"fmt"
+
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/graph"
+)
+
+// HistoryResult is the perplexity of the last segment of every window after
+// Read segments of the same window were read before it. The scored text is
+// the same in every row, so rows differ only in what came before: the clean
+// test of "perplexity falls as more segments are read", free of the
+// differences between texts that per-index perplexity carries.
+type HistoryResult struct {
+	Read      int      `json:"read"`       // segments read before the scored one
+	PPLMemory *float64 `json:"ppl_memory"` // null for a model without memory
+	// PPLNoMemory is the scored segment alone (M = 0): the same in every row.
+	PPLNoMemory float64 `json:"ppl_no_memory"`
+	// PPLFullContext: no memory, the scored segment read together with the
+	// last min(Read, window-1) segments before it; omitted when not computed.
+	PPLFullContext *float64 `json:"ppl_full_context,omitempty"`
+	Predictions    int      `json:"predictions"`
+}
+
+// PerplexityHistory scores the last segment of windows 0..samples-1 of an lm
+// task after reading 0, 1, ..., n-1 of the segments before it: with memory
+// (the memory of the first segment read is the initial one, carried
+// through the rest), without memory, and with full attention when
+// fullContext is set. A window of n segments costs n(n+1)/2 segment passes
+// with memory; p hears of every scored segment (S tokens for each row and
+// column).
+func PerplexityHistory(w *graph.Weights, mem int, task data.Task, samples int, fullContext bool, p *Progress) ([]HistoryResult, error) {
+	cfg := task.Config()
+	if samples < 1 {
+		return nil, fmt.Errorf("eval: %d samples, want at least 1", samples)
+	}
+	S := cfg.SegmentSize
+	if S < 2 {
+		return nil, fmt.Errorf("eval: perplexity needs segments of at least 2 tokens, got %d", S)
+	}
+	alone, err := NewSegmentScorer(w, 0, S)
+	if err != nil {
+		return nil, err
+	}
+	var withMem *SegmentScorer
+	if mem > 0 {
+		if withMem, err = NewSegmentScorer(w, mem, S); err != nil {
+			return nil, err
+		}
+	}
+	var full *ContextScorer
+	if fullContext {
+		if full, err = NewContextScorer(w, S); err != nil {
+			return nil, err
+		}
+	}
+	return perplexityHistory(task, samples, alone, withMem, full, p)
+}
+
+func perplexityHistory(task data.Task, samples int, alone, withMem *SegmentScorer, full *ContextScorer, p *Progress) ([]HistoryResult, error) {
+	n, S := task.Config().Segments, task.Config().SegmentSize
+	// Sums per row: memory and full context per number read; no memory once.
+	memNLL, fullNLL, fullCount := make([]float64, n), make([]float64, n), make([]int, n)
+	var aloneNLL float64
+	var count int
+	one, oneCount := make([]float64, n), make([]int, n)
+	for i := 0; i < samples; i++ {
+		s, err := task.SampleAt(i)
+		if err != nil {
+			return nil, err
+		}
+		ids := s.IDs
+		last := ids[(n-1)*S:]
+		clear(one)
+		clear(oneCount)
+		if err := alone.Score(last, one, oneCount, nil); err != nil {
+			return nil, fmt.Errorf("eval: window %d: %w", i, err)
+		}
+		aloneNLL += one[0]
+		count += oneCount[0]
+		for read := 0; read < n; read++ {
+			tail := ids[(n-1-read)*S:]
+			if withMem != nil {
+				clear(one)
+				clear(oneCount)
+				if err := withMem.score(tail, one, oneCount, nil, read); err != nil {
+					return nil, fmt.Errorf("eval: window %d after %d segments: %w", i, read, err)
+				}
+				memNLL[read] += one[read]
+				p.Tokens(S)
+			}
+			if full != nil && read < full.Window {
+				clear(one)
+				clear(oneCount)
+				if err := full.score(tail, one, oneCount, nil, read); err != nil {
+					return nil, fmt.Errorf("eval: window %d after %d segments: %w", i, read, err)
+				}
+				fullNLL[read] += one[read]
+				fullCount[read] += oneCount[read]
+				p.Tokens(S)
+			}
+		}
+		p.Tokens(S)
+		p.Sample()
+	}
+	out := make([]HistoryResult, n)
+	for read := range out {
+		r := HistoryResult{Read: read, PPLNoMemory: ppl(aloneNLL, count), Predictions: count}
+		if withMem != nil {
+			v := ppl(memNLL[read], count)
+			r.PPLMemory = &v
+		}
+		if full != nil {
+			k := min(read, full.Window-1) // more than the window holds is the window
+			v := ppl(fullNLL[k], fullCount[k])
+			r.PPLFullContext = &v
+		}
+		out[read] = r
+	}
+	return out, nil
+}
