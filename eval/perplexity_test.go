@@ -421,4 +421,3 @@ func perplexityHistoryWith(w *graph.Weights, mem int, task data.Task, samples in
 	}
 	return perplexityHistory(task, samples, alone, withMem, full, nil)
 }
-
