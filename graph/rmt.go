@@ -78,6 +78,57 @@ type Cell[T kernels.Float] struct {
 	// than along a path that only works for the hand-off count trained on.
 	MemNoise  float64
 	NoiseSeed uint64
+	// MemStability, when above 0, adds to the training objective of
+	// Gradients the penalty MemStability * sum_j mean((mem_j - mem_{j-1})^2)
+	// over consecutive hand-offs j = 2..n-1 (the first state written from
+	// rmt.memory is free). It asks memory to change little once written,
+	// so that content survives more hand-offs than the ones trained on; a
+	// task whose facts arrive late pays for it in writing them. With
+	// MemNoise the states compared are the ones before noise: segment j,
+	// read from a noisy mem_{j-1}, is asked to give back the clean one.
+	MemStability float64
+}
+
+// stability is the MemStability penalty over hand-offs mem_1..mem_{n-1}
+// of mems (mem_0..mem_n), and, when grad is true, its gradient with
+// respect to each mem_j (nil where zero).
+func (c *Cell[T]) stability(mems [][]T, n int, grad bool) (float64, [][]T) {
+	if c.MemStability <= 0 || c.Mem == 0 || n < 3 {
+		return 0, nil
+	}
+	var pen float64
+	var gs [][]T
+	if grad {
+		gs = make([][]T, n)
+	}
+	for j := 2; j <= n-1; j++ {
+		a, b := mems[j], mems[j-1]
+		scale := c.MemStability / float64(len(a))
+		var ss float64
+		if grad && gs[j] == nil {
+			gs[j] = make([]T, len(a))
+		}
+		if grad && gs[j-1] == nil {
+			gs[j-1] = make([]T, len(a))
+		}
+		for k := range a {
+			d := float64(a[k]) - float64(b[k])
+			ss += d * d
+			if grad {
+				gs[j][k] += T(2 * scale * d)
+				gs[j-1][k] -= T(2 * scale * d)
+			}
+		}
+		pen += scale * ss
+	}
+	return pen, gs
+}
+
+// StabilityPenalty is the MemStability penalty of a forward trace over n
+// segments (Trace.Mems holds mem_0..mem_n).
+func (c *Cell[T]) StabilityPenalty(tr *Trace[T]) float64 {
+	pen, _ := c.stability(tr.Mems, len(tr.Mems)-1, false)
+	return pen
 }
 
 // NewCell prepares a memory cell for w with m memory tokens (w must hold
@@ -220,6 +271,8 @@ type Trace[T kernels.Float] struct {
 	Loss      float64   // mean over every scored prediction of the batch
 	LossParts []float64 // each segment's share; they sum to Loss
 	Mems      [][]T     // mem_0 .. mem_n, each (B*M*C)
+	// clean holds the hand-offs before training noise (nil without noise).
+	clean [][]T
 }
 
 // Forward runs every segment without gradients, carrying memory.
@@ -247,6 +300,9 @@ func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 		tr.Loss += r.Loss
 		tr.LossParts = append(tr.LossParts, r.Loss)
 		if noisy && c.MemNoise > 0 && c.Mem > 0 {
+			if c.MemStability > 0 {
+				tr.clean = append(tr.clean, slices.Clone(r.MemOut))
+			}
 			addMemNoise(r.MemOut, c.W.Config.Hidden(), c.MemNoise, c.NoiseSeed, i)
 		}
 		tr.Mems = append(tr.Mems, r.MemOut)
@@ -283,6 +339,8 @@ type Gradients[T kernels.Float] struct {
 	Handoff [][]T
 	// Replayed counts the segments that needed a backward pass.
 	Replayed int
+	// Penalty is the MemStability term of the objective (not in Loss).
+	Penalty float64
 }
 
 // Gradients backpropagates through the memory chain by segment replay
@@ -330,8 +388,22 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 		}
 		segGrads = append(segGrads, out.Params[i])
 	}
+	var pg [][]T // gradient of the stability penalty per hand-off
+	states := tr.Mems
+	if tr.clean != nil {
+		states = append([][]T{tr.Mems[0]}, tr.clean...) // mem_0 has no noise
+	}
+	out.Penalty, pg = c.stability(states, n, true)
 	var g []T // dLoss/dmem_i entering the replay of segment i; nil is zero
 	for i := n; i >= 1; i-- {
+		if i < n && pg != nil && pg[i] != nil && !(depth > 0 && i <= n-depth) {
+			if g == nil {
+				g = make([]T, len(pg[i]))
+			}
+			for k, v := range pg[i] {
+				g[k] += v
+			}
+		}
 		if i < n {
 			out.Handoff[i-1] = g
 			if g == nil {

@@ -338,3 +338,66 @@ func TestMemNoise(t *testing.T) {
 		}
 	}
 }
+
+// TestMemStabilityGradient: with MemStability, Gradients follows the
+// objective loss + penalty: rmt.memory's gradient matches central
+// differences of that sum through 4 segments (hand-off differences mem_2 -
+// mem_1 and mem_3 - mem_2), and a parameter's gradient moves by the
+// penalty's share.
+func TestMemStabilityGradient(t *testing.T) {
+	for _, family := range []string{"gpt2", "llama"} {
+		t.Run(family, func(t *testing.T) {
+			w, seq := rmtFixture(t, family, 4, false)
+			cell, err := NewCell[float64](w, 2, 3, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cell.Mem0 = toT[float64](w.Get(MemoryName).Data)
+			plain, err := cell.Gradients(seq, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cell.MemStability = 0.7
+			got, err := cell.Gradients(seq, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fwd, err := cell.Forward(seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pen := cell.StabilityPenalty(fwd); got.Penalty <= 0 || math.Abs(got.Penalty-pen) > 1e-12 {
+				t.Fatalf("penalty %v from Gradients, %v from the forward trace; want equal and positive", got.Penalty, pen)
+			}
+			if math.Abs(got.Loss-plain.Loss) > 1e-12 {
+				t.Errorf("loss %v with the penalty, %v without; the penalty must stay out of Loss", got.Loss, plain.Loss)
+			}
+			objective := func() float64 {
+				tr, err := cell.Forward(seq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tr.Loss + cell.StabilityPenalty(tr)
+			}
+			analytic := got.Params[len(w.Params)-1]
+			const eps = 1e-6
+			worst := 0.0
+			for j := range cell.Mem0 {
+				orig := cell.Mem0[j]
+				cell.Mem0[j] = orig + eps
+				fp := objective()
+				cell.Mem0[j] = orig - eps
+				fm := objective()
+				cell.Mem0[j] = orig
+				fd := (fp - fm) / (2 * eps)
+				worst = math.Max(worst, math.Abs(fd-analytic[j])/math.Max(1, math.Abs(fd)))
+			}
+			if worst > 1e-7 {
+				t.Errorf("rmt.memory: finite-difference error %.3g > 1e-7 with the stability penalty", worst)
+			}
+			if relErr(analytic, plain.Params[len(w.Params)-1]) < 1e-6 {
+				t.Errorf("rmt.memory gradient unchanged by a penalty of %v; the test does not see it", got.Penalty)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/rmtgo/rmt/curriculum"
@@ -36,6 +37,9 @@ type Config struct {
 	// MemNoise adds Gaussian noise of this size (relative to each memory
 	// token's RMS) to every memory hand-off during training (graph.Cell).
 	MemNoise float64 `json:"mem_noise"`
+	// MemStability weighs a penalty on the change of memory between
+	// consecutive hand-offs (graph.Cell.MemStability).
+	MemStability float64 `json:"mem_stability"`
 
 	Batch       int     `json:"batch"`
 	GradAccum   int     `json:"grad_accum"`
@@ -112,6 +116,8 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --eval-samples %d, want at least 1", c.EvalSamples)
 	case c.MemNoise < 0 || c.MemNoise != c.MemNoise:
 		return fmt.Errorf("train: --mem-noise %g, want 0 or more", c.MemNoise)
+	case !(c.MemStability >= 0) || math.IsInf(c.MemStability, 1):
+		return fmt.Errorf("train: --mem-stability %g, want a finite 0 or more", c.MemStability)
 	case c.Keep < 1:
 		return fmt.Errorf("train: --keep %d, want at least 1", c.Keep)
 	case c.Out == "":

@@ -379,7 +379,7 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 			}
 			t.state.DataCursor++
 		}
-		cell.MemNoise = c.MemNoise
+		cell.MemNoise, cell.MemStability = c.MemNoise, c.MemStability
 		cell.NoiseSeed = data.SampleRNG(c.Seed^0x6e015e, t.state.Step*c.GradAccum+a).Uint64()
 		g, err := cell.Gradients(eval.SequenceOf(samples...), depth)
 		if err != nil {

@@ -204,6 +204,7 @@ func TestBadFlagsAndResume(t *testing.T) {
 		{"unwritable output directory", []string{"--out", filepath.Join(ro, "run")}, "--out"},
 		{"bad task", []string{"--task", "summarize"}, "--task"},
 		{"negative memory noise", []string{"--mem-noise", "-0.1"}, "--mem-noise"},
+		{"negative memory stability", []string{"--mem-stability", "-1"}, "--mem-stability"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "unwritable output directory" && os.Geteuid() == 0 {
