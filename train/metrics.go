@@ -17,6 +17,7 @@ type record struct {
 	Step       int      `json:"step"`
 	Segments   int      `json:"segments"`
 	Loss       float64  `json:"loss,omitempty"`
+	MemPenalty float64  `json:"mem_penalty,omitempty"` // the --mem-stability term, outside loss
 	LR         float64  `json:"lr,omitempty"`
 	GradNorm   float64  `json:"grad_norm,omitempty"`
 	TokensPerS float64  `json:"tokens_per_s,omitempty"`

@@ -318,19 +318,23 @@ func (t *trainer) stage(ctx context.Context) error {
 			return fmt.Errorf("train: stopped at step %d: %w; resume from %s with --resume", t.state.Step, err, t.lastGood)
 		}
 		t0 := time.Now()
-		loss, gnorm, lr, tokens, err := t.step(tasks, st.Segments, cell, sched, depth)
+		ss, err := t.step(tasks, st.Segments, cell, sched, depth)
 		if err != nil {
 			return err
 		}
 		t.state.Step++
 		t.state.StageStep++
-		tps := float64(tokens) / time.Since(t0).Seconds()
+		tps := float64(ss.tokens) / time.Since(t0).Seconds()
 		if err := t.metrics.Write(record{Type: "step", Stage: t.state.Stage + 1, Step: t.state.Step, Segments: st.Segments,
-			Loss: loss, LR: lr, GradNorm: gnorm, TokensPerS: tps}); err != nil {
+			Loss: ss.loss, MemPenalty: ss.penalty, LR: ss.lr, GradNorm: ss.gnorm, TokensPerS: tps}); err != nil {
 			return err
 		}
-		bar.Step(t.state.StageStep, fmt.Sprintf("step %d | stage %d (%d seg) | loss %.4f | lr %.1e | %.0f ms | %.1f tok/ms",
-			t.state.Step, t.state.Stage+1, st.Segments, loss, lr, time.Since(t0).Seconds()*1e3, tps/1e3), t.state.StageStep%c.LogEvery == 0)
+		line := fmt.Sprintf("step %d | stage %d (%d seg) | loss %.4f", t.state.Step, t.state.Stage+1, st.Segments, ss.loss)
+		if c.MemStability > 0 {
+			line += fmt.Sprintf(" | mem penalty %.4f", ss.penalty)
+		}
+		line += fmt.Sprintf(" | lr %.1e | %.0f ms | %.1f tok/ms", ss.lr, time.Since(t0).Seconds()*1e3, tps/1e3)
+		bar.Step(t.state.StageStep, line, t.state.StageStep%c.LogEvery == 0)
 		done := t.state.StageStep >= st.Steps
 		isBest := false
 		if t.state.StageStep%c.EvalEvery == 0 || done {
@@ -358,13 +362,20 @@ func (t *trainer) stage(ctx context.Context) error {
 	return t.nextStage()
 }
 
+// stepStats is what one optimizer step reports.
+type stepStats struct {
+	loss, penalty float64 // penalty: the memory-stability term, not in loss
+	gnorm, lr     float64
+	tokens        int
+}
+
 // step is one optimizer step: GradAccum micro-batches of Batch samples,
 // gradients averaged, AdamW at the scheduled learning rate.
 //
 // With VarySegments each micro-batch has its own segment count, drawn from
 // 1..n by the seed and the step (so a resumed run draws the same), so that
 // memory learns to hold a fact over a varying number of updates.
-func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32], sched Schedule, depth int) (loss, gnorm, lr float64, tokens int, err error) {
+func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32], sched Schedule, depth int) (st stepStats, err error) {
 	c := t.cfg
 	var grads [][]float32
 	for a := 0; a < c.GradAccum; a++ {
@@ -375,7 +386,7 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 		samples := make([]data.Sample, c.Batch)
 		for b := range samples {
 			if samples[b], err = task.SampleAt(int(t.state.DataCursor)); err != nil {
-				return 0, 0, 0, 0, fmt.Errorf("train: sample %d: %w", t.state.DataCursor, err)
+				return stepStats{}, fmt.Errorf("train: sample %d: %w", t.state.DataCursor, err)
 			}
 			t.state.DataCursor++
 		}
@@ -383,11 +394,12 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 		cell.NoiseSeed = data.SampleRNG(c.Seed^0x6e015e, t.state.Step*c.GradAccum+a).Uint64()
 		g, err := cell.Gradients(eval.SequenceOf(samples...), depth)
 		if err != nil {
-			return 0, 0, 0, 0, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
+			return stepStats{}, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 		}
-		loss += g.Loss / float64(c.GradAccum)
+		st.loss += g.Loss / float64(c.GradAccum)
+		st.penalty += g.Penalty / float64(c.GradAccum)
 		for _, s := range samples {
-			tokens += len(s.IDs)
+			st.tokens += len(s.IDs)
 		}
 		if grads == nil {
 			grads = g.Params
@@ -399,9 +411,9 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 			}
 		}
 	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return 0, 0, 0, 0, fmt.Errorf("train: loss is %v at step %d (stage %d); stopping without saving: the last good checkpoint is %s",
-			loss, t.state.Step+1, t.state.Stage+1, orNone(t.lastGood))
+	if math.IsNaN(st.loss) || math.IsInf(st.loss, 0) {
+		return stepStats{}, fmt.Errorf("train: loss is %v at step %d (stage %d); stopping without saving: the last good checkpoint is %s",
+			st.loss, t.state.Step+1, t.state.Stage+1, orNone(t.lastGood))
 	}
 	if c.GradAccum > 1 {
 		inv := float32(1) / float32(c.GradAccum)
@@ -411,12 +423,12 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 			}
 		}
 	}
-	lr = sched.LR(t.state.StageStep)
-	gnorm, err = t.adam.Update(t.w.Params, grads, lr)
+	st.lr = sched.LR(t.state.StageStep)
+	st.gnorm, err = t.adam.Update(t.w.Params, grads, st.lr)
 	if err != nil {
-		return 0, 0, 0, 0, fmt.Errorf("train: step %d: %w; the last good checkpoint is %s", t.state.Step+1, err, orNone(t.lastGood))
+		return stepStats{}, fmt.Errorf("train: step %d: %w; the last good checkpoint is %s", t.state.Step+1, err, orNone(t.lastGood))
 	}
-	return loss, gnorm, lr, tokens, nil
+	return st, nil
 }
 
 func orNone(s string) string {

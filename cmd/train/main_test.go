@@ -156,6 +156,52 @@ func TestNaNStopsTheRun(t *testing.T) {
 	}
 }
 
+// TestMemStabilityLogged: with --mem-stability the penalty is logged for
+// steps of three or more segments (two hand-offs to compare) and only
+// there, and the loss stays the task's loss.
+func TestMemStabilityLogged(t *testing.T) {
+	bin := buildTrain(t)
+	dir := filepath.Join(t.TempDir(), "stable")
+	args := []string{"--curriculum", "1,3", "--steps-per-stage", "3", "--batch", "2", "--segment-size", "72", "--mem-tokens", "2",
+		"--eval-every", "3", "--eval-samples", "2", "--warmup", "1", "--vary-segments=false", "--mem-noise", "0.3",
+		"--mem-stability", "0.5", "--log-every", "1", "--out", dir}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	steps := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r struct {
+			Type       string
+			Segments   int
+			Loss       float64
+			MemPenalty *float64 `json:"mem_penalty"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Type != "step" {
+			continue
+		}
+		steps++
+		if (r.MemPenalty != nil && *r.MemPenalty > 0) != (r.Segments >= 3) {
+			t.Errorf("step of %d segments: mem_penalty %v", r.Segments, r.MemPenalty)
+		}
+	}
+	if steps != 6 {
+		t.Errorf("%d step records, want 6", steps)
+	}
+	if !strings.Contains(string(out), "mem penalty") {
+		t.Errorf("the log does not show the penalty:\n%s", out)
+	}
+}
+
 // TestResumeRefusesAnotherShape: resuming a run with a different model
 // shape is an error, and the run's files are left as they were.
 func TestResumeRefusesAnotherShape(t *testing.T) {
