@@ -321,3 +321,47 @@ func TestCompareCommand(t *testing.T) {
 		t.Errorf("compare with no runs = nil error, want one")
 	}
 }
+
+func TestDynamicsCommand(t *testing.T) {
+	ck := tinyCheckpoint(t)
+	var out bytes.Buffer
+	if err := dynamics(&out, []string{"--checkpoint", ck, "--segments", "5", "--samples", "3", "--progress", "0", "--json"}); err != nil {
+		t.Fatal(err)
+	}
+	var rep DynamicsReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%v in %s", err, out.String())
+	}
+	if len(rep.Results) != 4 || rep.Results[0].Handoff != 1 || rep.Results[3].Handoff != 4 || rep.MemTokens != 2 {
+		t.Fatalf("report %+v, want hand-offs 1-4 of a 2-token memory", rep)
+	}
+	for _, r := range rep.Results {
+		if !(r.MeanSquare > 0) || !(r.Drift > 0) || !(r.Separation >= 0 && r.Separation <= 1) {
+			t.Errorf("hand-off %d: %+v", r.Handoff, r)
+		}
+	}
+	out.Reset()
+	if err := dynamics(&out, []string{"--checkpoint", ck, "--segments", "3", "--handoffs", "2", "--samples", "2", "--progress", "0"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "separation by answer") {
+		t.Errorf("no table:\n%s", out.String())
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no checkpoint", []string{}, "--checkpoint"},
+		{"one segment", []string{"--checkpoint", ck, "--segments", "1"}, "--segments"},
+		{"hand-off past the samples", []string{"--checkpoint", ck, "--segments", "3", "--handoffs", "3", "--progress", "0"}, "hand-off 3"},
+		{"lm", []string{"--checkpoint", ck, "--task", "lm"}, "lm"},
+		{"one sample", []string{"--checkpoint", ck, "--segments", "3", "--samples", "1", "--progress", "0"}, "samples"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := dynamics(&bytes.Buffer{}, tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("dynamics %v = %v, want an error mentioning %q", tc.args, err, tc.want)
+			}
+		})
+	}
+}

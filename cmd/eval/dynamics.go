@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/eval"
+)
+
+func init() {
+	register("dynamics", "how memory states move and keep the answer, hand-off by hand-off", runDynamics)
+}
+
+// runDynamics describes a checkpoint's memory after each hand-off over the
+// samples of a question task: size, drift, and the share of its spread that
+// is the answer. It tells a memory that holds a fact at a fixed point from
+// one that drifts away from where the question can read it.
+func runDynamics(args []string) error {
+	return dynamics(os.Stdout, args)
+}
+
+// DynamicsReport is `eval dynamics`'s JSON output.
+type DynamicsReport struct {
+	Checkpoint  string                `json:"checkpoint"`
+	Task        string                `json:"task"`
+	SegmentSize int                   `json:"segment_size"`
+	MemTokens   int                   `json:"mem_tokens"`
+	Segments    int                   `json:"segments"`
+	Samples     int                   `json:"samples"`
+	Seed        int64                 `json:"seed"`
+	Results     []eval.DynamicsResult `json:"results"`
+}
+
+func dynamics(out io.Writer, args []string) error {
+	fs := flag.NewFlagSet("dynamics", flag.ContinueOnError)
+	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
+	task := fs.String("task", "memorize", "memorize, detect, reasoning or babi")
+	segments := fs.Int("segments", 48, "segments per sample; hand-offs 1..segments-1 can be described")
+	handoffFlag := fs.String("handoffs", "", "hand-offs to describe, e.g. 1,2,4,32 (default 1-4, the powers of two, and segments-1)")
+	samples := fs.Int("samples", 60, "samples (at least 2)")
+	noise := fs.String("noise-dir", "", "folder of .txt books for the background (default: built-in filler)")
+	babiDir := fs.String("babi-dir", "", "bAbI folder (task babi)")
+	babiTask := fs.String("babi-task", "", "bAbI tasks, e.g. 1,2")
+	seed := fs.Int64("seed", 424242, "seed of the samples")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *ckFlag == "" {
+		return fmt.Errorf("--checkpoint is required")
+	}
+	if *segments < 2 {
+		return fmt.Errorf("--segments %d, want at least 2 (a hand-off and the question's segment)", *segments)
+	}
+	if *task == "lm" {
+		return fmt.Errorf("--task lm has no answers to separate memory by")
+	}
+	handoffs := eval.DefaultHandoffs(*segments)
+	if *handoffFlag != "" {
+		var err error
+		if handoffs, err = parseInts(*handoffFlag); err != nil || len(handoffs) == 0 {
+			return fmt.Errorf("--handoffs: give hand-offs such as 1,2,4 (%v)", err)
+		}
+	}
+	ckDir, err := checkpoints.Resolve(*ckFlag)
+	if err != nil {
+		return err
+	}
+	ck, tok, err := eval.LoadCheckpoint(ckDir)
+	if err != nil {
+		return err
+	}
+	var babi []int
+	if *babiTask != "" {
+		if babi, err = data.ParseBabiTasks(*babiTask); err != nil {
+			return fmt.Errorf("--babi-task: %w", err)
+		}
+	}
+	S := ck.RMT.SegmentSize
+	t, err := data.NewTask(data.TaskConfig{Name: *task, Segments: *segments, SegmentSize: S, Seed: *seed,
+		NoiseDir: *noise, BabiDir: *babiDir, BabiTasks: babi, Split: data.SplitEval, Tokenizer: tok})
+	if err != nil {
+		return err
+	}
+	last := 0
+	for _, j := range handoffs {
+		last = max(last, j)
+	}
+	p := eval.NewProgress(os.Stderr, "dynamics", *samples, int64(*samples)*int64(last*S), *every)
+	rep := DynamicsReport{Checkpoint: ckDir, Task: *task, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
+		Segments: *segments, Samples: *samples, Seed: *seed}
+	if rep.Results, err = eval.MemoryDynamics(ck.Weights, ck.RMT.MemTokens, t, *samples, handoffs, p); err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(rep)
+	}
+	fmt.Fprintf(out, "%s: memory after each hand-off, %d samples of %s (segments of %d, %d memory tokens)\n",
+		ckDir, rep.Samples, rep.Task, S, rep.MemTokens)
+	tw := newTable(out)
+	tw.Header("hand-off", "tokens read", "mean square", "drift (mean square change)", "separation by answer")
+	for _, r := range rep.Results {
+		tw.Append(fmt.Sprint(r.Handoff), fmt.Sprint(r.Handoff*S), fmt.Sprintf("%.4f", r.MeanSquare),
+			fmt.Sprintf("%.4f", r.Drift), fmt.Sprintf("%.3f", r.Separation))
+	}
+	tw.Render()
+	fmt.Fprintln(out, "separation: the share of the states' variance between the per-answer means (1: the state is the answer)")
+	return nil
+}
