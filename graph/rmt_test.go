@@ -156,29 +156,35 @@ func TestTruncationCut(t *testing.T) {
 		depth   int
 		reaches bool
 	}{{1, false}, {2, false}, {3, true}, {-1, true}} {
-		cell, err := NewCell[float64](w, 2, 3, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := cell.Gradients(seq, tc.depth)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mg := got.Params[memIdx]
-		zero := true
-		for _, v := range mg {
-			zero = zero && v == 0
-		}
-		if zero == tc.reaches {
-			t.Errorf("depth %d: rmt.memory gradient all zero = %v, want %v", tc.depth, zero, !tc.reaches)
-		}
-		if norm64(got.Params[0]) == 0 {
-			t.Errorf("depth %d: embedding gradient is zero", tc.depth)
-		}
-		// Segments with no loss and nothing crossing the cut are not replayed
-		// (row 1 is a token short, so its scored predictions reach segment 2).
-		if wantReplayed := map[int]int{1: 2, 2: 2, 3: 3, -1: 3}[tc.depth]; got.Replayed != wantReplayed {
-			t.Errorf("depth %d: %d segments replayed, want %d", tc.depth, got.Replayed, wantReplayed)
+		for _, stability := range []float64{0, 0.5} { // the stability penalty honours the cut too
+			cell, err := NewCell[float64](w, 2, 3, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cell.MemStability = stability
+			got, err := cell.Gradients(seq, tc.depth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mg := got.Params[memIdx]
+			zero := true
+			for _, v := range mg {
+				zero = zero && v == 0
+			}
+			if zero == tc.reaches {
+				t.Errorf("depth %d, stability %v: rmt.memory gradient all zero = %v, want %v", tc.depth, stability, zero, !tc.reaches)
+			}
+			if norm64(got.Params[0]) == 0 {
+				t.Errorf("depth %d: embedding gradient is zero", tc.depth)
+			}
+			// Segments with no loss and nothing crossing the cut are not replayed
+			// (row 1 is a token short, so its scored predictions reach segment 2).
+			if wantReplayed := map[int]int{1: 2, 2: 2, 3: 3, -1: 3}[tc.depth]; got.Replayed != wantReplayed {
+				t.Errorf("depth %d: %d segments replayed, want %d", tc.depth, got.Replayed, wantReplayed)
+			}
+			if (got.Penalty > 0) != (stability > 0) {
+				t.Errorf("depth %d, stability %v: penalty %v", tc.depth, stability, got.Penalty)
+			}
 		}
 	}
 }
