@@ -2,8 +2,10 @@ package train
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/rmtgo/rmt/curriculum"
@@ -55,10 +57,16 @@ func (p *progress) Finish() {
 // stageTable prints the stage's evaluations.
 func (t *trainer) stageTable(st curriculum.Stage) {
 	fmt.Fprintf(t.opt.Log, "stage %d (%d segments of %d tokens) validation:\n", t.state.Stage+1, st.Segments, t.cfg.SegmentSize)
-	tw := tablewriter.NewWriter(t.opt.Log)
+	tw := newTable(t.opt.Log)
 	tw.Header("step", "segments", "tokens", "val loss", "accuracy")
 	for _, e := range t.evals {
 		tw.Append(fmt.Sprint(e.Step), fmt.Sprint(e.Segments), fmt.Sprint(e.Segments*t.cfg.SegmentSize), fmt.Sprintf("%.4f", e.Val.Loss), accString(e.Val.Accuracy))
 	}
 	tw.Render()
+}
+
+// newTable is a tablewriter table that prints headers as written (the
+// default upper-cases them).
+func newTable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 }

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/curriculum"
 	"github.com/rmtgo/rmt/data"
@@ -83,7 +81,7 @@ func (t *trainer) finalTable() error {
 	}
 	counts = append(counts, 2*counts[len(counts)-1])
 	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
-	tw := tablewriter.NewWriter(t.opt.Log)
+	tw := newTable(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
 	for i, n := range counts {
 		val, err := t.valSamples(n)

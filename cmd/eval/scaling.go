@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/olekukonko/tablewriter"
-
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
 )
@@ -63,7 +61,7 @@ func runScaling(args []string) error {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
 	fmt.Printf("shape %s, segments of %d tokens, %d memory tokens; one segment forward+backward: %.1f ms\n", rep.Shape, rep.SegmentSize, rep.MemTokens, rep.OneSegmentMS)
-	t := tablewriter.NewWriter(os.Stdout)
+	t := newTable(os.Stdout)
 	t.Header("segments", "step ms", "ms / segment", "x one segment f+b", "peak RSS MiB", "settled RSS MiB", "live heap MiB")
 	for _, r := range rep.Train {
 		t.Append(fmt.Sprint(r.Segments), fmt.Sprintf("%.1f", r.StepMS), fmt.Sprintf("%.1f", r.MSPerSegment), fmt.Sprintf("%.2f", r.RatioToOneSegment),
