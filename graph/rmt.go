@@ -356,7 +356,9 @@ type Gradients[T kernels.Float] struct {
 // gradient crosses only the hand-offs inside the last k segments: g_i is
 // set to zero for i <= n-k, so a segment outside the window learns from its
 // own loss alone. rmt.memory always receives segment 1's g_0. A segment
-// with no scored prediction and a zero g needs no replay at all.
+// with no scored prediction and a zero g needs no replay at all. With
+// MemStability the objective also holds the stability penalty, whose
+// gradient with respect to mem_i joins g_i inside the window.
 func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	if !c.train {
 		return nil, fmt.Errorf("graph: Gradients on a cell built without train")
