@@ -11,6 +11,6 @@
 //
 //	ids, err := eval.Greedy(w, promptIDs, 64, eos)
 //	r, err := eval.Accuracy(cell, tok, task, 100, nil)    // exact match with a 95% interval
-//	rows, _, err := eval.Perplexity(w, mem, lmTask, 20, eval.PerplexityOptions{}, nil) // per segment index, memory vs none
+//	rows, err := eval.Perplexity(w, mem, lmTask, 20, eval.PerplexityOptions{}, nil) // per segment index, memory vs none
 //	f, err := eval.CompareFLOPs(cfg, 512, 10, 2048000, eval.AttentionFull)
 package eval

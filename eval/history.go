@@ -23,6 +23,18 @@ type HistoryResult struct {
 	Predictions    int      `json:"predictions"`
 }
 
+// HistoryScored is the number of segments PerplexityHistory scores per
+// window (what its progress counts, S tokens each): the last segment alone,
+// one per row with memory (mem > 0), and one per distinct full-context
+// window (window > 0: the full-context column is on).
+func HistoryScored(mem, n, window int) int {
+	k := 1
+	if mem > 0 {
+		k += n
+	}
+	return k + min(n, window)
+}
+
 // PerplexityHistory scores the last segment of windows 0..samples-1 of an lm
 // task after reading 0, 1, ..., n-1 of the segments before it: with memory
 // (the memory of the first segment read is the initial one, carried

@@ -62,12 +62,9 @@ func (sc *SegmentScorer) Score(ids []int, nll []float64, count []int, onSegment 
 // score is Score that reads segments before from without scoring them.
 func (sc *SegmentScorer) score(ids []int, nll []float64, count []int, onSegment func(i int), from int) error {
 	S := sc.Seg
-	if len(ids) == 0 || len(ids)%S != 0 {
-		return fmt.Errorf("eval: a row of %d tokens is not a whole number of segments of %d", len(ids), S)
-	}
-	n := len(ids) / S
-	if len(nll) < n || len(count) < n {
-		return fmt.Errorf("eval: %d segments to score into %d sums and %d counts", n, len(nll), len(count))
+	n, err := rowSegments(ids, S, nll, count)
+	if err != nil {
+		return err
 	}
 	mem := sc.mem0
 	for i := 0; i < n; i++ {
@@ -96,6 +93,23 @@ func (sc *SegmentScorer) score(ids []int, nll []float64, count []int, onSegment 
 	return nil
 }
 
+// rowSegments checks that ids is a whole number of segments of S and that
+// nll and count hold a sum per segment, and returns the segment count.
+func rowSegments(ids []int, S int, nll []float64, count []int) (int, error) {
+	if len(ids) == 0 || len(ids)%S != 0 {
+		return 0, fmt.Errorf("eval: a row of %d tokens is not a whole number of segments of %d", len(ids), S)
+	}
+	n := len(ids) / S
+	if len(nll) < n || len(count) < n {
+		return 0, fmt.Errorf("eval: %d segments to score into %d sums and %d counts", n, len(nll), len(count))
+	}
+	return n, nil
+}
+
+// ContextWindow is the number of whole segments of seg tokens that fit the
+// model's positions: the full-context column's window.
+func ContextWindow(c graph.Config, seg int) int { return c.MaxPositions() / seg }
+
 // ContextScorer scores segments like SegmentScorer with M = 0, but each
 // segment's predictions see, besides the segment, as many whole preceding
 // segments as fit in the model's position window: full attention over the
@@ -115,7 +129,7 @@ func NewContextScorer(w *graph.Weights, seg int) (*ContextScorer, error) {
 	if seg < 1 {
 		return nil, fmt.Errorf("eval: segments of %d tokens, want at least 1", seg)
 	}
-	win := w.Config.MaxPositions() / seg
+	win := ContextWindow(w.Config, seg)
 	if win < 1 {
 		return nil, fmt.Errorf("eval: a segment of %d tokens does not fit the model's %d positions", seg, w.Config.MaxPositions())
 	}
@@ -132,12 +146,9 @@ func (sc *ContextScorer) Score(ids []int, nll []float64, count []int, onSegment 
 // over the others).
 func (sc *ContextScorer) score(ids []int, nll []float64, count []int, onSegment func(i int), from int) error {
 	S := sc.Seg
-	if len(ids) == 0 || len(ids)%S != 0 {
-		return fmt.Errorf("eval: a row of %d tokens is not a whole number of segments of %d", len(ids), S)
-	}
-	n := len(ids) / S
-	if len(nll) < n || len(count) < n {
-		return fmt.Errorf("eval: %d segments to score into %d sums and %d counts", n, len(nll), len(count))
+	n, err := rowSegments(ids, S, nll, count)
+	if err != nil {
+		return err
 	}
 	for i := from; i < n; i++ {
 		first := max(0, i-sc.Window+1)
@@ -243,15 +254,15 @@ type scorer interface {
 // exp(mean NLL) at every segment index. mem = 0 skips the memory columns
 // (ppl_memory null). Windows are read one at a time, each through one
 // segment graph per column (a few for full context); p hears of every
-// segment read, so it counts samples·n·S tokens per column. The second
-// result is the full-context window in segments (0 when not computed).
-func Perplexity(w *graph.Weights, mem int, task data.Task, samples int, opt PerplexityOptions, p *Progress) ([]PerplexityResult, int, error) {
+// segment read, so it counts samples·n·S tokens per column. The
+// full-context window is ContextWindow.
+func Perplexity(w *graph.Weights, mem int, task data.Task, samples int, opt PerplexityOptions, p *Progress) ([]PerplexityResult, error) {
 	cfg := task.Config()
 	if samples < 1 {
-		return nil, 0, fmt.Errorf("eval: %d samples, want at least 1", samples)
+		return nil, fmt.Errorf("eval: %d samples, want at least 1", samples)
 	}
 	if cfg.SegmentSize < 2 {
-		return nil, 0, fmt.Errorf("eval: perplexity per segment needs segments of at least 2 tokens, got %d", cfg.SegmentSize)
+		return nil, fmt.Errorf("eval: perplexity per segment needs segments of at least 2 tokens, got %d", cfg.SegmentSize)
 	}
 	n, S := cfg.Segments, cfg.SegmentSize
 	type column struct {
@@ -266,41 +277,39 @@ func Perplexity(w *graph.Weights, mem int, task data.Task, samples int, opt Perp
 	}
 	noMem, err := NewSegmentScorer(w, 0, S)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	add(noMem, func(r *PerplexityResult, v float64) { r.PPLNoMemory = v })
 	if mem > 0 {
 		withMem, err := NewSegmentScorer(w, mem, S)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		add(withMem, func(r *PerplexityResult, v float64) { r.PPLMemory = &v })
 		if opt.Reset {
 			reset, err := NewSegmentScorer(w, mem, S)
 			if err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 			reset.Reset = true
 			add(reset, func(r *PerplexityResult, v float64) { r.PPLMemoryReset = &v })
 		}
 	}
-	window := 0
 	if opt.FullContext {
 		full, err := NewContextScorer(w, S)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		window = full.Window
 		add(full, func(r *PerplexityResult, v float64) { r.PPLFullContext = &v })
 	}
 	for i := 0; i < samples; i++ {
 		s, err := task.SampleAt(i)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		for _, c := range cols {
 			if err := c.sc.Score(s.IDs, c.nll, c.count, func(int) { p.Tokens(S) }); err != nil {
-				return nil, 0, fmt.Errorf("eval: window %d: %w", i, err)
+				return nil, fmt.Errorf("eval: window %d: %w", i, err)
 			}
 		}
 		p.Sample()
@@ -312,7 +321,7 @@ func Perplexity(w *graph.Weights, mem int, task data.Task, samples int, opt Perp
 			c.out(&out[i], ppl(c.nll[i], c.count[i]))
 		}
 	}
-	return out, window, nil
+	return out, nil
 }
 
 // ppl is exp of the mean NLL; n > 0 since every segment of at least two

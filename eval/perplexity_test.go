@@ -1,11 +1,13 @@
 package eval
 
 import (
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/graph"
@@ -125,7 +127,7 @@ func TestPerplexityTinyModel(t *testing.T) {
 	}{{"checkpoint with memory", 2}, {"plain model", 0}} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := tinyRMT(t, "llama", tc.mem)
-			rows, _, err := Perplexity(w, tc.mem, task, samples, PerplexityOptions{}, nil)
+			rows, err := Perplexity(w, tc.mem, task, samples, PerplexityOptions{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +159,7 @@ func TestPerplexityTinyModel(t *testing.T) {
 	// The first segment reads the same tokens either way, but from the
 	// initial memory: with memory it must differ from no memory at all.
 	w := tinyRMT(t, "llama", 2)
-	rows, _, err := Perplexity(w, 2, task, 1, PerplexityOptions{}, nil)
+	rows, err := Perplexity(w, 2, task, 1, PerplexityOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,12 +311,12 @@ func TestPerplexityColumns(t *testing.T) {
 		{0, PerplexityOptions{FullContext: true}, false, true},
 	} {
 		w := tinyRMT(t, "llama", tc.mem)
-		rows, window, err := Perplexity(w, tc.mem, task, 1, tc.opt, nil)
+		rows, err := Perplexity(w, tc.mem, task, 1, tc.opt, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := w.Config.MaxPositions() / S; tc.full && window != want || !tc.full && window != 0 {
-			t.Errorf("%+v, M = %d: window %d", tc.opt, tc.mem, window)
+		if got := ContextWindow(w.Config, S); got != 32 { // 256 positions, segments of 8
+			t.Errorf("ContextWindow(%d positions, %d) = %d, want 32", w.Config.MaxPositions(), S, got)
 		}
 		for _, r := range rows {
 			if (r.PPLMemoryReset != nil) != tc.reset || (r.PPLFullContext != nil) != tc.full {
@@ -341,9 +343,13 @@ func TestPerplexityHistory(t *testing.T) {
 	const S, n, samples, mem = 8, 4, 2, 2
 	task := lmTask(t, textDir(t), n, S)
 	w := tinyRMT(t, "llama", mem)
-	got, err := PerplexityHistory(w, mem, task, samples, true, nil)
+	p := NewProgress(io.Discard, "history", samples, 0, time.Hour)
+	got, err := PerplexityHistory(w, mem, task, samples, true, p)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := int64(HistoryScored(mem, n, ContextWindow(w.Config, S)) * samples * S); p.doneT != want {
+		t.Errorf("progress counted %d tokens, HistoryScored says %d", p.doneT, want)
 	}
 	withMem, err := NewSegmentScorer(w, mem, S)
 	if err != nil {

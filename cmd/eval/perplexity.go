@@ -104,24 +104,21 @@ func perplexity(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx}
-	cols := int64(opt.Columns(rep.MemTokens))
-	p := eval.NewProgress(os.Stderr, fmt.Sprintf("perplexity %d seg", *segments), *samples, cols*int64(*samples)*int64(cfg.Length()), *every)
-	if rep.Results, rep.ContextWindow, err = eval.Perplexity(w, rep.MemTokens, task, *samples, opt, p); err != nil {
-		return err
-	}
 	if *historyPlot != "" && !*history {
 		return fmt.Errorf("--history-plot needs --history")
 	}
+	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx}
+	if *fullCtx {
+		rep.ContextWindow = eval.ContextWindow(w.Config, rep.SegmentSize)
+	}
+	cols := int64(opt.Columns(rep.MemTokens))
+	p := eval.NewProgress(os.Stderr, fmt.Sprintf("perplexity %d seg", *segments), *samples, cols*int64(*samples)*int64(cfg.Length()), *every)
+	if rep.Results, err = eval.Perplexity(w, rep.MemTokens, task, *samples, opt, p); err != nil {
+		return err
+	}
 	if *history {
-		passes := int64(*segments) // the scored segment alone, plus a pass per row and column
-		if rep.MemTokens > 0 {
-			passes += int64(*segments)
-		}
-		if *fullCtx {
-			passes += int64(min(*segments, rep.ContextWindow))
-		}
-		hp := eval.NewProgress(os.Stderr, fmt.Sprintf("history %d seg", *segments), *samples, passes*int64(*samples)*int64(rep.SegmentSize), *every)
+		scored := int64(eval.HistoryScored(rep.MemTokens, *segments, rep.ContextWindow))
+		hp := eval.NewProgress(os.Stderr, fmt.Sprintf("history %d seg", *segments), *samples, scored*int64(*samples)*int64(rep.SegmentSize), *every)
 		if rep.History, err = eval.PerplexityHistory(w, rep.MemTokens, task, *samples, *fullCtx, hp); err != nil {
 			return err
 		}
