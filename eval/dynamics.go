@@ -37,6 +37,9 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 	if samples < 2 {
 		return nil, fmt.Errorf("eval: %d samples, want at least 2 to compare", samples)
 	}
+	if len(handoffs) == 0 {
+		return nil, fmt.Errorf("eval: no hand-offs to describe")
+	}
 	for _, j := range handoffs {
 		if j < 1 || j >= n {
 			return nil, fmt.Errorf("eval: hand-off %d outside 1..%d (samples of %d segments)", j, n-1, n)

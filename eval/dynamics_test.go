@@ -72,7 +72,7 @@ func TestMemoryDynamics(t *testing.T) {
 			t.Errorf("hand-off %d: separation %v outside [0, 1]", r.Handoff, r.Separation)
 		}
 	}
-	for _, bad := range [][]int{{0}, {n}} {
+	for _, bad := range [][]int{{0}, {n}, {}} {
 		if _, err := MemoryDynamics(w, M, task, samples, bad, nil); err == nil {
 			t.Errorf("hand-offs %v accepted for samples of %d segments", bad, n)
 		}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rmtgo/rmt/checkpoints"
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
 )
@@ -30,13 +29,9 @@ func runAccuracy(args []string) error {
 func accuracy(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
-	task := fs.String("task", "memorize", "memorize, detect, reasoning or babi")
+	q := addQuestionFlags(fs)
 	segFlag := fs.String("segments", "1,2,4", "segment counts to evaluate, e.g. 1,16,256,4096 (4096 x 512 = 2M tokens)")
 	samplesFlag := fs.String("samples", "100", "samples per segment count: one number, or one per --segments entry (e.g. 64,64,16,8)")
-	noise := fs.String("noise-dir", "", "folder of .txt books for the background (default: built-in filler)")
-	babiDir := fs.String("babi-dir", "", "bAbI folder (task babi)")
-	babiTask := fs.String("babi-task", "", "bAbI tasks, e.g. 1,2")
-	seed := fs.Int64("seed", 424242, "seed of the evaluation samples")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	plotFile := fs.String("plot", "", "also draw accuracy against tokens (log axis) into this .png")
 	save := fs.Bool("save", true, "keep the results in CHECKPOINT/eval/accuracy-<task>.json")
@@ -64,8 +59,8 @@ func accuracy(out io.Writer, args []string) error {
 			return fmt.Errorf("--samples %d, want at least 1", k)
 		}
 	}
-	if *task == "lm" {
-		return fmt.Errorf("--task lm has no answers to match; use 'eval perplexity'")
+	if err := q.check(); err != nil {
+		return err
 	}
 	ckDir, err := checkpoints.Resolve(*ckFlag)
 	if err != nil {
@@ -75,24 +70,17 @@ func accuracy(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	var babi []int
-	if *babiTask != "" {
-		if babi, err = data.ParseBabiTasks(*babiTask); err != nil {
-			return fmt.Errorf("--babi-task: %w", err)
-		}
-	}
 	cell, err := graph.NewCell[float32](ck.Weights, ck.RMT.MemTokens, ck.RMT.SegmentSize, false)
 	if err != nil {
 		return err
 	}
 	S := ck.RMT.SegmentSize
-	rep := eval.AccuracyReport{Task: *task, Checkpoint: ckDir, SegmentSize: S, MemTokens: ck.RMT.MemTokens}
+	rep := eval.AccuracyReport{Task: *q.task, Checkpoint: ckDir, SegmentSize: S, MemTokens: ck.RMT.MemTokens}
 	saving := *save
 	// Warm up: compile the segment graphs (reading and generating) on one
 	// 2-segment sample first, so that the resident memory reported for each
 	// count is that of evaluating it, not of compiling.
-	warm, err := data.NewTask(data.TaskConfig{Name: *task, Segments: 2, SegmentSize: S, Seed: *seed,
-		NoiseDir: *noise, BabiDir: *babiDir, BabiTasks: babi, Split: data.SplitEval, Tokenizer: tok})
+	warm, err := q.newTask(2, S, tok)
 	if err != nil {
 		return err
 	}
@@ -103,8 +91,7 @@ func accuracy(out io.Writer, args []string) error {
 	}
 	for i, n := range counts {
 		samples := &perCount[min(i, len(perCount)-1)]
-		t, err := data.NewTask(data.TaskConfig{Name: *task, Segments: n, SegmentSize: S, Seed: *seed,
-			NoiseDir: *noise, BabiDir: *babiDir, BabiTasks: babi, Split: data.SplitEval, Tokenizer: tok})
+		t, err := q.newTask(n, S, tok)
 		if err != nil {
 			return err
 		}
@@ -117,7 +104,7 @@ func accuracy(out io.Writer, args []string) error {
 		fmt.Fprintf(os.Stderr, "%d segments (%d tokens): accuracy %.3f (%d/%d), %.2f s/sample, RSS peak %.0f MiB, settled %.0f MiB, live heap %.1f MiB\n",
 			n, r.Tokens, r.Accuracy, r.Correct, r.Samples, r.SecondsPerSample, r.PeakRSSMB, r.SettledRSSMB, r.HeapMB)
 		if saving {
-			path, err := eval.SaveAccuracy(ckDir, eval.AccuracyFile(*task, babi), rep)
+			path, err := eval.SaveAccuracy(ckDir, eval.AccuracyFile(*q.task, q.babi), rep)
 			if err != nil {
 				// A read-only checkpoint folder must not cost the evaluation.
 				fmt.Fprintf(os.Stderr, "warning: results not saved beside the checkpoint: %v\n", err)

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/rmtgo/rmt/checkpoints"
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 )
 
@@ -40,14 +40,10 @@ type DynamicsReport struct {
 func dynamics(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("dynamics", flag.ContinueOnError)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
-	task := fs.String("task", "memorize", "memorize, detect, reasoning or babi")
+	q := addQuestionFlags(fs)
 	segments := fs.Int("segments", 48, "segments per sample; hand-offs 1..segments-1 can be described")
 	handoffFlag := fs.String("handoffs", "", "hand-offs to describe, e.g. 1,2,4,32 (default 1-4, the powers of two, and segments-1)")
 	samples := fs.Int("samples", 60, "samples (at least 2)")
-	noise := fs.String("noise-dir", "", "folder of .txt books for the background (default: built-in filler)")
-	babiDir := fs.String("babi-dir", "", "bAbI folder (task babi)")
-	babiTask := fs.String("babi-task", "", "bAbI tasks, e.g. 1,2")
-	seed := fs.Int64("seed", 424242, "seed of the samples")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
 	if err := fs.Parse(args); err != nil {
@@ -59,8 +55,8 @@ func dynamics(out io.Writer, args []string) error {
 	if *segments < 2 {
 		return fmt.Errorf("--segments %d, want at least 2 (a hand-off and the question's segment)", *segments)
 	}
-	if *task == "lm" {
-		return fmt.Errorf("--task lm has no answers to separate memory by")
+	if err := q.check(); err != nil {
+		return err
 	}
 	handoffs := eval.DefaultHandoffs(*segments)
 	if *handoffFlag != "" {
@@ -77,25 +73,14 @@ func dynamics(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	var babi []int
-	if *babiTask != "" {
-		if babi, err = data.ParseBabiTasks(*babiTask); err != nil {
-			return fmt.Errorf("--babi-task: %w", err)
-		}
-	}
 	S := ck.RMT.SegmentSize
-	t, err := data.NewTask(data.TaskConfig{Name: *task, Segments: *segments, SegmentSize: S, Seed: *seed,
-		NoiseDir: *noise, BabiDir: *babiDir, BabiTasks: babi, Split: data.SplitEval, Tokenizer: tok})
+	t, err := q.newTask(*segments, S, tok)
 	if err != nil {
 		return err
 	}
-	last := 0
-	for _, j := range handoffs {
-		last = max(last, j)
-	}
-	p := eval.NewProgress(os.Stderr, "dynamics", *samples, int64(*samples)*int64(last*S), *every)
-	rep := DynamicsReport{Checkpoint: ckDir, Task: *task, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
-		Segments: *segments, Samples: *samples, Seed: *seed}
+	p := eval.NewProgress(os.Stderr, "dynamics", *samples, int64(*samples)*int64(slices.Max(handoffs)*S), *every)
+	rep := DynamicsReport{Checkpoint: ckDir, Task: *q.task, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
+		Segments: *segments, Samples: *samples, Seed: *q.seed}
 	if rep.Results, err = eval.MemoryDynamics(ck.Weights, ck.RMT.MemTokens, t, *samples, handoffs, p); err != nil {
 		return err
 	}
