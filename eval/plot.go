@@ -104,15 +104,25 @@ func PlotPerplexity(path string, rep PerplexityReport) error {
 			}
 		}
 	}
-	for k, s := range []struct {
-		label string
-		xys   plotter.XYs
-	}{
-		{fmt.Sprintf("memory (M = %d)", rep.MemTokens), mem},
-		{"no memory (each segment alone)", plain},
-		{"memory reset every segment", reset},
-		{fmt.Sprintf("full attention over %d segments", rep.ContextWindow), full},
-	} {
+	return saveLines(p, path, []series{
+		{fmt.Sprintf("memory (M = %d)", rep.MemTokens), mem, plotColors[0]},
+		{"no memory (each segment alone)", plain, plotColors[1]},
+		{"memory reset every segment", reset, plotColors[2]},
+		{fmt.Sprintf("full attention over %d segments", rep.ContextWindow), full, plotColors[3]},
+	})
+}
+
+// series is one line of a line plot; an empty one is left out.
+type series struct {
+	label string
+	xys   plotter.XYs
+	color color.Color
+}
+
+// saveLines draws lines (with their points) on p, which has its title and
+// axes, over a grid with room for the legend above, and saves it at path.
+func saveLines(p *plot.Plot, path string, lines []series) error {
+	for _, s := range lines {
 		if len(s.xys) == 0 {
 			continue
 		}
@@ -120,8 +130,7 @@ func PlotPerplexity(path string, rep PerplexityReport) error {
 		if err != nil {
 			return fmt.Errorf("eval: plot: %w", err)
 		}
-		c := plotColors[k]
-		line.Color, marks.Color = c, c
+		line.Color, marks.Color = s.color, s.color
 		marks.Shape = draw.CircleGlyph{}
 		if len(s.xys) > 64 { // a line alone reads better than a wall of dots
 			marks.Radius = 0
@@ -180,32 +189,9 @@ func PlotHistory(path string, rep PerplexityReport) error {
 			full = append(full, plotter.XY{X: x, Y: *r.PPLFullContext})
 		}
 	}
-	for k, s := range []struct {
-		label string
-		xys   plotter.XYs
-	}{
-		{fmt.Sprintf("memory (M = %d)", rep.MemTokens), mem},
-		{"no memory (the segment alone)", plain},
-		{fmt.Sprintf("full attention over up to %d segments", rep.ContextWindow), full},
-	} {
-		if len(s.xys) == 0 {
-			continue
-		}
-		line, marks, err := plotter.NewLinePoints(s.xys)
-		if err != nil {
-			return fmt.Errorf("eval: plot: %w", err)
-		}
-		c := plotColors[[]int{0, 1, 3}[k]] // the colours of the per-index plot
-		line.Color, marks.Color = c, c
-		marks.Shape = draw.CircleGlyph{}
-		p.Add(line, marks)
-		p.Legend.Add(s.label, line)
-	}
-	p.X.Min, p.X.Max = p.X.Min-0.5, p.X.Max+0.5
-	p.Y.Max += 0.25 * (p.Y.Max - p.Y.Min)
-	p.Add(plotter.NewGrid())
-	if err := p.Save(plotW, plotH, path); err != nil {
-		return fmt.Errorf("eval: plot: %w", err)
-	}
-	return nil
+	return saveLines(p, path, []series{ // the colours of the per-index plot
+		{fmt.Sprintf("memory (M = %d)", rep.MemTokens), mem, plotColors[0]},
+		{"no memory (the segment alone)", plain, plotColors[1]},
+		{fmt.Sprintf("full attention over up to %d segments", rep.ContextWindow), full, plotColors[3]},
+	})
 }
