@@ -57,7 +57,6 @@ type Segment[T kernels.Float] struct {
 	memGrad                                       *G.Node
 
 	fwd, train G.VM
-	trainable  bool   // built with the backward pass
 	sunk       []bool // per gradient: added into the caller's buffer by its op (Backward)
 }
 
@@ -86,8 +85,8 @@ func NewSegment[T kernels.Float](w *Weights, shape SegmentShape, opt BuildOption
 	if any(zero) == any(float64(0)) {
 		dt = tensor.Float64
 	}
-	s = &Segment[T]{Shape: shape, cfg: c, dt: dt, g: G.NewGraph(), trainable: opt.Train}
-	s.build(w)
+	s = &Segment[T]{Shape: shape, cfg: c, dt: dt, g: G.NewGraph()}
+	s.build(w, !opt.Train)
 	if opt.Train {
 		wrt := slices.Clone(s.params)
 		if s.mem != nil {
@@ -144,8 +143,9 @@ func (s *Segment[T]) input(name string, dt tensor.Dtype, shape ...int) *G.Node {
 }
 
 // build declares the segment graph: parameters and inputs, the decoder,
-// the loss, the memory output and the logits.
-func (s *Segment[T]) build(w *Weights) {
+// the loss, the memory output and the logits. forwardOnly: a graph without
+// a backward pass (its attention keeps nothing for one).
+func (s *Segment[T]) build(w *Weights, forwardOnly bool) {
 	c, sh, dt := s.cfg, s.Shape, s.dt
 	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.Mem, sh.Positions(), c.Hidden(), c.VocabSize
 	N := B * L
@@ -170,7 +170,7 @@ func (s *Segment[T]) build(w *Weights) {
 	if sh.KeyMask {
 		s.keyMask = s.input("key_mask", dt, N)
 	}
-	hf, emb := decoder(dt, c, sh, p, s.ids, s.mem, s.keyMask, !s.trainable)
+	hf, emb := decoder(dt, c, sh, p, s.ids, s.mem, s.keyMask, forwardOnly)
 	head := p[c.HeadName()]
 	lop := newLossOp(dt, N, C, V)
 	if c.HeadName() == c.EmbeddingName() {
