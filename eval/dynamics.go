@@ -27,7 +27,8 @@ type DynamicsResult struct {
 // MemoryDynamics reads samples 0..samples-1 of task (a task with answers;
 // n segments each) through w with mem memory tokens, one segment at a time,
 // and describes mem_j at each hand-off j of handoffs (1 <= j < n; the last
-// segment holds the question, so mem_n is left out).
+// segment holds the question, so mem_n is left out). Each sample is built
+// whole (n*S token ids), which suits tens to thousands of segments.
 func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, handoffs []int, p *Progress) ([]DynamicsResult, error) {
 	cfg := task.Config()
 	n, S := cfg.Segments, cfg.SegmentSize
