@@ -118,10 +118,18 @@ func randomInputs(c opCase, seed uint64) [][]float64 {
 	return out
 }
 
-func checkOpCase(t *testing.T, c opCase) {
+func checkOpCase(t *testing.T, c opCase) { checkOpCaseAfter(t, c, nil) }
+
+// checkOpCaseAfter is checkOpCase with afterBase, when not nil, run after
+// the float64 base run and before the finite differences (the ARMT write
+// freezes its γ there).
+func checkOpCaseAfter(t *testing.T, c opCase, afterBase func()) {
 	base := randomInputs(c, 3)
 	g64 := buildOpGraph[float64](t, tensor.Float64, c, base)
 	g64.run(t)
+	if afterBase != nil {
+		afterBase()
+	}
 	analytic := make([][]float64, len(g64.grads))
 	for k, gn := range g64.grads {
 		analytic[k] = append([]float64(nil), floats[float64](gn.Value())...)
