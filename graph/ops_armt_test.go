@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -96,5 +97,40 @@ func TestARMTOpGradients(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { checkOpCaseAfter(t, c.opCase, c.after) })
+	}
+}
+
+func TestInitARMT(t *testing.T) {
+	w := perturbed(t, tinyConfig("gpt2"))
+	if err := InitARMT(w, 2, 3, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckARMT(w, 2, 3); err != nil {
+		t.Fatal(err)
+	}
+	bound := 1 / math.Sqrt(float64(w.Config.Hidden()))
+	for _, sp := range ARMTSpecs(w.Config, 2, 3) {
+		p := w.Get(sp.Name)
+		var nonzero int
+		for _, v := range p.Data {
+			if v != 0 {
+				nonzero++
+			}
+			if sp.Name != ARMTMemoryName && math.Abs(float64(v)) > bound {
+				t.Errorf("%s holds %g, outside ±1/√C = %g", sp.Name, v, bound)
+				break
+			}
+		}
+		if isWmv(sp.Name) != (nonzero == 0) {
+			t.Errorf("%s has %d non-zero values of %d; want zero only for W_mv", sp.Name, nonzero, len(p.Data))
+		}
+	}
+	if err := CheckARMT(w, 2, 4); err == nil || !strings.Contains(err.Error(), "W_mq") {
+		t.Errorf("CheckARMT with the wrong d_mem = %v, want a shape error naming W_mq", err)
+	}
+	for _, m := range []Memory{{Kind: "lstm"}, {Kind: KindRMT, Tokens: 2, DMem: 4}, {Kind: KindARMT, Tokens: 2, DMem: 0}} {
+		if err := m.Check(); err == nil {
+			t.Errorf("Memory%+v.Check() = nil, want an error", m)
+		}
 	}
 }

@@ -29,6 +29,18 @@ func InitMemory(w *Weights, m int, seed uint64) error {
 	if m <= 0 {
 		return fmt.Errorf("graph: %d memory tokens, want at least 1", m)
 	}
+	std := embeddingStd(w)
+	rng := rand.New(rand.NewPCG(seed, 0x6d656d))
+	C := w.Config.Hidden()
+	p := &Param{Name: MemoryName, Shape: []int{m, C}, Data: make([]float32, m*C)}
+	for i := range p.Data {
+		p.Data[i] = float32(rng.NormFloat64() * std)
+	}
+	return w.Add(p)
+}
+
+// embeddingStd is the standard deviation (unbiased) of the token embedding.
+func embeddingStd(w *Weights) float64 {
 	emb := w.Get(w.Config.EmbeddingName())
 	var sum, sq float64
 	for _, v := range emb.Data {
@@ -38,14 +50,7 @@ func InitMemory(w *Weights, m int, seed uint64) error {
 	for _, v := range emb.Data {
 		sq += (float64(v) - mean) * (float64(v) - mean)
 	}
-	std := math.Sqrt(sq / float64(len(emb.Data)-1))
-	rng := rand.New(rand.NewPCG(seed, 0x6d656d))
-	C := w.Config.Hidden()
-	p := &Param{Name: MemoryName, Shape: []int{m, C}, Data: make([]float32, m*C)}
-	for i := range p.Data {
-		p.Data[i] = float32(rng.NormFloat64() * std)
-	}
-	return w.Add(p)
+	return math.Sqrt(sq / float64(len(emb.Data)-1))
 }
 
 // Sequence is a batch of token rows for a memory run. Every row must cut
@@ -64,6 +69,10 @@ type Sequence struct {
 type Cell[T kernels.Float] struct {
 	W        *Weights
 	Mem, Seg int
+	// DMem > 0 makes the memory associative (ARMT, armt.go) with keys of
+	// DMem; 0 is RMT. Everything below serves both kinds: only the segment
+	// graph and the state it hands on differ.
+	DMem     int
 	train    bool
 	graphs   map[SegmentShape]*Segment[T]
 	// Mem0, when set, replaces rmt.memory (M*C values) as the initial
@@ -131,10 +140,74 @@ func (c *Cell[T]) StabilityPenalty(tr *Trace[T]) float64 {
 	return pen
 }
 
-// NewCell prepares a memory cell for w with m memory tokens (w must hold
+// Memory chooses a kind of recurrent memory and its sizes.
+type Memory struct {
+	Kind   string // KindRMT or KindARMT
+	Tokens int    // M memory tokens
+	DMem   int    // ARMT's key width d_mem (ARMT only)
+}
+
+// The memory kinds.
+const (
+	KindRMT  = "rmt"
+	KindARMT = "armt"
+)
+
+// Check reports a memory of an unknown kind or with sizes its kind cannot
+// take.
+func (m Memory) Check() error {
+	switch m.Kind {
+	case KindRMT:
+		if m.DMem != 0 {
+			return fmt.Errorf("graph: d_mem %d is for the associative memory (armt), not rmt", m.DMem)
+		}
+	case KindARMT:
+		if m.DMem < 1 {
+			return fmt.Errorf("graph: d_mem %d, want at least 1", m.DMem)
+		}
+		if m.Tokens < 1 {
+			return fmt.Errorf("graph: armt with %d memory tokens, want at least 1", m.Tokens)
+		}
+	default:
+		return fmt.Errorf("graph: unknown memory kind %q; want %q or %q", m.Kind, KindRMT, KindARMT)
+	}
+	return nil
+}
+
+// NewCell prepares an RMT cell for w with m memory tokens (w must hold
 // rmt.memory when m > 0) and segments of s tokens. train builds graphs with
 // the backward pass.
 func NewCell[T kernels.Float](w *Weights, m, s int, train bool) (*Cell[T], error) {
+	return NewMemoryCell[T](w, Memory{Kind: KindRMT, Tokens: m}, s, train)
+}
+
+// NewMemoryCell prepares a cell of either memory kind for w (which must
+// hold that kind's parameters) with segments of s tokens.
+func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (*Cell[T], error) {
+	if err := mem.Check(); err != nil {
+		return nil, err
+	}
+	if mem.Kind == KindARMT {
+		c := w.Config
+		if s < 1 {
+			return nil, fmt.Errorf("graph: segment size %d, want at least 1", s)
+		}
+		if c.HardPositionLimit() && mem.Tokens+s > c.MaxPositions() {
+			return nil, fmt.Errorf("graph: segment size %d with %d memory tokens needs S+M = %d positions, more than n_positions = %d; lower --segment-size or --mem-tokens",
+				s, mem.Tokens, mem.Tokens+s, c.MaxPositions())
+		}
+		if w.Get(MemoryName) != nil {
+			return nil, fmt.Errorf("graph: the model holds %s (an rmt memory), not the associative memory", MemoryName)
+		}
+		if err := CheckARMT(w, mem.Tokens, mem.DMem); err != nil {
+			return nil, err
+		}
+		return &Cell[T]{W: w, Mem: mem.Tokens, DMem: mem.DMem, Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
+	}
+	m := mem.Tokens
+	if w.Get(ARMTMemoryName) != nil {
+		return nil, fmt.Errorf("graph: the model holds %s (an armt memory), not rmt", ARMTMemoryName)
+	}
 	c := w.Config
 	if s < 1 {
 		return nil, fmt.Errorf("graph: segment size %d, want at least 1", s)
@@ -170,8 +243,25 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 	return g, nil
 }
 
-// InitialMemory is mem_0 for b rows: rmt.memory repeated, (b*M*C).
+// Kind is the cell's memory kind.
+func (c *Cell[T]) Kind() Memory {
+	if c.DMem > 0 {
+		return Memory{Kind: KindARMT, Tokens: c.Mem, DMem: c.DMem}
+	}
+	return Memory{Kind: KindRMT, Tokens: c.Mem}
+}
+
+// shape is the segment shape for b rows.
+func (c *Cell[T]) shape(b int) SegmentShape {
+	return SegmentShape{Batch: b, Tokens: c.Seg, Mem: c.Mem, DMem: c.DMem}
+}
+
+// InitialMemory is the state before segment 1 for b rows: RMT's mem_0,
+// rmt.memory repeated (b*M*C); ARMT's zero (A_l, z_l) of every layer.
 func (c *Cell[T]) InitialMemory(b int) []T {
+	if c.DMem > 0 {
+		return make([]T, sumInts(c.shape(b).StateParts(c.W.Config)))
+	}
 	if c.Mem == 0 {
 		return nil
 	}
@@ -230,7 +320,8 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 	if p.n > 0 {
 		w = 1 / T(p.n)
 	}
-	L := 2*c.Mem + S
+	shape := c.shape(B)
+	L, O := shape.Positions(), shape.TokenOffset()
 	for i := 0; i < nseg; i++ {
 		in := &Batch[T]{IDs: make([]int, B*S), Targets: make([]int, B*S), LossWeights: make([]T, B*S)}
 		padded := false
@@ -251,7 +342,7 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 			in.KeyMask = make([]T, B*L)
 			for b, row := range seq.IDs {
 				for t := 0; t < L; t++ {
-					tok := t - c.Mem
+					tok := t - O
 					if tok < 0 || tok >= S || i*S+tok < len(row) {
 						in.KeyMask[b*L+t] = 1
 					}
@@ -259,7 +350,9 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 			}
 		}
 		scored := slices.ContainsFunc(in.LossWeights, func(x T) bool { return x != 0 })
-		p.shapes = append(p.shapes, SegmentShape{Batch: B, Tokens: S, Mem: c.Mem, KeyMask: padded})
+		sh := shape
+		sh.KeyMask = padded
+		p.shapes = append(p.shapes, sh)
 		p.batches = append(p.batches, in)
 		p.scored = append(p.scored, scored)
 	}
@@ -365,6 +458,9 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	}
 	if depth == 0 {
 		return nil, fmt.Errorf("graph: bptt depth 0; want -1 (all segments) or at least 1")
+	}
+	if c.DMem > 0 && c.MemNoise > 0 {
+		return nil, fmt.Errorf("graph: memory noise perturbs rmt memory tokens; the associative memory (armt) takes none")
 	}
 	p, err := c.plan(seq)
 	if err != nil {

@@ -53,7 +53,7 @@ func (s *Stream) Feed(ids []int) error {
 }
 
 func (s *Stream) step(seg []int) error {
-	g, err := s.cell.graph(SegmentShape{Batch: 1, Tokens: s.cell.Seg, Mem: s.cell.Mem})
+	g, err := s.cell.graph(s.cell.shape(1))
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (s *Stream) step(seg []int) error {
 	if err != nil {
 		return fmt.Errorf("graph: segment %d: %w", s.segments+1, err)
 	}
-	if s.cell.Mem > 0 {
+	if r.MemOut != nil {
 		s.mem = r.MemOut
 	}
 	s.segments++
@@ -89,7 +89,10 @@ func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int,
 		}
 		cur = cur[S:]
 	}
-	g, err := s.cell.graph(SegmentShape{Batch: 1, Tokens: S, Mem: s.cell.Mem, LogitRows: 1})
+	shape := s.cell.shape(1)
+	shape.LogitRows = 1
+	shape.ReadOnly = shape.ARMT() // reads, writes nothing: the authors' final segment
+	g, err := s.cell.graph(shape)
 	if err != nil {
 		return nil, err
 	}
