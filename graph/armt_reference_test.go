@@ -31,10 +31,10 @@ type armtReference struct {
 			Last  []float64 `json:"last"`
 		} `json:"logits_row0"`
 		States [][]struct {
-			ANorm  float64   `json:"A_norm"`
-			ZNorm  float64   `json:"z_norm"`
-			ARow0  []float64 `json:"A_row0_first4"`
-			ZRow0  []float64 `json:"z_row0_first4"`
+			ANorm float64   `json:"A_norm"`
+			ZNorm float64   `json:"z_norm"`
+			ARow0 []float64 `json:"A_row0_first4"`
+			ZRow0 []float64 `json:"z_row0_first4"`
 		} `json:"state_after_segment"`
 	} `json:"forward"`
 	Cases map[string]struct {

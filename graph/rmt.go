@@ -72,9 +72,9 @@ type Cell[T kernels.Float] struct {
 	// DMem > 0 makes the memory associative (ARMT, armt.go) with keys of
 	// DMem; 0 is RMT. Everything below serves both kinds: only the segment
 	// graph and the state it hands on differ.
-	DMem     int
-	train    bool
-	graphs   map[SegmentShape]*Segment[T]
+	DMem   int
+	train  bool
+	graphs map[SegmentShape]*Segment[T]
 	// Mem0, when set, replaces rmt.memory (M*C values) as the initial
 	// memory: float64 gradient checks perturb it without float32 rounding.
 	Mem0 []T
