@@ -96,6 +96,27 @@ type Cell[T kernels.Float] struct {
 	// MemNoise the states compared are the ones before noise: segment j,
 	// read from a noisy mem_{j-1}, is asked to give back the clean one.
 	MemStability float64
+	// KeepEvery sets which states Gradients keeps from its forward pass:
+	// every KeepEvery-th (and the initial one); the replay recomputes the
+	// others a stretch at a time from the nearest kept one, so a run of n
+	// segments holds about n/k + k states at once for one more forward of
+	// each segment. 0 chooses: every state for RMT (M x C per row, small),
+	// about √n for ARMT (a d_key x C matrix per layer per row). With
+	// MemStability or MemNoise every state is kept.
+	KeepEvery int
+}
+
+// keepEvery is the interval of kept states for n segments.
+func (c *Cell[T]) keepEvery(n int) int {
+	switch {
+	case c.MemStability > 0 || c.MemNoise > 0:
+		return 1
+	case c.KeepEvery > 0:
+		return c.KeepEvery
+	case c.DMem > 0:
+		return max(1, int(math.Ceil(math.Sqrt(float64(n)))))
+	}
+	return 1
 }
 
 // stability is the MemStability penalty over hand-offs mem_1..mem_{n-1}
@@ -426,9 +447,11 @@ type Gradients[T kernels.Float] struct {
 	// Params holds the gradient of the loss for every parameter, in
 	// W.Params order (rmt.memory included, summed over the batch rows).
 	Params [][]T
-	// The Trace's mem_n is nil when the last segment needed no replay.
+	// The Trace's mem_n is nil when the last segment needed no replay;
+	// with KeepEvery above 1 only the kept states are left (the others nil).
 	// Handoff[j-1] is dLoss/dmem_j as carried into the replay of segment j
-	// (zero across a truncation cut), j = 1..n-1.
+	// (zero across a truncation cut), j = 1..n-1; kept only when every
+	// state is (KeepEvery 1), else nil.
 	Handoff [][]T
 	// Replayed counts the segments that needed a backward pass.
 	Replayed int
@@ -448,8 +471,11 @@ type Gradients[T kernels.Float] struct {
 // depth k < 0 backpropagates through every hand-off; otherwise the
 // gradient crosses only the hand-offs inside the last k segments: g_i is
 // set to zero for i <= n-k, so a segment outside the window learns from its
-// own loss alone. rmt.memory always receives segment 1's g_0. A segment
-// with no scored prediction and a zero g needs no replay at all. With
+// own loss alone. rmt.memory always receives segment 1's g_0 (ARMT's
+// initial state is zero, not a parameter). A segment with no scored
+// prediction and a zero g needs no replay at all. Step 1 keeps only every
+// KeepEvery-th state; step 2 recomputes a missing mem_{i-1} from the kept
+// state before it, keeping that stretch until its replay is done. With
 // MemStability the objective also holds the stability penalty, whose
 // gradient with respect to mem_i joins g_i inside the window.
 func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
@@ -469,7 +495,19 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	// Step 1 runs segments 1..n-1 only: mem_n feeds nothing, and the last
 	// segment's loss comes out of its replay.
 	n := len(p.shapes)
-	tr, err := c.run(p, n-1, len(seq.IDs), true)
+	k := c.keepEvery(n)
+	var tr *Trace[T]
+	if k == 1 {
+		tr, err = c.run(p, n-1, len(seq.IDs), true)
+	} else {
+		tr = &Trace[T]{Mems: make([][]T, n)}
+		tr.Mems[0] = c.InitialMemory(len(seq.IDs))
+		tr.LossParts = make([]float64, n-1)
+		err = c.recompute(p, tr, 0, n-1, func(i int) bool { return i%k == 0 })
+		for _, l := range tr.LossParts {
+			tr.Loss += l
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -502,14 +540,23 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 				g[k] += v
 			}
 		}
-		if i < n {
+		if i < n && k == 1 {
 			out.Handoff[i-1] = g
 			if g == nil {
-				out.Handoff[i-1] = make([]T, len(tr.Mems[i]))
+				out.Handoff[i-1] = make([]T, len(tr.Mems[0]))
 			}
+		}
+		if i < n && i%k != 0 {
+			tr.Mems[i] = nil // recomputed for this stretch only
 		}
 		if g == nil && !p.scored[i-1] {
 			continue
+		}
+		if tr.Mems[i-1] == nil {
+			from := (i - 1) / k * k
+			if err := c.recompute(p, tr, from, i-1, func(int) bool { return true }); err != nil {
+				return nil, err
+			}
 		}
 		seg, err := c.graph(p.shapes[i-1])
 		if err != nil {
@@ -533,6 +580,31 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 		}
 	}
 	return out, nil
+}
+
+// recompute runs segments from+1..to forward from tr.Mems[from], storing
+// state i in tr.Mems[i] where keep(i) and each segment's loss in
+// tr.LossParts when that slot is still zero.
+func (c *Cell[T]) recompute(p *plan[T], tr *Trace[T], from, to int, keep func(int) bool) error {
+	cur := tr.Mems[from]
+	for i := from + 1; i <= to; i++ {
+		g, err := c.graph(p.shapes[i-1])
+		if err != nil {
+			return err
+		}
+		r, err := g.Forward(p.batches[i-1], cur)
+		if err != nil {
+			return fmt.Errorf("segment %d: %w", i, err)
+		}
+		if tr.LossParts[i-1] == 0 {
+			tr.LossParts[i-1] = r.Loss
+		}
+		cur = r.MemOut
+		if keep(i) {
+			tr.Mems[i] = cur
+		}
+	}
+	return nil
 }
 
 // sumRows adds the B row blocks of x into dst (len(dst) values each).
