@@ -195,6 +195,35 @@ func (m Memory) Check() error {
 	return nil
 }
 
+// Init adds the memory's parameters to w, drawn from seed: rmt.memory
+// (none for 0 tokens) or the associative memory's.
+func (m Memory) Init(w *Weights, seed uint64) error {
+	if err := m.Check(); err != nil {
+		return err
+	}
+	switch {
+	case m.Kind == KindARMT:
+		return InitARMT(w, m.Tokens, m.DMem, seed)
+	case m.Tokens > 0:
+		return InitMemory(w, m.Tokens, seed)
+	}
+	return nil
+}
+
+// Names lists the memory's parameter names (none for RMT without tokens).
+func (m Memory) Names(c Config) []string {
+	var out []string
+	switch {
+	case m.Kind == KindARMT:
+		for _, sp := range ARMTSpecs(c, m.Tokens, m.DMem) {
+			out = append(out, sp.Name)
+		}
+	case m.Tokens > 0:
+		out = append(out, MemoryName)
+	}
+	return out
+}
+
 // NewCell prepares an RMT cell for w with m memory tokens (w must hold
 // rmt.memory when m > 0) and segments of s tokens. train builds graphs with
 // the backward pass.
