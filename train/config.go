@@ -10,6 +10,7 @@ import (
 
 	"github.com/rmtgo/rmt/curriculum"
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/graph"
 )
 
 // Config is a training run, as flags or a JSON file give it. The resolved
@@ -24,7 +25,11 @@ type Config struct {
 	TextDir  string `json:"text_dir"`
 
 	SegmentSize int `json:"segment_size"`
-	MemTokens   int `json:"mem_tokens"`
+	// Memory is the memory kind: "rmt" (memory tokens) or "armt" (the
+	// associative memory, with keys of DMem).
+	Memory      string `json:"memory"`
+	DMem        int    `json:"d_mem"`
+	MemTokens   int    `json:"mem_tokens"`
 	BPTTDepth   int `json:"bptt_depth"` // -1 = all segments
 
 	Curriculum    string             `json:"curriculum"` // "1,2,4,8" or a preset name
@@ -67,7 +72,7 @@ type Config struct {
 // model still answers short inputs.
 func DefaultConfig() Config {
 	return Config{
-		Task: "memorize", SegmentSize: 96, MemTokens: 8, BPTTDepth: -1,
+		Task: "memorize", SegmentSize: 96, Memory: graph.KindRMT, MemTokens: 8, BPTTDepth: -1,
 		Curriculum: "1,2,4,8", StepsPerStage: 200, Threshold: 0.98, Patience: 0, VarySegments: true,
 		Batch: 8, GradAccum: 1, LR: 1e-3, Warmup: 20, Decay: "linear", WeightDecay: 0.01, ClipNorm: 1.0,
 		EvalEvery: 50, EvalSamples: 64, CheckpointEvery: 50, Keep: 3, LogEvery: 10,
@@ -122,6 +127,11 @@ func (c *Config) SetFrom(src Config, flags []string) error {
 	return nil
 }
 
+// MemoryKind is the memory the config asks for.
+func (c *Config) MemoryKind() graph.Memory {
+	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem}
+}
+
 // Resolve validates the config and fills in the curriculum stages.
 func (c *Config) Resolve() error {
 	known := false
@@ -135,6 +145,16 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --segment-size %d, want at least 1", c.SegmentSize)
 	case c.MemTokens < 0:
 		return fmt.Errorf("train: --mem-tokens %d, want 0 or more", c.MemTokens)
+	case c.Memory != graph.KindRMT && c.Memory != graph.KindARMT:
+		return fmt.Errorf("train: --memory %q, want %s or %s", c.Memory, graph.KindRMT, graph.KindARMT)
+	case c.Memory == graph.KindRMT && c.DMem != 0:
+		return fmt.Errorf("train: --d-mem %d is the associative memory's key width; it needs --memory armt", c.DMem)
+	case c.Memory == graph.KindARMT && c.DMem < 1:
+		return fmt.Errorf("train: --d-mem %d, want at least 1 with --memory armt (the key width; e.g. 16)", c.DMem)
+	case c.Memory == graph.KindARMT && c.MemTokens < 1:
+		return fmt.Errorf("train: --mem-tokens %d, want at least 1 with --memory armt", c.MemTokens)
+	case c.Memory == graph.KindARMT && c.MemNoise != 0:
+		return fmt.Errorf("train: --mem-noise perturbs rmt memory tokens; --memory armt takes none")
 	case c.BPTTDepth == 0 || c.BPTTDepth < -1:
 		return fmt.Errorf("train: --bptt-depth %d, want -1 (all segments) or at least 1", c.BPTTDepth)
 	case c.Batch < 1:

@@ -71,7 +71,7 @@ func (t *trainer) finalTable() error {
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	cell, err := graph.NewCell[float32](ck.Weights, t.cfg.MemTokens, t.cfg.SegmentSize, false)
+	cell, err := graph.NewMemoryCell[float32](ck.Weights, t.cfg.MemoryKind(), t.cfg.SegmentSize, false)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -139,17 +139,19 @@ func (t *trainer) setup() error {
 	if name == "" {
 		name = "built-in random model"
 	}
-	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), %d memory tokens, segments of %d tokens\n",
-		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), c.MemTokens, c.SegmentSize)
+	kind := c.Memory
+	if c.Memory == graph.KindARMT {
+		kind = fmt.Sprintf("%s, d_mem %d", c.Memory, c.DMem)
+	}
+	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), memory %s, %d memory tokens, segments of %d tokens\n",
+		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), kind, c.MemTokens, c.SegmentSize)
 	resolved, _ := json.MarshalIndent(c, "", "  ")
 	if !t.opt.Resume {
 		if latestErr == nil {
 			return fmt.Errorf("train: --out %s already holds a run (latest checkpoint %s); pass --resume to continue it, or choose another --out", c.Out, latest)
 		}
-		if c.MemTokens > 0 {
-			if err := graph.InitMemory(w, c.MemTokens, uint64(c.Seed)); err != nil {
-				return err
-			}
+		if err := c.MemoryKind().Init(w, uint64(c.Seed)); err != nil {
+			return fmt.Errorf("train: %w", err)
 		}
 		t.w = w
 		t.adam = t.newAdam()
@@ -169,6 +171,9 @@ func (t *trainer) setup() error {
 	ck, err := checkpoints.Load(latest)
 	if err != nil {
 		return fmt.Errorf("train: --resume: %w", err)
+	}
+	if err := checkpoints.SameMemory(ck.RMT.Kind(), c.MemoryKind()); err != nil {
+		return fmt.Errorf("train: --resume: checkpoint %s: %w", latest, err)
 	}
 	if err := checkpoints.SameShape(ck.Weights.Config, ck.RMT.MemTokens, w.Config, c.MemTokens); err != nil {
 		return fmt.Errorf("train: --resume: checkpoint %s does not fit this run's model: %w", latest, err)
@@ -196,6 +201,9 @@ func sameRunConfig(saved json.RawMessage, c Config) error {
 	var old Config
 	if err := json.Unmarshal(saved, &old); err != nil {
 		return fmt.Errorf("the checkpoint's saved config: %w", err)
+	}
+	if old.Memory == "" {
+		old.Memory = graph.KindRMT // saved before there were two kinds
 	}
 	a, _ := json.Marshal(old)
 	b, _ := json.Marshal(c)
@@ -295,11 +303,11 @@ func (t *trainer) stage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, true)
+	cell, err := graph.NewMemoryCell[float32](t.w, c.MemoryKind(), c.SegmentSize, true)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	evalCell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, false)
+	evalCell, err := graph.NewMemoryCell[float32](t.w, c.MemoryKind(), c.SegmentSize, false)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -494,7 +502,7 @@ func (t *trainer) save(isBest, stageDone bool) error {
 	t.state.Progress = prog
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
-		RMT: checkpoints.RMTInfo{MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT()},
+		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT()},
 	}
 	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
 		// Saved as finished: a resume starts the next stage from here.
