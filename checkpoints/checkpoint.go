@@ -44,10 +44,10 @@ type RMTInfo struct {
 	Memory      string `json:"memory"`
 	DMem        int    `json:"d_mem,omitempty"` // ARMT's key width
 	MemTokens   int    `json:"mem_tokens"`      // M; 0 for a plain model without rmt.memory
-	SegmentSize int    `json:"segment_size"` // S
-	BPTTDepth   int    `json:"bptt_depth"`   // -1 for every segment, else the last k
-	Family      string `json:"family"`       // config.json's model_type
-	Tokenizer   string `json:"tokenizer"`    // TokenizerByte or TokenizerJSON
+	SegmentSize int    `json:"segment_size"`    // S
+	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
+	Family      string `json:"family"`          // config.json's model_type
+	Tokenizer   string `json:"tokenizer"`       // TokenizerByte or TokenizerJSON
 }
 
 // State is state.json: where training stands, so that a resumed run continues

@@ -65,6 +65,8 @@ type FLOPsReport struct {
 	Heads       int           `json:"heads"`
 	KVHeads     int           `json:"kv_heads"`
 	SegmentSize int           `json:"segment_size"`
+	Memory      string        `json:"memory"`
+	DMem        int           `json:"d_mem,omitempty"`
 	MemTokens   int           `json:"mem_tokens"`
 	Attention   string        `json:"attention"`
 	Results     []FLOPsResult `json:"results"`

@@ -224,11 +224,30 @@ func (m Memory) Names(c Config) []string {
 	return out
 }
 
-// NewCell prepares an RMT cell for w with m memory tokens (w must hold
-// rmt.memory when m > 0) and segments of s tokens. train builds graphs with
-// the backward pass.
+// MemoryOf is the memory w's parameters hold: the associative memory when
+// it has armt.memory (d_mem read from layer 0's W_mq), else RMT with the
+// tokens of rmt.memory (0 without). A model holds one kind at most.
+func MemoryOf(w *Weights) Memory {
+	if p := w.Get(ARMTMemoryName); p != nil {
+		m := Memory{Kind: KindARMT, Tokens: p.Shape[0]}
+		if q := w.Get(armtParam(0, "W_mq.weight")); q != nil {
+			m.DMem = q.Shape[0]
+		}
+		return m
+	}
+	if p := w.Get(MemoryName); p != nil {
+		return Memory{Kind: KindRMT, Tokens: p.Shape[0]}
+	}
+	return Memory{Kind: KindRMT}
+}
+
+// NewCell prepares a cell for w with m memory tokens (w must hold its
+// memory's parameters when m > 0) and segments of s tokens, of the memory
+// kind w holds (MemoryOf). train builds graphs with the backward pass.
 func NewCell[T kernels.Float](w *Weights, m, s int, train bool) (*Cell[T], error) {
-	return NewMemoryCell[T](w, Memory{Kind: KindRMT, Tokens: m}, s, train)
+	kind := MemoryOf(w)
+	kind.Tokens = m
+	return NewMemoryCell[T](w, kind, s, train)
 }
 
 // NewMemoryCell prepares a cell of either memory kind for w (which must
@@ -301,8 +320,8 @@ func (c *Cell[T]) Kind() Memory {
 	return Memory{Kind: KindRMT, Tokens: c.Mem}
 }
 
-// shape is the segment shape for b rows.
-func (c *Cell[T]) shape(b int) SegmentShape {
+// Shape is the segment shape of the cell for b rows.
+func (c *Cell[T]) Shape(b int) SegmentShape {
 	return SegmentShape{Batch: b, Tokens: c.Seg, Mem: c.Mem, DMem: c.DMem}
 }
 
@@ -310,7 +329,7 @@ func (c *Cell[T]) shape(b int) SegmentShape {
 // rmt.memory repeated (b*M*C); ARMT's zero (A_l, z_l) of every layer.
 func (c *Cell[T]) InitialMemory(b int) []T {
 	if c.DMem > 0 {
-		return make([]T, sumInts(c.shape(b).StateParts(c.W.Config)))
+		return make([]T, sumInts(c.Shape(b).StateParts(c.W.Config)))
 	}
 	if c.Mem == 0 {
 		return nil
@@ -370,7 +389,7 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 	if p.n > 0 {
 		w = 1 / T(p.n)
 	}
-	shape := c.shape(B)
+	shape := c.Shape(B)
 	L, O := shape.Positions(), shape.TokenOffset()
 	for i := 0; i < nseg; i++ {
 		in := &Batch[T]{IDs: make([]int, B*S), Targets: make([]int, B*S), LossWeights: make([]T, B*S)}

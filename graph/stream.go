@@ -56,7 +56,7 @@ func (s *Stream) Feed(ids []int) error {
 }
 
 func (s *Stream) step(seg []int) error {
-	g, err := s.cell.graph(s.cell.shape(1))
+	g, err := s.cell.graph(s.cell.Shape(1))
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int,
 		}
 		cur = cur[S:]
 	}
-	shape := s.cell.shape(1)
+	shape := s.cell.Shape(1)
 	shape.LogitRows = 1
 	shape.ReadOnly = shape.ARMT() // reads, writes nothing: the authors' final segment
 	g, err := s.cell.graph(shape)

@@ -27,10 +27,10 @@ type Config struct {
 	SegmentSize int `json:"segment_size"`
 	// Memory is the memory kind: "rmt" (memory tokens) or "armt" (the
 	// associative memory, with keys of DMem).
-	Memory      string `json:"memory"`
-	DMem        int    `json:"d_mem"`
-	MemTokens   int    `json:"mem_tokens"`
-	BPTTDepth   int `json:"bptt_depth"` // -1 = all segments
+	Memory    string `json:"memory"`
+	DMem      int    `json:"d_mem"`
+	MemTokens int    `json:"mem_tokens"`
+	BPTTDepth int    `json:"bptt_depth"` // -1 = all segments
 
 	Curriculum    string             `json:"curriculum"` // "1,2,4,8" or a preset name
 	StepsPerStage int                `json:"steps_per_stage"`
@@ -127,6 +127,22 @@ func (c *Config) SetFrom(src Config, flags []string) error {
 	return nil
 }
 
+// CheckMemoryFlags checks a memory given by --memory, --mem-tokens and
+// --d-mem, with errors that name the flags.
+func CheckMemoryFlags(m graph.Memory) error {
+	switch {
+	case m.Kind != graph.KindRMT && m.Kind != graph.KindARMT:
+		return fmt.Errorf("--memory %q, want %s or %s", m.Kind, graph.KindRMT, graph.KindARMT)
+	case m.Kind == graph.KindRMT && m.DMem != 0:
+		return fmt.Errorf("--d-mem %d is the associative memory's key width; it needs --memory armt", m.DMem)
+	case m.Kind == graph.KindARMT && m.DMem < 1:
+		return fmt.Errorf("--d-mem %d, want at least 1 with --memory armt (the key width, e.g. 16)", m.DMem)
+	case m.Kind == graph.KindARMT && m.Tokens < 1:
+		return fmt.Errorf("--mem-tokens %d, want at least 1 with --memory armt", m.Tokens)
+	}
+	return nil
+}
+
 // MemoryKind is the memory the config asks for.
 func (c *Config) MemoryKind() graph.Memory {
 	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem}
@@ -145,14 +161,8 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --segment-size %d, want at least 1", c.SegmentSize)
 	case c.MemTokens < 0:
 		return fmt.Errorf("train: --mem-tokens %d, want 0 or more", c.MemTokens)
-	case c.Memory != graph.KindRMT && c.Memory != graph.KindARMT:
-		return fmt.Errorf("train: --memory %q, want %s or %s", c.Memory, graph.KindRMT, graph.KindARMT)
-	case c.Memory == graph.KindRMT && c.DMem != 0:
-		return fmt.Errorf("train: --d-mem %d is the associative memory's key width; it needs --memory armt", c.DMem)
-	case c.Memory == graph.KindARMT && c.DMem < 1:
-		return fmt.Errorf("train: --d-mem %d, want at least 1 with --memory armt (the key width; e.g. 16)", c.DMem)
-	case c.Memory == graph.KindARMT && c.MemTokens < 1:
-		return fmt.Errorf("train: --mem-tokens %d, want at least 1 with --memory armt", c.MemTokens)
+	case CheckMemoryFlags(c.MemoryKind()) != nil:
+		return fmt.Errorf("train: %w", CheckMemoryFlags(c.MemoryKind()))
 	case c.Memory == graph.KindARMT && c.MemNoise != 0:
 		return fmt.Errorf("train: --mem-noise perturbs rmt memory tokens; --memory armt takes none")
 	case c.BPTTDepth == 0 || c.BPTTDepth < -1:
