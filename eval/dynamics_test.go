@@ -37,8 +37,14 @@ func TestDefaultHandoffs(t *testing.T) {
 // TestMemoryDynamics recomputes mean square and drift from the memory
 // cell's own trace of every sample.
 func TestMemoryDynamics(t *testing.T) {
+	for _, kind := range []string{graph.KindRMT, graph.KindARMT} {
+		t.Run(kind, func(t *testing.T) { testMemoryDynamics(t, kind) })
+	}
+}
+
+func testMemoryDynamics(t *testing.T, kind string) {
 	const S, M, n, samples = 96, 2, 4, 5
-	w := tinyRMT(t, "llama", M)
+	w := tinyMemory(t, kind, "llama", M)
 	task := memorizeTask(t, n, S)
 	handoffs := []int{1, 3}
 	got, err := MemoryDynamics(w, M, task, samples, handoffs, nil)

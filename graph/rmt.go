@@ -247,6 +247,9 @@ func MemoryOf(w *Weights) Memory {
 func NewCell[T kernels.Float](w *Weights, m, s int, train bool) (*Cell[T], error) {
 	kind := MemoryOf(w)
 	kind.Tokens = m
+	if m == 0 {
+		kind = Memory{Kind: KindRMT} // no memory: the plain decoder
+	}
 	return NewMemoryCell[T](w, kind, s, train)
 }
 
@@ -274,7 +277,7 @@ func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (
 		return &Cell[T]{W: w, Mem: mem.Tokens, DMem: mem.DMem, Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
 	}
 	m := mem.Tokens
-	if w.Get(ARMTMemoryName) != nil {
+	if w.Get(ARMTMemoryName) != nil && m > 0 {
 		return nil, fmt.Errorf("graph: the model holds %s (an armt memory), not rmt", ARMTMemoryName)
 	}
 	c := w.Config
