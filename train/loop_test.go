@@ -96,7 +96,7 @@ func stateOf(t *testing.T, ckDir string) checkpoints.State {
 func TestLoopAdvancesEarlyAndKeepsTheBest(t *testing.T) {
 	c := tinyConfig(t, "1,2", 4)
 	c.Threshold = 0.9
-	log := runScripted(t, c, acc(0.25, 0.5, 1, /* stage 2 */ 0.5, 0.75, 0.5, 0.25))
+	log := runScripted(t, c, acc(0.25, 0.5, 1 /* stage 2 */, 0.5, 0.75, 0.5, 0.25))
 	wantLines(t, log,
 		"stage 1 ends at step 3 (stage step 3): accuracy 1.0000 >= threshold 0.9 at step 3 (stage step 3)",
 		"stage 2 ends at step 7 (stage step 4): step budget 4 spent (best accuracy 0.7500 at step 5 (stage step 2))",
