@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -17,6 +18,7 @@ func init() {
 
 func runLogits(args []string) error {
 	fs := flag.NewFlagSet("logits", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")
 	idsFlag := fs.String("ids", "", "comma-separated token ids, e.g. 1,403,407")
 	asJSON := fs.Bool("json", false, "print one JSON document")

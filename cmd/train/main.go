@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
 
@@ -58,6 +59,7 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 	fs.IntVar(&c.LogEvery, "log-every", c.LogEvery, "steps between log lines (off a terminal)")
 	fs.Int64Var(&c.Seed, "seed", c.Seed, "seed of the memory initialisation and the data")
 	fs.StringVar(&c.Out, "out", c.Out, "run directory: config.json, metrics.jsonl, checkpoints/")
+	threadflag.Bind(fs) // not part of the run config: a run may resume on another machine
 }
 
 func main() {
