@@ -45,6 +45,20 @@ type BenchResult struct {
 	SgemmPeakGFLOPs   float64 `json:"sgemm_peak_gflops"`
 	TrainMFU          float64 `json:"train_mfu"`
 	Runs              int     `json:"runs"`
+	ThreadSetting
+}
+
+// ThreadSetting is the thread setting a measurement ran under (see
+// kernels.SetThreads and kernels.SetSpin).
+type ThreadSetting struct {
+	Threads     int  `json:"threads"`      // Go scheduler and kernel workers
+	Spin        bool `json:"spin"`         // ParallelFor's helpers poll for work
+	BLASThreads int  `json:"blas_threads"` // threads of one BLAS call
+}
+
+// CurrentThreads is the thread setting now.
+func CurrentThreads() ThreadSetting {
+	return ThreadSetting{Threads: kernels.Threads(), Spin: kernels.Spin(), BLASThreads: kernels.BLASThreads()}
 }
 
 // SgemmPeak measures the best of several 2048x2048x2048 float32 products,
@@ -118,7 +132,8 @@ func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, run
 	f, t := slices.Min(fwd).Seconds(), slices.Min(train).Seconds()
 	flops := float64(batch) * SegmentForwardFLOPs(c, shape.Positions(), tokens)
 	r := BenchResult{
-		Shape: name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, Memory: mem.Kind, DMem: mem.DMem, MemTokens: mem.Tokens, Positions: shape.Positions(),
+		ThreadSetting: CurrentThreads(),
+		Shape:         name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, Memory: mem.Kind, DMem: mem.DMem, MemTokens: mem.Tokens, Positions: shape.Positions(),
 		ForwardMS: f * 1e3, TrainMS: t * 1e3,
 		ForwardTokensPerS: float64(n) / f, TrainTokensPerS: float64(n) / t,
 		ForwardGFLOPs: flops / f / 1e9, TrainGFLOPs: 3 * flops / t / 1e9,
@@ -134,11 +149,11 @@ func (r BenchResult) String() string {
 	if r.Memory == graph.KindARMT {
 		memory = fmt.Sprintf("%d armt memory (d_mem %d)", r.MemTokens, r.DMem)
 	}
-	return fmt.Sprintf("shape %s | batch %d | %d tokens + %s = %d positions | BLAS %s\n"+
+	return fmt.Sprintf("shape %s | batch %d | %d tokens + %s = %d positions | BLAS %s | %d threads, spin %v\n"+
 		"forward        %8.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
 		"forward+backward %6.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
 		"sgemm peak (2048^3, best of 5, this run) %.1f GFLOP/s | train MFU %.1f%%  (best of %d runs)",
-		r.Shape, r.Batch, r.SegmentTokens, memory, r.Positions, r.BLAS,
+		r.Shape, r.Batch, r.SegmentTokens, memory, r.Positions, r.BLAS, r.Threads, r.Spin,
 		r.ForwardMS, r.ForwardTokensPerS, r.ForwardGFLOPs,
 		r.TrainMS, r.TrainTokensPerS, r.TrainGFLOPs,
 		r.SgemmPeakGFLOPs, 100*r.TrainMFU, r.Runs)

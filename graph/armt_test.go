@@ -189,6 +189,10 @@ func TestARMTTruncationCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	depth1 := make([][]float64, len(got.Params)) // the cell's buffers are refilled below
+	for i, g := range got.Params {
+		depth1[i] = slices.Clone(g)
+	}
 	for j, h := range got.Handoff {
 		for _, v := range h {
 			if v != 0 {
@@ -215,8 +219,8 @@ func TestARMTTruncationCut(t *testing.T) {
 		}
 	}
 	for i, prm := range w.Params {
-		if !slices.Equal(got.Params[i], want[i]) {
-			t.Errorf("%s: depth-1 gradient differs from the segments' own (rel %.3g)", prm.Name, relErr(got.Params[i], want[i]))
+		if !slices.Equal(depth1[i], want[i]) {
+			t.Errorf("%s: depth-1 gradient differs from the segments' own (rel %.3g)", prm.Name, relErr(depth1[i], want[i]))
 		}
 	}
 	deeper, err := cell.Gradients(seq, 2)
@@ -226,7 +230,7 @@ func TestARMTTruncationCut(t *testing.T) {
 	if norm64(deeper.Handoff[1]) == 0 {
 		t.Error("depth 2: no gradient reaches state_2")
 	}
-	if relErr(deeper.Params[0], got.Params[0]) == 0 {
+	if relErr(deeper.Params[0], depth1[0]) == 0 {
 		t.Error("depth 2 gives the embedding the gradient of depth 1")
 	}
 }
