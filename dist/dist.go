@@ -102,6 +102,17 @@ func (c *Comm) SumFloat64(buf []float64) error {
 	return nil
 }
 
+// Barrier returns once every rank has called it.
+func (c *Comm) Barrier() error {
+	if c.Size() == 1 {
+		return nil
+	}
+	if err := c.barrier(); err != nil {
+		return fmt.Errorf("dist: barrier: %w", err)
+	}
+	return nil
+}
+
 // maxCount keeps every MPI message count inside a C int.
 const maxCount = 1 << 30
 

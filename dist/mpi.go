@@ -40,6 +40,7 @@ func (c *Comm) Finalize() { mpi.Finalize() }
 
 func (c *Comm) sum32(buf []float32) error { return c.world.AllReduceF32(mpi.OpSum, buf, nil) }
 func (c *Comm) sum64(buf []float64) error { return c.world.AllReduceF64(mpi.OpSum, buf, nil) }
+func (c *Comm) barrier() error            { return c.world.Barrier() }
 func (c *Comm) allGatherBytes(dst, src []byte) error {
 	return c.world.AllGatherU8(dst, src)
 }

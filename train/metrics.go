@@ -65,7 +65,11 @@ func openMetrics(path string, keep int) (*metricsLog, error) {
 	return &metricsLog{f: f}, nil
 }
 
+// Write appends r; a nil log (a rank other than 0) writes nothing.
 func (m *metricsLog) Write(r record) error {
+	if m == nil {
+		return nil
+	}
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("train: metrics: %w", err)
@@ -76,4 +80,9 @@ func (m *metricsLog) Write(r record) error {
 	return m.f.Sync()
 }
 
-func (m *metricsLog) Close() error { return m.f.Close() }
+func (m *metricsLog) Close() error {
+	if m == nil {
+		return nil
+	}
+	return m.f.Close()
+}

@@ -7,6 +7,9 @@
 //	go run ./cmd/train --model ../shared/models/stories260K --task memorize \
 //	    --noise-dir ../shared/corpus/books --segment-size 128 --curriculum 1,2,4 --out runs/mem
 //	go run ./cmd/train --out runs/mem --resume       # continues with the run's saved config
+//
+// Built with -tags mpi, it trains one run over N processes (data parallel,
+// see package dist): mpirun -np 2 rmt-train --config FILE --out DIR.
 package main
 
 import (
@@ -23,6 +26,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/train"
 )
 
@@ -61,21 +65,33 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 }
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	comm, err := dist.Init()
+	if err == nil {
+		err = run(comm, os.Args[1:])
+	}
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
-		fmt.Fprintln(os.Stderr, "train: "+strings.TrimPrefix(err.Error(), "train: "))
-		if strings.Contains(err.Error(), "--resume") && strings.Contains(err.Error(), "no checkpoint") {
-			fmt.Fprintln(os.Stderr, "hint: --resume continues a run started earlier with the same --out")
+		// Rank 0 reports; another rank only what it alone ran into.
+		if comm.Root() || !dist.IsShared(err) {
+			prefix := "train: "
+			if !comm.Root() {
+				prefix = fmt.Sprintf("train (rank %d): ", comm.Rank())
+			}
+			fmt.Fprintln(os.Stderr, prefix+strings.TrimPrefix(err.Error(), "train: "))
+			if strings.Contains(err.Error(), "--resume") && strings.Contains(err.Error(), "no checkpoint") {
+				fmt.Fprintln(os.Stderr, "hint: --resume continues a run started earlier with the same --out")
+			}
 		}
-		os.Exit(1)
+		comm.Abort(1)
 	}
+	comm.Finalize()
 }
 
 // run resolves the config (defaults, then --config FILE, then the flags
 // given explicitly) and trains.
-func run(args []string) error {
+func run(comm *dist.Comm, args []string) error {
 	cfg := train.DefaultConfig()
 	probe := flag.NewFlagSet("train", flag.ContinueOnError)
 	probe.SetOutput(os.Stderr)
@@ -83,6 +99,7 @@ func run(args []string) error {
 	bind(probe, &scratch)
 	configFile := probe.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
 	resume := probe.Bool("resume", false, "continue the run in --out from its latest checkpoint")
+	checkEvery := probe.Int("check-every", 100, "with several processes: steps between checks that every process holds the same parameters (0: at checkpoints only)")
 	if err := probe.Parse(args); err != nil {
 		return err
 	}
@@ -110,16 +127,23 @@ func run(args []string) error {
 	bind(final, &cfg)
 	final.String("config", "", "")
 	final.Bool("resume", false, "")
+	final.Int("check-every", 0, "")
 	if err := final.Parse(args); err != nil {
 		return err
 	}
 	if err := cfg.Resolve(); err != nil {
 		return err
 	}
-	resolved, _ := json.MarshalIndent(cfg, "", "  ")
-	fmt.Fprintf(os.Stderr, "config:\n%s\n", resolved)
+	if *checkEvery < 0 {
+		return fmt.Errorf("--check-every %d, want 0 or more", *checkEvery)
+	}
+	if comm.Root() {
+		resolved, _ := json.MarshalIndent(cfg, "", "  ")
+		fmt.Fprintf(os.Stderr, "config:\n%s\n", resolved)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: *resume, Terminal: term.IsTerminal(int(os.Stderr.Fd()))})
+	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: *resume, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+		Comm: comm, CheckEvery: *checkEvery})
 }
