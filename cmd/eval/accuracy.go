@@ -26,6 +26,14 @@ func runAccuracy(args []string) error {
 	return accuracy(os.Stdout, args)
 }
 
+// quiet silences a rank other than 0 of a job: rank 0 reports for all.
+func quiet(out io.Writer) (io.Writer, io.Writer) {
+	if comm.Root() {
+		return out, os.Stderr
+	}
+	return io.Discard, io.Discard
+}
+
 func accuracy(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
@@ -40,6 +48,7 @@ func accuracy(out io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	out, stderr := quiet(out)
 	if *gcPercent >= 0 {
 		defer debug.SetGCPercent(debug.SetGCPercent(*gcPercent))
 	}
@@ -76,7 +85,7 @@ func accuracy(out io.Writer, args []string) error {
 	}
 	S := ck.RMT.SegmentSize
 	rep := eval.AccuracyReport{Task: *q.task, Checkpoint: ckDir, SegmentSize: S, MemTokens: ck.RMT.MemTokens}
-	saving := *save
+	saving := *save && comm.Root()
 	// Warm up: compile the segment graphs (reading and generating) on one
 	// 2-segment sample first, so that the resident memory reported for each
 	// count is that of evaluating it, not of compiling.
@@ -95,30 +104,31 @@ func accuracy(out io.Writer, args []string) error {
 		if err != nil {
 			return err
 		}
-		p := eval.NewProgress(os.Stderr, fmt.Sprintf("accuracy %d seg", n), *samples, int64(*samples)*int64(n*S), *every)
-		r, err := eval.Accuracy(cell, tok, t, *samples, p)
+		mine := shareOf(*samples) // the progress of rank 0's own samples
+		p := eval.NewProgress(stderr, fmt.Sprintf("accuracy %d seg", n), mine, int64(mine)*int64(n*S), *every)
+		r, err := eval.AccuracyAcross(comm, cell, tok, t, *samples, p)
 		if err != nil {
 			return err
 		}
 		rep.Results = append(rep.Results, r)
-		fmt.Fprintf(os.Stderr, "%d segments (%d tokens): accuracy %.3f (%d/%d), %.2f s/sample, RSS peak %.0f MiB, settled %.0f MiB, live heap %.1f MiB\n",
+		fmt.Fprintf(stderr, "%d segments (%d tokens): accuracy %.3f (%d/%d), %.2f s/sample, RSS peak %.0f MiB, settled %.0f MiB, live heap %.1f MiB\n",
 			n, r.Tokens, r.Accuracy, r.Correct, r.Samples, r.SecondsPerSample, r.PeakRSSMB, r.SettledRSSMB, r.HeapMB)
 		if saving {
 			path, err := eval.SaveAccuracy(ckDir, eval.AccuracyFile(*q.task, q.babi), rep)
 			if err != nil {
 				// A read-only checkpoint folder must not cost the evaluation.
-				fmt.Fprintf(os.Stderr, "warning: results not saved beside the checkpoint: %v\n", err)
+				fmt.Fprintf(stderr, "warning: results not saved beside the checkpoint: %v\n", err)
 				saving = false
 			} else if n == counts[len(counts)-1] {
-				fmt.Fprintf(os.Stderr, "results saved to %s\n", path)
+				fmt.Fprintf(stderr, "results saved to %s\n", path)
 			}
 		}
 	}
-	if *plotFile != "" {
+	if *plotFile != "" && comm.Root() {
 		if err := eval.PlotAccuracy(*plotFile, rep); err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "plot saved to %s\n", *plotFile)
+		fmt.Fprintf(stderr, "plot saved to %s\n", *plotFile)
 	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(rep)
@@ -134,6 +144,17 @@ func accuracy(out io.Writer, args []string) error {
 // read. At 25 the pile stays a quarter of the live heap (about 9 MiB for
 // stories260K) whatever the length, for a few percent of time.
 const defaultGCPercent = 25
+
+// shareOf is the number of n samples dealt round-robin that this rank reads.
+func shareOf(n int) int {
+	k := 0
+	for i := 0; i < n; i++ {
+		if comm.Mine(i) {
+			k++
+		}
+	}
+	return k
+}
 
 func accuracyTable(w io.Writer, rows []eval.AccuracyResult) {
 	tw := newTable(w)

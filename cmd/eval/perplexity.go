@@ -52,6 +52,7 @@ func perplexity(out io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	out, stderr := quiet(out)
 	if (*ckFlag == "") == (*model == "") {
 		return fmt.Errorf("give one of --checkpoint (memory and no-memory columns) or --model (no-memory column only)")
 	}
@@ -77,11 +78,11 @@ func perplexity(out io.Writer, args []string) error {
 		}
 		w, tok, rep.MemTokens, rep.SegmentSize = ck.Weights, ckTok, ck.RMT.MemTokens, ck.RMT.SegmentSize
 		if *segSize > 0 && *segSize != rep.SegmentSize {
-			fmt.Fprintf(os.Stderr, "note: --segment-size %d, the checkpoint was trained with %d\n", *segSize, rep.SegmentSize)
+			fmt.Fprintf(stderr, "note: --segment-size %d, the checkpoint was trained with %d\n", *segSize, rep.SegmentSize)
 			rep.SegmentSize = *segSize
 		}
 		if rep.MemTokens == 0 {
-			fmt.Fprintln(os.Stderr, "note: the checkpoint has no memory; only the no-memory column is computed")
+			fmt.Fprintln(stderr, "note: the checkpoint has no memory; only the no-memory column is computed")
 		}
 	} else {
 		if *segSize < 1 {
@@ -107,21 +108,25 @@ func perplexity(out io.Writer, args []string) error {
 	if *historyPlot != "" && !*history {
 		return fmt.Errorf("--history-plot needs --history")
 	}
-	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx}
+	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx, Comm: comm}
 	if *fullCtx {
 		rep.ContextWindow = eval.ContextWindow(w.Config, rep.SegmentSize)
 	}
 	cols := int64(opt.Columns(rep.MemTokens))
-	p := eval.NewProgress(os.Stderr, fmt.Sprintf("perplexity %d seg", *segments), *samples, cols*int64(*samples)*int64(cfg.Length()), *every)
+	mine := shareOf(*samples) // the progress of rank 0's own windows
+	p := eval.NewProgress(stderr, fmt.Sprintf("perplexity %d seg", *segments), mine, cols*int64(mine)*int64(cfg.Length()), *every)
 	if rep.Results, err = eval.Perplexity(w, rep.MemTokens, task, *samples, opt, p); err != nil {
 		return err
 	}
 	if *history {
 		scored := int64(eval.HistoryScored(rep.MemTokens, *segments, rep.ContextWindow))
-		hp := eval.NewProgress(os.Stderr, fmt.Sprintf("history %d seg", *segments), *samples, scored*int64(*samples)*int64(rep.SegmentSize), *every)
-		if rep.History, err = eval.PerplexityHistory(w, rep.MemTokens, task, *samples, *fullCtx, hp); err != nil {
+		hp := eval.NewProgress(stderr, fmt.Sprintf("history %d seg", *segments), mine, scored*int64(mine)*int64(rep.SegmentSize), *every)
+		if rep.History, err = eval.PerplexityHistory(w, rep.MemTokens, task, *samples, opt, hp); err != nil {
 			return err
 		}
+	}
+	if !comm.Root() {
+		return nil // rank 0 saves, draws and prints
 	}
 	if rep.Checkpoint != "" && *save {
 		if path, err := eval.SavePerplexity(rep.Checkpoint, rep); err != nil {
