@@ -59,6 +59,12 @@ func (c *Comm) Root() bool { return c.Rank() == 0 }
 // rank's: items are dealt round-robin, i % Size == Rank.
 func (c *Comm) Mine(i int) bool { return i%c.Size() == c.Rank() }
 
+// Share is the number of n items dealt round-robin (Mine) that are this
+// rank's.
+func (c *Comm) Share(n int) int {
+	return (n - c.Rank() + c.Size() - 1) / c.Size()
+}
+
 // Slice is this rank's share [lo, hi) of n items cut into Size contiguous
 // blocks; n must be a multiple of Size (see Divides).
 func (c *Comm) Slice(n int) (lo, hi int) {

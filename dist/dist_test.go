@@ -57,6 +57,15 @@ func TestDeal(t *testing.T) {
 					seen[i]++
 				}
 			}
+			mine := 0
+			for i := range seen {
+				if c.Mine(i) {
+					mine++
+				}
+			}
+			if c.Share(n) != mine {
+				t.Errorf("rank %d of %d: Share(%d) = %d, Mine says %d", r, size, n, c.Share(n), mine)
+			}
 			lo, hi := c.Slice(n)
 			for i := lo; i < hi; i++ {
 				blocks[i]++

@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
+	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -17,13 +17,14 @@ func init() {
 
 func runLogits(args []string) error {
 	fs := flag.NewFlagSet("logits", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")
 	idsFlag := fs.String("ids", "", "comma-separated token ids, e.g. 1,403,407")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ids, err := parseInts(*idsFlag)
+	ids, err := data.ParseInts(*idsFlag)
 	if err != nil {
 		return fmt.Errorf("--ids: %w", err)
 	}
@@ -52,29 +53,8 @@ func runLogits(args []string) error {
 		}{w.Config.ModelType, ids, w.Config.VocabSize, logits})
 	}
 	for i, row := range logits {
-		best := 0
-		for j, v := range row {
-			if v > row[best] {
-				best = j
-			}
-		}
+		best := eval.Argmax(row)
 		fmt.Printf("position %d id %d: argmax %d (%.4f), first logits %v\n", i, ids[i], best, row[best], row[:min(5, len(row))])
 	}
 	return nil
-}
-
-func parseInts(s string) ([]int, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	parts := strings.Split(s, ",")
-	out := make([]int, len(parts))
-	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil {
-			return nil, fmt.Errorf("%q is not an integer", p)
-		}
-		out[i] = v
-	}
-	return out, nil
 }

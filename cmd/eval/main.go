@@ -12,6 +12,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -78,6 +79,15 @@ func main() {
 		comm.Abort(1)
 	}
 	comm.Finalize()
+}
+
+// quiet silences a rank other than 0 of a job: rank 0 reports for all.
+// It returns where to print the report and where to log.
+func quiet(out io.Writer) (io.Writer, io.Writer) {
+	if comm.Root() {
+		return out, os.Stderr
+	}
+	return io.Discard, io.Discard
 }
 
 // hintFor suggests a next step for common mistakes.

@@ -8,10 +8,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -33,6 +33,7 @@ func runPerplexity(args []string) error {
 
 func perplexity(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("perplexity", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	model := fs.String("model", "", "a plain HuggingFace folder instead of a checkpoint: no memory, so only the no-memory column")
 	textDir := fs.String("text-dir", "", "folder of long .txt documents")
@@ -69,14 +70,11 @@ func perplexity(out io.Writer, args []string) error {
 		err error
 	)
 	if *ckFlag != "" {
-		if rep.Checkpoint, err = checkpoints.Resolve(*ckFlag); err != nil {
-			return err
-		}
-		ck, ckTok, err := eval.LoadCheckpoint(rep.Checkpoint)
+		ck, err := eval.LoadCheckpoint(*ckFlag)
 		if err != nil {
 			return err
 		}
-		w, tok, rep.MemTokens, rep.SegmentSize = ck.Weights, ckTok, ck.RMT.MemTokens, ck.RMT.SegmentSize
+		w, tok, rep.Checkpoint, rep.MemTokens, rep.SegmentSize = ck.Weights, ck.Tokenizer, ck.Dir, ck.RMT.MemTokens, ck.RMT.SegmentSize
 		if *segSize > 0 && *segSize != rep.SegmentSize {
 			fmt.Fprintf(stderr, "note: --segment-size %d, the checkpoint was trained with %d\n", *segSize, rep.SegmentSize)
 			rep.SegmentSize = *segSize
@@ -113,7 +111,7 @@ func perplexity(out io.Writer, args []string) error {
 		rep.ContextWindow = eval.ContextWindow(w.Config, rep.SegmentSize)
 	}
 	cols := int64(opt.Columns(rep.MemTokens))
-	mine := shareOf(*samples) // the progress of rank 0's own windows
+	mine := comm.Share(*samples) // the progress of rank 0's own windows
 	p := eval.NewProgress(stderr, fmt.Sprintf("perplexity %d seg", *segments), mine, cols*int64(mine)*int64(cfg.Length()), *every)
 	if rep.Results, err = eval.Perplexity(w, rep.MemTokens, task, *samples, opt, p); err != nil {
 		return err
