@@ -16,6 +16,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 // Options are how a run reports, beside its config.
@@ -81,7 +82,7 @@ func (t *trainer) finalTable() error {
 	}
 	counts = append(counts, 2*counts[len(counts)-1])
 	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
-	tw := newTable(t.opt.Log)
+	tw := table.New(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
 	for i, n := range counts {
 		val, err := t.valSamples(n)
