@@ -40,14 +40,24 @@ type trainer struct {
 	progress curriculum.Progress
 	lastGood string // newest checkpoint written or resumed from
 	evals    []evalRecord
+	acc      [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
+	// validate scores validation samples: eval.Validate, or in tests a
+	// scripted sequence that drives the loop's decisions.
+	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
+	load     func(dir string) (*eval.Model, error) // eval.LoadModel, or a tiny model in tests
 }
 
 // Run trains cfg (resolved) under opt, stage by stage.
 func Run(ctx context.Context, cfg Config, opt Options) error {
+	return run(ctx, &trainer{cfg: cfg, opt: opt, validate: eval.Validate, load: eval.LoadModel})
+}
+
+func run(ctx context.Context, t *trainer) error {
+	cfg, opt := t.cfg, &t.opt
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	t := &trainer{cfg: cfg, opt: opt, run: checkpoints.Run{Dir: cfg.Out, Keep: cfg.Keep}}
+	t.run = checkpoints.Run{Dir: cfg.Out, Keep: cfg.Keep}
 	if err := t.setup(); err != nil {
 		return err
 	}
@@ -89,7 +99,7 @@ func (t *trainer) finalTable() error {
 		if err != nil {
 			return err
 		}
-		v, err := eval.Validate(cell, t.tok, val)
+		v, err := t.validate(cell, t.tok, val)
 		if err != nil {
 			return fmt.Errorf("train: final validation at %d segments: %w", n, err)
 		}
@@ -128,10 +138,11 @@ func (t *trainer) setup() error {
 	}
 	os.Remove(probe)
 	latest, latestErr := t.run.Latest()
-	w, tok, tokFile, err := eval.LoadModel(c.Model)
+	m, err := t.load(c.Model)
 	if err != nil {
 		return fmt.Errorf("train: --model: %w", err)
 	}
+	w, tok, tokFile := m.Weights, m.Tokenizer, m.TokenizerFile
 	if tok == nil {
 		return fmt.Errorf("train: --model %s has no tokenizer.json; tasks need a tokenizer", c.Model)
 	}
@@ -147,10 +158,8 @@ func (t *trainer) setup() error {
 		if latestErr == nil {
 			return fmt.Errorf("train: --out %s already holds a run (latest checkpoint %s); pass --resume to continue it, or choose another --out", c.Out, latest)
 		}
-		if c.MemTokens > 0 {
-			if err := graph.InitMemory(w, c.MemTokens, uint64(c.Seed)); err != nil {
-				return err
-			}
+		if err := t.initMemory(m); err != nil {
+			return err
 		}
 		t.w = w
 		t.adam = t.newAdam()
@@ -188,6 +197,30 @@ func (t *trainer) setup() error {
 	}
 	fmt.Fprintf(t.opt.Log, "resuming %s at stage %d step %d (stage step %d)\n", latest, t.state.Stage+1, t.state.Step, t.state.StageStep)
 	return nil
+}
+
+// initMemory gives a fresh run its initial memory: the memory of an
+// exported folder given as --model (fine-tuning continues from it), else a
+// new one drawn from the seed.
+func (t *trainer) initMemory(m *eval.Model) error {
+	c := t.cfg
+	switch {
+	case m.Memory != nil && c.MemTokens == m.RMT.MemTokens:
+		fmt.Fprintf(t.opt.Log, "memory: rmt.memory of %s (%d tokens)\n", c.Model, c.MemTokens)
+		if m.RMT.SegmentSize != c.SegmentSize {
+			fmt.Fprintf(t.opt.Log, "note: %s was trained on segments of %d tokens, this run uses %d\n", c.Model, m.RMT.SegmentSize, c.SegmentSize)
+		}
+		return m.Weights.Add(m.Memory)
+	case m.Memory != nil && c.MemTokens > 0:
+		return fmt.Errorf("train: --mem-tokens %d, but --model %s holds rmt.memory of %d tokens; pass --mem-tokens %d to continue with it",
+			c.MemTokens, c.Model, m.RMT.MemTokens, m.RMT.MemTokens)
+	case m.Memory != nil:
+		fmt.Fprintf(t.opt.Log, "note: --mem-tokens 0: the rmt.memory of %s is set aside\n", c.Model)
+	}
+	if c.MemTokens == 0 {
+		return nil
+	}
+	return graph.InitMemory(m.Weights, c.MemTokens, uint64(c.Seed))
 }
 
 // sameRunConfig compares the resumed run's saved config with this one: a
@@ -343,7 +376,7 @@ func (t *trainer) stage(ctx context.Context) error {
 			}
 			isBest = best
 			if decision != curriculum.Continue {
-				fmt.Fprintf(t.opt.Log, "stage %d ends at step %d: %s\n", t.state.Stage+1, t.state.StageStep, reason)
+				fmt.Fprintf(t.opt.Log, "stage %d ends at %s: %s\n", t.state.Stage+1, t.stepName(t.state.StageStep), reason)
 				done = true
 			}
 		}
@@ -400,9 +433,12 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 		for _, s := range samples {
 			st.tokens += len(s.IDs)
 		}
-		if grads == nil {
+		switch {
+		case c.GradAccum == 1:
 			grads = g.Params
-		} else {
+		case a == 0:
+			grads = t.accumulator(g.Params)
+		default:
 			for i := range grads {
 				for j, v := range g.Params[i] {
 					grads[i][j] += v
@@ -430,6 +466,22 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 	return st, nil
 }
 
+// accumulator is the buffer set that sums the micro-batches of a step
+// (the cell refills its own gradients on every call), allocated once and
+// set to first.
+func (t *trainer) accumulator(first [][]float32) [][]float32 {
+	if len(t.acc) != len(first) {
+		t.acc = make([][]float32, len(first))
+	}
+	for i, g := range first {
+		if len(t.acc[i]) != len(g) {
+			t.acc[i] = make([]float32, len(g))
+		}
+		copy(t.acc[i], g)
+	}
+	return t.acc
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "(none yet)"
@@ -446,12 +498,14 @@ type evalRecord struct {
 // evaluate scores the validation samples and asks the curriculum whether
 // to go on. The metric is exact-match accuracy, or minus the loss for lm.
 func (t *trainer) evaluate(cell *graph.Cell[float32], val []data.Sample, st curriculum.Stage) (curriculum.Decision, string, bool, error) {
-	v, err := eval.Validate(cell, t.tok, val)
+	v, err := t.validate(cell, t.tok, val)
 	if err != nil {
 		return 0, "", false, fmt.Errorf("train: validation at step %d: %w", t.state.Step, err)
 	}
 	metric := selectionMetric(v, t.cfg.EvalSamples)
-	decision, reason := t.progress.Observe(t.state.StageStep, metric)
+	decision, why := t.progress.Observe(t.state.StageStep, metric)
+	name, shown := metricShown(v, t.cfg.EvalSamples)
+	reason := why.Format(name, shown, t.stepName)
 	isBest := t.progress.BestStep == t.state.StageStep
 	acc := v.Accuracy
 	t.evals = append(t.evals, evalRecord{Step: t.state.Step, Segments: st.Segments, Val: v})
@@ -480,6 +534,24 @@ func selectionMetric(v eval.Validation, samples int) float64 {
 		return -v.Loss
 	}
 	return v.Accuracy - 0.5/float64(samples)*v.Loss/(1+v.Loss)
+}
+
+// metricShown names the selection metric of v and maps a metric back to
+// what a log line shows: the accuracy (the tie-break term is below half an
+// accuracy step, so rounding to a multiple of 1/samples removes it), or the
+// validation loss for tasks without answers.
+func metricShown(v eval.Validation, samples int) (string, func(float64) float64) {
+	if v.Accuracy < 0 {
+		return "loss", func(m float64) float64 { return -m }
+	}
+	n := float64(samples)
+	return "accuracy", func(m float64) float64 { return math.Round(m*n) / n }
+}
+
+// stepName names a step of the current stage by the run's global step,
+// the stage's own count in brackets.
+func (t *trainer) stepName(stageStep int) string {
+	return fmt.Sprintf("step %d (stage step %d)", t.state.Step-t.state.StageStep+stageStep, stageStep)
 }
 
 func accString(a float64) string {
