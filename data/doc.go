@@ -60,8 +60,8 @@
 //     29 of 29 cases here and 17 of 29 with sugarme (every newline, tab or
 //     non-ASCII character becomes <unk>); GPT-2 73 of 73 here and 62 of 73
 //     with sugarme (blank lines, no-break spaces, runs of one character such
-//     as "!!!!", and
-//     <|endoftext|> written in the text, which sugarme drops);
+//     as "!!!!", and <|endoftext|> written in the text, which sugarme
+//     drops);
 //   - the panics above, reproduced by TestSugarmePanics;
 //   - encoding the start of a book (go test -run '^$' -bench Encode
 //     -benchtime 1x, two runs, a shared 2-core machine under heavy load):
