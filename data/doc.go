@@ -1,7 +1,7 @@
 // Package data makes the inputs that make memory necessary: tokenizers,
 // noise, tasks. A task sample is a long token sequence of exactly n*S tokens
 // (n segments of S) with a fact hidden early and a question at the end, or a
-// window of a long document for language modelling (DESIGN.md section 4).
+// window of a long document for language modelling (docs/training.md).
 //
 // The pieces:
 //   - Tokenizer (tokenizer*.go): HuggingFace tokenizer.json or bytes.

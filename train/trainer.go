@@ -582,7 +582,7 @@ func (t *trainer) save(isBest, stageDone bool) error {
 }
 
 // nextStage moves to the next stage, starting from this stage's best
-// checkpoint (DESIGN.md section 5), with a fresh optimizer.
+// checkpoint (docs/training.md), with a fresh optimizer.
 func (t *trainer) nextStage() error {
 	best, err := t.run.Best()
 	if err != nil {
