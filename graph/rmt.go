@@ -380,7 +380,7 @@ type Gradients[T kernels.Float] struct {
 }
 
 // Gradients backpropagates through the memory chain by segment replay
-// (DESIGN.md section 2), in the memory of one segment whatever the count:
+// (docs/method.md), in the memory of one segment whatever the count:
 //
 //  1. forward segments 1..n-1 without gradients, keeping only the memory
 //     states (segment n is only ever run in its replay: mem_n feeds nothing);

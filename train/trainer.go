@@ -17,6 +17,7 @@ import (
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 // Options are how a run reports, beside its config.
@@ -122,7 +123,7 @@ func (t *trainer) finalTable() error {
 	}
 	counts = append(counts, 2*counts[len(counts)-1])
 	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
-	tw := newTable(t.opt.Log)
+	tw := table.New(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
 	for i, n := range counts {
 		val, err := t.valSamples(n)
@@ -672,7 +673,7 @@ func (t *trainer) save(isBest, stageDone bool) error {
 }
 
 // nextStage moves to the next stage, starting from this stage's best
-// checkpoint (DESIGN.md section 5), with a fresh optimizer.
+// checkpoint (docs/training.md), with a fresh optimizer.
 func (t *trainer) nextStage() error {
 	// The other ranks read what rank 0 wrote once it has written it.
 	if err := t.comm.Barrier(); err != nil {
