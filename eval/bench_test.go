@@ -29,3 +29,14 @@ func BenchmarkSegmentGPT2Small(b *testing.B) {
 	b.ReportMetric(r.TrainMS, "train_ms")
 	b.ReportMetric(r.ForwardMS, "fwd_ms")
 }
+
+// BenchmarkSegmentStories260KARMT is BenchmarkSegmentStories260K with the
+// associative memory (16 memory rows, d_mem 16).
+func BenchmarkSegmentStories260KARMT(b *testing.B) {
+	r, err := Bench("stories260K", BenchShapes["stories260K"], 1, 512, graph.Memory{Kind: graph.KindARMT, Tokens: 16, DMem: 16}, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(r.TrainMS, "train_ms")
+	b.ReportMetric(r.ForwardMS, "fwd_ms")
+}
