@@ -24,6 +24,8 @@ func runScaling(args []string) error {
 	seg := fs.Int("segment-size", 512, "tokens per segment")
 	mem := fs.Int("mem-tokens", 16, "memory tokens")
 	memFlags := addMemoryFlags(fs)
+	timed := fs.Int("timed", 3, "timed training steps per segment count after a warm-up (0: time only the step whose peak RSS is measured)")
+	keepEvery := fs.Int("keep-every", 0, "states the replay keeps: every k-th (0: every state for rmt, about the square root of the count for armt)")
 	countsFlag := fs.String("train-segments", "1,2,4,8,16", "segment counts of the training steps")
 	streamSegs := fs.Int("stream-segments", 2048, "segments to stream (0 skips the streaming run); 2048 x 512 = 1,048,576 tokens")
 	window := fs.Int("window", 32, "segments averaged at the start and end of the stream")
@@ -54,7 +56,10 @@ func runScaling(args []string) error {
 		return err
 	}
 	logf := func(s string) { fmt.Fprintln(os.Stderr, s) }
-	rep, err := eval.TrainScaling(w, *seg, *mem, counts, logf)
+	if *timed < 0 || *keepEvery < 0 {
+		return fmt.Errorf("--timed %d and --keep-every %d must be at least 0", *timed, *keepEvery)
+	}
+	rep, err := eval.TrainScalingWith(w, *seg, *mem, counts, eval.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery}, logf)
 	if err != nil {
 		return err
 	}
