@@ -29,8 +29,9 @@ type Model struct {
 
 // LoadModel reads a HuggingFace folder, or builds the small random built-in
 // model with the byte tokenizer when dir is empty. A folder written by
-// export (rmt.json beside the weights) loads too: its memory is set aside
-// in Model.Memory, and its tokenizer is the one rmt.json names.
+// export, or a checkpoint directory (rmt.json beside the weights), loads
+// too: its memory is set aside in Model.Memory, and its tokenizer is the
+// one rmt.json names.
 func LoadModel(dir string) (*Model, error) {
 	if dir == "" {
 		tok := data.NewByteTokenizer()
@@ -40,7 +41,9 @@ func LoadModel(dir string) (*Model, error) {
 		}
 		return &Model{Weights: w, Tokenizer: tok}, nil
 	}
-	if checkpoints.IsExport(dir) {
+	if _, err := checkpoints.ReadRMTInfo(dir); err == nil {
+		// An exported folder or a checkpoint directory: an HF folder
+		// with rmt.memory and rmt.json.
 		w, info, err := checkpoints.ReadExport(dir)
 		if err != nil {
 			return nil, err
