@@ -66,6 +66,11 @@ type Cell[T kernels.Float] struct {
 	Mem, Seg int
 	train    bool
 	graphs   map[SegmentShape]*Segment[T]
+	// grads is the one set of parameter gradients Gradients fills, in
+	// W.Params order: allocated by the first call, cleared and refilled by
+	// every later one, so that a training step allocates no gradient
+	// buffers after the first.
+	grads [][]T
 	// Mem0, when set, replaces rmt.memory (M*C values) as the initial
 	// memory: float64 gradient checks perturb it without float32 rounding.
 	Mem0 []T
@@ -332,6 +337,8 @@ type Gradients[T kernels.Float] struct {
 	*Trace[T]
 	// Params holds the gradient of the loss for every parameter, in
 	// W.Params order (rmt.memory included, summed over the batch rows).
+	// The buffers belong to the cell: the next Gradients call clears and
+	// refills them, so a caller that keeps gradients across calls copies.
 	Params [][]T
 	// The Trace's mem_n is nil when the last segment needed no replay.
 	// Handoff[j-1] is dLoss/dmem_j as carried into the replay of segment j
@@ -379,11 +386,10 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	}
 	tr.LossParts = append(tr.LossParts, 0)
 	tr.Mems = append(tr.Mems, nil)
-	out := &Gradients[T]{Trace: tr, Params: make([][]T, len(c.W.Params)), Handoff: make([][]T, max(n-1, 0))}
+	out := &Gradients[T]{Trace: tr, Params: c.gradBuffers(), Handoff: make([][]T, max(n-1, 0))}
 	segGrads := make([][]T, 0, len(c.W.Params))
 	memIdx := -1
 	for i, prm := range c.W.Params {
-		out.Params[i] = make([]T, prm.Size())
 		if prm.Name == MemoryName {
 			memIdx = i
 			continue
@@ -437,6 +443,22 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 		}
 	}
 	return out, nil
+}
+
+// gradBuffers returns the cell's gradient buffers, one per parameter in
+// W.Params order, cleared: allocated on the first call, reused after.
+func (c *Cell[T]) gradBuffers() [][]T {
+	if len(c.grads) != len(c.W.Params) {
+		c.grads = make([][]T, len(c.W.Params))
+	}
+	for i, prm := range c.W.Params {
+		if len(c.grads[i]) != prm.Size() {
+			c.grads[i] = make([]T, prm.Size())
+			continue
+		}
+		clear(c.grads[i])
+	}
+	return c.grads
 }
 
 // sumRows adds the B row blocks of x into dst (len(dst) values each).

@@ -372,6 +372,7 @@ func TestMemStabilityGradient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			plainMem := slices.Clone(plain.Params[len(w.Params)-1]) // the next call refills the cell's buffers
 			cell.MemStability = 0.7
 			got, err := cell.Gradients(seq, -1)
 			if err != nil {
@@ -398,8 +399,59 @@ func TestMemStabilityGradient(t *testing.T) {
 			if worst := memoryFDError(cell, objective, analytic); worst > 1e-7 {
 				t.Errorf("rmt.memory: finite-difference error %.3g > 1e-7 with the stability penalty", worst)
 			}
-			if relErr(analytic, plain.Params[len(w.Params)-1]) < 1e-6 {
+			if relErr(analytic, plainMem) < 1e-6 {
 				t.Errorf("rmt.memory gradient unchanged by a penalty of %v; the test does not see it", got.Penalty)
+			}
+		})
+	}
+}
+
+// TestGradientsReuseBuffers: after the first call, Gradients fills the same
+// gradient buffers (one set per cell) rather than allocating a set per call,
+// and clears them first: a call after a different sequence gives bit for bit
+// the gradients of a fresh cell.
+func TestGradientsReuseBuffers(t *testing.T) {
+	for _, family := range []string{"gpt2", "llama"} {
+		t.Run(family, func(t *testing.T) {
+			w, seq := rmtFixture(t, family, 3, false)
+			_, other := rmtFixture(t, family, 2, true)
+			fresh := func() [][]float32 {
+				c, err := NewCell[float32](w, 2, 3, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g, err := c.Gradients(seq, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return g.Params
+			}
+			want := fresh()
+			cell, err := NewCell[float32](w, 2, 3, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := cell.Gradients(other, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buffers := make([]*float32, len(first.Params))
+			for i, g := range first.Params {
+				buffers[i] = &g[0]
+			}
+			for call := 2; call <= 3; call++ {
+				got, err := cell.Gradients(seq, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, p := range w.Params {
+					if &got.Params[i][0] != buffers[i] {
+						t.Errorf("call %d: %s has a new gradient buffer, want the first call's", call, p.Name)
+					}
+					if !slices.Equal(got.Params[i], want[i]) {
+						t.Errorf("call %d: %s gradient differs from a fresh cell's", call, p.Name)
+					}
+				}
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // record is one line of metrics.jsonl: a logged step or an evaluation.
@@ -23,6 +24,7 @@ type record struct {
 	TokensPerS float64  `json:"tokens_per_s,omitempty"`
 	ValLoss    *float64 `json:"val_loss,omitempty"`
 	Accuracy   *float64 `json:"accuracy,omitempty"` // -1 where the task has no answers
+	Threads    int      `json:"threads,omitempty"`  // the kernels' thread count (kernels.SetThreads) when written
 }
 
 // metricsLog appends records to metrics.jsonl, one JSON object a line,
@@ -66,6 +68,7 @@ func openMetrics(path string, keep int) (*metricsLog, error) {
 }
 
 func (m *metricsLog) Write(r record) error {
+	r.Threads = kernels.Threads()
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("train: metrics: %w", err)

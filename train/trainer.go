@@ -39,6 +39,7 @@ type trainer struct {
 	progress curriculum.Progress
 	lastGood string // newest checkpoint written or resumed from
 	evals    []evalRecord
+	acc      [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
 	// validate scores validation samples: eval.Validate, or in tests a
 	// scripted sequence that drives the loop's decisions.
 	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
@@ -431,9 +432,12 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 		for _, s := range samples {
 			st.tokens += len(s.IDs)
 		}
-		if grads == nil {
+		switch {
+		case c.GradAccum == 1:
 			grads = g.Params
-		} else {
+		case a == 0:
+			grads = t.accumulator(g.Params)
+		default:
 			for i := range grads {
 				for j, v := range g.Params[i] {
 					grads[i][j] += v
@@ -459,6 +463,22 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 		return stepStats{}, fmt.Errorf("train: step %d: %w; the last good checkpoint is %s", t.state.Step+1, err, orNone(t.lastGood))
 	}
 	return st, nil
+}
+
+// accumulator is the buffer set that sums the micro-batches of a step
+// (the cell refills its own gradients on every call), allocated once and
+// set to first.
+func (t *trainer) accumulator(first [][]float32) [][]float32 {
+	if len(t.acc) != len(first) {
+		t.acc = make([][]float32, len(first))
+	}
+	for i, g := range first {
+		if len(t.acc[i]) != len(g) {
+			t.acc[i] = make([]float32, len(g))
+		}
+		copy(t.acc[i], g)
+	}
+	return t.acc
 }
 
 func orNone(s string) string {

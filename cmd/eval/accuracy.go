@@ -11,6 +11,7 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -25,6 +26,7 @@ func runAccuracy(args []string) error {
 
 func accuracy(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	q := addQuestionFlags(fs)
 	segFlag := fs.String("segments", "1,2,4", "segment counts to evaluate, e.g. 1,16,256,4096 (4096 x 512 = 2M tokens)")

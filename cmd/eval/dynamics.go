@@ -11,6 +11,7 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -27,6 +28,7 @@ func runDynamics(args []string) error {
 
 func dynamics(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("dynamics", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	q := addQuestionFlags(fs)
 	segments := fs.Int("segments", 48, "segments per sample; hand-offs 1..segments-1 can be described")

@@ -11,6 +11,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -32,6 +33,7 @@ func runPerplexity(args []string) error {
 
 func perplexity(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("perplexity", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	model := fs.String("model", "", "a plain HuggingFace folder instead of a checkpoint: no memory, so only the no-memory column")
 	textDir := fs.String("text-dir", "", "folder of long .txt documents")

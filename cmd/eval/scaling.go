@@ -9,6 +9,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -17,6 +18,7 @@ func init() {
 
 func runScaling(args []string) error {
 	fs := flag.NewFlagSet("scaling", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, or a model folder whose shape to use (random weights)")
 	seg := fs.Int("segment-size", 512, "tokens per segment")
 	mem := fs.Int("mem-tokens", 16, "memory tokens")
@@ -61,7 +63,7 @@ func runScaling(args []string) error {
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
-	fmt.Printf("shape %s, segments of %d tokens, %d memory tokens; one segment forward+backward: %.1f ms\n", rep.Shape, rep.SegmentSize, rep.MemTokens, rep.OneSegmentMS)
+	fmt.Printf("shape %s, segments of %d tokens, %d memory tokens, %d threads (spin %v); one segment forward+backward: %.1f ms\n", rep.Shape, rep.SegmentSize, rep.MemTokens, rep.Threads, rep.Spin, rep.OneSegmentMS)
 	t := newTable(os.Stdout)
 	t.Header("segments", "step ms", "ms / segment", "x one segment f+b", "peak RSS MiB", "settled RSS MiB", "live heap MiB")
 	for _, r := range rep.Train {

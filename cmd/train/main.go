@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
 
@@ -97,6 +98,7 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	bind(fs, &given)
 	configFile := fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
 	resumeFlag := fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
+	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
 	if err := fs.Parse(args); err != nil {
 		return cfg, false, err
 	}
@@ -105,7 +107,7 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	}
 	var set []string
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "config" && f.Name != "resume" {
+		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" {
 			set = append(set, f.Name)
 		}
 	})
