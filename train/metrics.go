@@ -67,7 +67,11 @@ func openMetrics(path string, keep int) (*metricsLog, error) {
 	return &metricsLog{f: f}, nil
 }
 
+// Write appends r; a nil log (a rank other than 0) writes nothing.
 func (m *metricsLog) Write(r record) error {
+	if m == nil {
+		return nil
+	}
 	r.Threads = kernels.Threads()
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -79,4 +83,9 @@ func (m *metricsLog) Write(r record) error {
 	return m.f.Sync()
 }
 
-func (m *metricsLog) Close() error { return m.f.Close() }
+func (m *metricsLog) Close() error {
+	if m == nil {
+		return nil
+	}
+	return m.f.Close()
+}

@@ -14,8 +14,10 @@ import (
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/curriculum"
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 // Options are how a run reports, beside its config.
@@ -23,6 +25,22 @@ type Options struct {
 	Log      io.Writer // progress and tables; os.Stderr in cmd/train
 	Resume   bool      // continue the run in Config.Out from its latest checkpoint
 	Terminal bool      // draw progress bars instead of plain lines
+	// Comm is the job's processes for data-parallel training (nil: one
+	// process). Every rank runs Run with the same config and takes its own
+	// slice of every micro-batch; the slices' gradients are summed into
+	// those of the whole batch and every rank takes the same AdamW step.
+	// Rank 0 alone writes the run directory and logs. The run directory
+	// must read the same from every rank (one machine, or a shared
+	// filesystem): every rank loads the checkpoint it resumes or starts a
+	// stage from.
+	Comm *dist.Comm
+	// CheckEvery is the number of steps between checks that every rank
+	// holds the same parameters (0: at checkpoints only, where they are
+	// always checked).
+	CheckEvery int
+	// AfterStep, when set, is called after every optimizer step with the
+	// run's step count and the weights.
+	AfterStep func(step int, w *graph.Weights)
 }
 
 // trainer is one run: model, data, optimizer and where it stands.
@@ -44,11 +62,16 @@ type trainer struct {
 	// scripted sequence that drives the loop's decisions.
 	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
 	load     func(dir string) (*eval.Model, error) // eval.LoadModel, or a tiny model in tests
+	comm     *dist.Comm
+	flat     []float32 // the gradients of every parameter in one buffer, for the allreduce
 }
 
 // Run trains cfg (resolved) under opt, stage by stage.
 func Run(ctx context.Context, cfg Config, opt Options) error {
-	return run(ctx, &trainer{cfg: cfg, opt: opt, validate: eval.Validate, load: eval.LoadModel})
+	validate := func(cell *graph.Cell[float32], tok data.Tokenizer, val []data.Sample) (eval.Validation, error) {
+		return eval.ValidateAcross(opt.Comm, cell, tok, val)
+	}
+	return run(ctx, &trainer{cfg: cfg, opt: opt, validate: validate, load: eval.LoadModel, comm: opt.Comm})
 }
 
 func run(ctx context.Context, t *trainer) error {
@@ -56,8 +79,17 @@ func run(ctx context.Context, t *trainer) error {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
+	if !t.comm.Root() {
+		opt.Log, opt.Terminal = io.Discard, false
+	}
 	t.run = checkpoints.Run{Dir: cfg.Out, Keep: cfg.Keep}
+	if err := t.checkJob(); err != nil {
+		return err
+	}
 	if err := t.setup(); err != nil {
+		return err
+	}
+	if err := t.checkParams(fmt.Sprintf("at the start (step %d)", t.state.Step)); err != nil {
 		return err
 	}
 	defer t.metrics.Close()
@@ -91,7 +123,7 @@ func (t *trainer) finalTable() error {
 	}
 	counts = append(counts, 2*counts[len(counts)-1])
 	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
-	tw := newTable(t.opt.Log)
+	tw := table.New(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
 	for i, n := range counts {
 		val, err := t.valSamples(n)
@@ -128,14 +160,17 @@ func (t *trainer) bestPath() string {
 // nothing is overwritten.
 func (t *trainer) setup() error {
 	c := t.cfg
-	if err := os.MkdirAll(c.Out, 0o755); err != nil {
-		return fmt.Errorf("train: --out %s: %w", c.Out, err)
+	root := t.comm.Root()
+	if root {
+		if err := os.MkdirAll(c.Out, 0o755); err != nil {
+			return fmt.Errorf("train: --out %s: %w", c.Out, err)
+		}
+		probe := filepath.Join(c.Out, ".write-test")
+		if err := os.WriteFile(probe, nil, 0o644); err != nil {
+			return fmt.Errorf("train: --out %s is not writable: %w", c.Out, err)
+		}
+		os.Remove(probe)
 	}
-	probe := filepath.Join(c.Out, ".write-test")
-	if err := os.WriteFile(probe, nil, 0o644); err != nil {
-		return fmt.Errorf("train: --out %s is not writable: %w", c.Out, err)
-	}
-	os.Remove(probe)
 	latest, latestErr := t.run.Latest()
 	m, err := t.load(c.Model)
 	if err != nil {
@@ -164,6 +199,9 @@ func (t *trainer) setup() error {
 		t.adam = t.newAdam()
 		t.state = checkpoints.State{FormatVersion: checkpoints.FormatVersion, Config: resolved, BestMetric: noMetric}
 		t.progress = curriculum.Progress{Stage: c.Stages[0]}
+		if !root {
+			return nil
+		}
 		if err := checkpoints.WriteFileAtomic(filepath.Join(c.Out, "config.json"), append(resolved, '\n')); err != nil {
 			return err
 		}
@@ -190,6 +228,9 @@ func (t *trainer) setup() error {
 	t.adam.Step, t.adam.M, t.adam.V = ck.OptStep, ck.M, ck.V
 	if err := json.Unmarshal(ck.State.Progress, &t.progress); err != nil {
 		return fmt.Errorf("train: --resume: %s: state.json progress: %w", latest, err)
+	}
+	if !root {
+		return nil
 	}
 	if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), t.state.Step); err != nil {
 		return err
@@ -355,6 +396,14 @@ func (t *trainer) stage(ctx context.Context) error {
 		}
 		t.state.Step++
 		t.state.StageStep++
+		if t.opt.AfterStep != nil {
+			t.opt.AfterStep(t.state.Step, t.w)
+		}
+		if k := t.opt.CheckEvery; k > 0 && t.state.Step%k == 0 {
+			if err := t.checkParams(fmt.Sprintf("at step %d", t.state.Step)); err != nil {
+				return err
+			}
+		}
 		tps := float64(ss.tokens) / time.Since(t0).Seconds()
 		if err := t.metrics.Write(record{Type: "step", Stage: t.state.Stage + 1, Step: t.state.Step, Segments: st.Segments,
 			Loss: ss.loss, MemPenalty: ss.penalty, LR: ss.lr, GradNorm: ss.gnorm, TokensPerS: tps}); err != nil {
@@ -408,30 +457,50 @@ type stepStats struct {
 // memory learns to hold a fact over a varying number of updates.
 func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32], sched Schedule, depth int) (st stepStats, err error) {
 	c := t.cfg
-	var grads [][]float32
-	for a := 0; a < c.GradAccum; a++ {
+	// This rank's slice [lo, hi) of every micro-batch; the data cursor
+	// moves over the whole batch, so it is that of one process.
+	lo, hi := t.comm.Slice(c.Batch)
+	batches := make([]graph.Sequence, c.GradAccum)
+	scored := make([]float64, c.GradAccum)
+	for a := range batches {
 		task := tasks[n]
 		if c.VarySegments {
 			task = tasks[1+data.SampleRNG(c.Seed^0x5e6, t.state.Step*c.GradAccum+a).IntN(n)]
 		}
-		samples := make([]data.Sample, c.Batch)
-		for b := range samples {
-			if samples[b], err = task.SampleAt(int(t.state.DataCursor)); err != nil {
-				return stepStats{}, fmt.Errorf("train: sample %d: %w", t.state.DataCursor, err)
+		samples := make([]data.Sample, 0, hi-lo)
+		for b := 0; b < c.Batch; b++ {
+			if b >= lo && b < hi {
+				s, err := task.SampleAt(int(t.state.DataCursor))
+				if err != nil {
+					return stepStats{}, fmt.Errorf("train: sample %d: %w", t.state.DataCursor, err)
+				}
+				samples = append(samples, s)
+				st.tokens += len(s.IDs)
 			}
 			t.state.DataCursor++
 		}
+		batches[a] = eval.SequenceOf(samples...)
+		scored[a] = float64(scoredPredictions(batches[a]))
+	}
+	if t.comm.Size() > 1 {
+		// Each slice's loss is its share of the whole batch's mean.
+		if err := t.comm.SumFloat64(scored); err != nil {
+			return stepStats{}, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
+		}
+		for a := range batches {
+			batches[a].Part = &graph.Part{Row: lo, Rows: c.Batch, Scored: int(scored[a])}
+		}
+	}
+	var grads [][]float32
+	for a, seq := range batches {
 		cell.MemNoise, cell.MemStability = c.MemNoise, c.MemStability
 		cell.NoiseSeed = data.SampleRNG(c.Seed^0x6e015e, t.state.Step*c.GradAccum+a).Uint64()
-		g, err := cell.Gradients(eval.SequenceOf(samples...), depth)
+		g, err := cell.Gradients(seq, depth)
 		if err != nil {
 			return stepStats{}, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 		}
 		st.loss += g.Loss / float64(c.GradAccum)
 		st.penalty += g.Penalty / float64(c.GradAccum)
-		for _, s := range samples {
-			st.tokens += len(s.IDs)
-		}
 		switch {
 		case c.GradAccum == 1:
 			grads = g.Params
@@ -444,6 +513,9 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 				}
 			}
 		}
+	}
+	if err := t.sumAcrossRanks(grads, &st); err != nil {
+		return stepStats{}, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
 	if math.IsNaN(st.loss) || math.IsInf(st.loss, 0) {
 		return stepStats{}, fmt.Errorf("train: loss is %v at step %d (stage %d); stopping without saving: the last good checkpoint is %s",
@@ -463,6 +535,19 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 		return stepStats{}, fmt.Errorf("train: step %d: %w; the last good checkpoint is %s", t.state.Step+1, err, orNone(t.lastGood))
 	}
 	return st, nil
+}
+
+// scoredPredictions counts the predictions a Sequence scores.
+func scoredPredictions(seq graph.Sequence) int {
+	n := 0
+	for _, row := range seq.Score {
+		for t := 0; t+1 < len(row); t++ {
+			if row[t] {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // accumulator is the buffer set that sums the micro-batches of a step
@@ -560,8 +645,15 @@ func accString(a float64) string {
 	return fmt.Sprintf("%.3f", a)
 }
 
-// save writes a checkpoint of where the run stands.
+// save writes a checkpoint of where the run stands (rank 0), once the
+// ranks have checked that they hold the same parameters.
 func (t *trainer) save(isBest, stageDone bool) error {
+	if err := t.checkParams(fmt.Sprintf("at step %d", t.state.Step)); err != nil {
+		return err
+	}
+	if !t.comm.Root() {
+		return nil
+	}
 	prog, _ := json.Marshal(t.progress)
 	t.state.Progress = prog
 	ck := &checkpoints.Checkpoint{
@@ -581,8 +673,12 @@ func (t *trainer) save(isBest, stageDone bool) error {
 }
 
 // nextStage moves to the next stage, starting from this stage's best
-// checkpoint (DESIGN.md section 5), with a fresh optimizer.
+// checkpoint (docs/training.md), with a fresh optimizer.
 func (t *trainer) nextStage() error {
+	// The other ranks read what rank 0 wrote once it has written it.
+	if err := t.comm.Barrier(); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	best, err := t.run.Best()
 	if err != nil {
 		best = t.lastGood
@@ -592,6 +688,10 @@ func (t *trainer) nextStage() error {
 	t.evals = nil
 	if t.state.Stage >= len(t.cfg.Stages) {
 		return nil
+	}
+	// Every rank starts from the checkpoint rank 0 wrote.
+	if err := t.comm.Same(fmt.Sprintf("the checkpoint stage %d starts from", t.state.Stage+1), hashBytes([]byte(best))); err != nil {
+		return fmt.Errorf("train: %w", err)
 	}
 	ck, err := checkpoints.Load(best)
 	if err != nil {
