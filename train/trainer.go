@@ -40,6 +40,10 @@ type trainer struct {
 	lastGood string // newest checkpoint written or resumed from
 	evals    []evalRecord
 	acc      [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
+	// cell is the run's one memory cell: it trains, and validation runs on
+	// its graphs too, so that the run compiles and fills one set of graph
+	// buffers rather than a training set and a validation set beside it.
+	cell *graph.Cell[float32]
 }
 
 // Run trains cfg (resolved) under opt, stage by stage.
@@ -68,13 +72,15 @@ func (t *trainer) finalTable() error {
 	if err != nil {
 		return nil
 	}
-	ck, err := checkpoints.Load(best)
-	if err != nil {
+	// Training is over: the best weights go into the live model, and the
+	// optimizer's moments are let go before the table is computed.
+	if err := checkpoints.LoadWeights(best, t.w); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	cell, err := graph.NewCell[float32](ck.Weights, t.cfg.MemTokens, t.cfg.SegmentSize, false)
+	t.adam = nil
+	cell, err := t.trainCell()
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
 	var counts []int
 	for _, st := range t.cfg.Stages {
@@ -296,13 +302,9 @@ func (t *trainer) stage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, true)
+	cell, err := t.trainCell()
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	evalCell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, false)
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
 	sched := Schedule{Peak: st.LR, Warmup: c.Warmup, Total: st.Steps, Decay: c.Decay}
 	if err := sched.Validate(); err != nil {
@@ -337,7 +339,7 @@ func (t *trainer) stage(ctx context.Context) error {
 		done := t.state.StageStep >= st.Steps
 		isBest := false
 		if t.state.StageStep%c.EvalEvery == 0 || done {
-			decision, reason, best, err := t.evaluate(evalCell, val, st)
+			decision, reason, best, err := t.evaluate(cell, val, st)
 			if err != nil {
 				return err
 			}
@@ -359,6 +361,18 @@ func (t *trainer) stage(ctx context.Context) error {
 	bar.Finish()
 	t.stageTable(st)
 	return t.nextStage()
+}
+
+// trainCell is the run's memory cell, made on first use.
+func (t *trainer) trainCell() (*graph.Cell[float32], error) {
+	if t.cell == nil {
+		cell, err := graph.NewCell[float32](t.w, t.cfg.MemTokens, t.cfg.SegmentSize, true)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		t.cell = cell
+	}
+	return t.cell, nil
 }
 
 // stepStats is what one optimizer step reports.
@@ -541,14 +555,10 @@ func (t *trainer) nextStage() error {
 	if t.state.Stage >= len(t.cfg.Stages) {
 		return nil
 	}
-	ck, err := checkpoints.Load(best)
-	if err != nil {
+	if err := checkpoints.LoadWeights(best, t.w); err != nil {
 		return fmt.Errorf("train: starting stage %d from %s: %w", t.state.Stage+1, best, err)
 	}
-	for i, p := range t.w.Params {
-		copy(p.Data, ck.Weights.Params[i].Data)
-	}
-	t.adam = t.newAdam()
+	t.adam.Reset()
 	t.state.Parent = best
 	t.state.BestMetric = noMetric
 	t.progress = curriculum.Progress{Stage: t.cfg.Stages[t.state.Stage]}
