@@ -2,8 +2,11 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
@@ -14,15 +17,29 @@ import (
 // are reproducible.
 const BuiltinSeed = 1
 
+// RandomPrefix names a random model of a bench shape in place of a folder:
+// "random:gpt2-small" (see BenchShapes), with the byte tokenizer.
+const RandomPrefix = "random:"
+
 // LoadModel reads a HuggingFace folder, or builds the small random built-in
-// model with the byte tokenizer when dir is empty. The tokenizer is nil for
-// a folder without tokenizer.json (ids still work); tokFile is the path of
-// that tokenizer.json, "" for the byte tokenizer.
+// model with the byte tokenizer when dir is empty, or random weights of a
+// bench shape with the byte tokenizer for "random:SHAPE" (memory and speed
+// measurements of the real training loop at a real model's size). The
+// tokenizer is nil for a folder without tokenizer.json (ids still work);
+// tokFile is the path of that tokenizer.json, "" for the byte tokenizer.
 func LoadModel(dir string) (w *graph.Weights, tok data.Tokenizer, tokFile string, err error) {
 	if dir == "" {
 		tok := data.NewByteTokenizer()
 		w, err := graph.RandomWeights(graph.BuiltinConfig(tok.VocabSize()), BuiltinSeed)
 		return w, tok, "", err
+	}
+	if shape, ok := strings.CutPrefix(dir, RandomPrefix); ok {
+		c, ok := BenchShapes[shape]
+		if !ok {
+			return nil, nil, "", fmt.Errorf("eval: %s: no shape %q; want one of %s", dir, shape, strings.Join(slices.Sorted(maps.Keys(BenchShapes)), ", "))
+		}
+		w, err := graph.RandomWeights(c, BuiltinSeed)
+		return w, data.NewByteTokenizer(), "", err
 	}
 	if w, err = checkpoints.LoadPretrained(dir); err != nil {
 		return nil, nil, "", err

@@ -44,6 +44,8 @@ type trainer struct {
 	// its graphs too, so that the run compiles and fills one set of graph
 	// buffers rather than a training set and a validation set beside it.
 	cell *graph.Cell[float32]
+	// memoryLogged: the breakdown after the first validation is written.
+	memoryLogged bool
 }
 
 // Run trains cfg (resolved) under opt, stage by stage.
@@ -56,13 +58,26 @@ func Run(ctx context.Context, cfg Config, opt Options) error {
 		return err
 	}
 	defer t.metrics.Close()
+	// Where memory goes: at start (the weights; moments and gradients come
+	// with the first step, graph buffers with the first run of each graph),
+	// after the first validation (everything the loop holds), and at the
+	// end of training and of the run (nothing grew step by step).
+	if err := t.logMemory("at start"); err != nil {
+		return err
+	}
 	for t.state.Stage < len(cfg.Stages) {
 		if err := t.stage(ctx); err != nil {
 			return err
 		}
 	}
+	if err := t.logMemory("after training"); err != nil {
+		return err
+	}
 	fmt.Fprintf(opt.Log, "done: %d stages, %d steps; best checkpoint %s\n", len(cfg.Stages), t.state.Step, t.bestPath())
-	return t.finalTable()
+	if err := t.finalTable(); err != nil {
+		return err
+	}
+	return t.logMemory("after the final table")
 }
 
 // finalTable scores the best checkpoint on validation samples at every
@@ -342,6 +357,12 @@ func (t *trainer) stage(ctx context.Context) error {
 			decision, reason, best, err := t.evaluate(cell, val, st)
 			if err != nil {
 				return err
+			}
+			if !t.memoryLogged {
+				t.memoryLogged = true
+				if err := t.logMemory("after the first step and validation"); err != nil {
+					return err
+				}
 			}
 			isBest = best
 			if decision != curriculum.Continue {
