@@ -100,3 +100,7 @@ func bytesOf[T kernels.Float](s []T) int64 {
 	var z T
 	return int64(cap(s)) * int64(unsafe.Sizeof(z))
 }
+
+// GradientBuffers is the cell's one set of gradient buffers, in W.Params
+// order (nil before the first Gradients call): what Gradients fills.
+func (c *Cell[T]) GradientBuffers() [][]T { return c.grads }

@@ -127,8 +127,8 @@ type LoopMemory struct {
 // MeasureLoop runs the training loop on model (a folder or random:SHAPE)
 // for steps steps of batch 1 at segments segments of seg tokens with mem
 // memory tokens (memorize, full BPTT), validating on one sample and writing
-// a checkpoint at the end, under out, and returns its peak resident size:
-// what a user fine-tuning that model needs.
+// a checkpoint at the end, under out (without the final table), and
+// returns its peak resident size: what a user fine-tuning that model needs.
 func MeasureLoop(ctx context.Context, model string, seg, mem, segments, steps int, out string, log io.Writer) (LoopMemory, error) {
 	c := DefaultConfig()
 	c.Model, c.SegmentSize, c.MemTokens = model, seg, mem
@@ -139,6 +139,6 @@ func MeasureLoop(ctx context.Context, model string, seg, mem, segments, steps in
 		return LoopMemory{}, err
 	}
 	t0 := time.Now()
-	peak, err := eval.PeakDuring(func() error { return Run(ctx, c, Options{Log: log}) })
+	peak, err := eval.PeakDuring(func() error { return Run(ctx, c, Options{Log: log, NoFinalTable: true}) })
 	return LoopMemory{Segments: segments, Steps: steps, PeakRSSMB: peak, Seconds: time.Since(t0).Seconds()}, err
 }

@@ -23,6 +23,9 @@ type Options struct {
 	Log      io.Writer // progress and tables; os.Stderr in cmd/train
 	Resume   bool      // continue the run in Config.Out from its latest checkpoint
 	Terminal bool      // draw progress bars instead of plain lines
+	// NoFinalTable skips scoring the best checkpoint at every segment
+	// count after the last stage (measurements of the loop alone).
+	NoFinalTable bool
 }
 
 // trainer is one run: model, data, optimizer and where it stands.
@@ -74,6 +77,9 @@ func Run(ctx context.Context, cfg Config, opt Options) error {
 		return err
 	}
 	fmt.Fprintf(opt.Log, "done: %d stages, %d steps; best checkpoint %s\n", len(cfg.Stages), t.state.Step, t.bestPath())
+	if opt.NoFinalTable {
+		return nil
+	}
 	if err := t.finalTable(); err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func runScaling(args []string) error {
 	countsFlag := fs.String("train-segments", "1,2,4,8,16", "segment counts of the training steps")
 	streamSegs := fs.Int("stream-segments", 2048, "segments to stream (0 skips the streaming run); 2048 x 512 = 1,048,576 tokens")
 	window := fs.Int("window", 32, "segments averaged at the start and end of the stream")
-	loop := fs.Int("train-loop", 0, "instead of timing the bare step, run the real training loop (cmd/train: batch 1, validation, a checkpoint) for this many steps at each --train-segments count and report its peak resident memory")
+	loop := fs.Int("train-loop", 0, "instead of timing the bare step, run the real training loop (cmd/train: batch 1, validation, a checkpoint, no final table) for this many steps at each --train-segments count and report its peak resident memory")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	if err := fs.Parse(args); err != nil {
 		return err
