@@ -18,7 +18,7 @@ import (
 	"github.com/rmtgo/rmt/graph"
 )
 
-// The files of a checkpoint directory (DESIGN.md section 6). model.safetensors
+// The files of a checkpoint directory (docs/formats.md). model.safetensors
 // and config.json together are an ordinary HuggingFace folder.
 const (
 	configFile    = "config.json"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
 )
 
@@ -58,7 +59,7 @@ func answer(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream
 }
 
 // AccuracyResult is the accuracy at one segment count. The JSON names are
-// a stable contract (DESIGN.md section 7); correct and seed are additions.
+// a stable contract (docs/cli.md).
 type AccuracyResult struct {
 	Segments         int     `json:"segments"`
 	Tokens           int     `json:"tokens"`
@@ -83,6 +84,15 @@ type AccuracyResult struct {
 // 95% Wilson interval. p, when not nil, hears of every sample and of the
 // tokens read inside long ones.
 func Accuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress) (AccuracyResult, error) {
+	return AccuracyAcross(nil, cell, tok, task, samples, p)
+}
+
+// AccuracyAcross is Accuracy with the samples dealt among the processes of
+// comm (nil: one process); every process returns the result one process
+// would, but for the timings and memory figures, which are this process's
+// (seconds per sample: the job's time over all samples). p hears of this
+// process's samples only.
+func AccuracyAcross(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress) (AccuracyResult, error) {
 	cfg := task.Config()
 	if samples < 1 {
 		return AccuracyResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
@@ -90,21 +100,28 @@ func Accuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, sam
 	t0 := time.Now()
 	peak := startPeak()
 	defer peak.done()
-	correct := 0
-	for i := 0; i < samples; i++ {
+	rows, err := comm.Rows(samples, 1, func(i int, row []float64) error {
 		ps, err := promptAt(task, i)
 		if err != nil {
-			return AccuracyResult{}, err
+			return err
 		}
 		_, ok, err := answer(cell, tok, ps, p)
 		if err != nil {
-			return AccuracyResult{}, fmt.Errorf("eval: sample %d of %d segments: %w", i, cfg.Segments, err)
+			return fmt.Errorf("eval: sample %d of %d segments: %w", i, cfg.Segments, err)
 		}
 		if ok {
-			correct++
+			row[0] = 1
 		}
 		p.Tokens(ps.AnswerTokens) // the answer, which is generated, not read
 		p.Sample()
+		return nil
+	})
+	if err != nil {
+		return AccuracyResult{}, err
+	}
+	correct := 0
+	for _, ok := range rows {
+		correct += int(ok)
 	}
 	lo, hi := WilsonInterval(correct, samples)
 	peakMB := peak.done()
@@ -157,24 +174,42 @@ type Validation struct {
 // Validate scores samples with cell: the loss of each (teacher-forced) and,
 // for question tasks, the exact match of the greedy answer.
 func Validate(cell *graph.Cell[float32], tok data.Tokenizer, samples []data.Sample) (Validation, error) {
+	return ValidateAcross(nil, cell, tok, samples)
+}
+
+// ValidateAcross is Validate with the samples dealt among the processes of
+// comm (nil: one process); every process returns what one process would,
+// to the last bit.
+func ValidateAcross(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, samples []data.Sample) (Validation, error) {
 	v := Validation{Samples: len(samples)}
-	correct, qa := 0, 0
-	for _, s := range samples {
+	// A row per sample: loss, has an answer, answered correctly.
+	rows, err := comm.Rows(len(samples), 3, func(i int, row []float64) error {
+		s := samples[i]
 		tr, err := cell.Forward(SequenceOf(s))
 		if err != nil {
-			return v, err
+			return err
 		}
-		v.Loss += tr.Loss / float64(len(samples))
+		row[0] = tr.Loss
 		if s.AnswerStart > 0 {
-			qa++
+			row[1] = 1
 			_, ok, err := Answer(cell, tok, s)
 			if err != nil {
-				return v, err
+				return err
 			}
 			if ok {
-				correct++
+				row[2] = 1
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return v, err
+	}
+	correct, qa := 0, 0
+	for i := range samples {
+		v.Loss += rows[3*i] / float64(len(samples))
+		qa += int(rows[3*i+1])
+		correct += int(rows[3*i+2])
 	}
 	v.Accuracy = float64(correct) / float64(max(qa, 1))
 	if qa == 0 {

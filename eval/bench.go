@@ -51,6 +51,20 @@ type BenchResult struct {
 	// PeakRSSMB is the process's highest resident size (MiB) while the
 	// timed runs went on: weights, the graph's buffers and the gradients.
 	PeakRSSMB float64 `json:"peak_rss_mb"`
+	ThreadSetting
+}
+
+// ThreadSetting is the thread setting a measurement ran under (see
+// kernels.SetThreads and kernels.SetSpin).
+type ThreadSetting struct {
+	Threads     int  `json:"threads"`      // Go scheduler and kernel workers
+	Spin        bool `json:"spin"`         // ParallelFor's helpers poll for work
+	BLASThreads int  `json:"blas_threads"` // threads of one BLAS call
+}
+
+// CurrentThreads is the thread setting now.
+func CurrentThreads() ThreadSetting {
+	return ThreadSetting{Threads: kernels.Threads(), Spin: kernels.Spin(), BLASThreads: kernels.BLASThreads()}
 }
 
 // SgemmPeak measures the best of several 2048x2048x2048 float32 products,
@@ -115,7 +129,8 @@ func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResu
 	f, t := slices.Min(fwd).Seconds(), slices.Min(train).Seconds()
 	flops := float64(batch) * SegmentForwardFLOPs(c, shape.Positions(), tokens)
 	r := BenchResult{
-		Shape: name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, MemTokens: mem, Positions: shape.Positions(),
+		ThreadSetting: CurrentThreads(),
+		Shape:         name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, MemTokens: mem, Positions: shape.Positions(),
 		ForwardMS: f * 1e3, TrainMS: t * 1e3,
 		ForwardTokensPerS: float64(n) / f, TrainTokensPerS: float64(n) / t,
 		ForwardGFLOPs: flops / f / 1e9, TrainGFLOPs: 3 * flops / t / 1e9,
@@ -127,12 +142,12 @@ func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResu
 
 // String is the human-readable report.
 func (r BenchResult) String() string {
-	return fmt.Sprintf("shape %s | batch %d | %d tokens + 2x%d memory = %d positions | BLAS %s\n"+
+	return fmt.Sprintf("shape %s | batch %d | %d tokens + 2x%d memory = %d positions | BLAS %s | %d threads, spin %v\n"+
 		"forward        %8.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
 		"forward+backward %6.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
 		"sgemm peak (2048^3, best of 5, this run) %.1f GFLOP/s | train MFU %.1f%%  (best of %d runs)\n"+
 		"peak resident memory while timed: %.0f MiB",
-		r.Shape, r.Batch, r.SegmentTokens, r.MemTokens, r.Positions, r.BLAS,
+		r.Shape, r.Batch, r.SegmentTokens, r.MemTokens, r.Positions, r.BLAS, r.Threads, r.Spin,
 		r.ForwardMS, r.ForwardTokensPerS, r.ForwardGFLOPs,
 		r.TrainMS, r.TrainTokensPerS, r.TrainGFLOPs,
 		r.SgemmPeakGFLOPs, 100*r.TrainMFU, r.Runs, r.PeakRSSMB)

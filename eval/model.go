@@ -21,31 +21,99 @@ const BuiltinSeed = 1
 // "random:gpt2-small" (see BenchShapes), with the byte tokenizer.
 const RandomPrefix = "random:"
 
+// Model is a model folder opened for use without its memory: the decoder,
+// its tokenizer, and what an exported RMT folder held besides.
+type Model struct {
+	Weights       *graph.Weights // the decoder, without rmt.memory
+	Tokenizer     data.Tokenizer // nil for a folder without tokenizer.json (ids still work)
+	TokenizerFile string         // that tokenizer.json, "" for the byte tokenizer
+	// Memory is the rmt.memory (M, C) of a folder written by export, set
+	// aside from the decoder, and RMT its rmt.json; nil for a plain
+	// HuggingFace folder, the built-in model or an export without memory.
+	Memory *graph.Param
+	RMT    *checkpoints.RMTInfo
+}
+
 // LoadModel reads a HuggingFace folder, or builds the small random built-in
 // model with the byte tokenizer when dir is empty, or random weights of a
 // bench shape with the byte tokenizer for "random:SHAPE" (memory and speed
-// measurements of the real training loop at a real model's size). The
-// tokenizer is nil for a folder without tokenizer.json (ids still work);
-// tokFile is the path of that tokenizer.json, "" for the byte tokenizer.
-func LoadModel(dir string) (w *graph.Weights, tok data.Tokenizer, tokFile string, err error) {
+// measurements of the real training loop at a real model's size). A folder written by
+// export (rmt.json beside the weights) loads too: its memory is set aside
+// in Model.Memory, and its tokenizer is the one rmt.json names.
+func LoadModel(dir string) (*Model, error) {
 	if dir == "" {
 		tok := data.NewByteTokenizer()
 		w, err := graph.RandomWeights(graph.BuiltinConfig(tok.VocabSize()), BuiltinSeed)
-		return w, tok, "", err
+		if err != nil {
+			return nil, err
+		}
+		return &Model{Weights: w, Tokenizer: tok}, nil
 	}
 	if shape, ok := strings.CutPrefix(dir, RandomPrefix); ok {
 		c, ok := BenchShapes[shape]
 		if !ok {
-			return nil, nil, "", fmt.Errorf("eval: %s: no shape %q; want one of %s", dir, shape, strings.Join(slices.Sorted(maps.Keys(BenchShapes)), ", "))
+			return nil, fmt.Errorf("eval: %s: no shape %q; want one of %s", dir, shape, strings.Join(slices.Sorted(maps.Keys(BenchShapes)), ", "))
 		}
 		w, err := graph.RandomWeights(c, BuiltinSeed)
-		return w, data.NewByteTokenizer(), "", err
+		if err != nil {
+			return nil, err
+		}
+		return &Model{Weights: w, Tokenizer: data.NewByteTokenizer()}, nil
 	}
-	if w, err = checkpoints.LoadPretrained(dir); err != nil {
-		return nil, nil, "", err
+	if checkpoints.IsExport(dir) {
+		w, info, err := checkpoints.ReadExport(dir)
+		if err != nil {
+			return nil, err
+		}
+		m := &Model{Weights: w, RMT: &info, Memory: w.Remove(graph.MemoryName)}
+		if info.Tokenizer == checkpoints.TokenizerByte {
+			m.Tokenizer = data.NewByteTokenizer()
+			return m, nil
+		}
+		if m.Tokenizer, m.TokenizerFile, err = tokenizerIn(dir, w.Config); err != nil {
+			return nil, err
+		}
+		return m, nil
 	}
-	tok, tokFile, err = tokenizerIn(dir, w.Config)
-	return w, tok, tokFile, err
+	w, err := checkpoints.LoadPretrained(dir)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Weights: w}
+	if m.Tokenizer, m.TokenizerFile, err = tokenizerIn(dir, w.Config); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// MemoryNote is the one line to print when a model was loaded without the
+// memory its folder holds ("" when it holds none).
+func (m *Model) MemoryNote(dir string) string {
+	if m.Memory == nil {
+		return ""
+	}
+	return fmt.Sprintf("note: %s holds rmt.memory (%d memory tokens, segments of %d); set aside: this command runs the decoder alone (--checkpoint %s runs it with memory)",
+		dir, m.RMT.MemTokens, m.RMT.SegmentSize, dir)
+}
+
+// LoadTokenizer reads the tokenizer of a folder, without its weights (a
+// HuggingFace tokenizer folder often has no others): its tokenizer.json;
+// else the byte tokenizer, when the folder is a checkpoint or an export
+// whose rmt.json names it, or when dir is "" (the built-in model's).
+func LoadTokenizer(dir string) (data.Tokenizer, error) {
+	if dir == "" {
+		return data.NewByteTokenizer(), nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tokenizer.json")); err == nil {
+		return data.LoadTokenizer(dir)
+	}
+	if info, err := checkpoints.ReadRMTInfo(dir); err == nil && info.Tokenizer == checkpoints.TokenizerByte {
+		return data.NewByteTokenizer(), nil
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	return nil, fmt.Errorf("eval: %s has no tokenizer.json", dir)
 }
 
 func tokenizerIn(dir string, c graph.Config) (data.Tokenizer, string, error) {
@@ -72,14 +140,14 @@ type Checkpoint struct {
 }
 
 // LoadCheckpoint resolves what a user passes as --checkpoint (a checkpoint
-// directory, or a run directory: its best checkpoint) and reads it with the
-// tokenizer it was trained with.
+// directory, a folder written by export, or a run directory: its best
+// checkpoint) and reads it with the tokenizer it was trained with.
 func LoadCheckpoint(path string) (*Checkpoint, error) {
 	dir, err := checkpoints.Resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	ck, err := checkpoints.Load(dir)
+	ck, err := checkpoints.Open(dir)
 	if err != nil {
 		return nil, err
 	}

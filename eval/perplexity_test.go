@@ -344,7 +344,7 @@ func TestPerplexityHistory(t *testing.T) {
 	task := lmTask(t, textDir(t), n, S)
 	w := tinyRMT(t, "llama", mem)
 	p := NewProgress(io.Discard, "history", samples, 0, time.Hour)
-	got, err := PerplexityHistory(w, mem, task, samples, true, p)
+	got, err := PerplexityHistory(w, mem, task, samples, PerplexityOptions{FullContext: true}, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,5 +425,5 @@ func perplexityHistoryWith(w *graph.Weights, mem int, task data.Task, samples in
 	if err != nil {
 		return nil, err
 	}
-	return perplexityHistory(task, samples, alone, withMem, full, nil)
+	return perplexityHistory(nil, task, samples, alone, withMem, full, nil)
 }

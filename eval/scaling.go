@@ -43,6 +43,7 @@ type Scaling struct {
 	OneSegmentMS float64           `json:"one_segment_train_ms"` // forward+backward of one segment
 	Train        []TrainScalingRow `json:"train"`
 	Stream       *StreamScaling    `json:"stream,omitempty"`
+	ThreadSetting
 }
 
 func randomRow(rng *rand.Rand, n, vocab int) []int {
@@ -84,7 +85,7 @@ func TrainScaling(w *graph.Weights, seg, mem int, counts []int, progress func(st
 			oneBest = min(oneBest, time.Since(t0))
 		}
 	}
-	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest)}
+	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest), ThreadSetting: CurrentThreads()}
 	for _, n := range counts {
 		seq := graph.Sequence{IDs: [][]int{randomRow(rng, n*seg, w.Config.VocabSize)}}
 		if _, err := cell.Gradients(seq, -1); err != nil { // warm-up

@@ -56,6 +56,19 @@ type Sequence struct {
 	// Score[b][t] selects the prediction made at position t (of IDs[b][t+1])
 	// for the loss. nil scores every prediction (language modelling).
 	Score [][]bool
+	// Part, when set, says that these rows are one process's share of a
+	// larger batch split across processes (data parallelism): the loss and
+	// the stability penalty are then this share's part of the whole
+	// batch's objective, so that the shares' gradients sum to the whole
+	// batch's, and memory noise is drawn as for the whole batch.
+	Part *Part
+}
+
+// Part places a Sequence inside a whole batch.
+type Part struct {
+	Row    int // index of the Sequence's first row in the whole batch
+	Rows   int // rows in the whole batch
+	Scored int // scored predictions in the whole batch: the loss normaliser
 }
 
 // Cell runs a decoder with M memory tokens over segments of S tokens. It
@@ -97,7 +110,9 @@ type Cell[T kernels.Float] struct {
 // stability is the MemStability penalty over hand-offs mem_1..mem_{n-1}
 // of mems (mem_0..mem_n), and, when grad is true, its gradient with
 // respect to each mem_j (nil where zero).
-func (c *Cell[T]) stability(mems [][]T, n int, grad bool) (float64, [][]T) {
+// share is the fraction of the whole batch's rows that mems holds (1 but
+// for a Sequence.Part): the penalty is a mean over the whole batch.
+func (c *Cell[T]) stability(mems [][]T, n int, grad bool, share float64) (float64, [][]T) {
 	if c.MemStability <= 0 || c.Mem == 0 || n < 3 {
 		return 0, nil
 	}
@@ -108,7 +123,7 @@ func (c *Cell[T]) stability(mems [][]T, n int, grad bool) (float64, [][]T) {
 	}
 	for j := 2; j <= n-1; j++ {
 		a, b := mems[j], mems[j-1]
-		scale := c.MemStability / float64(len(a))
+		scale := c.MemStability / float64(len(a)) * share
 		var ss float64
 		if grad && gs[j] == nil {
 			gs[j] = make([]T, len(a))
@@ -132,7 +147,7 @@ func (c *Cell[T]) stability(mems [][]T, n int, grad bool) (float64, [][]T) {
 // StabilityPenalty is the MemStability penalty of a forward trace over n
 // segments (Trace.Mems holds mem_0..mem_n).
 func (c *Cell[T]) StabilityPenalty(tr *Trace[T]) float64 {
-	pen, _ := c.stability(tr.Mems, len(tr.Mems)-1, false)
+	pen, _ := c.stability(tr.Mems, len(tr.Mems)-1, false, 1)
 	return pen
 }
 
@@ -198,8 +213,10 @@ func (c *Cell[T]) InitialMemory(b int) []T {
 type plan[T kernels.Float] struct {
 	shapes  []SegmentShape
 	batches []*Batch[T]
-	scored  []bool // whether the segment has any scored prediction
-	n       int    // scored predictions in the whole batch (the loss normaliser)
+	scored  []bool  // whether the segment has any scored prediction
+	n       int     // scored predictions in the whole batch (the loss normaliser)
+	share   float64 // the Sequence's fraction of the whole batch's rows (Part)
+	row0    int     // its first row's index in the whole batch (Part)
 }
 
 func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
@@ -232,6 +249,13 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 				p.n++
 			}
 		}
+	}
+	p.share = 1
+	if pt := seq.Part; pt != nil {
+		if pt.Row < 0 || pt.Rows < pt.Row+B || pt.Scored < p.n {
+			return nil, fmt.Errorf("graph: part of a batch at row %d of %d with %d scored predictions cannot hold %d rows with %d", pt.Row, pt.Rows, pt.Scored, B, p.n)
+		}
+		p.n, p.share, p.row0 = pt.Scored, float64(B)/float64(pt.Rows), pt.Row
 	}
 	w := T(0)
 	if p.n > 0 {
@@ -310,7 +334,7 @@ func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 			if c.MemStability > 0 {
 				tr.clean = append(tr.clean, slices.Clone(r.MemOut))
 			}
-			addMemNoise(r.MemOut, c.W.Config.Hidden(), c.MemNoise, c.NoiseSeed, i)
+			addMemNoise(r.MemOut, c.W.Config.Hidden(), c.MemNoise, c.NoiseSeed, i, p.row0*c.Mem)
 		}
 		tr.Mems = append(tr.Mems, r.MemOut)
 	}
@@ -319,8 +343,13 @@ func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 
 // addMemNoise adds to each memory token (row of width C) of mem Gaussian
 // noise of sigma times the row's RMS, from a stream of (seed, hand-off).
-func addMemNoise[T kernels.Float](mem []T, C int, sigma float64, seed uint64, handoff int) {
+// The stream's first skip tokens' draws belong to rows of the batch that
+// other processes hold (Sequence.Part).
+func addMemNoise[T kernels.Float](mem []T, C int, sigma float64, seed uint64, handoff, skip int) {
 	rng := rand.New(rand.NewPCG(seed, uint64(handoff)))
+	for range skip * C {
+		rng.NormFloat64()
+	}
 	for off := 0; off+C <= len(mem); off += C {
 		row := mem[off : off+C]
 		ss := 0.0
@@ -353,7 +382,7 @@ type Gradients[T kernels.Float] struct {
 }
 
 // Gradients backpropagates through the memory chain by segment replay
-// (DESIGN.md section 2), in the memory of one segment whatever the count:
+// (docs/method.md), in the memory of one segment whatever the count:
 //
 //  1. forward segments 1..n-1 without gradients, keeping only the memory
 //     states (segment n is only ever run in its replay: mem_n feeds nothing);
@@ -403,7 +432,7 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	if tr.clean != nil {
 		states = append([][]T{tr.Mems[0]}, tr.clean...) // mem_0 has no noise
 	}
-	out.Penalty, pg = c.stability(states, n, true)
+	out.Penalty, pg = c.stability(states, n, true, p.share)
 	var g []T // dLoss/dmem_i entering the replay of segment i; nil is zero
 	for i := n; i >= 1; i-- {
 		if i < n && pg != nil && pg[i] != nil && !(depth > 0 && i <= n-depth) {

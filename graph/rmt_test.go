@@ -406,6 +406,66 @@ func TestMemStabilityGradient(t *testing.T) {
 	}
 }
 
+// TestSequencePart: a batch split into parts (one row each, as processes
+// of a data-parallel job hold them) gives gradients, loss and stability
+// penalty that sum to the whole batch's, with memory noise drawn as for the
+// whole batch, in float64 to 1e-12; a part that does not fit its batch is
+// refused.
+func TestSequencePart(t *testing.T) {
+	w, seq := rmtFixture(t, "llama", 4, false)
+	cell, err := NewCell[float64](w, 2, 3, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell.MemNoise, cell.NoiseSeed, cell.MemStability = 0.1, 7, 0.7
+	whole, err := cell.Gradients(seq, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wholeGrads := make([][]float64, len(whole.Params)) // the cell refills its buffers on every call
+	for i, g := range whole.Params {
+		wholeGrads[i] = slices.Clone(g)
+	}
+	scored := 0
+	for b, row := range seq.IDs {
+		for i := 0; i+1 < len(row); i++ {
+			if seq.Score[b][i] {
+				scored++
+			}
+		}
+	}
+	sum := make([][]float64, len(w.Params))
+	var loss, penalty float64
+	for b := range seq.IDs {
+		part := Sequence{IDs: seq.IDs[b : b+1], Score: seq.Score[b : b+1], Part: &Part{Row: b, Rows: len(seq.IDs), Scored: scored}}
+		g, err := cell.Gradients(part, -1)
+		if err != nil {
+			t.Fatalf("part %d: %v", b, err)
+		}
+		loss, penalty = loss+g.Loss, penalty+g.Penalty
+		for i, p := range g.Params {
+			if sum[i] == nil {
+				sum[i] = make([]float64, len(p))
+			}
+			for j, v := range p {
+				sum[i][j] += v
+			}
+		}
+	}
+	if math.Abs(loss-whole.Loss) > 1e-12 || whole.Penalty <= 0 || math.Abs(penalty-whole.Penalty) > 1e-12 {
+		t.Errorf("parts sum to loss %v and penalty %v, the whole batch has %v and %v", loss, penalty, whole.Loss, whole.Penalty)
+	}
+	for i, p := range w.Params {
+		if e := relErr(sum[i], wholeGrads[i]); e > 1e-12 {
+			t.Errorf("%s: the parts' gradients sum to within %.3g of the whole batch's, want 1e-12", p.Name, e)
+		}
+	}
+	bad := Sequence{IDs: seq.IDs, Score: seq.Score, Part: &Part{Row: 1, Rows: 2, Scored: scored}}
+	if _, err := cell.Gradients(bad, -1); err == nil {
+		t.Error("Gradients of 2 rows placed at row 1 of a batch of 2: no error")
+	}
+}
+
 // TestGradientsReuseBuffers: after the first call, Gradients fills the same
 // gradient buffers (one set per cell) rather than allocating a set per call,
 // and clears them first: a call after a different sequence gives bit for bit

@@ -56,6 +56,7 @@ func (t *trainer) memory(when string) memoryRecord {
 	for _, g := range t.acc {
 		r.Gradients += float64(4*len(g)) / mib
 	}
+	r.Gradients += float64(4*len(t.flat)) / mib
 	if t.cell != nil {
 		grads, graphs := t.cell.Memory()
 		r.Gradients += float64(grads) / mib

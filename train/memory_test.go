@@ -19,7 +19,7 @@ func newTinyTrainer(t *testing.T) (*trainer, func() stepStats) {
 	if err := cfg.Resolve(); err != nil {
 		t.Fatal(err)
 	}
-	tr := &trainer{cfg: cfg, run: checkpoints.Run{Dir: cfg.Out, Keep: cfg.Keep}}
+	tr := &trainer{cfg: cfg, run: checkpoints.Run{Dir: cfg.Out, Keep: cfg.Keep}, load: eval.LoadModel, validate: eval.Validate}
 	tr.opt.Log = testWriter{t}
 	if err := tr.setup(); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
 
@@ -19,6 +21,7 @@ func init() {
 
 func runScaling(args []string) error {
 	fs := flag.NewFlagSet("scaling", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, gpt2-medium, or a model folder whose shape to use (random weights)")
 	seg := fs.Int("segment-size", 512, "tokens per segment")
 	mem := fs.Int("mem-tokens", 16, "memory tokens")
@@ -70,8 +73,8 @@ func runScaling(args []string) error {
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
-	fmt.Printf("shape %s, segments of %d tokens, %d memory tokens; one segment forward+backward: %.1f ms\n", rep.Shape, rep.SegmentSize, rep.MemTokens, rep.OneSegmentMS)
-	t := newTable(os.Stdout)
+	fmt.Printf("shape %s, segments of %d tokens, %d memory tokens, %d threads (spin %v); one segment forward+backward: %.1f ms\n", rep.Shape, rep.SegmentSize, rep.MemTokens, rep.Threads, rep.Spin, rep.OneSegmentMS)
+	t := table.New(os.Stdout)
 	t.Header("segments", "step ms", "ms / segment", "x one segment f+b", "peak RSS MiB", "settled RSS MiB", "live heap MiB")
 	for _, r := range rep.Train {
 		t.Append(fmt.Sprint(r.Segments), fmt.Sprintf("%.1f", r.StepMS), fmt.Sprintf("%.1f", r.MSPerSegment), fmt.Sprintf("%.2f", r.RatioToOneSegment),
@@ -113,7 +116,7 @@ func trainLoop(shape string, seg, mem int, counts []int, steps int, asJSON bool)
 		return json.NewEncoder(os.Stdout).Encode(map[string]any{"shape": shape, "segment_size": seg, "mem_tokens": mem, "train_loop": rows})
 	}
 	fmt.Printf("training loop (cmd/train, batch 1, %d steps, validation and a checkpoint), shape %s, segments of %d tokens, %d memory tokens\n", steps, shape, seg, mem)
-	t := newTable(os.Stdout)
+	t := table.New(os.Stdout)
 	t.Header("segments", "peak RSS MiB", "seconds")
 	for _, r := range rows {
 		t.Append(fmt.Sprint(r.Segments), fmt.Sprintf("%.0f", r.PeakRSSMB), fmt.Sprintf("%.0f", r.Seconds))

@@ -7,6 +7,9 @@
 //	go run ./cmd/train --model ../shared/models/stories260K --task memorize \
 //	    --noise-dir ../shared/corpus/books --segment-size 128 --curriculum 1,2,4 --out runs/mem
 //	go run ./cmd/train --out runs/mem --resume       # continues with the run's saved config
+//
+// Built with -tags mpi, it trains one run over N processes (data parallel,
+// see package dist): mpirun -np 2 rmt-train --config FILE --out DIR.
 package main
 
 import (
@@ -23,6 +26,8 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/rmtgo/rmt/dist"
+	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
 
@@ -61,30 +66,48 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 }
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	comm, err := dist.Init()
+	if err == nil {
+		err = run(comm, os.Args[1:])
+	}
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
-		fmt.Fprintln(os.Stderr, "train: "+strings.TrimPrefix(err.Error(), "train: "))
-		if strings.Contains(err.Error(), "--resume") && strings.Contains(err.Error(), "no checkpoint") {
-			fmt.Fprintln(os.Stderr, "hint: --resume continues a run started earlier with the same --out")
+		// Rank 0 reports; another rank only what it alone ran into.
+		if comm.Root() || !dist.IsShared(err) {
+			prefix := "train: "
+			if !comm.Root() {
+				prefix = fmt.Sprintf("train (rank %d): ", comm.Rank())
+			}
+			fmt.Fprintln(os.Stderr, prefix+strings.TrimPrefix(err.Error(), "train: "))
+			if strings.Contains(err.Error(), "--resume") && strings.Contains(err.Error(), "no checkpoint") {
+				fmt.Fprintln(os.Stderr, "hint: --resume continues a run started earlier with the same --out")
+			}
 		}
-		os.Exit(1)
+		comm.Abort(1)
 	}
+	comm.Finalize()
 }
 
-// run resolves the config and trains.
-func run(args []string) error {
+// checkEvery is --check-every: steps between the ranks' parameter checks.
+var checkEvery int
+
+// run resolves the config and trains, on the processes of comm.
+func run(comm *dist.Comm, args []string) error {
 	cfg, resume, err := resolveConfig(args)
 	if err != nil {
 		return err
 	}
-	resolved, _ := json.MarshalIndent(cfg, "", "  ")
-	fmt.Fprintf(os.Stderr, "config:\n%s\n", resolved)
+	if comm.Root() {
+		resolved, _ := json.MarshalIndent(cfg, "", "  ")
+		fmt.Fprintf(os.Stderr, "config:\n%s\n", resolved)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, Terminal: term.IsTerminal(int(os.Stderr.Fd()))})
+	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+		Comm: comm, CheckEvery: checkEvery})
 }
 
 // resolveConfig parses the flags once and resolves the config: defaults,
@@ -97,15 +120,20 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	bind(fs, &given)
 	configFile := fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
 	resumeFlag := fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
+	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
+	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, false, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, false, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
 	}
+	if checkEvery < 0 {
+		return cfg, false, fmt.Errorf("--check-every %d, want 0 or more", checkEvery)
+	}
 	var set []string
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "config" && f.Name != "resume" {
+		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" {
 			set = append(set, f.Name)
 		}
 	})
