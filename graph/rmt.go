@@ -182,7 +182,9 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 	if g, ok := c.graphs[shape]; ok {
 		return g, nil
 	}
-	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train})
+	// Gradients never asks for logits: a shape with logit rows (generation)
+	// is only ever run forward, so it is built without the backward pass.
+	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train && shape.LogitRows == 0})
 	if err != nil {
 		return nil, err
 	}
