@@ -2,8 +2,11 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
@@ -13,6 +16,10 @@ import (
 // BuiltinSeed initialises the built-in model, so that runs without --model
 // are reproducible.
 const BuiltinSeed = 1
+
+// RandomPrefix names a random model of a bench shape in place of a folder:
+// "random:gpt2-small" (see BenchShapes), with the byte tokenizer.
+const RandomPrefix = "random:"
 
 // Model is a model folder opened for use without its memory: the decoder,
 // its tokenizer, and what an exported RMT folder held besides.
@@ -25,13 +32,18 @@ type Model struct {
 	// HuggingFace folder, the built-in model or an export without memory.
 	Memory *graph.Param
 	RMT    *checkpoints.RMTInfo
+	// ARMT holds the associative memory's parameters of an exported ARMT
+	// folder, set aside likewise (nil otherwise).
+	ARMT []*graph.Param
 }
 
 // LoadModel reads a HuggingFace folder, or builds the small random built-in
-// model with the byte tokenizer when dir is empty. A folder written by
-// export, or a checkpoint directory (rmt.json beside the weights), loads
-// too: its memory is set aside in Model.Memory, and its tokenizer is the
-// one rmt.json names.
+// model with the byte tokenizer when dir is empty, or random weights of a
+// bench shape with the byte tokenizer for "random:SHAPE" (memory and speed
+// measurements of the real training loop at a real model's size). A folder
+// written by export, or a checkpoint directory (rmt.json beside the
+// weights), loads too: its memory is set aside in Model.Memory, and its
+// tokenizer is the one rmt.json names.
 func LoadModel(dir string) (*Model, error) {
 	if dir == "" {
 		tok := data.NewByteTokenizer()
@@ -41,6 +53,17 @@ func LoadModel(dir string) (*Model, error) {
 		}
 		return &Model{Weights: w, Tokenizer: tok}, nil
 	}
+	if shape, ok := strings.CutPrefix(dir, RandomPrefix); ok {
+		c, ok := BenchShapes[shape]
+		if !ok {
+			return nil, fmt.Errorf("eval: %s: no shape %q; want one of %s", dir, shape, strings.Join(slices.Sorted(maps.Keys(BenchShapes)), ", "))
+		}
+		w, err := graph.RandomWeights(c, BuiltinSeed)
+		if err != nil {
+			return nil, err
+		}
+		return &Model{Weights: w, Tokenizer: data.NewByteTokenizer()}, nil
+	}
 	if _, err := checkpoints.ReadRMTInfo(dir); err == nil {
 		// An exported folder or a checkpoint directory: an HF folder
 		// with rmt.memory and rmt.json.
@@ -49,6 +72,11 @@ func LoadModel(dir string) (*Model, error) {
 			return nil, err
 		}
 		m := &Model{Weights: w, RMT: &info, Memory: w.Remove(graph.MemoryName)}
+		if k := info.Kind(); k.Kind == graph.KindARMT {
+			for _, name := range k.Names(w.Config) {
+				m.ARMT = append(m.ARMT, w.Remove(name))
+			}
+		}
 		if info.Tokenizer == checkpoints.TokenizerByte {
 			m.Tokenizer = data.NewByteTokenizer()
 			return m, nil
@@ -72,6 +100,10 @@ func LoadModel(dir string) (*Model, error) {
 // MemoryNote is the one line to print when a model was loaded without the
 // memory its folder holds ("" when it holds none).
 func (m *Model) MemoryNote(dir string) string {
+	if m.ARMT != nil {
+		return fmt.Sprintf("note: %s holds the associative memory (armt, %d memory tokens, d_mem %d, segments of %d); set aside: this command runs the decoder alone (--checkpoint %s runs it with memory)",
+			dir, m.RMT.MemTokens, m.RMT.DMem, m.RMT.SegmentSize, dir)
+	}
 	if m.Memory == nil {
 		return ""
 	}

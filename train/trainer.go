@@ -25,6 +25,9 @@ type Options struct {
 	Log      io.Writer // progress and tables; os.Stderr in cmd/train
 	Resume   bool      // continue the run in Config.Out from its latest checkpoint
 	Terminal bool      // draw progress bars instead of plain lines
+	// NoFinalTable skips scoring the best checkpoint at every segment
+	// count after the last stage (measurements of the loop alone).
+	NoFinalTable bool
 	// Comm is the job's processes for data-parallel training (nil: one
 	// process). Every rank runs Run with the same config and takes its own
 	// slice of every micro-batch; the slices' gradients are summed into
@@ -58,6 +61,12 @@ type trainer struct {
 	lastGood string // newest checkpoint written or resumed from
 	evals    []evalRecord
 	acc      [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
+	// cell is the run's one memory cell: it trains, and validation runs on
+	// its graphs too, so that the run compiles and fills one set of graph
+	// buffers rather than a training set and a validation set beside it.
+	cell *graph.Cell[float32]
+	// memoryLogged: the breakdown after the first validation is written.
+	memoryLogged bool
 	// validate scores validation samples: eval.Validate, or in tests a
 	// scripted sequence that drives the loop's decisions.
 	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
@@ -93,13 +102,29 @@ func run(ctx context.Context, t *trainer) error {
 		return err
 	}
 	defer t.metrics.Close()
+	// Where memory goes: at start (the weights; moments and gradients come
+	// with the first step, graph buffers with the first run of each graph),
+	// after the first validation (everything the loop holds), and at the
+	// end of training and of the run (nothing grew step by step).
+	if err := t.logMemory("at start"); err != nil {
+		return err
+	}
 	for t.state.Stage < len(cfg.Stages) {
 		if err := t.stage(ctx); err != nil {
 			return err
 		}
 	}
+	if err := t.logMemory("after training"); err != nil {
+		return err
+	}
 	fmt.Fprintf(opt.Log, "done: %d stages, %d steps; best checkpoint %s\n", len(cfg.Stages), t.state.Step, t.bestPath())
-	return t.finalTable()
+	if opt.NoFinalTable {
+		return nil
+	}
+	if err := t.finalTable(); err != nil {
+		return err
+	}
+	return t.logMemory("after the final table")
 }
 
 // finalTable scores the best checkpoint on validation samples at every
@@ -109,13 +134,15 @@ func (t *trainer) finalTable() error {
 	if err != nil {
 		return nil
 	}
-	ck, err := checkpoints.Load(best)
-	if err != nil {
+	// Training is over: the best weights go into the live model, and the
+	// optimizer's moments are let go before the table is computed.
+	if err := checkpoints.LoadWeights(best, t.w); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	cell, err := graph.NewCell[float32](ck.Weights, t.cfg.MemTokens, t.cfg.SegmentSize, false)
+	t.adam = nil
+	cell, err := t.trainCell()
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
 	var counts []int
 	for _, st := range t.cfg.Stages {
@@ -185,8 +212,12 @@ func (t *trainer) setup() error {
 	if name == "" {
 		name = "built-in random model"
 	}
-	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), %d memory tokens, segments of %d tokens\n",
-		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), c.MemTokens, c.SegmentSize)
+	kind := c.Memory
+	if c.Memory == graph.KindARMT {
+		kind = fmt.Sprintf("%s, d_mem %d", c.Memory, c.DMem)
+	}
+	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), memory %s, %d memory tokens, segments of %d tokens\n",
+		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), kind, c.MemTokens, c.SegmentSize)
 	resolved, _ := json.MarshalIndent(c, "", "  ")
 	if !t.opt.Resume {
 		if latestErr == nil {
@@ -217,6 +248,9 @@ func (t *trainer) setup() error {
 	if err != nil {
 		return fmt.Errorf("train: --resume: %w", err)
 	}
+	if err := checkpoints.SameMemory(ck.RMT.Kind(), c.MemoryKind()); err != nil {
+		return fmt.Errorf("train: --resume: checkpoint %s: %w", latest, err)
+	}
 	if err := checkpoints.SameShape(ck.Weights.Config, ck.RMT.MemTokens, w.Config, c.MemTokens); err != nil {
 		return fmt.Errorf("train: --resume: checkpoint %s does not fit this run's model: %w", latest, err)
 	}
@@ -244,6 +278,12 @@ func (t *trainer) setup() error {
 // new one drawn from the seed.
 func (t *trainer) initMemory(m *eval.Model) error {
 	c := t.cfg
+	if c.Memory == graph.KindARMT {
+		return t.initARMT(m)
+	}
+	if m.ARMT != nil {
+		fmt.Fprintf(t.opt.Log, "note: --memory rmt: the associative memory of %s is set aside\n", c.Model)
+	}
 	switch {
 	case m.Memory != nil && c.MemTokens == m.RMT.MemTokens:
 		fmt.Fprintf(t.opt.Log, "memory: rmt.memory of %s (%d tokens)\n", c.Model, c.MemTokens)
@@ -263,6 +303,29 @@ func (t *trainer) initMemory(m *eval.Model) error {
 	return graph.InitMemory(m.Weights, c.MemTokens, uint64(c.Seed))
 }
 
+// initARMT continues the associative memory of an exported ARMT folder of
+// the same sizes, or draws a fresh one.
+func (t *trainer) initARMT(m *eval.Model) error {
+	c := t.cfg
+	if m.Memory != nil {
+		fmt.Fprintf(t.opt.Log, "note: --memory armt: the rmt.memory of %s is set aside\n", c.Model)
+	}
+	if m.ARMT != nil {
+		if k := m.RMT.Kind(); k != c.MemoryKind() {
+			return fmt.Errorf("train: --mem-tokens %d --d-mem %d, but --model %s holds the associative memory of %d tokens, d_mem %d; pass those to continue with it",
+				c.MemTokens, c.DMem, c.Model, k.Tokens, k.DMem)
+		}
+		fmt.Fprintf(t.opt.Log, "memory: the associative memory of %s (%d tokens, d_mem %d)\n", c.Model, c.MemTokens, c.DMem)
+		for _, p := range m.ARMT {
+			if err := m.Weights.Add(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return c.MemoryKind().Init(m.Weights, uint64(c.Seed))
+}
+
 // sameRunConfig compares the resumed run's saved config with this one: a
 // resumed run must continue what was started, or its losses would not be
 // those of an uninterrupted run.
@@ -270,6 +333,9 @@ func sameRunConfig(saved json.RawMessage, c Config) error {
 	var old Config
 	if err := json.Unmarshal(saved, &old); err != nil {
 		return fmt.Errorf("the checkpoint's saved config: %w", err)
+	}
+	if old.Memory == "" {
+		old.Memory = graph.KindRMT // saved before there were two kinds
 	}
 	a, _ := json.Marshal(old)
 	b, _ := json.Marshal(c)
@@ -369,13 +435,9 @@ func (t *trainer) stage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, true)
+	cell, err := t.trainCell()
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	evalCell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, false)
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
 	sched := Schedule{Peak: st.LR, Warmup: c.Warmup, Total: st.Steps, Decay: c.Decay}
 	if err := sched.Validate(); err != nil {
@@ -418,9 +480,15 @@ func (t *trainer) stage(ctx context.Context) error {
 		done := t.state.StageStep >= st.Steps
 		isBest := false
 		if t.state.StageStep%c.EvalEvery == 0 || done {
-			decision, reason, best, err := t.evaluate(evalCell, val, st)
+			decision, reason, best, err := t.evaluate(cell, val, st)
 			if err != nil {
 				return err
+			}
+			if !t.memoryLogged {
+				t.memoryLogged = true
+				if err := t.logMemory("after the first step and validation"); err != nil {
+					return err
+				}
 			}
 			isBest = best
 			if decision != curriculum.Continue {
@@ -440,6 +508,18 @@ func (t *trainer) stage(ctx context.Context) error {
 	bar.Finish()
 	t.stageTable(st)
 	return t.nextStage()
+}
+
+// trainCell is the run's memory cell, made on first use.
+func (t *trainer) trainCell() (*graph.Cell[float32], error) {
+	if t.cell == nil {
+		cell, err := graph.NewMemoryCell[float32](t.w, t.cfg.MemoryKind(), t.cfg.SegmentSize, true)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		t.cell = cell
+	}
+	return t.cell, nil
 }
 
 // stepStats is what one optimizer step reports.
@@ -658,7 +738,7 @@ func (t *trainer) save(isBest, stageDone bool) error {
 	t.state.Progress = prog
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
-		RMT: checkpoints.RMTInfo{MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT()},
+		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT()},
 	}
 	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
 		// Saved as finished: a resume starts the next stage from here.
@@ -693,14 +773,10 @@ func (t *trainer) nextStage() error {
 	if err := t.comm.Same(fmt.Sprintf("the checkpoint stage %d starts from", t.state.Stage+1), hashBytes([]byte(best))); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	ck, err := checkpoints.Load(best)
-	if err != nil {
+	if err := checkpoints.LoadWeights(best, t.w); err != nil {
 		return fmt.Errorf("train: starting stage %d from %s: %w", t.state.Stage+1, best, err)
 	}
-	for i, p := range t.w.Params {
-		copy(p.Data, ck.Weights.Params[i].Data)
-	}
-	t.adam = t.newAdam()
+	t.adam.Reset()
 	t.state.Parent = best
 	t.state.BestMetric = noMetric
 	t.progress = curriculum.Progress{Stage: t.cfg.Stages[t.state.Stage]}
