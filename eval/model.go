@@ -32,14 +32,18 @@ type Model struct {
 	// HuggingFace folder, the built-in model or an export without memory.
 	Memory *graph.Param
 	RMT    *checkpoints.RMTInfo
+	// ARMT holds the associative memory's parameters of an exported ARMT
+	// folder, set aside likewise (nil otherwise).
+	ARMT []*graph.Param
 }
 
 // LoadModel reads a HuggingFace folder, or builds the small random built-in
 // model with the byte tokenizer when dir is empty, or random weights of a
 // bench shape with the byte tokenizer for "random:SHAPE" (memory and speed
-// measurements of the real training loop at a real model's size). A folder written by
-// export (rmt.json beside the weights) loads too: its memory is set aside
-// in Model.Memory, and its tokenizer is the one rmt.json names.
+// measurements of the real training loop at a real model's size). A folder
+// written by export, or a checkpoint directory (rmt.json beside the
+// weights), loads too: its memory is set aside in Model.Memory, and its
+// tokenizer is the one rmt.json names.
 func LoadModel(dir string) (*Model, error) {
 	if dir == "" {
 		tok := data.NewByteTokenizer()
@@ -60,12 +64,19 @@ func LoadModel(dir string) (*Model, error) {
 		}
 		return &Model{Weights: w, Tokenizer: data.NewByteTokenizer()}, nil
 	}
-	if checkpoints.IsExport(dir) {
+	if _, err := checkpoints.ReadRMTInfo(dir); err == nil {
+		// An exported folder or a checkpoint directory: an HF folder
+		// with rmt.memory and rmt.json.
 		w, info, err := checkpoints.ReadExport(dir)
 		if err != nil {
 			return nil, err
 		}
 		m := &Model{Weights: w, RMT: &info, Memory: w.Remove(graph.MemoryName)}
+		if k := info.Kind(); k.Kind == graph.KindARMT {
+			for _, name := range k.Names(w.Config) {
+				m.ARMT = append(m.ARMT, w.Remove(name))
+			}
+		}
 		if info.Tokenizer == checkpoints.TokenizerByte {
 			m.Tokenizer = data.NewByteTokenizer()
 			return m, nil
@@ -89,6 +100,10 @@ func LoadModel(dir string) (*Model, error) {
 // MemoryNote is the one line to print when a model was loaded without the
 // memory its folder holds ("" when it holds none).
 func (m *Model) MemoryNote(dir string) string {
+	if m.ARMT != nil {
+		return fmt.Sprintf("note: %s holds the associative memory (armt, %d memory tokens, d_mem %d, segments of %d); set aside: this command runs the decoder alone (--checkpoint %s runs it with memory)",
+			dir, m.RMT.MemTokens, m.RMT.DMem, m.RMT.SegmentSize, dir)
+	}
 	if m.Memory == nil {
 		return ""
 	}
