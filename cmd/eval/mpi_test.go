@@ -30,10 +30,7 @@ var mpiBuild struct {
 // mpirun and returns what it printed on stdout (rank 0's report).
 func onRanks(t *testing.T, np int, args ...string) []byte {
 	t.Helper()
-	mpirun, err := exec.LookPath("mpirun")
-	if err != nil {
-		t.Skip("mpirun not found: install openmpi-bin to run the data-parallel tests")
-	}
+	cmd := testutil.MPIRun(t, np) // skips without mpirun
 	mpiBuild.once.Do(func() {
 		dir, err := os.MkdirTemp("", "rmt-eval-mpi-")
 		if err != nil {
@@ -48,7 +45,7 @@ func onRanks(t *testing.T, np int, args ...string) []byte {
 	if mpiBuild.err != nil {
 		t.Fatal(mpiBuild.err)
 	}
-	cmd := exec.Command(mpirun, append([]string{"--allow-run-as-root", "--oversubscribe", "-np", fmt.Sprint(np), mpiBuild.bin}, args...)...)
+	cmd.Args = append(append(cmd.Args, mpiBuild.bin), args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
