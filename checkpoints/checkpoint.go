@@ -18,7 +18,7 @@ import (
 	"github.com/rmtgo/rmt/graph"
 )
 
-// The files of a checkpoint directory (DESIGN.md section 6). model.safetensors
+// The files of a checkpoint directory (docs/formats.md). model.safetensors
 // and config.json together are an ordinary HuggingFace folder.
 const (
 	configFile    = "config.json"
@@ -191,6 +191,37 @@ func Load(dir string) (*Checkpoint, error) {
 		return nil, err
 	}
 	return ck, nil
+}
+
+// LoadWeights reads the weights of the checkpoint directory dir into w, whose
+// parameters must be the checkpoint's: every one, with its shape, and
+// nothing else. Each tensor goes straight into its parameter's slice, so
+// reading a checkpoint back into a live model (the next stage starts from
+// the best one) holds no second copy of the weights and no optimizer
+// moments. On an error w may be partly overwritten.
+func LoadWeights(dir string, w *graph.Weights) error {
+	path := filepath.Join(dir, modelFile)
+	seen := make(map[string]bool, len(w.Params))
+	err := ReadSafetensorsInto(path, func(name string, shape []int) ([]float32, error) {
+		p := w.Get(name)
+		if p == nil {
+			return nil, fmt.Errorf("the model has no parameter of that name")
+		}
+		if !slices.Equal(shape, p.Shape) {
+			return nil, fmt.Errorf("shape %v; want %v like the model's", shape, p.Shape)
+		}
+		seen[name] = true
+		return p.Data, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range w.Params {
+		if !seen[p.Name] {
+			return fmt.Errorf("checkpoints: %s has no tensor %s; want every parameter of the model", path, quoteName(p.Name))
+		}
+	}
+	return nil
 }
 
 // SameShape reports whether a model (config a with am memory tokens, say a

@@ -519,3 +519,53 @@ func TestSameShape(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadWeights: LoadWeights reads a checkpoint's weights into a live model
+// of the same shape, into the model's own slices, bit for bit; a model of
+// another shape, or with a parameter the file lacks, is refused by name.
+func TestLoadWeights(t *testing.T) {
+	for _, c := range []graph.Config{tinyLlama(false), tinyGPT2()} {
+		ck := newCheckpoint(t, c, 3, 1)
+		dir := filepath.Join(t.TempDir(), "ck")
+		if err := Save(dir, ck); err != nil {
+			t.Fatal(err)
+		}
+		live := newCheckpoint(t, c, 3, 2).Weights
+		slices0 := make([]*float32, len(live.Params))
+		for i, p := range live.Params {
+			slices0[i] = &p.Data[0]
+		}
+		if err := LoadWeights(dir, live); err != nil {
+			t.Fatalf("%s: LoadWeights: %v", c.ModelType, err)
+		}
+		for i, p := range live.Params {
+			if !slices.Equal(p.Data, ck.Weights.Params[i].Data) {
+				t.Errorf("%s: %s differs from the saved weights", c.ModelType, p.Name)
+			}
+			if &p.Data[0] != slices0[i] {
+				t.Errorf("%s: %s was given a new slice; want the model's own", c.ModelType, p.Name)
+			}
+		}
+	}
+	ck := newCheckpoint(t, tinyGPT2(), 3, 1)
+	dir := filepath.Join(t.TempDir(), "ck")
+	if err := Save(dir, ck); err != nil {
+		t.Fatal(err)
+	}
+	wide := tinyGPT2()
+	wide.NEmbd = 16
+	for _, tc := range []struct {
+		name string
+		w    *graph.Weights
+		want string
+	}{
+		{"another width", newCheckpoint(t, wide, 3, 1).Weights, "want [3 16] like the model's"},
+		{"no memory", newCheckpoint(t, tinyGPT2(), 0, 1).Weights, "no parameter of that name"},
+		{"more memory", newCheckpoint(t, tinyGPT2(), 4, 1).Weights, "rmt.memory"},
+	} {
+		err := LoadWeights(dir, tc.w)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: LoadWeights = %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}

@@ -14,7 +14,7 @@ import (
 )
 
 // Run is the checkpoint side of a training run's output directory
-// (DESIGN.md section 7):
+// (docs/formats.md):
 //
 //	DIR/checkpoints/step-000100/   one checkpoint per save (Save's layout)
 //	DIR/checkpoints/step-000200/

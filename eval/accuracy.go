@@ -59,7 +59,7 @@ func answer(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream
 }
 
 // AccuracyResult is the accuracy at one segment count. The JSON names are
-// a stable contract (DESIGN.md section 7); correct and seed are additions.
+// a stable contract (docs/cli.md).
 type AccuracyResult struct {
 	Segments         int     `json:"segments"`
 	Tokens           int     `json:"tokens"`

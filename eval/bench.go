@@ -18,11 +18,16 @@ var BenchShapes = map[string]graph.Config{
 			NumAttentionHeads: 8, NumKeyValueHeads: 4, HeadDimension: 8, MaxPositionEmbeddings: 512, HiddenAct: "silu",
 			RMSNormEps: 1e-5, RopeTheta: 10000, TieWordEmbeddings: &tied}
 	}(),
-	"gpt2-small": func() graph.Config {
-		tied := true
-		return graph.Config{ModelType: "gpt2", VocabSize: 50257, NEmbd: 768, NLayer: 12, NHead: 12, NPositions: 1024,
-			ActivationFunction: "gelu_new", LayerNormEpsilon: 1e-5, TieWordEmbeddings: &tied}
-	}(),
+	"gpt2-small":  gpt2Shape(768, 12, 12),
+	"gpt2-medium": gpt2Shape(1024, 24, 16),
+}
+
+// gpt2Shape is GPT-2 of width c, n layers and h heads (vocabulary 50,257,
+// 1,024 positions, tied head).
+func gpt2Shape(c, n, h int) graph.Config {
+	tied := true
+	return graph.Config{ModelType: "gpt2", VocabSize: 50257, NEmbd: c, NLayer: n, NHead: h, NPositions: 1024,
+		ActivationFunction: "gelu_new", LayerNormEpsilon: 1e-5, TieWordEmbeddings: &tied}
 }
 
 // BenchResult is one `eval bench` measurement; the JSON names are a stable
@@ -43,6 +48,9 @@ type BenchResult struct {
 	SgemmPeakGFLOPs   float64 `json:"sgemm_peak_gflops"`
 	TrainMFU          float64 `json:"train_mfu"`
 	Runs              int     `json:"runs"`
+	// PeakRSSMB is the process's highest resident size (MiB) while the
+	// timed runs went on: weights, the graph's buffers and the gradients.
+	PeakRSSMB float64 `json:"peak_rss_mb"`
 	ThreadSetting
 }
 
@@ -102,6 +110,7 @@ func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResu
 	}
 	grads := make([][]float32, seg.NumParams())
 	fwd, train := make([]time.Duration, 0, runs), make([]time.Duration, 0, runs)
+	rss := startPeak()
 	for i := 0; i <= runs; i++ {
 		t0 := time.Now()
 		if _, err := seg.Forward(in, memory); err != nil {
@@ -115,6 +124,7 @@ func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResu
 			fwd, train = append(fwd, t1.Sub(t0)), append(train, time.Since(t1))
 		}
 	}
+	peakRSS := rss.done()
 	peak := SgemmPeak(5)
 	f, t := slices.Min(fwd).Seconds(), slices.Min(train).Seconds()
 	flops := float64(batch) * SegmentForwardFLOPs(c, shape.Positions(), tokens)
@@ -124,7 +134,7 @@ func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResu
 		ForwardMS: f * 1e3, TrainMS: t * 1e3,
 		ForwardTokensPerS: float64(n) / f, TrainTokensPerS: float64(n) / t,
 		ForwardGFLOPs: flops / f / 1e9, TrainGFLOPs: 3 * flops / t / 1e9,
-		SgemmPeakGFLOPs: peak, Runs: runs,
+		SgemmPeakGFLOPs: peak, Runs: runs, PeakRSSMB: peakRSS,
 	}
 	r.TrainMFU = r.TrainGFLOPs / peak
 	return r, nil
@@ -135,9 +145,10 @@ func (r BenchResult) String() string {
 	return fmt.Sprintf("shape %s | batch %d | %d tokens + 2x%d memory = %d positions | BLAS %s | %d threads, spin %v\n"+
 		"forward        %8.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
 		"forward+backward %6.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
-		"sgemm peak (2048^3, best of 5, this run) %.1f GFLOP/s | train MFU %.1f%%  (best of %d runs)",
+		"sgemm peak (2048^3, best of 5, this run) %.1f GFLOP/s | train MFU %.1f%%  (best of %d runs)\n"+
+		"peak resident memory while timed: %.0f MiB",
 		r.Shape, r.Batch, r.SegmentTokens, r.MemTokens, r.Positions, r.BLAS, r.Threads, r.Spin,
 		r.ForwardMS, r.ForwardTokensPerS, r.ForwardGFLOPs,
 		r.TrainMS, r.TrainTokensPerS, r.TrainGFLOPs,
-		r.SgemmPeakGFLOPs, 100*r.TrainMFU, r.Runs)
+		r.SgemmPeakGFLOPs, 100*r.TrainMFU, r.Runs, r.PeakRSSMB)
 }

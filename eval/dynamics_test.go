@@ -64,6 +64,9 @@ func TestMemoryDynamics(t *testing.T) {
 			drift[k] += meanSqDiff(tr.Mems[j], tr.Mems[j-1]) / samples
 		}
 	}
+	if len(got) != len(handoffs) {
+		t.Fatalf("MemoryDynamics gave %d results, want one per hand-off %v", len(got), handoffs)
+	}
 	for k, r := range got {
 		if r.Handoff != handoffs[k] || math.Abs(r.MeanSquare-ms[k]) > 1e-5*ms[k] || math.Abs(r.Drift-drift[k]) > 1e-5*drift[k] {
 			t.Errorf("hand-off %d: %+v, want mean square %v, drift %v", handoffs[k], r, ms[k], drift[k])

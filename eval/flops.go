@@ -108,7 +108,7 @@ func headFLOPs(c graph.Config, rows float64) float64 {
 }
 
 // FLOPsResult compares RMT with full attention over one input length. The
-// JSON names are a stable contract (DESIGN.md section 7).
+// JSON names are a stable contract (docs/cli.md).
 type FLOPsResult struct {
 	Tokens    int     `json:"tokens"`
 	Segments  int     `json:"segments"`

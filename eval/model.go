@@ -2,8 +2,11 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
@@ -13,6 +16,10 @@ import (
 // BuiltinSeed initialises the built-in model, so that runs without --model
 // are reproducible.
 const BuiltinSeed = 1
+
+// RandomPrefix names a random model of a bench shape in place of a folder:
+// "random:gpt2-small" (see BenchShapes), with the byte tokenizer.
+const RandomPrefix = "random:"
 
 // Model is a model folder opened for use without its memory: the decoder,
 // its tokenizer, and what an exported RMT folder held besides.
@@ -28,9 +35,12 @@ type Model struct {
 }
 
 // LoadModel reads a HuggingFace folder, or builds the small random built-in
-// model with the byte tokenizer when dir is empty. A folder written by
-// export (rmt.json beside the weights) loads too: its memory is set aside
-// in Model.Memory, and its tokenizer is the one rmt.json names.
+// model with the byte tokenizer when dir is empty, or random weights of a
+// bench shape with the byte tokenizer for "random:SHAPE" (memory and speed
+// measurements of the real training loop at a real model's size). A folder
+// written by export, or a checkpoint directory (rmt.json beside the
+// weights), loads too: its memory is set aside in Model.Memory, and its
+// tokenizer is the one rmt.json names.
 func LoadModel(dir string) (*Model, error) {
 	if dir == "" {
 		tok := data.NewByteTokenizer()
@@ -40,7 +50,20 @@ func LoadModel(dir string) (*Model, error) {
 		}
 		return &Model{Weights: w, Tokenizer: tok}, nil
 	}
-	if checkpoints.IsExport(dir) {
+	if shape, ok := strings.CutPrefix(dir, RandomPrefix); ok {
+		c, ok := BenchShapes[shape]
+		if !ok {
+			return nil, fmt.Errorf("eval: %s: no shape %q; want one of %s", dir, shape, strings.Join(slices.Sorted(maps.Keys(BenchShapes)), ", "))
+		}
+		w, err := graph.RandomWeights(c, BuiltinSeed)
+		if err != nil {
+			return nil, err
+		}
+		return &Model{Weights: w, Tokenizer: data.NewByteTokenizer()}, nil
+	}
+	if _, err := checkpoints.ReadRMTInfo(dir); err == nil {
+		// An exported folder or a checkpoint directory: an HF folder
+		// with rmt.memory and rmt.json.
 		w, info, err := checkpoints.ReadExport(dir)
 		if err != nil {
 			return nil, err

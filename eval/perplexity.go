@@ -188,7 +188,7 @@ func (sc *ContextScorer) score(ids []int, nll []float64, count []int, onSegment 
 
 // PerplexityResult is the perplexity at one segment index over every
 // window. The JSON names segment, ppl_memory and ppl_no_memory are a stable
-// contract (DESIGN.md section 7); ppl_memory is null for a model without
+// contract (docs/cli.md); ppl_memory is null for a model without
 // memory. The two controls are omitted when not computed: ppl_memory_reset
 // (every segment from the initial memory, nothing carried) and
 // ppl_full_context (no memory; attention over the preceding segments that

@@ -31,7 +31,7 @@ const ResultsDir = "eval"
 const PerplexityFile = "perplexity.json"
 
 // AccuracyReport is `eval accuracy`'s output and an accuracy-<task>.json.
-// task, checkpoint and results are a stable contract (DESIGN.md section 7).
+// task, checkpoint and results are a stable contract (docs/cli.md).
 type AccuracyReport struct {
 	Task        string           `json:"task"`
 	Checkpoint  string           `json:"checkpoint"`

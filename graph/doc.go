@@ -14,8 +14,8 @@
 //	g, _ := cell.Gradients(graph.Sequence{IDs: rows}, -1) // g.Loss, g.Params
 //
 // Graph builders panic on shape bugs (checked before building); exported
-// entry points return errors. GORGONIA.md's silently wrong stock ops
+// entry points return errors. Gorgonia's silently wrong stock ops
 // (InverseSqrt, LogSumExp, last-axis SoftMax, ByIndices off axis 0, a
-// second Grad) are never used: every op on the hot path is our own, with
-// its gradient checked against float64 finite differences.
+// second Grad; docs/gorgonia.md) are never used: every op on the hot path
+// is our own, with its gradient checked against float64 finite differences.
 package graph

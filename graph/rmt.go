@@ -182,7 +182,9 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 	if g, ok := c.graphs[shape]; ok {
 		return g, nil
 	}
-	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train})
+	// Gradients never asks for logits: a shape with logit rows (generation)
+	// is only ever run forward, so it is built without the backward pass.
+	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train && shape.LogitRows == 0})
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +382,7 @@ type Gradients[T kernels.Float] struct {
 }
 
 // Gradients backpropagates through the memory chain by segment replay
-// (DESIGN.md section 2), in the memory of one segment whatever the count:
+// (docs/method.md), in the memory of one segment whatever the count:
 //
 //  1. forward segments 1..n-1 without gradients, keeping only the memory
 //     states (segment n is only ever run in its replay: mem_n feeds nothing);

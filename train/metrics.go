@@ -13,18 +13,19 @@ import (
 
 // record is one line of metrics.jsonl: a logged step or an evaluation.
 type record struct {
-	Type       string   `json:"type"` // "step", "eval", or "final" (the best checkpoint after the last stage)
-	Stage      int      `json:"stage"`
-	Step       int      `json:"step"`
-	Segments   int      `json:"segments"`
-	Loss       float64  `json:"loss,omitempty"`
-	MemPenalty float64  `json:"mem_penalty,omitempty"` // the --mem-stability term, outside loss
-	LR         float64  `json:"lr,omitempty"`
-	GradNorm   float64  `json:"grad_norm,omitempty"`
-	TokensPerS float64  `json:"tokens_per_s,omitempty"`
-	ValLoss    *float64 `json:"val_loss,omitempty"`
-	Accuracy   *float64 `json:"accuracy,omitempty"` // -1 where the task has no answers
-	Threads    int      `json:"threads,omitempty"`  // the kernels' thread count (kernels.SetThreads) when written
+	Type       string        `json:"type"` // "step", "eval", "memory", or "final" (the best checkpoint after the last stage)
+	Stage      int           `json:"stage"`
+	Step       int           `json:"step"`
+	Segments   int           `json:"segments"`
+	Loss       float64       `json:"loss,omitempty"`
+	MemPenalty float64       `json:"mem_penalty,omitempty"` // the --mem-stability term, outside loss
+	LR         float64       `json:"lr,omitempty"`
+	GradNorm   float64       `json:"grad_norm,omitempty"`
+	TokensPerS float64       `json:"tokens_per_s,omitempty"`
+	ValLoss    *float64      `json:"val_loss,omitempty"`
+	Accuracy   *float64      `json:"accuracy,omitempty"` // -1 where the task has no answers
+	Threads    int           `json:"threads,omitempty"`  // the kernels' thread count (kernels.SetThreads) when written
+	Memory     *memoryRecord `json:"memory,omitempty"`   // type "memory": where the run's memory goes
 }
 
 // metricsLog appends records to metrics.jsonl, one JSON object a line,

@@ -85,6 +85,20 @@ func NewAdamW(cfg AdamWConfig) *AdamW {
 	return &AdamW{Config: cfg, M: map[string][]float32{}, V: map[string][]float32{}}
 }
 
+// Reset returns the optimizer to step 0 with zero moments, in the buffers
+// it has: a new stage starts from a fresh optimizer without allocating a
+// second set of moments beside the first (zero moments are exactly what
+// Update creates for a name it has not seen).
+func (o *AdamW) Reset() {
+	o.Step = 0
+	for _, m := range o.M {
+		clear(m)
+	}
+	for _, v := range o.V {
+		clear(v)
+	}
+}
+
 // GlobalNorm is the L2 norm of all gradients taken together,
 // sqrt(Σ_i Σ_j g_ij²), accumulated in float64.
 func GlobalNorm(grads [][]float32) float64 {

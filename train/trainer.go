@@ -17,6 +17,7 @@ import (
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 // Options are how a run reports, beside its config.
@@ -24,6 +25,9 @@ type Options struct {
 	Log      io.Writer // progress and tables; os.Stderr in cmd/train
 	Resume   bool      // continue the run in Config.Out from its latest checkpoint
 	Terminal bool      // draw progress bars instead of plain lines
+	// NoFinalTable skips scoring the best checkpoint at every segment
+	// count after the last stage (measurements of the loop alone).
+	NoFinalTable bool
 	// Comm is the job's processes for data-parallel training (nil: one
 	// process). Every rank runs Run with the same config and takes its own
 	// slice of every micro-batch; the slices' gradients are summed into
@@ -57,6 +61,12 @@ type trainer struct {
 	lastGood string // newest checkpoint written or resumed from
 	evals    []evalRecord
 	acc      [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
+	// cell is the run's one memory cell: it trains, and validation runs on
+	// its graphs too, so that the run compiles and fills one set of graph
+	// buffers rather than a training set and a validation set beside it.
+	cell *graph.Cell[float32]
+	// memoryLogged: the breakdown after the first validation is written.
+	memoryLogged bool
 	// validate scores validation samples: eval.Validate, or in tests a
 	// scripted sequence that drives the loop's decisions.
 	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
@@ -92,13 +102,29 @@ func run(ctx context.Context, t *trainer) error {
 		return err
 	}
 	defer t.metrics.Close()
+	// Where memory goes: at start (the weights; moments and gradients come
+	// with the first step, graph buffers with the first run of each graph),
+	// after the first validation (everything the loop holds), and at the
+	// end of training and of the run (nothing grew step by step).
+	if err := t.logMemory("at start"); err != nil {
+		return err
+	}
 	for t.state.Stage < len(cfg.Stages) {
 		if err := t.stage(ctx); err != nil {
 			return err
 		}
 	}
+	if err := t.logMemory("after training"); err != nil {
+		return err
+	}
 	fmt.Fprintf(opt.Log, "done: %d stages, %d steps; best checkpoint %s\n", len(cfg.Stages), t.state.Step, t.bestPath())
-	return t.finalTable()
+	if opt.NoFinalTable {
+		return nil
+	}
+	if err := t.finalTable(); err != nil {
+		return err
+	}
+	return t.logMemory("after the final table")
 }
 
 // finalTable scores the best checkpoint on validation samples at every
@@ -108,13 +134,15 @@ func (t *trainer) finalTable() error {
 	if err != nil {
 		return nil
 	}
-	ck, err := checkpoints.Load(best)
-	if err != nil {
+	// Training is over: the best weights go into the live model, and the
+	// optimizer's moments are let go before the table is computed.
+	if err := checkpoints.LoadWeights(best, t.w); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	cell, err := graph.NewCell[float32](ck.Weights, t.cfg.MemTokens, t.cfg.SegmentSize, false)
+	t.adam = nil
+	cell, err := t.trainCell()
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
 	var counts []int
 	for _, st := range t.cfg.Stages {
@@ -122,7 +150,7 @@ func (t *trainer) finalTable() error {
 	}
 	counts = append(counts, 2*counts[len(counts)-1])
 	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
-	tw := newTable(t.opt.Log)
+	tw := table.New(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
 	for i, n := range counts {
 		val, err := t.valSamples(n)
@@ -368,13 +396,9 @@ func (t *trainer) stage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, true)
+	cell, err := t.trainCell()
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	evalCell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, false)
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
 	sched := Schedule{Peak: st.LR, Warmup: c.Warmup, Total: st.Steps, Decay: c.Decay}
 	if err := sched.Validate(); err != nil {
@@ -417,9 +441,15 @@ func (t *trainer) stage(ctx context.Context) error {
 		done := t.state.StageStep >= st.Steps
 		isBest := false
 		if t.state.StageStep%c.EvalEvery == 0 || done {
-			decision, reason, best, err := t.evaluate(evalCell, val, st)
+			decision, reason, best, err := t.evaluate(cell, val, st)
 			if err != nil {
 				return err
+			}
+			if !t.memoryLogged {
+				t.memoryLogged = true
+				if err := t.logMemory("after the first step and validation"); err != nil {
+					return err
+				}
 			}
 			isBest = best
 			if decision != curriculum.Continue {
@@ -439,6 +469,18 @@ func (t *trainer) stage(ctx context.Context) error {
 	bar.Finish()
 	t.stageTable(st)
 	return t.nextStage()
+}
+
+// trainCell is the run's memory cell, made on first use.
+func (t *trainer) trainCell() (*graph.Cell[float32], error) {
+	if t.cell == nil {
+		cell, err := graph.NewCell[float32](t.w, t.cfg.MemTokens, t.cfg.SegmentSize, true)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		t.cell = cell
+	}
+	return t.cell, nil
 }
 
 // stepStats is what one optimizer step reports.
@@ -672,7 +714,7 @@ func (t *trainer) save(isBest, stageDone bool) error {
 }
 
 // nextStage moves to the next stage, starting from this stage's best
-// checkpoint (DESIGN.md section 5), with a fresh optimizer.
+// checkpoint (docs/training.md), with a fresh optimizer.
 func (t *trainer) nextStage() error {
 	// The other ranks read what rank 0 wrote once it has written it.
 	if err := t.comm.Barrier(); err != nil {
@@ -692,14 +734,10 @@ func (t *trainer) nextStage() error {
 	if err := t.comm.Same(fmt.Sprintf("the checkpoint stage %d starts from", t.state.Stage+1), hashBytes([]byte(best))); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	ck, err := checkpoints.Load(best)
-	if err != nil {
+	if err := checkpoints.LoadWeights(best, t.w); err != nil {
 		return fmt.Errorf("train: starting stage %d from %s: %w", t.state.Stage+1, best, err)
 	}
-	for i, p := range t.w.Params {
-		copy(p.Data, ck.Weights.Params[i].Data)
-	}
-	t.adam = t.newAdam()
+	t.adam.Reset()
 	t.state.Parent = best
 	t.state.BestMetric = noMetric
 	t.progress = curriculum.Progress{Stage: t.cfg.Stages[t.state.Stage]}

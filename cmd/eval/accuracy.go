@@ -11,6 +11,7 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
@@ -86,7 +87,7 @@ func accuracy(out io.Writer, args []string) error {
 }
 
 func accuracyTable(w io.Writer, rows []eval.AccuracyResult) {
-	tw := newTable(w)
+	tw := table.New(w)
 	tw.Header("segments", "tokens", "samples", "accuracy", "95% CI", "s / sample", "RSS MiB (peak / settled)", "live heap MiB")
 	for _, r := range rows {
 		tw.Append(fmt.Sprint(r.Segments), fmt.Sprint(r.Tokens), fmt.Sprint(r.Samples), fmt.Sprintf("%.3f", r.Accuracy),

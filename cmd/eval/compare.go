@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 func init() {
@@ -58,7 +59,7 @@ func compare(out io.Writer, args []string) error {
 func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
 	for _, c := range eval.CompareAccuracy(runs) {
 		fmt.Fprintf(out, "\naccuracy, task %s (95%% interval)\n", c.Task)
-		tw := newTable(out)
+		tw := table.New(out)
 		tw.Header(runHeader(len(runs), "segments", "tokens")...)
 		for _, r := range c.Rows {
 			tokens := "varies"
@@ -85,7 +86,7 @@ func comparePerplexity(out io.Writer, runs []*eval.RunResults) {
 		return
 	}
 	fmt.Fprintln(out, "\nperplexity per segment index: with memory / without")
-	tw := newTable(out)
+	tw := table.New(out)
 	tw.Header(runHeader(len(runs), "segment")...)
 	for _, r := range rows {
 		row := []any{fmt.Sprint(r.Segment)}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
@@ -75,7 +76,7 @@ func dynamics(out io.Writer, args []string) error {
 	}
 	fmt.Fprintf(out, "%s: memory after each hand-off, %d samples of %s (segments of %d, %d memory tokens)\n",
 		ck.Dir, rep.Samples, rep.Task, S, rep.MemTokens)
-	tw := newTable(out)
+	tw := table.New(out)
 	tw.Header("hand-off", "tokens read", "mean square", "drift (mean square change)", "separation by answer")
 	for _, r := range rep.Results {
 		tw.Append(fmt.Sprint(r.Handoff), fmt.Sprint(r.Handoff*S), fmt.Sprintf("%.4f", r.MeanSquare),

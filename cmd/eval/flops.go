@@ -11,6 +11,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 func init() {
@@ -70,7 +71,7 @@ func flops(out io.Writer, args []string) error {
 	}
 	fmt.Fprintf(out, "%d layers, width %d, MLP %d (%s), vocabulary %d; segments of %d + 2x%d memory; attention counted %s\n",
 		rep.Layers, rep.Hidden, rep.FFN, map[bool]string{true: "GPT-2 shape", false: "SwiGLU"}[c.IsGPT2()], rep.Vocab, rep.SegmentSize, rep.MemTokens, rep.Attention)
-	tw := newTable(out)
+	tw := table.New(out)
 	tw.Header("tokens", "segments", "RMT FLOPs", "full-attention FLOPs", "full / RMT")
 	for _, r := range rep.Results {
 		tw.Append(fmt.Sprint(r.Tokens), fmt.Sprint(r.Segments), fmt.Sprintf("%.4g", r.RMTFLOPs), fmt.Sprintf("%.4g", r.FullFLOPs), fmt.Sprintf("%.2fx", r.Ratio))

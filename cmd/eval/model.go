@@ -31,7 +31,7 @@ func shapeConfig(shape string) (graph.Config, error) {
 	}
 	c, err := checkpoints.ReadConfig(shape)
 	if err != nil {
-		return graph.Config{}, fmt.Errorf("--shape %q is neither stories260K, gpt2-small nor a model folder: %w", shape, err)
+		return graph.Config{}, fmt.Errorf("--shape %q is neither stories260K, gpt2-small, gpt2-medium nor a model folder: %w", shape, err)
 	}
 	return c, nil
 }

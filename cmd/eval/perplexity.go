@@ -11,6 +11,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
@@ -158,7 +159,7 @@ func perplexity(out io.Writer, args []string) error {
 func historyTable(w io.Writer, rep eval.PerplexityReport) {
 	fmt.Fprintf(w, "\nthe last segment of each window (the same %d x %d tokens in every row) after reading the segments before it\n",
 		rep.Samples, rep.SegmentSize)
-	tw := newTable(w)
+	tw := table.New(w)
 	full := rep.History[0].PPLFullContext != nil
 	header := []any{"segments read before", "tokens read before", "ppl memory", "ppl no memory"}
 	if full {
@@ -178,7 +179,7 @@ func historyTable(w io.Writer, rep eval.PerplexityReport) {
 func perplexityTable(w io.Writer, rep eval.PerplexityReport) {
 	fmt.Fprintf(w, "%d windows of %d x %d tokens from %s; memory: %d tokens\n",
 		rep.Samples, rep.Segments, rep.SegmentSize, rep.TextDir, rep.MemTokens)
-	tw := newTable(w)
+	tw := table.New(w)
 	reset := len(rep.Results) > 0 && rep.Results[0].PPLMemoryReset != nil
 	full := len(rep.Results) > 0 && rep.Results[0].PPLFullContext != nil
 	header := []any{"segment", "tokens read", "ppl memory", "ppl no memory"}
