@@ -39,11 +39,15 @@ const (
 
 // RMTInfo is rmt.json: how the memory wraps the backbone.
 type RMTInfo struct {
-	MemTokens   int    `json:"mem_tokens"`   // M; 0 for a plain model without rmt.memory
-	SegmentSize int    `json:"segment_size"` // S
-	BPTTDepth   int    `json:"bptt_depth"`   // -1 for every segment, else the last k
-	Family      string `json:"family"`       // config.json's model_type
-	Tokenizer   string `json:"tokenizer"`    // TokenizerByte or TokenizerJSON
+	// Memory is the memory kind, graph.KindRMT or graph.KindARMT; empty
+	// (checkpoints written before there were two) reads as rmt.
+	Memory      string `json:"memory"`
+	DMem        int    `json:"d_mem,omitempty"` // ARMT's key width
+	MemTokens   int    `json:"mem_tokens"`      // M; 0 for a plain model without rmt.memory
+	SegmentSize int    `json:"segment_size"`    // S
+	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
+	Family      string `json:"family"`          // config.json's model_type
+	Tokenizer   string `json:"tokenizer"`       // TokenizerByte or TokenizerJSON
 }
 
 // State is state.json: where training stands, so that a resumed run continues
@@ -259,6 +263,21 @@ func SameShape(a graph.Config, am int, b graph.Config, bm int) error {
 	return nil
 }
 
+// SameMemory reports whether a memory (a checkpoint's) is the same as b
+// (the run's): kind, tokens and, for ARMT, key width. Loading one kind's
+// checkpoint into a run of the other is the first difference it names.
+func SameMemory(a, b graph.Memory) error {
+	switch {
+	case a.Kind != b.Kind:
+		return fmt.Errorf("checkpoints: checkpoint has memory %s, the run %s; a checkpoint of one memory kind cannot continue or serve as the other", a.Kind, b.Kind)
+	case a.Tokens != b.Tokens:
+		return fmt.Errorf("checkpoints: checkpoint has memory tokens %d, the run %d", a.Tokens, b.Tokens)
+	case a.DMem != b.DMem:
+		return fmt.Errorf("checkpoints: checkpoint has d_mem %d, the run %d", a.DMem, b.DMem)
+	}
+	return nil
+}
+
 // check validates the parts of ck that Save and Export both write and returns
 // the RMTInfo to write, with Family and Tokenizer filled in when empty.
 func (ck *Checkpoint) check() (RMTInfo, error) {
@@ -267,6 +286,7 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	}
 	c := ck.Weights.Config
 	info := ck.RMT
+	info.Memory = info.Kind().Kind
 	if info.Family == "" {
 		info.Family = c.ModelType
 	}
@@ -297,6 +317,15 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	return info, nil
 }
 
+// Kind is the memory rmt.json describes.
+func (i RMTInfo) Kind() graph.Memory {
+	kind := i.Memory
+	if kind == "" {
+		kind = graph.KindRMT
+	}
+	return graph.Memory{Kind: kind, Tokens: i.MemTokens, DMem: i.DMem}
+}
+
 // checkRMT checks rmt.json's fields (source names them in errors) against the config.
 func checkRMT(info RMTInfo, c graph.Config, source string) error {
 	switch {
@@ -311,6 +340,9 @@ func checkRMT(info RMTInfo, c graph.Config, source string) error {
 	case info.Tokenizer != TokenizerByte && info.Tokenizer != TokenizerJSON:
 		return fmt.Errorf("checkpoints: %s: tokenizer %q; want %q or %q", source, info.Tokenizer, TokenizerByte, TokenizerJSON)
 	}
+	if err := info.Kind().Check(); err != nil {
+		return fmt.Errorf("checkpoints: %s: %w", source, err)
+	}
 	return nil
 }
 
@@ -319,6 +351,14 @@ func checkRMT(info RMTInfo, c graph.Config, source string) error {
 // goes through graph.FromTensors (every parameter present with its shape,
 // nothing left over), and the memory is added last. source names the file.
 func assemble(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, source string) (*graph.Weights, error) {
+	if info.Kind().Kind == graph.KindARMT {
+		return assembleARMT(c, info, tensors, source)
+	}
+	for _, name := range slices.Sorted(maps.Keys(tensors)) {
+		if strings.HasPrefix(name, "armt.") {
+			return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has memory %q; want no associative memory", name, source, graph.KindRMT)
+		}
+	}
 	mem, hasMem := tensors[graph.MemoryName]
 	delete(tensors, graph.MemoryName)
 	want := []int{info.MemTokens, c.Hidden()}
@@ -341,6 +381,46 @@ func assemble(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, sou
 		}
 	}
 	return w, nil
+}
+
+// assembleARMT is assemble for the associative memory: every ARMT
+// parameter present with its shape (rmt.json mem_tokens, d_mem), no
+// rmt.memory, and the ARMT parameters added after the model's.
+func assembleARMT(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, source string) (*graph.Weights, error) {
+	if _, ok := tensors[graph.MemoryName]; ok {
+		return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has memory %q; want the associative memory's tensors", graph.MemoryName, source, graph.KindARMT)
+	}
+	specs := graph.ARMTSpecs(c, info.MemTokens, info.DMem)
+	var params []*graph.Param
+	for _, sp := range specs {
+		t, ok := tensors[sp.Name]
+		if !ok {
+			return nil, fmt.Errorf("checkpoints: %s has no tensor %q; want shape %v (rmt.json memory armt, mem_tokens %d, d_mem %d)", source, sp.Name, sp.Shape, info.MemTokens, info.DMem)
+		}
+		if !slices.Equal(t.Shape, sp.Shape) || len(t.Data) != numel(sp.Shape) {
+			return nil, fmt.Errorf("checkpoints: tensor %q in %s has shape %v (%d values); want %v (rmt.json mem_tokens %d, d_mem %d)", sp.Name, source, t.Shape, len(t.Data), sp.Shape, info.MemTokens, info.DMem)
+		}
+		delete(tensors, sp.Name)
+		params = append(params, &graph.Param{Name: sp.Name, Shape: t.Shape, Data: t.Data})
+	}
+	w, err := graph.FromTensors(c, tensors, source)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	for _, p := range params {
+		if err := w.Add(p); err != nil {
+			return nil, fmt.Errorf("checkpoints: %s: %w", source, err)
+		}
+	}
+	return w, nil
+}
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }
 
 // checkMoments checks that M and V name the same parameters of w, each with

@@ -61,6 +61,9 @@ func Export(ck *Checkpoint, out, format string) error {
 	if err != nil {
 		return err
 	}
+	if format == FormatRMTPyTorch && info.Kind().Kind != graph.KindRMT {
+		return fmt.Errorf("checkpoints: export format %q is the official RMT wrapper's layout; a %s checkpoint exports as %q", format, info.Kind().Kind, FormatHF)
+	}
 	return WriteDirAtomic(out, func(tmp string) error {
 		return writeModelFolder(tmp, ck, info, names)
 	})

@@ -169,8 +169,14 @@ func (streamOnly) SampleAt(int) (data.Sample, error) {
 // asks for a whole one; the answers are those of the whole samples, also
 // for a sample longer than one noise block.
 func TestAccuracyStreams(t *testing.T) {
+	for _, kind := range []string{graph.KindRMT, graph.KindARMT} {
+		t.Run(kind, func(t *testing.T) { testAccuracyStreams(t, kind) })
+	}
+}
+
+func testAccuracyStreams(t *testing.T, kind string) {
 	const S, M, n, samples = 96, 2, 100, 2 // 9,600 tokens: more than one noise block
-	w := tinyRMT(t, "llama", M)
+	w := tinyMemory(t, kind, "llama", M)
 	cell, err := graph.NewCell[float32](w, M, S, false)
 	if err != nil {
 		t.Fatal(err)

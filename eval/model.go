@@ -32,6 +32,9 @@ type Model struct {
 	// HuggingFace folder, the built-in model or an export without memory.
 	Memory *graph.Param
 	RMT    *checkpoints.RMTInfo
+	// ARMT holds the associative memory's parameters of an exported ARMT
+	// folder, set aside likewise (nil otherwise).
+	ARMT []*graph.Param
 }
 
 // LoadModel reads a HuggingFace folder, or builds the small random built-in
@@ -69,6 +72,11 @@ func LoadModel(dir string) (*Model, error) {
 			return nil, err
 		}
 		m := &Model{Weights: w, RMT: &info, Memory: w.Remove(graph.MemoryName)}
+		if k := info.Kind(); k.Kind == graph.KindARMT {
+			for _, name := range k.Names(w.Config) {
+				m.ARMT = append(m.ARMT, w.Remove(name))
+			}
+		}
 		if info.Tokenizer == checkpoints.TokenizerByte {
 			m.Tokenizer = data.NewByteTokenizer()
 			return m, nil
@@ -92,6 +100,10 @@ func LoadModel(dir string) (*Model, error) {
 // MemoryNote is the one line to print when a model was loaded without the
 // memory its folder holds ("" when it holds none).
 func (m *Model) MemoryNote(dir string) string {
+	if m.ARMT != nil {
+		return fmt.Sprintf("note: %s holds the associative memory (armt, %d memory tokens, d_mem %d, segments of %d); set aside: this command runs the decoder alone (--checkpoint %s runs it with memory)",
+			dir, m.RMT.MemTokens, m.RMT.DMem, m.RMT.SegmentSize, dir)
+	}
 	if m.Memory == nil {
 		return ""
 	}

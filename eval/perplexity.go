@@ -27,23 +27,28 @@ type SegmentScorer struct {
 	// from what was read (the ablation of the memory column).
 	Reset   bool
 	g       *graph.Segment[float32]
-	mem0    []float32 // rmt.memory (M*C); nil for M = 0
+	mem0    []float32 // the initial state (RMT: rmt.memory, M*C); nil for M = 0
 	targets []int
 	weights []float32
 }
 
-// NewSegmentScorer prepares a scorer for w with mem memory tokens (w must
-// hold rmt.memory of that size when mem > 0) and segments of seg tokens.
+// NewSegmentScorer prepares a scorer for w with mem memory tokens of the
+// kind w holds (rmt.memory or the associative memory, of that size when
+// mem > 0) and segments of seg tokens.
 func NewSegmentScorer(w *graph.Weights, mem, seg int) (*SegmentScorer, error) {
 	sc := &SegmentScorer{Mem: mem, Seg: seg, targets: make([]int, max(seg, 0)), weights: make([]float32, max(seg, 0))}
+	shape := graph.SegmentShape{Batch: 1, Tokens: seg}
 	if mem > 0 {
-		p := w.Get(graph.MemoryName)
-		if p == nil || p.Shape[0] != mem || p.Shape[1] != w.Config.Hidden() {
-			return nil, fmt.Errorf("eval: scoring with %d memory tokens needs %s of shape [%d %d] in the model", mem, graph.MemoryName, mem, w.Config.Hidden())
+		if k := graph.MemoryOf(w); k.Tokens != mem {
+			return nil, fmt.Errorf("eval: scoring with %d memory tokens needs %s of shape [%d %d] (or the associative memory's armt.memory) in the model", mem, graph.MemoryName, mem, w.Config.Hidden())
 		}
-		sc.mem0 = p.Data
+		cell, err := graph.NewCell[float32](w, mem, seg, false)
+		if err != nil {
+			return nil, err
+		}
+		sc.mem0, shape = cell.InitialMemory(1), cell.Shape(1)
 	}
-	g, err := graph.NewSegment[float32](w, graph.SegmentShape{Batch: 1, Tokens: seg, Mem: mem}, graph.BuildOptions{})
+	g, err := graph.NewSegment[float32](w, shape, graph.BuildOptions{})
 	if err != nil {
 		return nil, err
 	}

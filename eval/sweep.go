@@ -73,7 +73,7 @@ func AccuracySweep(ck *Checkpoint, sw Sweep) (AccuracyReport, error) {
 	if err != nil {
 		return AccuracyReport{}, err
 	}
-	rep := AccuracyReport{Task: sw.Task, Checkpoint: ck.Dir, SegmentSize: S, MemTokens: ck.RMT.MemTokens}
+	rep := AccuracyReport{Task: sw.Task, Checkpoint: ck.Dir, SegmentSize: S, Memory: ck.RMT.Kind().Kind, DMem: ck.RMT.DMem, MemTokens: ck.RMT.MemTokens}
 	warm, err := sw.NewTask(2)
 	if err != nil {
 		return AccuracyReport{}, err

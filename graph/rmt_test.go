@@ -53,7 +53,7 @@ func unrolled(t *testing.T, w *Weights, m, s int, seq Sequence) (float64, [][]fl
 		ids := G.NewVector(g, tensor.Int, G.WithShape(B*s), G.WithValue(vec(in.IDs)), G.WithName("ids"+string(rune('0'+i))))
 		tn := G.NewVector(g, tensor.Int, G.WithShape(B*L), G.WithValue(vec(targets)), G.WithName("t"+string(rune('0'+i))))
 		wn := G.NewVector(g, tensor.Float64, G.WithShape(B*L), G.WithValue(vec(weights)), G.WithName("w"+string(rune('0'+i))))
-		hf, _ := decoder(tensor.Float64, c, sh, nodes, ids, mem, nil, false)
+		hf, _ := decoder(tensor.Float64, c, sh, nodes, ids, mem, nil, false, nil)
 		loss := apply(newLossOp(tensor.Float64, B*L, C, V), hf, nodes[c.HeadName()], tn, wn)
 		mem = apply(newMemOutOp(tensor.Float64, B, L, m, C), hf)
 		if total == nil {

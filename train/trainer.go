@@ -212,8 +212,12 @@ func (t *trainer) setup() error {
 	if name == "" {
 		name = "built-in random model"
 	}
-	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), %d memory tokens, segments of %d tokens\n",
-		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), c.MemTokens, c.SegmentSize)
+	kind := c.Memory
+	if c.Memory == graph.KindARMT {
+		kind = fmt.Sprintf("%s, d_mem %d", c.Memory, c.DMem)
+	}
+	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), memory %s, %d memory tokens, segments of %d tokens\n",
+		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), kind, c.MemTokens, c.SegmentSize)
 	resolved, _ := json.MarshalIndent(c, "", "  ")
 	if !t.opt.Resume {
 		if latestErr == nil {
@@ -244,6 +248,9 @@ func (t *trainer) setup() error {
 	if err != nil {
 		return fmt.Errorf("train: --resume: %w", err)
 	}
+	if err := checkpoints.SameMemory(ck.RMT.Kind(), c.MemoryKind()); err != nil {
+		return fmt.Errorf("train: --resume: checkpoint %s: %w", latest, err)
+	}
 	if err := checkpoints.SameShape(ck.Weights.Config, ck.RMT.MemTokens, w.Config, c.MemTokens); err != nil {
 		return fmt.Errorf("train: --resume: checkpoint %s does not fit this run's model: %w", latest, err)
 	}
@@ -271,6 +278,12 @@ func (t *trainer) setup() error {
 // new one drawn from the seed.
 func (t *trainer) initMemory(m *eval.Model) error {
 	c := t.cfg
+	if c.Memory == graph.KindARMT {
+		return t.initARMT(m)
+	}
+	if m.ARMT != nil {
+		fmt.Fprintf(t.opt.Log, "note: --memory rmt: the associative memory of %s is set aside\n", c.Model)
+	}
 	switch {
 	case m.Memory != nil && c.MemTokens == m.RMT.MemTokens:
 		fmt.Fprintf(t.opt.Log, "memory: rmt.memory of %s (%d tokens)\n", c.Model, c.MemTokens)
@@ -290,6 +303,29 @@ func (t *trainer) initMemory(m *eval.Model) error {
 	return graph.InitMemory(m.Weights, c.MemTokens, uint64(c.Seed))
 }
 
+// initARMT continues the associative memory of an exported ARMT folder of
+// the same sizes, or draws a fresh one.
+func (t *trainer) initARMT(m *eval.Model) error {
+	c := t.cfg
+	if m.Memory != nil {
+		fmt.Fprintf(t.opt.Log, "note: --memory armt: the rmt.memory of %s is set aside\n", c.Model)
+	}
+	if m.ARMT != nil {
+		if k := m.RMT.Kind(); k != c.MemoryKind() {
+			return fmt.Errorf("train: --mem-tokens %d --d-mem %d, but --model %s holds the associative memory of %d tokens, d_mem %d; pass those to continue with it",
+				c.MemTokens, c.DMem, c.Model, k.Tokens, k.DMem)
+		}
+		fmt.Fprintf(t.opt.Log, "memory: the associative memory of %s (%d tokens, d_mem %d)\n", c.Model, c.MemTokens, c.DMem)
+		for _, p := range m.ARMT {
+			if err := m.Weights.Add(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return c.MemoryKind().Init(m.Weights, uint64(c.Seed))
+}
+
 // sameRunConfig compares the resumed run's saved config with this one: a
 // resumed run must continue what was started, or its losses would not be
 // those of an uninterrupted run.
@@ -297,6 +333,9 @@ func sameRunConfig(saved json.RawMessage, c Config) error {
 	var old Config
 	if err := json.Unmarshal(saved, &old); err != nil {
 		return fmt.Errorf("the checkpoint's saved config: %w", err)
+	}
+	if old.Memory == "" {
+		old.Memory = graph.KindRMT // saved before there were two kinds
 	}
 	a, _ := json.Marshal(old)
 	b, _ := json.Marshal(c)
@@ -474,7 +513,7 @@ func (t *trainer) stage(ctx context.Context) error {
 // trainCell is the run's memory cell, made on first use.
 func (t *trainer) trainCell() (*graph.Cell[float32], error) {
 	if t.cell == nil {
-		cell, err := graph.NewCell[float32](t.w, t.cfg.MemTokens, t.cfg.SegmentSize, true)
+		cell, err := graph.NewMemoryCell[float32](t.w, t.cfg.MemoryKind(), t.cfg.SegmentSize, true)
 		if err != nil {
 			return nil, fmt.Errorf("train: %w", err)
 		}
@@ -699,7 +738,7 @@ func (t *trainer) save(isBest, stageDone bool) error {
 	t.state.Progress = prog
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
-		RMT: checkpoints.RMTInfo{MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT()},
+		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT()},
 	}
 	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
 		// Saved as finished: a resume starts the next stage from here.

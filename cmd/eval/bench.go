@@ -20,7 +20,8 @@ func runBench(args []string) error {
 	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, gpt2-medium, or a model folder whose shape to use (random weights)")
 	batch := fs.Int("batch", 1, "batch rows")
 	segment := fs.Int("segment-size", 512, "tokens per segment")
-	mem := fs.Int("mem-tokens", 16, "memory tokens (read and write copies each)")
+	mem := fs.Int("mem-tokens", 16, "memory tokens (RMT: read and write copies each)")
+	memFlags := addMemoryFlags(fs)
 	runs := fs.Int("runs", 5, "timed runs after one warm-up; the best is reported")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	if err := fs.Parse(args); err != nil {
@@ -33,7 +34,11 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := eval.Bench(*shape, c, *batch, *segment, *mem, *runs)
+	m, err := memFlags.memory(*mem)
+	if err != nil {
+		return err
+	}
+	r, err := eval.Bench(*shape, c, *batch, *segment, m, *runs)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,11 @@ func compare(out io.Writer, args []string) error {
 		}{runs})
 	}
 	for i, r := range runs {
-		fmt.Fprintf(out, "[%d] %s (%s)\n", i+1, r.Run, r.Dir)
+		memory := ""
+		if k := r.MemoryKind(); k != "" {
+			memory = ", memory " + k
+		}
+		fmt.Fprintf(out, "[%d] %s (%s%s)\n", i+1, r.Run, r.Dir, memory)
 	}
 	compareAccuracy(out, runs)
 	comparePerplexity(out, runs)

@@ -66,7 +66,7 @@ func dynamics(out io.Writer, args []string) error {
 		return err
 	}
 	p := eval.NewProgress(os.Stderr, "dynamics", *samples, int64(*samples)*int64(slices.Max(handoffs)*S), *every)
-	rep := eval.DynamicsReport{Checkpoint: ck.Dir, Task: *q.task, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
+	rep := eval.DynamicsReport{Checkpoint: ck.Dir, Task: *q.task, SegmentSize: S, Memory: ck.RMT.Kind().Kind, DMem: ck.RMT.DMem, MemTokens: ck.RMT.MemTokens,
 		Segments: *segments, Samples: *samples, Seed: *q.seed}
 	if rep.Results, err = eval.MemoryDynamics(ck.Weights, ck.RMT.MemTokens, t, *samples, handoffs, p); err != nil {
 		return err

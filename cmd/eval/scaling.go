@@ -25,6 +25,9 @@ func runScaling(args []string) error {
 	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, gpt2-medium, or a model folder whose shape to use (random weights)")
 	seg := fs.Int("segment-size", 512, "tokens per segment")
 	mem := fs.Int("mem-tokens", 16, "memory tokens")
+	memFlags := addMemoryFlags(fs)
+	timed := fs.Int("timed", 3, "timed training steps per segment count after a warm-up (0: time only the step whose peak RSS is measured)")
+	keepEvery := fs.Int("keep-every", 0, "states the replay keeps: every k-th (0: every state for rmt, about the square root of the count for armt)")
 	countsFlag := fs.String("train-segments", "1,2,4,8,16", "segment counts of the training steps")
 	streamSegs := fs.Int("stream-segments", 2048, "segments to stream (0 skips the streaming run); 2048 x 512 = 1,048,576 tokens")
 	window := fs.Int("window", 32, "segments averaged at the start and end of the stream")
@@ -54,13 +57,18 @@ func runScaling(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *mem > 0 {
-		if err := graph.InitMemory(w, *mem, 1); err != nil {
-			return err
-		}
+	m, err := memFlags.memory(*mem)
+	if err != nil {
+		return err
+	}
+	if err := m.Init(w, 1); err != nil {
+		return err
 	}
 	logf := func(s string) { fmt.Fprintln(os.Stderr, s) }
-	rep, err := eval.TrainScaling(w, *seg, *mem, counts, logf)
+	if *timed < 0 || *keepEvery < 0 {
+		return fmt.Errorf("--timed %d and --keep-every %d must be at least 0", *timed, *keepEvery)
+	}
+	rep, err := eval.TrainScalingWith(w, *seg, *mem, counts, eval.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery}, logf)
 	if err != nil {
 		return err
 	}
@@ -73,7 +81,7 @@ func runScaling(args []string) error {
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
-	fmt.Printf("shape %s, segments of %d tokens, %d memory tokens, %d threads (spin %v); one segment forward+backward: %.1f ms\n", rep.Shape, rep.SegmentSize, rep.MemTokens, rep.Threads, rep.Spin, rep.OneSegmentMS)
+	fmt.Printf("shape %s, memory %s, segments of %d tokens, %d memory tokens, %d threads (spin %v); one segment forward+backward: %.1f ms\n", rep.Shape, m.Kind, rep.SegmentSize, rep.MemTokens, rep.Threads, rep.Spin, rep.OneSegmentMS)
 	t := table.New(os.Stdout)
 	t.Header("segments", "step ms", "ms / segment", "x one segment f+b", "peak RSS MiB", "settled RSS MiB", "live heap MiB")
 	for _, r := range rep.Train {

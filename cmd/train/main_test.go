@@ -3,12 +3,14 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,12 +23,44 @@ import (
 var tinyRun = []string{"--curriculum", "1,2", "--steps-per-stage", "8", "--batch", "2", "--segment-size", "72",
 	"--mem-tokens", "2", "--eval-every", "4", "--eval-samples", "2", "--checkpoint-every", "1", "--warmup", "2", "--keep", "2"}
 
-func buildTrain(t *testing.T) string {
+func buildTrain(t *testing.T) string { return buildCmd(t, "train") }
+
+// builtDir holds the commands the tests build, each once per test binary.
+var (
+	builtDir  string
+	builtOnce = map[string]*sync.Once{"train": {}, "export": {}, "eval": {}}
+	buildErr  = map[string]error{}
+	buildMu   sync.Mutex
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rmt-cmd-test")
+	if err != nil {
+		panic(err)
+	}
+	builtDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildCmd builds ../<name> (train, export or eval) with this package's
+// tags, once, and returns the binary's path.
+func buildCmd(t *testing.T, name string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "train")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", buildTags, "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin := filepath.Join(builtDir, name)
+	builtOnce[name].Do(func() {
+		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", buildTags, "-o", bin, "../"+name)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildMu.Lock()
+			buildErr[name] = fmt.Errorf("go build ../%s: %v\n%s", name, err, out)
+			buildMu.Unlock()
+		}
+	})
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if err := buildErr[name]; err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -234,6 +268,34 @@ func TestResumeRefusesAnotherShape(t *testing.T) {
 	}
 }
 
+// TestARMTRun: a short run with the associative memory trains, writes
+// checkpoints that say so, and refuses to be resumed as rmt.
+func TestARMTRun(t *testing.T) {
+	bin := buildTrain(t)
+	dir := filepath.Join(t.TempDir(), "armt")
+	args := []string{"--memory", "armt", "--d-mem", "4", "--curriculum", "1,2", "--steps-per-stage", "2", "--batch", "1",
+		"--segment-size", "72", "--mem-tokens", "2", "--eval-every", "2", "--eval-samples", "1", "--warmup", "0", "--out", dir}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	latest, err := checkpoints.Run{Dir: dir}.Latest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := checkpoints.Load(latest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := ck.RMT.Kind(); k.Kind != "armt" || k.DMem != 4 || ck.Weights.Get("armt.layers.0.W_mv.weight") == nil {
+		t.Errorf("checkpoint memory %+v, want armt with d_mem 4 and its parameters", k)
+	}
+	out, err = exec.Command(bin, "--out", dir, "--resume", "--memory", "rmt", "--d-mem", "0").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "checkpoint has memory armt, the run rmt") {
+		t.Errorf("resume as rmt: err %v, said:\n%s\nwant an error naming both memory kinds", err, out)
+	}
+}
+
 func TestBadFlagsAndResume(t *testing.T) {
 	bin := buildTrain(t)
 	dir := t.TempDir()
@@ -254,6 +316,11 @@ func TestBadFlagsAndResume(t *testing.T) {
 		{"bad task", []string{"--task", "summarize"}, "--task"},
 		{"negative memory noise", []string{"--mem-noise", "-0.1"}, "--mem-noise"},
 		{"negative memory stability", []string{"--mem-stability", "-1"}, "--mem-stability"},
+		{"unknown memory kind", []string{"--memory", "lstm"}, `--memory "lstm"`},
+		{"d-mem with rmt", []string{"--d-mem", "4"}, "--d-mem 4 is the associative memory's key width; it needs --memory armt"},
+		{"armt without d-mem", []string{"--memory", "armt"}, "--d-mem 0, want at least 1"},
+		{"armt with negative d-mem", []string{"--memory", "armt", "--d-mem", "-2"}, "--d-mem -2, want at least 1"},
+		{"armt with memory noise", []string{"--memory", "armt", "--d-mem", "4", "--mem-noise", "0.3"}, "--mem-noise"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "unwritable output directory" && os.Geteuid() == 0 {
