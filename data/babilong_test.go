@@ -221,4 +221,3 @@ func TestBabiStreamMillion(t *testing.T) {
 		t.Fatalf("streamed %d tokens (prompt %d, answer %d), %d facts, last piece %q; want %d tokens, 5 facts, the question last", n, p.PromptTokens, p.AnswerTokens, facts, fb.Decode(last), L)
 	}
 }
-
