@@ -157,3 +157,19 @@ func BabiQuestions(t Task) (tasks, total, usable []int) {
 	}
 	return tasks, total, usable
 }
+
+// BabiLongest is the length of the longest sample of a story-only babi
+// task (its longest story and question), 0 for other tasks.
+func BabiLongest(t Task) int {
+	q, ok := t.(*qaTask)
+	if !ok || !q.cfg.StoryOnly {
+		return 0
+	}
+	longest := 0
+	for _, s := range q.babi {
+		for _, x := range s.qs {
+			longest = max(longest, x.factLen+q.tailLen(x.question, x.answer))
+		}
+	}
+	return longest
+}

@@ -66,3 +66,30 @@ func LoadCheckpoint(path string) (*checkpoints.Checkpoint, data.Tokenizer, error
 	}
 	return ck, tok, err
 }
+
+// LoadMemoryModel reads what an evaluation's --checkpoint names: a
+// checkpoint or run directory (LoadCheckpoint), or a folder written by
+// cmd/export (model, rmt.json, tokenizer). dir is the folder read, beside
+// which results are kept.
+func LoadMemoryModel(path string) (w *graph.Weights, info checkpoints.RMTInfo, tok data.Tokenizer, dir string, err error) {
+	if dir, err = checkpoints.Resolve(path); err == nil {
+		ck, tok, err := LoadCheckpoint(dir)
+		if err != nil {
+			return nil, info, nil, "", err
+		}
+		return ck.Weights, ck.RMT, tok, dir, nil
+	}
+	if _, serr := os.Stat(filepath.Join(path, "rmt.json")); serr != nil {
+		return nil, info, nil, "", fmt.Errorf("eval: --checkpoint %s is not a checkpoint, a run directory or an exported folder (no rmt.json): %w", path, err)
+	}
+	if w, info, err = checkpoints.ReadExport(path); err != nil {
+		return nil, info, nil, "", err
+	}
+	if info.Tokenizer == checkpoints.TokenizerByte {
+		return w, info, data.NewByteTokenizer(), path, nil
+	}
+	if tok, _, err = tokenizerIn(path, w.Config); err == nil && tok == nil {
+		err = fmt.Errorf("eval: exported folder %s has no tokenizer.json", path)
+	}
+	return w, info, tok, path, err
+}

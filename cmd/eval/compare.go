@@ -54,7 +54,47 @@ func compare(out io.Writer, args []string) error {
 	}
 	compareAccuracy(out, runs)
 	comparePerplexity(out, runs)
+	compareBabilong(out, runs)
 	return nil
+}
+
+// compareBabilong prints, per bAbI task and for the average, BABILong
+// accuracy by length with one column per run.
+func compareBabilong(out io.Writer, runs []*eval.RunResults) {
+	var all []eval.BabilongResult
+	for _, r := range runs {
+		if r.Babilong != nil {
+			all = append(all, r.Babilong.Results...)
+		}
+	}
+	tasks, lengths, _ := eval.BabilongGrid(all)
+	if len(tasks) == 0 {
+		return
+	}
+	header := []any{"task"}
+	for i := range runs {
+		header = append(header, fmt.Sprintf("[%d]", i+1))
+	}
+	for _, l := range lengths {
+		fmt.Fprintf(out, "\nBABILong accuracy at %s (95%% interval)\n", l)
+		tw := newTable(out)
+		tw.Header(header...)
+		for _, task := range tasks {
+			row := []any{fmt.Sprintf("qa%d", task)}
+			for _, r := range runs {
+				cell := "-"
+				if r.Babilong != nil {
+					_, _, at := eval.BabilongGrid(r.Babilong.Results)
+					if x := at(task, l); x != nil {
+						cell = fmt.Sprintf("%.3f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
+					}
+				}
+				row = append(row, cell)
+			}
+			tw.Append(row...)
+		}
+		tw.Render()
+	}
 }
 
 func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
