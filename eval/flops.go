@@ -175,3 +175,19 @@ func ShapeConfig(layers, hidden, ffn, vocab, heads, kvHeads int, gated bool) (gr
 	}
 	return graph.Config{ModelType: "gpt2", VocabSize: vocab, NEmbd: hidden, NLayer: layers, NHead: heads, NInner: &ffn}, nil
 }
+
+// FLOPsTable is CompareFLOPs of model shape c at every input length of
+// tokens, with the shape it counted; model names the folder c came from
+// ("" for a shape given by its dimensions).
+func FLOPsTable(c graph.Config, model string, S, M int, tokens []int, attn Attention) (FLOPsReport, error) {
+	rep := FLOPsReport{Model: model, Family: c.ModelType, Layers: c.Layers(), Hidden: c.Hidden(), FFN: c.FFN(), Vocab: c.VocabSize,
+		Heads: c.Heads(), KVHeads: c.KVHeads(), SegmentSize: S, MemTokens: M, Attention: attn.String()}
+	for _, n := range tokens {
+		r, err := CompareFLOPs(c, S, M, n, attn)
+		if err != nil {
+			return FLOPsReport{}, err
+		}
+		rep.Results = append(rep.Results, r)
+	}
+	return rep, nil
+}

@@ -78,7 +78,7 @@ func Greedy(w *graph.Weights, prompt []int, maxNew int, stop func(id int) bool) 
 		if err != nil {
 			return nil, err
 		}
-		next := argmax(res.Logits)
+		next := Argmax(res.Logits)
 		out = append(out, next)
 		ids[n] = next
 		n++
@@ -89,7 +89,8 @@ func Greedy(w *graph.Weights, prompt []int, maxNew int, stop func(id int) bool) 
 	return out, nil
 }
 
-func argmax(x []float32) int {
+// Argmax is the index of the largest value of x (the first of ties).
+func Argmax(x []float32) int {
 	best := 0
 	for i, v := range x {
 		if v > x[best] {

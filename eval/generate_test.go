@@ -56,7 +56,7 @@ func TestGreedyStopsAndMatchesLogits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := argmax(logits[len(seq)-1]); id != want {
+		if want := Argmax(logits[len(seq)-1]); id != want {
 			t.Errorf("token %d = %d, want argmax %d", i, id, want)
 		}
 		seq = append(seq, id)

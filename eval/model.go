@@ -46,25 +46,51 @@ func tokenizerIn(dir string, c graph.Config) (data.Tokenizer, string, error) {
 	return tok, path, nil
 }
 
-// LoadCheckpoint reads a checkpoint (or a run directory: its best
-// checkpoint) with the tokenizer it was trained with.
-func LoadCheckpoint(path string) (*checkpoints.Checkpoint, data.Tokenizer, error) {
+// Checkpoint is a checkpoint opened for evaluation: where it was found,
+// its weights and memory shape, and the tokenizer it was trained with.
+type Checkpoint struct {
+	*checkpoints.Checkpoint
+	Dir       string // the checkpoint directory, after resolving a run directory
+	Tokenizer data.Tokenizer
+}
+
+// LoadCheckpoint resolves what a user passes as --checkpoint (a checkpoint
+// directory, or a run directory: its best checkpoint) and reads it with the
+// tokenizer it was trained with.
+func LoadCheckpoint(path string) (*Checkpoint, error) {
 	dir, err := checkpoints.Resolve(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ck, err := checkpoints.Load(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	out := &Checkpoint{Checkpoint: ck, Dir: dir}
 	if ck.RMT.Tokenizer == checkpoints.TokenizerByte {
-		return ck, data.NewByteTokenizer(), nil
+		out.Tokenizer = data.NewByteTokenizer()
+		return out, nil
 	}
-	tok, _, err := tokenizerIn(dir, ck.Weights.Config)
-	if err == nil && tok == nil {
-		err = fmt.Errorf("eval: checkpoint %s has no tokenizer.json", dir)
+	if out.Tokenizer, _, err = tokenizerIn(dir, ck.Weights.Config); err != nil {
+		return nil, err
 	}
-	return ck, tok, err
+	if out.Tokenizer == nil {
+		return nil, fmt.Errorf("eval: checkpoint %s has no tokenizer.json", dir)
+	}
+	return out, nil
+}
+
+// PromptIDs tokenizes a prompt as the model's family expects: Llama-style
+// models start with BOS, GPT-2 does not.
+func PromptIDs(c graph.Config, tok data.Tokenizer, text string) ([]int, error) {
+	ids, err := tok.Encode(text)
+	if err != nil {
+		return nil, err
+	}
+	if !c.IsGPT2() && tok.BOS() >= 0 {
+		ids = append([]int{tok.BOS()}, ids...)
+	}
+	return ids, nil
 }
 
 // LoadMemoryModel reads what an evaluation's --checkpoint names: a

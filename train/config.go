@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 
 	"github.com/rmtgo/rmt/curriculum"
 	"github.com/rmtgo/rmt/data"
@@ -85,6 +86,38 @@ func LoadConfigFile(path string, c *Config) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {
 		return fmt.Errorf("train: --config %s: %w", path, err)
+	}
+	return nil
+}
+
+// SetFrom copies into c the options named by flags (kebab-case flag names,
+// such as "segment-size") from src: what the command line gave explicitly
+// overrides a config file. Each flag name is its option's JSON key with
+// dashes for underscores; a name that is no option is an error.
+func (c *Config) SetFrom(src Config, flags []string) error {
+	if len(flags) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(src)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	picked := map[string]json.RawMessage{}
+	for _, f := range flags {
+		key := strings.ReplaceAll(f, "-", "_")
+		v, ok := all[key]
+		if !ok {
+			return fmt.Errorf("train: --%s is not a config option", f)
+		}
+		picked[key] = v
+	}
+	raw, _ = json.Marshal(picked)
+	if err := json.Unmarshal(raw, c); err != nil {
+		return fmt.Errorf("train: %w", err)
 	}
 	return nil
 }

@@ -6,22 +6,19 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
+	"slices"
 	"time"
 
-	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
-	"github.com/rmtgo/rmt/graph"
 )
 
 func init() {
 	register("accuracy", "exact-match accuracy of a checkpoint against segment count", runAccuracy)
 }
 
-// runAccuracy evaluates a checkpoint at each segment count, streaming every
-// sample through the memory one segment at a time, and keeps the results
-// in CHECKPOINT/eval/accuracy-<task>.json (after each count, so a long
-// evaluation that is stopped keeps the counts it finished).
+// runAccuracy evaluates a checkpoint at each segment count (eval.AccuracySweep)
+// and keeps the results in CHECKPOINT/eval/accuracy-<task>.json.
 func runAccuracy(args []string) error {
 	return accuracy(os.Stdout, args)
 }
@@ -36,83 +33,39 @@ func accuracy(out io.Writer, args []string) error {
 	plotFile := fs.String("plot", "", "also draw accuracy against tokens (log axis) into this .png")
 	save := fs.Bool("save", true, "keep the results in CHECKPOINT/eval/accuracy-<task>.json")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
-	gcPercent := fs.Int("gc-percent", defaultGCPercent, "Go collector target (GOGC) while evaluating; -1 keeps the GOGC environment's")
+	gcPercent := fs.Int("gc-percent", eval.DefaultGCPercent, "Go collector target (GOGC) while evaluating; -1 keeps the GOGC environment's")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *gcPercent >= 0 {
-		defer debug.SetGCPercent(debug.SetGCPercent(*gcPercent))
 	}
 	if *ckFlag == "" {
 		return fmt.Errorf("--checkpoint is required")
 	}
-	counts, err := parseInts(*segFlag)
+	counts, err := data.ParseInts(*segFlag)
 	if err != nil || len(counts) == 0 {
 		return fmt.Errorf("--segments: give segment counts such as 1,4,16 (%v)", err)
 	}
-	perCount, err := parseInts(*samplesFlag)
+	perCount, err := data.ParseInts(*samplesFlag)
 	if err != nil || (len(perCount) != 1 && len(perCount) != len(counts)) {
 		return fmt.Errorf("--samples %q: give one count, or one per --segments entry (%d)", *samplesFlag, len(counts))
 	}
-	for _, k := range perCount {
-		if k < 1 {
-			return fmt.Errorf("--samples %d, want at least 1", k)
-		}
+	if slices.Min(perCount) < 1 {
+		return fmt.Errorf("--samples %d, want at least 1", slices.Min(perCount))
 	}
 	if err := q.check(); err != nil {
 		return err
 	}
-	ckDir, err := checkpoints.Resolve(*ckFlag)
+	ck, err := eval.LoadCheckpoint(*ckFlag)
 	if err != nil {
 		return err
 	}
-	ck, tok, err := eval.LoadCheckpoint(ckDir)
+	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every,
+		NewTask: func(n int) (data.Task, error) { return q.newTask(n, ck.RMT.SegmentSize, ck.Tokenizer) }}
+	if *save {
+		sw.SaveFile = eval.AccuracyFile(*q.task, q.babi)
+	}
+	rep, err := eval.AccuracySweep(ck, sw)
 	if err != nil {
 		return err
-	}
-	cell, err := graph.NewCell[float32](ck.Weights, ck.RMT.MemTokens, ck.RMT.SegmentSize, false)
-	if err != nil {
-		return err
-	}
-	S := ck.RMT.SegmentSize
-	rep := eval.AccuracyReport{Task: *q.task, Checkpoint: ckDir, SegmentSize: S, MemTokens: ck.RMT.MemTokens}
-	saving := *save
-	// Warm up: compile the segment graphs (reading and generating) on one
-	// 2-segment sample first, so that the resident memory reported for each
-	// count is that of evaluating it, not of compiling.
-	warm, err := q.newTask(2, S, tok)
-	if err != nil {
-		return err
-	}
-	if s, err := warm.SampleAt(0); err != nil {
-		return err
-	} else if _, _, err := eval.Answer(cell, tok, s); err != nil {
-		return err
-	}
-	for i, n := range counts {
-		samples := &perCount[min(i, len(perCount)-1)]
-		t, err := q.newTask(n, S, tok)
-		if err != nil {
-			return err
-		}
-		p := eval.NewProgress(os.Stderr, fmt.Sprintf("accuracy %d seg", n), *samples, int64(*samples)*int64(n*S), *every)
-		r, err := eval.Accuracy(cell, tok, t, *samples, p)
-		if err != nil {
-			return err
-		}
-		rep.Results = append(rep.Results, r)
-		fmt.Fprintf(os.Stderr, "%d segments (%d tokens): accuracy %.3f (%d/%d), %.2f s/sample, RSS peak %.0f MiB, settled %.0f MiB, live heap %.1f MiB\n",
-			n, r.Tokens, r.Accuracy, r.Correct, r.Samples, r.SecondsPerSample, r.PeakRSSMB, r.SettledRSSMB, r.HeapMB)
-		if saving {
-			path, err := eval.SaveAccuracy(ckDir, eval.AccuracyFile(*q.task, q.babi), rep)
-			if err != nil {
-				// A read-only checkpoint folder must not cost the evaluation.
-				fmt.Fprintf(os.Stderr, "warning: results not saved beside the checkpoint: %v\n", err)
-				saving = false
-			} else if n == counts[len(counts)-1] {
-				fmt.Fprintf(os.Stderr, "results saved to %s\n", path)
-			}
-		}
 	}
 	if *plotFile != "" {
 		if err := eval.PlotAccuracy(*plotFile, rep); err != nil {
@@ -126,14 +79,6 @@ func accuracy(out io.Writer, args []string) error {
 	accuracyTable(out, rep.Results)
 	return nil
 }
-
-// defaultGCPercent is the collector target of long evaluations. Reading a
-// long sample makes garbage at a steady rate (noise text, token ids), and
-// the default GOGC=100 lets it pile up to the size of the live heap before
-// a collection, so the peak resident size would depend on how much was
-// read. At 25 the pile stays a quarter of the live heap (about 9 MiB for
-// stories260K) whatever the length, for a few percent of time.
-const defaultGCPercent = 25
 
 func accuracyTable(w io.Writer, rows []eval.AccuracyResult) {
 	tw := newTable(w)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"sort"
 
 	"github.com/rmtgo/rmt/eval"
 )
@@ -98,50 +96,20 @@ func compareBabilong(out io.Writer, runs []*eval.RunResults) {
 }
 
 func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
-	var tasks []string
-	for _, r := range runs {
-		for k := range r.Accuracy {
-			if !slices.Contains(tasks, k) {
-				tasks = append(tasks, k)
-			}
-		}
-	}
-	sort.Strings(tasks)
-	for _, task := range tasks {
-		// segments -> the token counts the runs read at that many segments
-		// (runs with other segment sizes read other lengths)
-		byCount := map[int][]int{}
-		for _, r := range runs {
-			for _, row := range r.Accuracy[task].Results {
-				if !slices.Contains(byCount[row.Segments], row.Tokens) {
-					byCount[row.Segments] = append(byCount[row.Segments], row.Tokens)
-				}
-			}
-		}
-		counts := make([]int, 0, len(byCount))
-		for n := range byCount {
-			counts = append(counts, n)
-		}
-		sort.Ints(counts)
-		fmt.Fprintf(out, "\naccuracy, task %s (95%% interval)\n", task)
+	for _, c := range eval.CompareAccuracy(runs) {
+		fmt.Fprintf(out, "\naccuracy, task %s (95%% interval)\n", c.Task)
 		tw := newTable(out)
-		header := []any{"segments", "tokens"}
-		for i := range runs {
-			header = append(header, fmt.Sprintf("[%d]", i+1))
-		}
-		tw.Header(header...)
-		for _, n := range counts {
+		tw.Header(runHeader(len(runs), "segments", "tokens")...)
+		for _, r := range c.Rows {
 			tokens := "varies"
-			if len(byCount[n]) == 1 {
-				tokens = fmt.Sprint(byCount[n][0])
+			if len(r.Tokens) == 1 {
+				tokens = fmt.Sprint(r.Tokens[0])
 			}
-			row := []any{fmt.Sprint(n), tokens}
-			for _, r := range runs {
+			row := []any{fmt.Sprint(r.Segments), tokens}
+			for _, x := range r.Runs {
 				cell := "-"
-				for _, x := range r.Accuracy[task].Results {
-					if x.Segments == n {
-						cell = fmt.Sprintf("%.3f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
-					}
+				if x != nil {
+					cell = fmt.Sprintf("%.3f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
 				}
 				row = append(row, cell)
 			}
@@ -152,38 +120,31 @@ func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
 }
 
 func comparePerplexity(out io.Writer, runs []*eval.RunResults) {
-	last := 0
-	for _, r := range runs {
-		if r.Perplexity != nil {
-			for _, x := range r.Perplexity.Results {
-				last = max(last, x.Segment)
-			}
-		}
-	}
-	if last == 0 {
+	rows := eval.ComparePerplexity(runs)
+	if len(rows) == 0 {
 		return
 	}
 	fmt.Fprintln(out, "\nperplexity per segment index: with memory / without")
 	tw := newTable(out)
-	header := []any{"segment"}
-	for i := range runs {
-		header = append(header, fmt.Sprintf("[%d]", i+1))
-	}
-	tw.Header(header...)
-	for seg := 1; seg <= last; seg++ {
-		row := []any{fmt.Sprint(seg)}
-		for _, r := range runs {
+	tw.Header(runHeader(len(runs), "segment")...)
+	for _, r := range rows {
+		row := []any{fmt.Sprint(r.Segment)}
+		for _, x := range r.Runs {
 			cell := "-"
-			if r.Perplexity != nil {
-				for _, x := range r.Perplexity.Results {
-					if x.Segment == seg {
-						cell = pplText(x.PPLMemory) + " / " + fmt.Sprintf("%.3f", x.PPLNoMemory)
-					}
-				}
+			if x != nil {
+				cell = pplText(x.PPLMemory) + " / " + fmt.Sprintf("%.3f", x.PPLNoMemory)
 			}
 			row = append(row, cell)
 		}
 		tw.Append(row...)
 	}
 	tw.Render()
+}
+
+// runHeader is a table header: cols, then [1]..[n] for n runs.
+func runHeader(n int, cols ...any) []any {
+	for i := range n {
+		cols = append(cols, fmt.Sprintf("[%d]", i+1))
+	}
+	return cols
 }

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 )
 
@@ -23,18 +23,6 @@ func init() {
 // one that drifts away from where the question can read it.
 func runDynamics(args []string) error {
 	return dynamics(os.Stdout, args)
-}
-
-// DynamicsReport is `eval dynamics`'s JSON output.
-type DynamicsReport struct {
-	Checkpoint  string                `json:"checkpoint"`
-	Task        string                `json:"task"`
-	SegmentSize int                   `json:"segment_size"`
-	MemTokens   int                   `json:"mem_tokens"`
-	Segments    int                   `json:"segments"`
-	Samples     int                   `json:"samples"`
-	Seed        int64                 `json:"seed"`
-	Results     []eval.DynamicsResult `json:"results"`
 }
 
 func dynamics(out io.Writer, args []string) error {
@@ -61,25 +49,21 @@ func dynamics(out io.Writer, args []string) error {
 	handoffs := eval.DefaultHandoffs(*segments)
 	if *handoffFlag != "" {
 		var err error
-		if handoffs, err = parseInts(*handoffFlag); err != nil || len(handoffs) == 0 {
+		if handoffs, err = data.ParseInts(*handoffFlag); err != nil || len(handoffs) == 0 {
 			return fmt.Errorf("--handoffs: give hand-offs such as 1,2,4 (%v)", err)
 		}
 	}
-	ckDir, err := checkpoints.Resolve(*ckFlag)
-	if err != nil {
-		return err
-	}
-	ck, tok, err := eval.LoadCheckpoint(ckDir)
+	ck, err := eval.LoadCheckpoint(*ckFlag)
 	if err != nil {
 		return err
 	}
 	S := ck.RMT.SegmentSize
-	t, err := q.newTask(*segments, S, tok)
+	t, err := q.newTask(*segments, S, ck.Tokenizer)
 	if err != nil {
 		return err
 	}
 	p := eval.NewProgress(os.Stderr, "dynamics", *samples, int64(*samples)*int64(slices.Max(handoffs)*S), *every)
-	rep := DynamicsReport{Checkpoint: ckDir, Task: *q.task, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
+	rep := eval.DynamicsReport{Checkpoint: ck.Dir, Task: *q.task, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
 		Segments: *segments, Samples: *samples, Seed: *q.seed}
 	if rep.Results, err = eval.MemoryDynamics(ck.Weights, ck.RMT.MemTokens, t, *samples, handoffs, p); err != nil {
 		return err
@@ -88,7 +72,7 @@ func dynamics(out io.Writer, args []string) error {
 		return json.NewEncoder(out).Encode(rep)
 	}
 	fmt.Fprintf(out, "%s: memory after each hand-off, %d samples of %s (segments of %d, %d memory tokens)\n",
-		ckDir, rep.Samples, rep.Task, S, rep.MemTokens)
+		ck.Dir, rep.Samples, rep.Task, S, rep.MemTokens)
 	tw := newTable(out)
 	tw.Header("hand-off", "tokens read", "mean square", "drift (mean square change)", "separation by answer")
 	for _, r := range rep.Results {

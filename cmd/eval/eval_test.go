@@ -78,7 +78,7 @@ func TestFlopsCommand(t *testing.T) {
 			if err := flops(&out, append(tc.args, "--json")); err != nil {
 				t.Fatal(err)
 			}
-			var rep flopsReport
+			var rep eval.FLOPsReport
 			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 				t.Fatalf("%v in %s", err, out.String())
 			}
@@ -99,7 +99,7 @@ func TestFlopsCommand(t *testing.T) {
 	if err := flops(&out, []string{"--model", dir, "--tokens", "1024", "--json"}); err != nil {
 		t.Fatal(err)
 	}
-	var rep flopsReport
+	var rep eval.FLOPsReport
 	json.Unmarshal(out.Bytes(), &rep)
 	if rep.Layers != 12 || rep.FFN != 3072 || rep.Vocab != 50257 || len(rep.Results) != 1 {
 		t.Errorf("--model report %+v, want GPT-2 small's shape", rep)
@@ -328,7 +328,7 @@ func TestDynamicsCommand(t *testing.T) {
 	if err := dynamics(&out, []string{"--checkpoint", ck, "--segments", "5", "--samples", "3", "--progress", "0", "--json"}); err != nil {
 		t.Fatal(err)
 	}
-	var rep DynamicsReport
+	var rep eval.DynamicsReport
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("%v in %s", err, out.String())
 	}

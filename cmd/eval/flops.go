@@ -8,28 +8,13 @@ import (
 	"os"
 
 	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
 )
 
 func init() {
 	register("flops", "forward FLOPs of RMT against one full-attention pass over the same tokens", runFlops)
-}
-
-// flopsReport is `eval flops --json`; results is the stable contract.
-type flopsReport struct {
-	Model       string             `json:"model,omitempty"`
-	Family      string             `json:"family"`
-	Layers      int                `json:"layers"`
-	Hidden      int                `json:"hidden"`
-	FFN         int                `json:"ffn"`
-	Vocab       int                `json:"vocab"`
-	Heads       int                `json:"heads"`
-	KVHeads     int                `json:"kv_heads"`
-	SegmentSize int                `json:"segment_size"`
-	MemTokens   int                `json:"mem_tokens"`
-	Attention   string             `json:"attention"`
-	Results     []eval.FLOPsResult `json:"results"`
 }
 
 func runFlops(args []string) error {
@@ -58,7 +43,7 @@ func flops(out io.Writer, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--attention: %w", err)
 	}
-	tokens, err := parseInts(*tokensFlag)
+	tokens, err := data.ParseInts(*tokensFlag)
 	if err != nil || len(tokens) == 0 {
 		return fmt.Errorf("--tokens: give input lengths such as 4096,2048000 (%v)", err)
 	}
@@ -76,14 +61,9 @@ func flops(out io.Writer, args []string) error {
 			return fmt.Errorf("%w (or give --model DIR)", err)
 		}
 	}
-	rep := flopsReport{Model: *model, Family: c.ModelType, Layers: c.Layers(), Hidden: c.Hidden(), FFN: c.FFN(), Vocab: c.VocabSize,
-		Heads: c.Heads(), KVHeads: c.KVHeads(), SegmentSize: *seg, MemTokens: *mem, Attention: attn.String()}
-	for _, n := range tokens {
-		r, err := eval.CompareFLOPs(c, *seg, *mem, n, attn)
-		if err != nil {
-			return err
-		}
-		rep.Results = append(rep.Results, r)
+	rep, err := eval.FLOPsTable(c, *model, *seg, *mem, tokens, attn)
+	if err != nil {
+		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(rep)

@@ -26,7 +26,7 @@ func runGenerate(args []string) error {
 	if tok == nil {
 		return fmt.Errorf("--model %s has no tokenizer.json; use 'eval logits --ids' for id-level checks", *model)
 	}
-	ids, err := promptIDs(w, tok, *prompt)
+	ids, err := eval.PromptIDs(w.Config, tok, *prompt)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 
+	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 )
 
@@ -23,7 +22,7 @@ func runLogits(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ids, err := parseInts(*idsFlag)
+	ids, err := data.ParseInts(*idsFlag)
 	if err != nil {
 		return fmt.Errorf("--ids: %w", err)
 	}
@@ -52,29 +51,8 @@ func runLogits(args []string) error {
 		}{w.Config.ModelType, ids, w.Config.VocabSize, logits})
 	}
 	for i, row := range logits {
-		best := 0
-		for j, v := range row {
-			if v > row[best] {
-				best = j
-			}
-		}
+		best := eval.Argmax(row)
 		fmt.Printf("position %d id %d: argmax %d (%.4f), first logits %v\n", i, ids[i], best, row[best], row[:min(5, len(row))])
 	}
 	return nil
-}
-
-func parseInts(s string) ([]int, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	parts := strings.Split(s, ",")
-	out := make([]int, len(parts))
-	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil {
-			return nil, fmt.Errorf("%q is not an integer", p)
-		}
-		out[i] = v
-	}
-	return out, nil
 }

@@ -15,19 +15,6 @@ func loadModel(dir string) (*graph.Weights, data.Tokenizer, error) {
 	return w, tok, err
 }
 
-// promptIDs tokenizes a prompt as the family expects: Llama-style models
-// start with BOS, GPT-2 does not.
-func promptIDs(w *graph.Weights, tok data.Tokenizer, text string) ([]int, error) {
-	ids, err := tok.Encode(text)
-	if err != nil {
-		return nil, err
-	}
-	if !w.Config.IsGPT2() && tok.BOS() >= 0 {
-		ids = append([]int{tok.BOS()}, ids...)
-	}
-	return ids, nil
-}
-
 // shapeConfig resolves --shape: a named benchmark shape (stories260K,
 // gpt2-small) or a model folder whose config.json gives the shape.
 func shapeConfig(shape string) (graph.Config, error) {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
@@ -68,14 +67,11 @@ func perplexity(out io.Writer, args []string) error {
 		err error
 	)
 	if *ckFlag != "" {
-		if rep.Checkpoint, err = checkpoints.Resolve(*ckFlag); err != nil {
-			return err
-		}
-		ck, ckTok, err := eval.LoadCheckpoint(rep.Checkpoint)
+		ck, err := eval.LoadCheckpoint(*ckFlag)
 		if err != nil {
 			return err
 		}
-		w, tok, rep.MemTokens, rep.SegmentSize = ck.Weights, ckTok, ck.RMT.MemTokens, ck.RMT.SegmentSize
+		w, tok, rep.Checkpoint, rep.MemTokens, rep.SegmentSize = ck.Weights, ck.Tokenizer, ck.Dir, ck.RMT.MemTokens, ck.RMT.SegmentSize
 		if *segSize > 0 && *segSize != rep.SegmentSize {
 			fmt.Fprintf(os.Stderr, "note: --segment-size %d, the checkpoint was trained with %d\n", *segSize, rep.SegmentSize)
 			rep.SegmentSize = *segSize

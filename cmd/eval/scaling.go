@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
 )
@@ -26,7 +27,7 @@ func runScaling(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	counts, err := parseInts(*countsFlag)
+	counts, err := data.ParseInts(*countsFlag)
 	if err != nil {
 		return fmt.Errorf("--train-segments: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/rmtgo/rmt/data"
 )
 
 func init() {
@@ -33,7 +35,7 @@ func runTokenize(args []string) error {
 		return err
 	}
 	if *decode {
-		ids, err := parseInts(strings.Join(strings.Fields(strings.ReplaceAll(string(in), ",", " ")), ","))
+		ids, err := data.ParseInts(strings.Join(strings.Fields(strings.ReplaceAll(string(in), ",", " ")), ","))
 		if err != nil {
 			return fmt.Errorf("standard input: %w", err)
 		}

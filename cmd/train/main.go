@@ -73,47 +73,10 @@ func main() {
 	}
 }
 
-// run resolves the config (defaults, then --config FILE, then the flags
-// given explicitly) and trains.
+// run resolves the config and trains.
 func run(args []string) error {
-	cfg := train.DefaultConfig()
-	probe := flag.NewFlagSet("train", flag.ContinueOnError)
-	probe.SetOutput(os.Stderr)
-	var scratch train.Config = cfg
-	bind(probe, &scratch)
-	configFile := probe.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
-	resume := probe.Bool("resume", false, "continue the run in --out from its latest checkpoint")
-	if err := probe.Parse(args); err != nil {
-		return err
-	}
-	if probe.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; flags start with --", probe.Arg(0))
-	}
-	if *resume {
-		// A resumed run starts from its own saved config; flags given
-		// explicitly must agree with it (train.Run checks).
-		saved := filepath.Join(scratch.Out, "config.json")
-		if _, err := os.Stat(saved); err != nil {
-			return fmt.Errorf("--resume: %s has no config.json: no run to resume there", scratch.Out)
-		}
-		if err := train.LoadConfigFile(saved, &cfg); err != nil {
-			return err
-		}
-	}
-	if *configFile != "" {
-		if err := train.LoadConfigFile(*configFile, &cfg); err != nil {
-			return err
-		}
-	}
-	// Re-apply the explicitly given flags over the file.
-	final := flag.NewFlagSet("train", flag.ContinueOnError)
-	bind(final, &cfg)
-	final.String("config", "", "")
-	final.Bool("resume", false, "")
-	if err := final.Parse(args); err != nil {
-		return err
-	}
-	if err := cfg.Resolve(); err != nil {
+	cfg, resume, err := resolveConfig(args)
+	if err != nil {
 		return err
 	}
 	resolved, _ := json.MarshalIndent(cfg, "", "  ")
@@ -121,5 +84,53 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: *resume, Terminal: term.IsTerminal(int(os.Stderr.Fd()))})
+	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, Terminal: term.IsTerminal(int(os.Stderr.Fd()))})
+}
+
+// resolveConfig parses the flags once and resolves the config: defaults,
+// then a resumed run's saved config, then --config FILE, then the flags
+// given explicitly.
+func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	given := train.DefaultConfig()
+	bind(fs, &given)
+	configFile := fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
+	resumeFlag := fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
+	if err := fs.Parse(args); err != nil {
+		return cfg, false, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, false, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
+	}
+	var set []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "config" && f.Name != "resume" {
+			set = append(set, f.Name)
+		}
+	})
+	cfg = train.DefaultConfig()
+	if *resumeFlag {
+		// A resumed run starts from its own saved config; flags given
+		// explicitly must agree with it (train.Run checks).
+		saved := filepath.Join(given.Out, "config.json")
+		if _, err := os.Stat(saved); err != nil {
+			return cfg, false, fmt.Errorf("--resume: %s has no config.json: no run to resume there", given.Out)
+		}
+		if err := train.LoadConfigFile(saved, &cfg); err != nil {
+			return cfg, false, err
+		}
+	}
+	if *configFile != "" {
+		if err := train.LoadConfigFile(*configFile, &cfg); err != nil {
+			return cfg, false, err
+		}
+	}
+	if err := cfg.SetFrom(given, set); err != nil {
+		return cfg, false, err
+	}
+	if err := cfg.Resolve(); err != nil {
+		return cfg, false, err
+	}
+	return cfg, *resumeFlag, nil
 }
