@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/graph"
@@ -150,6 +153,126 @@ func Babilong(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, len
 	}
 	r.CILow, r.CIHigh = WilsonInterval(sc.correct, samples)
 	return r, nil
+}
+
+// BabilongRun is a BABILong evaluation of one checkpoint (BabilongSweep).
+type BabilongRun struct {
+	// Tasks are the bAbI tasks; nil means those the checkpoint was
+	// trained on (an error when it does not say).
+	Tasks   []int
+	Lengths []string // as ParseLength reads them, in the order evaluated
+	Samples []int    // per length: one for every length, or one per length
+	BabiDir string   // the test split, qaN_*_test.txt
+	// NoiseDir is the folder of books whose eval split is the background.
+	NoiseDir string
+	Seed     int64
+	// GCPercent is the collector target while evaluating
+	// (DefaultGCPercent); negative keeps the one GOGC set.
+	GCPercent int
+	// Save merges each finished cell into CKDIR/eval/babilong.json; a
+	// folder that cannot be written costs a warning, not the evaluation.
+	Save  bool
+	Log   io.Writer     // a line per cell, notes, warnings, progress (nil: none)
+	Every time.Duration // progress at most this often (0: never)
+}
+
+// BabilongSweep evaluates ck on every task at every length of run, length
+// by length, each sample streamed through the memory one segment at a time.
+// Every task and length is built before the first sample, so that a
+// missing test file or a length no story fits in fails at once.
+func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
+	log := run.Log
+	if log == nil {
+		log = io.Discard
+	}
+	if len(run.Samples) != 1 && len(run.Samples) != len(run.Lengths) {
+		return BabilongReport{}, fmt.Errorf("eval: %d sample counts for %d lengths; want one, or one per length", len(run.Samples), len(run.Lengths))
+	}
+	for _, k := range run.Samples {
+		if k < 1 {
+			return BabilongReport{}, fmt.Errorf("eval: %d samples, want at least 1", k)
+		}
+	}
+	trained := []int{}
+	if ck.RMT.Task == "babi" {
+		trained = append(trained, ck.RMT.BabiTasks...)
+	}
+	tasks := run.Tasks
+	if tasks == nil {
+		if len(trained) == 0 {
+			return BabilongReport{}, fmt.Errorf("eval: checkpoint %s does not record bAbI tasks it was trained on (task %q); name the tasks", ck.Dir, ck.RMT.Task)
+		}
+		tasks = trained
+	}
+	var untrained []int
+	for _, t := range tasks {
+		if !slices.Contains(trained, t) {
+			untrained = append(untrained, t)
+		}
+	}
+	if len(untrained) > 0 {
+		fmt.Fprintf(log, "note: evaluating qa%v, which the checkpoint was not trained on (trained on %v)\n", untrained, trained)
+	}
+	S, tok := ck.RMT.SegmentSize, ck.Tokenizer
+	tokens := make([]int, len(run.Lengths))
+	built := map[[2]int]data.Task{}
+	for i, l := range run.Lengths {
+		n, err := ParseLength(l)
+		if err != nil {
+			return BabilongReport{}, fmt.Errorf("eval: %w", err)
+		}
+		tokens[i] = n
+		for _, t := range tasks {
+			if built[[2]int{t, n}], err = BabilongTask(t, n, S, run.BabiDir, run.NoiseDir, run.Seed, tok); err != nil {
+				return BabilongReport{}, err
+			}
+		}
+	}
+	if run.GCPercent >= 0 {
+		defer debug.SetGCPercent(debug.SetGCPercent(run.GCPercent))
+	}
+	cell, err := graph.NewCell[float32](ck.Weights, ck.RMT.MemTokens, S, false)
+	if err != nil {
+		return BabilongReport{}, err
+	}
+	// Compile the reading and generating graphs on one sample first, so
+	// that the resident memory of each length is that of evaluating it.
+	if warm, err := BabilongTask(tasks[0], 2*S, S, run.BabiDir, run.NoiseDir, run.Seed, tok); err == nil {
+		if s, err := warm.SampleAt(0); err == nil {
+			if _, _, err := Answer(cell, tok, s); err != nil {
+				return BabilongReport{}, err
+			}
+		}
+	}
+	rep := BabilongReport{Checkpoint: ck.Dir, Memory: "rmt", TrainedTasks: trained, Untrained: untrained, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
+		Seed: run.Seed, BabiDir: run.BabiDir, NoiseDir: run.NoiseDir}
+	saving := run.Save
+	for i, n := range tokens {
+		k := run.Samples[min(i, len(run.Samples)-1)]
+		for _, t := range tasks {
+			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), k, int64(k)*int64(max(n, S)), run.Every)
+			r, err := Babilong(cell, tok, built[[2]int{t, n}], run.Lengths[i], k, p)
+			if err != nil {
+				return BabilongReport{}, fmt.Errorf("eval: qa%d at %s: %w", t, run.Lengths[i], err)
+			}
+			rep.Results = append(rep.Results, r)
+			fmt.Fprintf(log, "qa%d %s (%d tokens, %d segments): accuracy %.3f (%d/%d), %.1f s, %.0f tokens/s, RSS peak %.0f MiB, %.0f words/sample\n",
+				t, r.Length, r.Tokens, r.Segments, r.Accuracy, r.Correct, r.Samples, r.Seconds, r.TokensPerSecond, r.PeakRSSMB, r.WordsPerSample)
+			if !saving {
+				continue
+			}
+			path, _, err := SaveBabilong(ck.Dir, rep)
+			switch {
+			case err != nil:
+				// A read-only checkpoint folder must not cost the evaluation.
+				fmt.Fprintf(log, "warning: results not saved beside the checkpoint: %v\n", err)
+				saving = false
+			case i == len(tokens)-1 && t == tasks[len(tasks)-1]:
+				fmt.Fprintf(log, "results saved to %s\n", path)
+			}
+		}
+	}
+	return rep, nil
 }
 
 // Merge returns r with the rows of next added, a row of next replacing one

@@ -93,29 +93,26 @@ func PromptIDs(c graph.Config, tok data.Tokenizer, text string) ([]int, error) {
 	return ids, nil
 }
 
-// LoadMemoryModel reads what an evaluation's --checkpoint names: a
-// checkpoint or run directory (LoadCheckpoint), or a folder written by
-// cmd/export (model, rmt.json, tokenizer). dir is the folder read, beside
-// which results are kept.
-func LoadMemoryModel(path string) (w *graph.Weights, info checkpoints.RMTInfo, tok data.Tokenizer, dir string, err error) {
-	if dir, err = checkpoints.Resolve(path); err == nil {
-		ck, tok, err := LoadCheckpoint(dir)
-		if err != nil {
-			return nil, info, nil, "", err
-		}
-		return ck.Weights, ck.RMT, tok, dir, nil
+// LoadCheckpointOrExport is LoadCheckpoint that also takes a folder
+// written by cmd/export (model, rmt.json, tokenizer), as published results
+// are; Dir is then that folder, and results are kept beside it.
+func LoadCheckpointOrExport(path string) (*Checkpoint, error) {
+	if _, err := checkpoints.Resolve(path); err == nil {
+		return LoadCheckpoint(path)
+	} else if _, serr := os.Stat(filepath.Join(path, "rmt.json")); serr != nil {
+		return nil, fmt.Errorf("eval: --checkpoint %s is not a checkpoint, a run directory or an exported folder (no rmt.json): %w", path, err)
 	}
-	if _, serr := os.Stat(filepath.Join(path, "rmt.json")); serr != nil {
-		return nil, info, nil, "", fmt.Errorf("eval: --checkpoint %s is not a checkpoint, a run directory or an exported folder (no rmt.json): %w", path, err)
+	w, info, err := checkpoints.ReadExport(path)
+	if err != nil {
+		return nil, err
 	}
-	if w, info, err = checkpoints.ReadExport(path); err != nil {
-		return nil, info, nil, "", err
-	}
+	out := &Checkpoint{Checkpoint: &checkpoints.Checkpoint{Weights: w, RMT: info}, Dir: path}
 	if info.Tokenizer == checkpoints.TokenizerByte {
-		return w, info, data.NewByteTokenizer(), path, nil
+		out.Tokenizer = data.NewByteTokenizer()
+		return out, nil
 	}
-	if tok, _, err = tokenizerIn(path, w.Config); err == nil && tok == nil {
+	if out.Tokenizer, _, err = tokenizerIn(path, w.Config); err == nil && out.Tokenizer == nil {
 		err = fmt.Errorf("eval: exported folder %s has no tokenizer.json", path)
 	}
-	return w, info, tok, path, err
+	return out, err
 }

@@ -56,36 +56,19 @@ func compare(out io.Writer, args []string) error {
 	return nil
 }
 
-// compareBabilong prints, per bAbI task and for the average, BABILong
-// accuracy by length with one column per run.
+// compareBabilong prints, per length, BABILong accuracy by bAbI task with
+// one column per run.
 func compareBabilong(out io.Writer, runs []*eval.RunResults) {
-	var all []eval.BabilongResult
-	for _, r := range runs {
-		if r.Babilong != nil {
-			all = append(all, r.Babilong.Results...)
-		}
-	}
-	tasks, lengths, _ := eval.BabilongGrid(all)
-	if len(tasks) == 0 {
-		return
-	}
-	header := []any{"task"}
-	for i := range runs {
-		header = append(header, fmt.Sprintf("[%d]", i+1))
-	}
-	for _, l := range lengths {
-		fmt.Fprintf(out, "\nBABILong accuracy at %s (95%% interval)\n", l)
+	for _, c := range eval.CompareBabilong(runs) {
+		fmt.Fprintf(out, "\nBABILong accuracy at %s (95%% interval)\n", c.Length)
 		tw := newTable(out)
-		tw.Header(header...)
-		for _, task := range tasks {
-			row := []any{fmt.Sprintf("qa%d", task)}
-			for _, r := range runs {
+		tw.Header(runHeader(len(runs), "task")...)
+		for _, r := range c.Rows {
+			row := []any{fmt.Sprintf("qa%d", r.Task)}
+			for _, x := range r.Runs {
 				cell := "-"
-				if r.Babilong != nil {
-					_, _, at := eval.BabilongGrid(r.Babilong.Results)
-					if x := at(task, l); x != nil {
-						cell = fmt.Sprintf("%.3f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
-					}
+				if x != nil {
+					cell = fmt.Sprintf("%.3f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
 				}
 				row = append(row, cell)
 			}
