@@ -13,31 +13,15 @@ import (
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
-	"github.com/rmtgo/rmt/graph"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/ from what the code computes")
 
-// babiCheckpoint saves a random byte-vocabulary model that says it was
-// trained on bAbI qa1, with segments of 96 tokens.
+// babiCheckpoint saves the tiny model as trained on bAbI qa1, with
+// segments of 96 tokens.
 func babiCheckpoint(t *testing.T) string {
 	t.Helper()
-	tied := true
-	c := graph.Config{ModelType: "llama", VocabSize: data.ByteVocabSize, HiddenSize: 16, IntermediateSize: 24, NumHiddenLayers: 1,
-		NumAttentionHeads: 2, NumKeyValueHeads: 1, MaxPositionEmbeddings: 256, RMSNormEps: 1e-5, RopeTheta: 10000, TieWordEmbeddings: &tied}
-	w, err := graph.RandomWeights(c, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := graph.InitMemory(w, 2, 3); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "step-000010")
-	ck := &checkpoints.Checkpoint{Weights: w, RMT: checkpoints.RMTInfo{MemTokens: 2, SegmentSize: 96, BPTTDepth: -1, Task: "babi", BabiTasks: []int{1}}}
-	if err := checkpoints.Save(dir, ck); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return tinyCheckpointWith(t, checkpoints.RMTInfo{MemTokens: 2, SegmentSize: 96, BPTTDepth: -1, Task: "babi", BabiTasks: []int{1}})
 }
 
 // babiFolders writes a test split of qa1 and qa2 (hand-made stories) and
