@@ -39,8 +39,22 @@ func babilong(out, log io.Writer, args []string) error {
 	save := fs.Bool("save", true, "keep the results in CHECKPOINT/eval/babilong.json")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
 	gcPercent := fs.Int("gc-percent", eval.DefaultGCPercent, "Go collector target (GOGC) while evaluating; -1 keeps the GOGC environment's")
+	saved := fs.Bool("saved", false, "evaluate nothing: print (and --plot) every cell saved beside the checkpoint so far")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *saved {
+		if *ck == "" {
+			return fmt.Errorf("--checkpoint is required")
+		}
+		res, err := eval.LoadResults(*ck)
+		if err != nil {
+			return err
+		}
+		if res.Babilong == nil {
+			return fmt.Errorf("--saved: %s holds no %s; run babilong on the checkpoint first", res.Dir, eval.BabilongFile)
+		}
+		return babilongOutput(out, log, *res.Babilong, *plotFile, *asJSON)
 	}
 	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every}
 	switch {
@@ -87,13 +101,19 @@ func babilong(out, log io.Writer, args []string) error {
 		return err
 	}
 	fmt.Fprintf(log, "evaluated in %s\n", time.Since(t0).Round(time.Second))
-	if *plotFile != "" {
-		if err := eval.PlotBabilong(*plotFile, rep); err != nil {
+	return babilongOutput(out, log, rep, *plotFile, *asJSON)
+}
+
+// babilongOutput draws the heatmap when asked and prints the report as
+// JSON or as tables.
+func babilongOutput(out, log io.Writer, rep eval.BabilongReport, plotFile string, asJSON bool) error {
+	if plotFile != "" {
+		if err := eval.PlotBabilong(plotFile, rep); err != nil {
 			return err
 		}
-		fmt.Fprintf(log, "heatmap saved to %s\n", *plotFile)
+		fmt.Fprintf(log, "heatmap saved to %s\n", plotFile)
 	}
-	if *asJSON {
+	if asJSON {
 		return json.NewEncoder(out).Encode(rep)
 	}
 	babilongTable(out, rep)

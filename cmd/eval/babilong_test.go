@@ -119,6 +119,16 @@ func TestBabilongCommand(t *testing.T) {
 	if !strings.Contains(cmp.String(), "BABILong accuracy at 1k") || !strings.Contains(cmp.String(), "qa2") {
 		t.Errorf("compare does not show the BABILong rows:\n%s", cmp.String())
 	}
+	// --saved prints and draws what was saved, evaluating nothing.
+	heat2 := filepath.Join(t.TempDir(), "saved.png")
+	out.Reset()
+	if err := babilong(&out, &log, []string{"--checkpoint", ck, "--saved", "--plot", heat2}); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, heat2)
+	if !strings.Contains(out.String(), "qa2 (not trained on)") {
+		t.Errorf("--saved table:\n%s", out.String())
+	}
 	// The table: tasks as rows, lengths as columns, an average row.
 	out.Reset()
 	if err := babilong(&out, &log, append(args, "--save=false")); err != nil {
