@@ -18,7 +18,7 @@ import (
 	"github.com/rmtgo/rmt/graph"
 )
 
-// The files of a checkpoint directory (DESIGN.md section 6). model.safetensors
+// The files of a checkpoint directory (docs/formats.md). model.safetensors
 // and config.json together are an ordinary HuggingFace folder.
 const (
 	configFile    = "config.json"
@@ -39,11 +39,15 @@ const (
 
 // RMTInfo is rmt.json: how the memory wraps the backbone.
 type RMTInfo struct {
-	MemTokens   int    `json:"mem_tokens"`   // M; 0 for a plain model without rmt.memory
-	SegmentSize int    `json:"segment_size"` // S
-	BPTTDepth   int    `json:"bptt_depth"`   // -1 for every segment, else the last k
-	Family      string `json:"family"`       // config.json's model_type
-	Tokenizer   string `json:"tokenizer"`    // TokenizerByte or TokenizerJSON
+	// Memory is the memory kind, graph.KindRMT or graph.KindARMT; empty
+	// (checkpoints written before there were two) reads as rmt.
+	Memory      string `json:"memory"`
+	DMem        int    `json:"d_mem,omitempty"` // ARMT's key width
+	MemTokens   int    `json:"mem_tokens"`      // M; 0 for a plain model without rmt.memory
+	SegmentSize int    `json:"segment_size"`    // S
+	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
+	Family      string `json:"family"`          // config.json's model_type
+	Tokenizer   string `json:"tokenizer"`       // TokenizerByte or TokenizerJSON
 	// Task is the task the model was trained on and BabiTasks, for task
 	// babi, its bAbI tasks (qa1-qa5), so that an evaluation knows which
 	// tasks are the model's own; empty for a checkpoint of an older build.
@@ -198,6 +202,37 @@ func Load(dir string) (*Checkpoint, error) {
 	return ck, nil
 }
 
+// LoadWeights reads the weights of the checkpoint directory dir into w, whose
+// parameters must be the checkpoint's: every one, with its shape, and
+// nothing else. Each tensor goes straight into its parameter's slice, so
+// reading a checkpoint back into a live model (the next stage starts from
+// the best one) holds no second copy of the weights and no optimizer
+// moments. On an error w may be partly overwritten.
+func LoadWeights(dir string, w *graph.Weights) error {
+	path := filepath.Join(dir, modelFile)
+	seen := make(map[string]bool, len(w.Params))
+	err := ReadSafetensorsInto(path, func(name string, shape []int) ([]float32, error) {
+		p := w.Get(name)
+		if p == nil {
+			return nil, fmt.Errorf("the model has no parameter of that name")
+		}
+		if !slices.Equal(shape, p.Shape) {
+			return nil, fmt.Errorf("shape %v; want %v like the model's", shape, p.Shape)
+		}
+		seen[name] = true
+		return p.Data, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range w.Params {
+		if !seen[p.Name] {
+			return fmt.Errorf("checkpoints: %s has no tensor %s; want every parameter of the model", path, quoteName(p.Name))
+		}
+	}
+	return nil
+}
+
 // SameShape reports whether a model (config a with am memory tokens, say a
 // checkpoint's) and b (say the run's) have the same parameters: family, every
 // dimension, the optional biases and head, and the memory size. The error
@@ -233,6 +268,21 @@ func SameShape(a graph.Config, am int, b graph.Config, bm int) error {
 	return nil
 }
 
+// SameMemory reports whether a memory (a checkpoint's) is the same as b
+// (the run's): kind, tokens and, for ARMT, key width. Loading one kind's
+// checkpoint into a run of the other is the first difference it names.
+func SameMemory(a, b graph.Memory) error {
+	switch {
+	case a.Kind != b.Kind:
+		return fmt.Errorf("checkpoints: checkpoint has memory %s, the run %s; a checkpoint of one memory kind cannot continue or serve as the other", a.Kind, b.Kind)
+	case a.Tokens != b.Tokens:
+		return fmt.Errorf("checkpoints: checkpoint has memory tokens %d, the run %d", a.Tokens, b.Tokens)
+	case a.DMem != b.DMem:
+		return fmt.Errorf("checkpoints: checkpoint has d_mem %d, the run %d", a.DMem, b.DMem)
+	}
+	return nil
+}
+
 // check validates the parts of ck that Save and Export both write and returns
 // the RMTInfo to write, with Family and Tokenizer filled in when empty.
 func (ck *Checkpoint) check() (RMTInfo, error) {
@@ -241,6 +291,7 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	}
 	c := ck.Weights.Config
 	info := ck.RMT
+	info.Memory = info.Kind().Kind
 	if info.Family == "" {
 		info.Family = c.ModelType
 	}
@@ -271,6 +322,15 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	return info, nil
 }
 
+// Kind is the memory rmt.json describes.
+func (i RMTInfo) Kind() graph.Memory {
+	kind := i.Memory
+	if kind == "" {
+		kind = graph.KindRMT
+	}
+	return graph.Memory{Kind: kind, Tokens: i.MemTokens, DMem: i.DMem}
+}
+
 // checkRMT checks rmt.json's fields (source names them in errors) against the config.
 func checkRMT(info RMTInfo, c graph.Config, source string) error {
 	switch {
@@ -285,6 +345,9 @@ func checkRMT(info RMTInfo, c graph.Config, source string) error {
 	case info.Tokenizer != TokenizerByte && info.Tokenizer != TokenizerJSON:
 		return fmt.Errorf("checkpoints: %s: tokenizer %q; want %q or %q", source, info.Tokenizer, TokenizerByte, TokenizerJSON)
 	}
+	if err := info.Kind().Check(); err != nil {
+		return fmt.Errorf("checkpoints: %s: %w", source, err)
+	}
 	return nil
 }
 
@@ -293,6 +356,14 @@ func checkRMT(info RMTInfo, c graph.Config, source string) error {
 // goes through graph.FromTensors (every parameter present with its shape,
 // nothing left over), and the memory is added last. source names the file.
 func assemble(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, source string) (*graph.Weights, error) {
+	if info.Kind().Kind == graph.KindARMT {
+		return assembleARMT(c, info, tensors, source)
+	}
+	for _, name := range slices.Sorted(maps.Keys(tensors)) {
+		if strings.HasPrefix(name, "armt.") {
+			return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has memory %q; want no associative memory", name, source, graph.KindRMT)
+		}
+	}
 	mem, hasMem := tensors[graph.MemoryName]
 	delete(tensors, graph.MemoryName)
 	want := []int{info.MemTokens, c.Hidden()}
@@ -315,6 +386,46 @@ func assemble(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, sou
 		}
 	}
 	return w, nil
+}
+
+// assembleARMT is assemble for the associative memory: every ARMT
+// parameter present with its shape (rmt.json mem_tokens, d_mem), no
+// rmt.memory, and the ARMT parameters added after the model's.
+func assembleARMT(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, source string) (*graph.Weights, error) {
+	if _, ok := tensors[graph.MemoryName]; ok {
+		return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has memory %q; want the associative memory's tensors", graph.MemoryName, source, graph.KindARMT)
+	}
+	specs := graph.ARMTSpecs(c, info.MemTokens, info.DMem)
+	var params []*graph.Param
+	for _, sp := range specs {
+		t, ok := tensors[sp.Name]
+		if !ok {
+			return nil, fmt.Errorf("checkpoints: %s has no tensor %q; want shape %v (rmt.json memory armt, mem_tokens %d, d_mem %d)", source, sp.Name, sp.Shape, info.MemTokens, info.DMem)
+		}
+		if !slices.Equal(t.Shape, sp.Shape) || len(t.Data) != numel(sp.Shape) {
+			return nil, fmt.Errorf("checkpoints: tensor %q in %s has shape %v (%d values); want %v (rmt.json mem_tokens %d, d_mem %d)", sp.Name, source, t.Shape, len(t.Data), sp.Shape, info.MemTokens, info.DMem)
+		}
+		delete(tensors, sp.Name)
+		params = append(params, &graph.Param{Name: sp.Name, Shape: t.Shape, Data: t.Data})
+	}
+	w, err := graph.FromTensors(c, tensors, source)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	for _, p := range params {
+		if err := w.Add(p); err != nil {
+			return nil, fmt.Errorf("checkpoints: %s: %w", source, err)
+		}
+	}
+	return w, nil
+}
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }
 
 // checkMoments checks that M and V name the same parameters of w, each with

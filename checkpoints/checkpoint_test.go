@@ -41,7 +41,7 @@ func newCheckpoint(t *testing.T, c graph.Config, mem int, seed uint64) *Checkpoi
 	rng := rand.New(rand.NewPCG(seed, 1))
 	ck := &Checkpoint{
 		Weights: w,
-		RMT:     RMTInfo{MemTokens: mem, SegmentSize: 8, BPTTDepth: -1, Family: c.ModelType, Tokenizer: TokenizerByte},
+		RMT:     RMTInfo{Memory: graph.KindRMT, MemTokens: mem, SegmentSize: 8, BPTTDepth: -1, Family: c.ModelType, Tokenizer: TokenizerByte},
 		OptStep: 123,
 		M:       map[string][]float32{},
 		V:       map[string][]float32{},
@@ -102,6 +102,60 @@ func sameMoments(t *testing.T, what string, got, want map[string][]float32) {
 	}
 }
 
+// armtCheckpoint is newCheckpoint with the associative memory (2 tokens,
+// d_mem 3) in place of rmt.memory, moments for every parameter.
+func armtCheckpoint(t *testing.T, c graph.Config, seed uint64) *Checkpoint {
+	ck := newCheckpoint(t, c, 0, seed)
+	mem := graph.Memory{Kind: graph.KindARMT, Tokens: 2, DMem: 3}
+	if err := mem.Init(ck.Weights, seed); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range mem.Names(c) {
+		n := ck.Weights.Get(name).Size()
+		ck.M[name], ck.V[name] = make([]float32, n), make([]float32, n)
+	}
+	ck.RMT.Memory, ck.RMT.MemTokens, ck.RMT.DMem = graph.KindARMT, 2, 3
+	return ck
+}
+
+// TestMemoryKinds: a checkpoint of one memory kind does not load as the
+// other, and a run of one kind refuses the other's checkpoint.
+func TestMemoryKinds(t *testing.T) {
+	dir := t.TempDir()
+	armt := armtCheckpoint(t, tinyLlama(true), 1)
+	if err := Save(filepath.Join(dir, "armt"), armt); err != nil {
+		t.Fatal(err)
+	}
+	rmtJSON := filepath.Join(dir, "armt", "rmt.json")
+	raw, err := os.ReadFile(rmtJSON)
+	if err != nil || !strings.Contains(string(raw), `"memory": "armt"`) || !strings.Contains(string(raw), `"d_mem": 3`) {
+		t.Fatalf("rmt.json = %s, %v; want memory armt and d_mem 3", raw, err)
+	}
+	// Told it is rmt, the folder's ARMT tensors are refused by name.
+	asRMT := strings.Replace(string(raw), `"memory": "armt"`, `"memory": "rmt"`, 1)
+	asRMT = strings.Replace(asRMT, `"d_mem": 3,`, ``, 1)
+	if err := os.WriteFile(rmtJSON, []byte(asRMT), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(filepath.Join(dir, "armt")); err == nil || !strings.Contains(err.Error(), `"armt.layers.0.W_mb.bias"`) || !strings.Contains(err.Error(), `memory "rmt"`) {
+		t.Errorf("Load(armt tensors, rmt.json rmt) = %v, want an error naming an ARMT tensor and the memory kind", err)
+	}
+	for _, tc := range []struct {
+		a, b graph.Memory
+		want string
+	}{
+		{graph.Memory{Kind: graph.KindARMT, Tokens: 2, DMem: 3}, graph.Memory{Kind: graph.KindRMT, Tokens: 2}, "checkpoint has memory armt, the run rmt"},
+		{graph.Memory{Kind: graph.KindRMT, Tokens: 2}, graph.Memory{Kind: graph.KindARMT, Tokens: 2, DMem: 3}, "checkpoint has memory rmt, the run armt"},
+		{graph.Memory{Kind: graph.KindARMT, Tokens: 2, DMem: 3}, graph.Memory{Kind: graph.KindARMT, Tokens: 2, DMem: 4}, "d_mem 3, the run 4"},
+		{graph.Memory{Kind: graph.KindARMT, Tokens: 2, DMem: 3}, graph.Memory{Kind: graph.KindARMT, Tokens: 2, DMem: 3}, ""},
+	} {
+		err := SameMemory(tc.a, tc.b)
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("SameMemory(%+v, %+v) = %v, want %q", tc.a, tc.b, err, tc.want)
+		}
+	}
+}
+
 func TestSaveLoadRoundTrip(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -129,6 +183,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			ck.State = State{FormatVersion: 1}
 			return ck
 		}},
+		{"gpt2 with the associative memory", func(t *testing.T) *Checkpoint { return armtCheckpoint(t, tinyGPT2(), 7) }},
 		{"frozen backbone: memory moments only", func(t *testing.T) *Checkpoint {
 			ck := newCheckpoint(t, tinyLlama(true), 2, 6)
 			for name := range ck.M {
@@ -517,5 +572,55 @@ func TestSameShape(t *testing.T) {
 				t.Errorf("SameShape(%s) = %v, want an error containing %q", tc.name, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestLoadWeights: LoadWeights reads a checkpoint's weights into a live model
+// of the same shape, into the model's own slices, bit for bit; a model of
+// another shape, or with a parameter the file lacks, is refused by name.
+func TestLoadWeights(t *testing.T) {
+	for _, c := range []graph.Config{tinyLlama(false), tinyGPT2()} {
+		ck := newCheckpoint(t, c, 3, 1)
+		dir := filepath.Join(t.TempDir(), "ck")
+		if err := Save(dir, ck); err != nil {
+			t.Fatal(err)
+		}
+		live := newCheckpoint(t, c, 3, 2).Weights
+		slices0 := make([]*float32, len(live.Params))
+		for i, p := range live.Params {
+			slices0[i] = &p.Data[0]
+		}
+		if err := LoadWeights(dir, live); err != nil {
+			t.Fatalf("%s: LoadWeights: %v", c.ModelType, err)
+		}
+		for i, p := range live.Params {
+			if !slices.Equal(p.Data, ck.Weights.Params[i].Data) {
+				t.Errorf("%s: %s differs from the saved weights", c.ModelType, p.Name)
+			}
+			if &p.Data[0] != slices0[i] {
+				t.Errorf("%s: %s was given a new slice; want the model's own", c.ModelType, p.Name)
+			}
+		}
+	}
+	ck := newCheckpoint(t, tinyGPT2(), 3, 1)
+	dir := filepath.Join(t.TempDir(), "ck")
+	if err := Save(dir, ck); err != nil {
+		t.Fatal(err)
+	}
+	wide := tinyGPT2()
+	wide.NEmbd = 16
+	for _, tc := range []struct {
+		name string
+		w    *graph.Weights
+		want string
+	}{
+		{"another width", newCheckpoint(t, wide, 3, 1).Weights, "want [3 16] like the model's"},
+		{"no memory", newCheckpoint(t, tinyGPT2(), 0, 1).Weights, "no parameter of that name"},
+		{"more memory", newCheckpoint(t, tinyGPT2(), 4, 1).Weights, "rmt.memory"},
+	} {
+		err := LoadWeights(dir, tc.w)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: LoadWeights = %v, want an error containing %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -4,7 +4,7 @@
 // model.safetensors.index.json), reads and writes single .safetensors files, and
 // provides the atomic file and directory writes that checkpoint saving relies on:
 // write to a temporary sibling, fsync, rename, fsync the parent, so that a kill at
-// any moment leaves the previous file or checkpoint intact (DESIGN.md section 6).
+// any moment leaves the previous file or checkpoint intact (docs/formats.md).
 //
 // Tensors are plain row-major float32 slices with their HF names; F16 and BF16 on
 // disk are widened to float32 on load and Tensor.DType records what the file held.

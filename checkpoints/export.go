@@ -2,6 +2,8 @@ package checkpoints
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/rmtgo/rmt/graph"
@@ -59,6 +61,9 @@ func Export(ck *Checkpoint, out, format string) error {
 	if err != nil {
 		return err
 	}
+	if format == FormatRMTPyTorch && info.Kind().Kind != graph.KindRMT {
+		return fmt.Errorf("checkpoints: export format %q is the official RMT wrapper's layout; a %s checkpoint exports as %q", format, info.Kind().Kind, FormatHF)
+	}
 	return WriteDirAtomic(out, func(tmp string) error {
 		return writeModelFolder(tmp, ck, info, names)
 	})
@@ -75,4 +80,38 @@ func ReadExport(dir string) (*graph.Weights, RMTInfo, error) {
 		}
 		return hfNames
 	})
+}
+
+// IsExport reports whether dir is a folder written by Export: it has
+// rmt.json but no state.json (a checkpoint directory has both).
+func IsExport(dir string) bool {
+	return isFile(filepath.Join(dir, rmtFile)) && !isFile(filepath.Join(dir, stateFile))
+}
+
+// Open reads a checkpoint directory (Load), or a folder written by Export as
+// a checkpoint without optimizer moments or training state: its weights,
+// memory and rmt.json, and its tokenizer.json when it has one.
+func Open(dir string) (*Checkpoint, error) {
+	if !IsExport(dir) {
+		return Load(dir)
+	}
+	w, info, err := ReadExport(dir)
+	if err != nil {
+		return nil, err
+	}
+	ck := &Checkpoint{Weights: w, RMT: info}
+	if info.Tokenizer == TokenizerJSON {
+		ck.TokenizerFile = filepath.Join(dir, tokenizerFile)
+	}
+	return ck, nil
+}
+
+func isFile(p string) bool { fi, err := os.Stat(p); return err == nil && !fi.IsDir() }
+
+// ReadRMTInfo reads DIR/rmt.json of a checkpoint or exported folder (its
+// fields unchecked against the weights).
+func ReadRMTInfo(dir string) (RMTInfo, error) {
+	var info RMTInfo
+	err := readJSONStrict(filepath.Join(dir, rmtFile), &info)
+	return info, err
 }

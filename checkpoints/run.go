@@ -14,7 +14,7 @@ import (
 )
 
 // Run is the checkpoint side of a training run's output directory
-// (DESIGN.md section 7):
+// (docs/formats.md):
 //
 //	DIR/checkpoints/step-000100/   one checkpoint per save (Save's layout)
 //	DIR/checkpoints/step-000200/
@@ -302,7 +302,8 @@ func (r Run) Best() (string, error) {
 }
 
 // Resolve turns what a user passes as --checkpoint into a checkpoint
-// directory: a checkpoint directory (it holds state.json) as is; a run
+// directory: a checkpoint directory (it holds state.json) or an exported
+// folder (rmt.json without state.json, see Open) as is; a run
 // directory (it holds checkpoints/), or its checkpoints/ folder, as its best
 // checkpoint, else its latest.
 func Resolve(path string) (string, error) {
@@ -314,10 +315,9 @@ func Resolve(path string) (string, error) {
 		return "", fmt.Errorf("checkpoints: %s is a file; want a checkpoint or run directory", path)
 	}
 	isDir := func(p string) bool { fi, err := os.Stat(p); return err == nil && fi.IsDir() }
-	isFile := func(p string) bool { fi, err := os.Stat(p); return err == nil && !fi.IsDir() }
 	var r Run
 	switch {
-	case isFile(filepath.Join(path, stateFile)):
+	case isFile(filepath.Join(path, stateFile)), IsExport(path):
 		return path, nil
 	case isDir(filepath.Join(path, checkpointsDir)):
 		r = Run{Dir: path}
@@ -325,7 +325,7 @@ func Resolve(path string) (string, error) {
 		(isFile(filepath.Join(path, latestPointer)) || isFile(filepath.Join(path, bestPointer))):
 		r = Run{Dir: filepath.Dir(filepath.Clean(path))}
 	default:
-		return "", fmt.Errorf("checkpoints: %s is neither a checkpoint directory (no %s) nor a run directory (no %s/)", path, stateFile, checkpointsDir)
+		return "", fmt.Errorf("checkpoints: %s is not a checkpoint directory (no %s), an exported folder (no %s) or a run directory (no %s/)", path, stateFile, rmtFile, checkpointsDir)
 	}
 	best, found, err := r.pointed(bestPointer)
 	if err != nil || found {

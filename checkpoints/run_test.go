@@ -344,7 +344,7 @@ func TestResolve(t *testing.T) {
 		{"checkpoints folder", filepath.Join(withBest.Dir, "checkpoints"), filepath.Join(withBest.Dir, "checkpoints", "step-000002"), false},
 		{"checkpoint dir", ckpt, ckpt, false},
 		{"run without checkpoints", emptyRun, "nothing to resume", true},
-		{"junk dir", junk, junk + " is neither a checkpoint directory (no state.json) nor a run directory (no checkpoints/)", true},
+		{"junk dir", junk, junk + " is not a checkpoint directory (no state.json), an exported folder (no rmt.json) or a run directory (no checkpoints/)", true},
 		{"file", filepath.Join(junk, "notes.txt"), "notes.txt is a file", true},
 		{"missing", filepath.Join(junk, "nope"), "no such file", true},
 	}

@@ -114,44 +114,11 @@ func snippet(b []byte) string {
 // ReadSafetensors reads a .safetensors file: all tensors sorted by name, converted
 // to float32, and the __metadata__ map (nil when the file has none).
 func ReadSafetensors(path string) ([]Tensor, map[string]string, error) {
-	f, err := os.Open(path)
+	f, entries, meta, dataStart, err := openSafetensors(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("checkpoints: %w", err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("checkpoints: %w", err)
-	}
-	size := info.Size()
-	if size < 8 {
-		return nil, nil, fmt.Errorf("checkpoints: %s is %d bytes; want at least 8 (the header length)", path, size)
-	}
-	var lenBuf [8]byte
-	if _, err := io.ReadFull(f, lenBuf[:]); err != nil {
-		return nil, nil, fmt.Errorf("checkpoints: %s: read header length: %w", path, err)
-	}
-	n := binary.LittleEndian.Uint64(lenBuf[:])
-	if n > maxHeaderLen {
-		return nil, nil, fmt.Errorf("checkpoints: %s: header length %d; want at most %d (100 MiB)", path, n, maxHeaderLen)
-	}
-	if n > uint64(size-8) {
-		return nil, nil, fmt.Errorf("checkpoints: %s: header length %d but only %d bytes follow it (truncated or not a safetensors file)", path, n, size-8)
-	}
-	header := make([]byte, n)
-	if _, err := io.ReadFull(f, header); err != nil {
-		return nil, nil, fmt.Errorf("checkpoints: %s: read %d-byte header: %w", path, n, err)
-	}
-	dataStart := 8 + int64(n)
-	entries, meta, err := parseHeader(header, size-dataStart)
-	if err != nil {
-		var he *headerError
-		if errors.As(err, &he) {
-			he.file = path
-		}
 		return nil, nil, err
 	}
-
+	defer f.Close()
 	tensors := make([]Tensor, len(entries))
 	var buf []byte
 	for i, e := range entries {
@@ -173,33 +140,119 @@ func ReadSafetensors(path string) ([]Tensor, map[string]string, error) {
 	return tensors, meta, nil
 }
 
-// decode converts little-endian raw bytes of a supported dtype to float32.
-func decode(dtype string, b []byte) ([]float32, error) {
-	switch dtype {
-	case "F32":
-		out := make([]float32, len(b)/4)
-		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-		}
-		return out, nil
-	case "F16":
-		out := make([]float32, len(b)/2)
-		for i := range out {
-			out[i] = f16ToF32(binary.LittleEndian.Uint16(b[2*i:]))
-		}
-		return out, nil
-	case "BF16":
-		out := make([]float32, len(b)/2)
-		for i := range out {
-			out[i] = bf16ToF32(binary.LittleEndian.Uint16(b[2*i:]))
-		}
-		return out, nil
+// ReadSafetensorsInto reads every tensor of a .safetensors file straight
+// into the slice dst returns for it (of the tensor's element count, or an
+// error to refuse the tensor), in pieces of a megabyte: reading weights
+// back into a live model takes no second copy of them.
+func ReadSafetensorsInto(path string, dst func(name string, shape []int) ([]float32, error)) error {
+	f, entries, _, dataStart, err := openSafetensors(path)
+	if err != nil {
+		return err
 	}
-	return nil, fmt.Errorf("dtype %s; supported: %s", plain(dtype), supportedDTypes)
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	for _, e := range entries {
+		out, err := dst(e.name, e.shape)
+		if err != nil {
+			return fmt.Errorf("checkpoints: tensor %s in %s: %w", quoteName(e.name), path, err)
+		}
+		width := map[string]int64{"F32": 4, "F16": 2, "BF16": 2}[e.dtype]
+		if width == 0 {
+			return fmt.Errorf("checkpoints: tensor %s in %s: dtype %s; supported: %s", quoteName(e.name), path, plain(e.dtype), supportedDTypes)
+		}
+		if int64(len(out)) != (e.end-e.begin)/width {
+			return fmt.Errorf("checkpoints: tensor %s in %s has %d values; want %d", quoteName(e.name), path, (e.end-e.begin)/width, len(out))
+		}
+		step := int64(len(buf)) / width * width
+		for off := e.begin; off < e.end; off += step {
+			chunk := buf[:min(step, e.end-off)]
+			if _, err := f.ReadAt(chunk, dataStart+off); err != nil {
+				return fmt.Errorf("checkpoints: tensor %s in %s: read %d bytes at offset %d: %w",
+					quoteName(e.name), path, len(chunk), dataStart+off, err)
+			}
+			decodeInto(e.dtype, chunk, out[(off-e.begin)/width:])
+		}
+	}
+	return nil
 }
 
-// f16ToF32 widens an IEEE 754 binary16 value: 1 sign, 5 exponent (bias 15) and
-// 10 mantissa bits. Every half value is exactly representable as float32.
+// openSafetensors opens a .safetensors file and parses its header: the
+// entries sorted by name, the metadata, and where the data region starts.
+func openSafetensors(path string) (f *os.File, entries []entry, meta map[string]string, dataStart int64, err error) {
+	f, err = os.Open(path)
+	if err != nil {
+		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			f = nil
+		}
+	}()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %w", err)
+	}
+	size := info.Size()
+	if size < 8 {
+		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s is %d bytes; want at least 8 (the header length)", path, size)
+	}
+	var lenBuf [8]byte
+	if _, err := io.ReadFull(f, lenBuf[:]); err != nil {
+		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: read header length: %w", path, err)
+	}
+	n := binary.LittleEndian.Uint64(lenBuf[:])
+	if n > maxHeaderLen {
+		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: header length %d; want at most %d (100 MiB)", path, n, maxHeaderLen)
+	}
+	if n > uint64(size-8) {
+		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: header length %d but only %d bytes follow it (truncated or not a safetensors file)", path, n, size-8)
+	}
+	header := make([]byte, n)
+	if _, err := io.ReadFull(f, header); err != nil {
+		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: read %d-byte header: %w", path, n, err)
+	}
+	dataStart = 8 + int64(n)
+	entries, meta, err = parseHeader(header, size-dataStart)
+	if err != nil {
+		var he *headerError
+		if errors.As(err, &he) {
+			he.file = path
+		}
+		return nil, nil, nil, 0, err
+	}
+	return f, entries, meta, dataStart, nil
+}
+
+// decode converts little-endian raw bytes of a supported dtype to float32.
+func decode(dtype string, b []byte) ([]float32, error) {
+	width := map[string]int{"F32": 4, "F16": 2, "BF16": 2}[dtype]
+	if width == 0 {
+		return nil, fmt.Errorf("dtype %s; supported: %s", plain(dtype), supportedDTypes)
+	}
+	out := make([]float32, len(b)/width)
+	decodeInto(dtype, b, out)
+	return out, nil
+}
+
+// decodeInto converts the values of b (a supported dtype) into out.
+func decodeInto(dtype string, b []byte, out []float32) {
+	switch dtype {
+	case "F32":
+		for i := range len(b) / 4 {
+			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	case "F16":
+		for i := range len(b) / 2 {
+			out[i] = f16ToF32(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+	case "BF16":
+		for i := range len(b) / 2 {
+			out[i] = bf16ToF32(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+	}
+}
+
 func f16ToF32(h uint16) float32 {
 	sign := uint32(h>>15) << 31
 	exp := uint32(h>>10) & 0x1f

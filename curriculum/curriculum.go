@@ -1,5 +1,5 @@
 // Package curriculum says how many segments a recurrent-memory model trains
-// on, stage by stage, and when a stage is done (DESIGN.md section 5).
+// on, stage by stage, and when a stage is done (docs/training.md).
 //
 // A curriculum is data: a list of stages, each with a segment count, a BPTT
 // depth, a step budget, a peak learning rate and an advance rule. Memory is

@@ -3,6 +3,7 @@ package curriculum
 import (
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // Decision is what Progress.Observe tells the training loop to do next.
@@ -57,9 +58,9 @@ type Progress struct {
 // accuracy counts as an improvement. When Observe returns with
 // p.BestStep == step the evaluation is the stage's new best (the one to keep
 // as its best checkpoint). A NaN or infinite accuracy is never an
-// improvement and never reaches the threshold. The string is the reason, for
+// improvement and never reaches the threshold. The Reason says why, for
 // logs.
-func (p *Progress) Observe(step int, accuracy float64) (Decision, string) {
+func (p *Progress) Observe(step int, accuracy float64) (Decision, Reason) {
 	// A non-finite accuracy is a bug upstream; keeping it out of Best also
 	// keeps Progress encodable as JSON, which has no NaN or Inf.
 	finite := !math.IsNaN(accuracy) && !math.IsInf(accuracy, 0)
@@ -71,18 +72,70 @@ func (p *Progress) Observe(step int, accuracy float64) (Decision, string) {
 		p.SinceBest++
 	}
 	s := p.Stage
+	r := Reason{Value: accuracy, Step: step, Best: p.Best, BestStep: p.BestStep, SinceBest: p.SinceBest, Stage: s}
 	switch {
 	case s.Threshold > 0 && finite && accuracy >= s.Threshold:
-		return Advance, fmt.Sprintf("accuracy %.4f >= threshold %.4g at step %d", accuracy, s.Threshold, step)
+		r.Why = ThresholdReached
+		return Advance, r
 	case p.BudgetSpent(step):
-		return Advance, fmt.Sprintf("step budget %d spent (best accuracy %.4f at step %d)", s.Steps, p.Best, p.BestStep)
+		r.Why = BudgetSpent
+		return Advance, r
 	case s.Patience > 0 && p.SinceBest >= s.Patience:
-		return Stop, fmt.Sprintf("no improvement in %d evaluations (best accuracy %.4f at step %d)", p.SinceBest, p.Best, p.BestStep)
+		r.Why = PatienceOut
+		return Stop, r
 	case improved:
-		return Continue, fmt.Sprintf("accuracy %.4f, new best", accuracy)
+		r.Why = NewBest
 	default:
-		return Continue, fmt.Sprintf("accuracy %.4f, best %.4f at step %d (%d of %s without improvement)", accuracy, p.Best, p.BestStep, p.SinceBest, patience(s.Patience))
+		r.Why = NoImprovement
 	}
+	return Continue, r
+}
+
+// Why names what decided an Observe.
+type Why int
+
+const (
+	NewBest          Why = iota // Continue: the best so far
+	NoImprovement               // Continue: not better than the best, patience left
+	ThresholdReached            // Advance: the value reached the stage's threshold
+	BudgetSpent                 // Advance: the stage's steps are done
+	PatienceOut                 // Stop: Patience evaluations without improvement
+)
+
+// Reason is why Observe decided what it did, with the numbers a log line
+// needs. Steps are the stage's own count, as Observe was given them.
+type Reason struct {
+	Why       Why
+	Value     float64 // the value observed
+	Step      int     // the stage step observed
+	Best      float64
+	BestStep  int
+	SinceBest int
+	Stage     Stage
+}
+
+// String is the reason in the stage's own steps, the value named accuracy.
+func (r Reason) String() string {
+	return r.Format("accuracy", func(v float64) float64 { return v }, func(s int) string { return "stage step " + strconv.Itoa(s) })
+}
+
+// Format is the reason for a log line: metric names what the value is,
+// shown maps a value to what is printed (a run that selects by minus the
+// validation loss shows the loss), and step names a stage step (a training
+// loop shows its global step).
+func (r Reason) Format(metric string, shown func(float64) float64, step func(stageStep int) string) string {
+	best := fmt.Sprintf("best %s %.4f at %s", metric, shown(r.Best), step(r.BestStep))
+	switch r.Why {
+	case ThresholdReached:
+		return fmt.Sprintf("%s %.4f >= threshold %.4g at %s", metric, shown(r.Value), r.Stage.Threshold, step(r.Step))
+	case BudgetSpent:
+		return fmt.Sprintf("step budget %d spent (%s)", r.Stage.Steps, best)
+	case PatienceOut:
+		return fmt.Sprintf("no improvement in %d evaluations (%s)", r.SinceBest, best)
+	case NewBest:
+		return fmt.Sprintf("%s %.4f, new best", metric, shown(r.Value))
+	}
+	return fmt.Sprintf("%s %.4f, %s (%d of %s without improvement)", metric, shown(r.Value), best, r.SinceBest, patience(r.Stage.Patience))
 }
 
 // patience says how many evaluations without improvement a stage allows.

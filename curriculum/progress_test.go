@@ -149,7 +149,7 @@ func TestObserve(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := Progress{Stage: tt.stage}
-			var reason string
+			var reason Reason
 			for i, e := range tt.evals {
 				var got Decision
 				got, reason = p.Observe(e.step, e.acc)
@@ -162,7 +162,7 @@ func TestObserve(t *testing.T) {
 					len(tt.evals), p.Best, p.BestStep, p.SinceBest, p.Evals,
 					tt.wantBest, tt.wantBestStep, tt.wantSinceBest, len(tt.evals))
 			}
-			if !strings.Contains(reason, tt.wantReasonContains) {
+			if !strings.Contains(reason.String(), tt.wantReasonContains) {
 				t.Errorf("last reason = %q, want it to contain %q", reason, tt.wantReasonContains)
 			}
 		})

@@ -16,8 +16,8 @@ import (
 // The decoders are sugarme/tokenizer's (Sequence, ByteFallback, Fuse) except
 // where its version misbehaves, noted at each. The normalizers are all
 // written here: sugarme's work on an offset-tracking string whose updates
-// are quadratic in the text length, and its NFKC panics on a character that
-// expands ("ﬁ"); we need no offsets.
+// grow faster than the square of the text length (package data's doc
+// comment gives the measurements); we need no offsets.
 
 // hfPattern is a Replace pattern: {"String": " "} or {"Regex": "..."}.
 type hfPattern struct {

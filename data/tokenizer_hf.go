@@ -93,7 +93,12 @@ type addedToken struct {
 // The BPE model, normalizers, pre-tokenizers, added-token split and the
 // other decoders are written here, each saying what sugarme's lacks.
 func LoadTokenizer(dir string) (Tokenizer, error) {
-	path := filepath.Join(dir, "tokenizer.json")
+	return LoadTokenizerFile(filepath.Join(dir, "tokenizer.json"))
+}
+
+// LoadTokenizerFile reads a HuggingFace tokenizer.json by its path (the
+// file may have any name), as LoadTokenizer does from a folder.
+func LoadTokenizerFile(path string) (Tokenizer, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: read tokenizer: %w", err)

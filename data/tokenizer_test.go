@@ -12,7 +12,7 @@ import (
 )
 
 // The reference tokenizers and their fixtures live in the shared folder
-// next to the repository (see shared/models/README.md): ids, pieces and
+// next to the repository (docs/development.md lists them): ids, pieces and
 // decodes computed by HF's Rust tokenizers from the same tokenizer.json.
 const (
 	llamaTokDir = "../../shared/models/stories260K"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
 )
 
@@ -67,7 +68,7 @@ func answerSeeing(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.Prompt
 }
 
 // AccuracyResult is the accuracy at one segment count. The JSON names are
-// a stable contract (DESIGN.md section 7); correct and seed are additions.
+// a stable contract (docs/cli.md).
 type AccuracyResult struct {
 	Segments         int     `json:"segments"`
 	Tokens           int     `json:"tokens"`
@@ -92,11 +93,20 @@ type AccuracyResult struct {
 // 95% Wilson interval. p, when not nil, hears of every sample and of the
 // tokens read inside long ones.
 func Accuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress) (AccuracyResult, error) {
+	return AccuracyAcross(nil, cell, tok, task, samples, p)
+}
+
+// AccuracyAcross is Accuracy with the samples dealt among the processes of
+// comm (nil: one process); every process returns the result one process
+// would, but for the timings and memory figures, which are this process's
+// (seconds per sample: the job's time over all samples). p hears of this
+// process's samples only.
+func AccuracyAcross(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress) (AccuracyResult, error) {
 	cfg := task.Config()
 	if samples < 1 {
 		return AccuracyResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
 	}
-	sc, err := scoreSamples(cell, tok, task, samples, p, nil)
+	sc, err := scoreSamples(comm, cell, tok, task, samples, p, nil)
 	if err != nil {
 		return AccuracyResult{}, err
 	}
@@ -118,28 +128,38 @@ type scored struct {
 	heapMB    float64 // live heap then
 }
 
-// scoreSamples answers samples 0..samples-1 of task, each streamed through cell
-// on its own, handing every prompt piece to see when not nil.
-func scoreSamples(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress, see func(piece []int)) (scored, error) {
+// scoreSamples answers samples 0..samples-1 of task, each streamed through
+// cell on its own, handing every prompt piece to see when not nil; the
+// samples are dealt among the processes of comm (nil: one process), and
+// the counts are the whole job's.
+func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress, see func(piece []int)) (scored, error) {
 	var sc scored
 	t0 := time.Now()
 	peak := startPeak()
 	defer peak.done()
-	for i := 0; i < samples; i++ {
+	rows, err := comm.Rows(samples, 2, func(i int, row []float64) error {
 		ps, err := promptAt(task, i)
 		if err != nil {
-			return sc, err
+			return err
 		}
 		_, ok, err := answerSeeing(cell, tok, ps, p, see)
 		if err != nil {
-			return sc, fmt.Errorf("eval: sample %d of %d tokens: %w", i, ps.PromptTokens+ps.AnswerTokens, err)
+			return fmt.Errorf("eval: sample %d of %d tokens: %w", i, ps.PromptTokens+ps.AnswerTokens, err)
 		}
 		if ok {
-			sc.correct++
+			row[0] = 1
 		}
-		sc.tokens += int64(ps.PromptTokens + ps.AnswerTokens)
+		row[1] = float64(ps.PromptTokens + ps.AnswerTokens)
 		p.Tokens(ps.AnswerTokens) // the answer, which is generated, not read
 		p.Sample()
+		return nil
+	})
+	if err != nil {
+		return sc, err
+	}
+	for i := 0; i < len(rows); i += 2 {
+		sc.correct += int(rows[i])
+		sc.tokens += int64(rows[i+1])
 	}
 	sc.seconds = time.Since(t0).Seconds()
 	sc.peakMB = peak.done()
@@ -188,24 +208,42 @@ type Validation struct {
 // Validate scores samples with cell: the loss of each (teacher-forced) and,
 // for question tasks, the exact match of the greedy answer.
 func Validate(cell *graph.Cell[float32], tok data.Tokenizer, samples []data.Sample) (Validation, error) {
+	return ValidateAcross(nil, cell, tok, samples)
+}
+
+// ValidateAcross is Validate with the samples dealt among the processes of
+// comm (nil: one process); every process returns what one process would,
+// to the last bit.
+func ValidateAcross(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, samples []data.Sample) (Validation, error) {
 	v := Validation{Samples: len(samples)}
-	correct, qa := 0, 0
-	for _, s := range samples {
+	// A row per sample: loss, has an answer, answered correctly.
+	rows, err := comm.Rows(len(samples), 3, func(i int, row []float64) error {
+		s := samples[i]
 		tr, err := cell.Forward(SequenceOf(s))
 		if err != nil {
-			return v, err
+			return err
 		}
-		v.Loss += tr.Loss / float64(len(samples))
+		row[0] = tr.Loss
 		if s.AnswerStart > 0 {
-			qa++
+			row[1] = 1
 			_, ok, err := Answer(cell, tok, s)
 			if err != nil {
-				return v, err
+				return err
 			}
 			if ok {
-				correct++
+				row[2] = 1
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return v, err
+	}
+	correct, qa := 0, 0
+	for i := range samples {
+		v.Loss += rows[3*i] / float64(len(samples))
+		qa += int(rows[3*i+1])
+		correct += int(rows[3*i+2])
 	}
 	v.Accuracy = float64(correct) / float64(max(qa, 1))
 	if qa == 0 {

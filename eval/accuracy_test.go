@@ -3,6 +3,7 @@ package eval
 import (
 	"bytes"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,67 @@ func TestAccuracyCountsAnswers(t *testing.T) {
 	}
 }
 
+// relabeled is a task whose samples carry the answers given, so that a
+// test can make some of an untrained model's answers right.
+type relabeled struct {
+	data.Task
+	answers []string
+}
+
+func (r relabeled) SampleAt(i int) (data.Sample, error) {
+	s, err := r.Task.SampleAt(i)
+	s.Answer = r.answers[i]
+	return s, err
+}
+
+// An untrained model answers none right, so counting is checked on a task
+// relabeled with the model's own answers for samples 0 and 2: two of three.
+func TestAccuracyCountsRightAnswers(t *testing.T) {
+	const S, M = 96, 2
+	w := tinyRMT(t, "llama", M)
+	cell, err := graph.NewCell[float32](w, M, S, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := data.NewByteTokenizer()
+	task := memorizeTask(t, 2, S)
+	answers := make([]string, 3)
+	for i := range answers {
+		s, err := task.SampleAt(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if answers[i], _, err = Answer(cell, tok, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answers[1] += " and something else"
+	r, err := Accuracy(cell, tok, relabeled{task, answers}, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Correct != 2 || math.Abs(r.Accuracy-2.0/3) > 1e-12 {
+		t.Errorf("Accuracy = %d correct (%v), want 2 of 3", r.Correct, r.Accuracy)
+	}
+	v, err := Validate(cell, tok, []data.Sample{relabel(t, task, 0, answers[0]), relabel(t, task, 1, answers[1])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Accuracy != 0.5 || v.Samples != 2 || !(v.Loss > 0) {
+		t.Errorf("Validate = %+v, want accuracy 0.5 of 2 samples and a positive loss", v)
+	}
+}
+
+func relabel(t *testing.T, task data.Task, i int, answer string) data.Sample {
+	t.Helper()
+	s, err := task.SampleAt(i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Answer = answer
+	return s
+}
+
 func TestProgressLine(t *testing.T) {
 	var buf bytes.Buffer
 	p := NewProgress(&buf, "accuracy 4096 seg", 100, 100*2097152, 5*time.Second)
@@ -107,8 +169,14 @@ func (streamOnly) SampleAt(int) (data.Sample, error) {
 // asks for a whole one; the answers are those of the whole samples, also
 // for a sample longer than one noise block.
 func TestAccuracyStreams(t *testing.T) {
+	for _, kind := range []string{graph.KindRMT, graph.KindARMT} {
+		t.Run(kind, func(t *testing.T) { testAccuracyStreams(t, kind) })
+	}
+}
+
+func testAccuracyStreams(t *testing.T, kind string) {
 	const S, M, n, samples = 96, 2, 100, 2 // 9,600 tokens: more than one noise block
-	w := tinyRMT(t, "llama", M)
+	w := tinyMemory(t, kind, "llama", M)
 	cell, err := graph.NewCell[float32](w, M, S, false)
 	if err != nil {
 		t.Fatal(err)

@@ -88,7 +88,7 @@ type BabilongResult struct {
 // BabilongReport is `eval babilong`'s output and CHECKPOINT/eval/babilong.json.
 type BabilongReport struct {
 	Checkpoint string `json:"checkpoint"`
-	Memory     string `json:"memory"` // the memory kind: "rmt"
+	Memory     string `json:"memory"` // the memory kind: "rmt" or "armt"
 	// TrainedTasks are the bAbI tasks the checkpoint was trained on (empty
 	// when the checkpoint does not say); Untrained lists the evaluated
 	// tasks outside them.
@@ -122,7 +122,7 @@ func Babilong(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, len
 		return BabilongResult{}, fmt.Errorf("eval: a BABILong row is one bAbI task, got %v", cfg.BabiTasks)
 	}
 	words, space := 0, true
-	sc, err := scoreSamples(cell, tok, task, samples, p, func(piece []int) {
+	sc, err := scoreSamples(nil, cell, tok, task, samples, p, func(piece []int) {
 		// Pieces join as words: every piece but noise cut mid-sentence
 		// starts with a space, so a word is counted where it starts.
 		for _, r := range tok.Decode(piece) {
@@ -244,7 +244,7 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 			}
 		}
 	}
-	rep := BabilongReport{Checkpoint: ck.Dir, Memory: "rmt", TrainedTasks: trained, Untrained: untrained, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
+	rep := BabilongReport{Checkpoint: ck.Dir, Memory: ck.RMT.Kind().Kind, TrainedTasks: trained, Untrained: untrained, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
 		Seed: run.Seed, BabiDir: run.BabiDir, NoiseDir: run.NoiseDir}
 	saving := run.Save
 	for i, n := range tokens {

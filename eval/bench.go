@@ -18,11 +18,16 @@ var BenchShapes = map[string]graph.Config{
 			NumAttentionHeads: 8, NumKeyValueHeads: 4, HeadDimension: 8, MaxPositionEmbeddings: 512, HiddenAct: "silu",
 			RMSNormEps: 1e-5, RopeTheta: 10000, TieWordEmbeddings: &tied}
 	}(),
-	"gpt2-small": func() graph.Config {
-		tied := true
-		return graph.Config{ModelType: "gpt2", VocabSize: 50257, NEmbd: 768, NLayer: 12, NHead: 12, NPositions: 1024,
-			ActivationFunction: "gelu_new", LayerNormEpsilon: 1e-5, TieWordEmbeddings: &tied}
-	}(),
+	"gpt2-small":  gpt2Shape(768, 12, 12),
+	"gpt2-medium": gpt2Shape(1024, 24, 16),
+}
+
+// gpt2Shape is GPT-2 of width c, n layers and h heads (vocabulary 50,257,
+// 1,024 positions, tied head).
+func gpt2Shape(c, n, h int) graph.Config {
+	tied := true
+	return graph.Config{ModelType: "gpt2", VocabSize: 50257, NEmbd: c, NLayer: n, NHead: h, NPositions: 1024,
+		ActivationFunction: "gelu_new", LayerNormEpsilon: 1e-5, TieWordEmbeddings: &tied}
 }
 
 // BenchResult is one `eval bench` measurement; the JSON names are a stable
@@ -32,6 +37,8 @@ type BenchResult struct {
 	BLAS              string  `json:"blas"`
 	Batch             int     `json:"batch"`
 	SegmentTokens     int     `json:"segment_tokens"`
+	Memory            string  `json:"memory"`
+	DMem              int     `json:"d_mem,omitempty"`
 	MemTokens         int     `json:"mem_tokens"`
 	Positions         int     `json:"positions"`
 	ForwardMS         float64 `json:"forward_ms"`
@@ -43,6 +50,23 @@ type BenchResult struct {
 	SgemmPeakGFLOPs   float64 `json:"sgemm_peak_gflops"`
 	TrainMFU          float64 `json:"train_mfu"`
 	Runs              int     `json:"runs"`
+	// PeakRSSMB is the process's highest resident size (MiB) while the
+	// timed runs went on: weights, the graph's buffers and the gradients.
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	ThreadSetting
+}
+
+// ThreadSetting is the thread setting a measurement ran under (see
+// kernels.SetThreads and kernels.SetSpin).
+type ThreadSetting struct {
+	Threads     int  `json:"threads"`      // Go scheduler and kernel workers
+	Spin        bool `json:"spin"`         // ParallelFor's helpers poll for work
+	BLASThreads int  `json:"blas_threads"` // threads of one BLAS call
+}
+
+// CurrentThreads is the thread setting now.
+func CurrentThreads() ThreadSetting {
+	return ThreadSetting{Threads: kernels.Threads(), Spin: kernels.Spin(), BLASThreads: kernels.BLASThreads()}
 }
 
 // SgemmPeak measures the best of several 2048x2048x2048 float32 products,
@@ -62,16 +86,26 @@ func SgemmPeak(tries int) float64 {
 	return 2 * n * n * n / best.Seconds() / 1e9
 }
 
-// Bench times one segment of S tokens plus 2M memory positions, batch B, on
-// random weights of config c, with the loss on every token: the forward pass
-// alone and forward+backward. It reports the best of runs after a warm-up,
-// since the machine's other tenants only ever add time.
-func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResult, error) {
+// Bench times one segment of S tokens plus its memory positions (RMT 2M,
+// ARMT M with every layer's read and write), batch B, on random weights of
+// config c, with the loss on every token: the forward pass alone and
+// forward+backward. The segment reads the state a first segment wrote, so
+// ARMT's reads and writes take their general path. It reports the best of
+// runs after a warm-up, since the machine's other tenants only ever add
+// time.
+func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, runs int) (BenchResult, error) {
 	w, err := graph.RandomWeights(c, 1)
 	if err != nil {
 		return BenchResult{}, err
 	}
-	shape := graph.SegmentShape{Batch: batch, Tokens: tokens, Mem: mem}
+	if err := mem.Init(w, 1); err != nil {
+		return BenchResult{}, err
+	}
+	cell, err := graph.NewMemoryCell[float32](w, mem, tokens, false)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	shape := cell.Shape(batch)
 	seg, err := graph.NewSegment[float32](w, shape, graph.BuildOptions{Train: true})
 	if err != nil {
 		return BenchResult{}, err
@@ -82,12 +116,14 @@ func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResu
 	for i := range in.IDs {
 		in.IDs[i], in.Targets[i], in.LossWeights[i] = rng.IntN(c.VocabSize), rng.IntN(c.VocabSize), 1/float32(n)
 	}
-	memory := make([]float32, batch*mem*c.Hidden())
-	for i := range memory {
-		memory[i] = float32(rng.NormFloat64() * 0.02)
+	first, err := seg.Forward(in, cell.InitialMemory(batch))
+	if err != nil {
+		return BenchResult{}, err
 	}
+	memory := first.MemOut
 	grads := make([][]float32, seg.NumParams())
 	fwd, train := make([]time.Duration, 0, runs), make([]time.Duration, 0, runs)
+	rss := startPeak()
 	for i := 0; i <= runs; i++ {
 		t0 := time.Now()
 		if _, err := seg.Forward(in, memory); err != nil {
@@ -101,15 +137,17 @@ func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResu
 			fwd, train = append(fwd, t1.Sub(t0)), append(train, time.Since(t1))
 		}
 	}
+	peakRSS := rss.done()
 	peak := SgemmPeak(5)
 	f, t := slices.Min(fwd).Seconds(), slices.Min(train).Seconds()
 	flops := float64(batch) * SegmentForwardFLOPs(c, shape.Positions(), tokens)
 	r := BenchResult{
-		Shape: name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, MemTokens: mem, Positions: shape.Positions(),
+		ThreadSetting: CurrentThreads(),
+		Shape:         name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, Memory: mem.Kind, DMem: mem.DMem, MemTokens: mem.Tokens, Positions: shape.Positions(),
 		ForwardMS: f * 1e3, TrainMS: t * 1e3,
 		ForwardTokensPerS: float64(n) / f, TrainTokensPerS: float64(n) / t,
 		ForwardGFLOPs: flops / f / 1e9, TrainGFLOPs: 3 * flops / t / 1e9,
-		SgemmPeakGFLOPs: peak, Runs: runs,
+		SgemmPeakGFLOPs: peak, Runs: runs, PeakRSSMB: peakRSS,
 	}
 	r.TrainMFU = r.TrainGFLOPs / peak
 	return r, nil
@@ -117,12 +155,17 @@ func Bench(name string, c graph.Config, batch, tokens, mem, runs int) (BenchResu
 
 // String is the human-readable report.
 func (r BenchResult) String() string {
-	return fmt.Sprintf("shape %s | batch %d | %d tokens + 2x%d memory = %d positions | BLAS %s\n"+
+	memory := fmt.Sprintf("2x%d memory", r.MemTokens)
+	if r.Memory == graph.KindARMT {
+		memory = fmt.Sprintf("%d armt memory (d_mem %d)", r.MemTokens, r.DMem)
+	}
+	return fmt.Sprintf("shape %s | batch %d | %d tokens + %s = %d positions | BLAS %s | %d threads, spin %v\n"+
 		"forward        %8.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
 		"forward+backward %6.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+
-		"sgemm peak (2048^3, best of 5, this run) %.1f GFLOP/s | train MFU %.1f%%  (best of %d runs)",
-		r.Shape, r.Batch, r.SegmentTokens, r.MemTokens, r.Positions, r.BLAS,
+		"sgemm peak (2048^3, best of 5, this run) %.1f GFLOP/s | train MFU %.1f%%  (best of %d runs)\n"+
+		"peak resident memory while timed: %.0f MiB",
+		r.Shape, r.Batch, r.SegmentTokens, memory, r.Positions, r.BLAS, r.Threads, r.Spin,
 		r.ForwardMS, r.ForwardTokensPerS, r.ForwardGFLOPs,
 		r.TrainMS, r.TrainTokensPerS, r.TrainGFLOPs,
-		r.SgemmPeakGFLOPs, 100*r.TrainMFU, r.Runs)
+		r.SgemmPeakGFLOPs, 100*r.TrainMFU, r.Runs, r.PeakRSSMB)
 }

@@ -1,13 +1,17 @@
 package eval
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/rmtgo/rmt/graph"
+)
 
 // BenchmarkSegmentStories260K is one forward+backward segment of the
 // stories260K shape (512 tokens, 2x16 memory), for profiling:
 //
 //	go test -run=^$ -bench=Stories -cpuprofile cpu.prof ./eval/
 func BenchmarkSegmentStories260K(b *testing.B) {
-	r, err := Bench("stories260K", BenchShapes["stories260K"], 1, 512, 16, b.N)
+	r, err := Bench("stories260K", BenchShapes["stories260K"], 1, 512, graph.Memory{Kind: graph.KindRMT, Tokens: 16}, b.N)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -18,7 +22,18 @@ func BenchmarkSegmentStories260K(b *testing.B) {
 // BenchmarkSegmentGPT2Small is one forward+backward segment of the
 // gpt2-small shape, for profiling.
 func BenchmarkSegmentGPT2Small(b *testing.B) {
-	r, err := Bench("gpt2-small", BenchShapes["gpt2-small"], 1, 512, 16, b.N)
+	r, err := Bench("gpt2-small", BenchShapes["gpt2-small"], 1, 512, graph.Memory{Kind: graph.KindRMT, Tokens: 16}, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(r.TrainMS, "train_ms")
+	b.ReportMetric(r.ForwardMS, "fwd_ms")
+}
+
+// BenchmarkSegmentStories260KARMT is BenchmarkSegmentStories260K with the
+// associative memory (16 memory rows, d_mem 16).
+func BenchmarkSegmentStories260KARMT(b *testing.B) {
+	r, err := Bench("stories260K", BenchShapes["stories260K"], 1, 512, graph.Memory{Kind: graph.KindARMT, Tokens: 16, DMem: 16}, b.N)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func heapInuse() int64 {
 }
 
 // Evaluation must hold one segment's activations and the memory, whatever
-// the input length (DESIGN.md section 2). These tests read 32 segments,
+// the input length (docs/method.md). These tests read 32 segments,
 // take the live heap, read 256 more and take it again. Keeping anything
 // per segment would show: the smallest such thing, one memory state
 // (M·C float32 = 8·128·4 = 4 KiB), would add 1 MiB over 256 segments; one

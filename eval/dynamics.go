@@ -26,7 +26,7 @@ type DynamicsResult struct {
 
 // MemoryDynamics reads samples 0..samples-1 of task (a task with answers;
 // n segments each) through w with mem memory tokens, one segment at a time,
-// and describes mem_j at each hand-off j of handoffs (1 <= j < n; the last
+// and describes mem_j (for ARMT, the state of every layer, flat) at each hand-off j of handoffs (1 <= j < n; the last
 // segment holds the question, so mem_n is left out). Each sample is built
 // whole (n*S token ids), which suits tens to thousands of segments.
 func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, handoffs []int, p *Progress) ([]DynamicsResult, error) {
@@ -46,11 +46,15 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 			return nil, fmt.Errorf("eval: hand-off %d outside 1..%d (samples of %d segments)", j, n-1, n)
 		}
 	}
-	m0 := w.Get(graph.MemoryName)
-	if m0 == nil || m0.Shape[0] != mem {
+	if k := graph.MemoryOf(w); k.Tokens != mem {
 		return nil, fmt.Errorf("eval: the model has no %s of %d tokens", graph.MemoryName, mem)
 	}
-	g, err := graph.NewSegment[float32](w, graph.SegmentShape{Batch: 1, Tokens: S, Mem: mem}, graph.BuildOptions{})
+	cell, err := graph.NewCell[float32](w, mem, S, false)
+	if err != nil {
+		return nil, err
+	}
+	m0 := cell.InitialMemory(1)
+	g, err := graph.NewSegment[float32](w, cell.Shape(1), graph.BuildOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +71,7 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 			return nil, fmt.Errorf("eval: task %s has no answers to separate memory by", cfg.Name)
 		}
 		labels[i] = s.Answer
-		cur := m0.Data
+		cur := m0
 		for j := 1; j <= last; j++ {
 			r, err := g.Forward(&graph.Batch[float32]{IDs: s.IDs[(j-1)*S : j*S]}, cur)
 			if err != nil {

@@ -37,8 +37,14 @@ func TestDefaultHandoffs(t *testing.T) {
 // TestMemoryDynamics recomputes mean square and drift from the memory
 // cell's own trace of every sample.
 func TestMemoryDynamics(t *testing.T) {
+	for _, kind := range []string{graph.KindRMT, graph.KindARMT} {
+		t.Run(kind, func(t *testing.T) { testMemoryDynamics(t, kind) })
+	}
+}
+
+func testMemoryDynamics(t *testing.T, kind string) {
 	const S, M, n, samples = 96, 2, 4, 5
-	w := tinyRMT(t, "llama", M)
+	w := tinyMemory(t, kind, "llama", M)
 	task := memorizeTask(t, n, S)
 	handoffs := []int{1, 3}
 	got, err := MemoryDynamics(w, M, task, samples, handoffs, nil)
@@ -64,6 +70,9 @@ func TestMemoryDynamics(t *testing.T) {
 			drift[k] += meanSqDiff(tr.Mems[j], tr.Mems[j-1]) / samples
 		}
 	}
+	if len(got) != len(handoffs) {
+		t.Fatalf("MemoryDynamics gave %d results, want one per hand-off %v", len(got), handoffs)
+	}
 	for k, r := range got {
 		if r.Handoff != handoffs[k] || math.Abs(r.MeanSquare-ms[k]) > 1e-5*ms[k] || math.Abs(r.Drift-drift[k]) > 1e-5*drift[k] {
 			t.Errorf("hand-off %d: %+v, want mean square %v, drift %v", handoffs[k], r, ms[k], drift[k])
@@ -79,5 +88,21 @@ func TestMemoryDynamics(t *testing.T) {
 	}
 	if _, err := MemoryDynamics(tinyRMT(t, "llama", 0), 0, task, samples, handoffs, nil); err == nil {
 		t.Error("a model without memory accepted")
+	}
+}
+
+// TestTrainScalingARMT: the scaling run works with the associative memory,
+// keeping every state or about the square root of the count, and with
+// only the measured step timed.
+func TestTrainScalingARMT(t *testing.T) {
+	w := tinyARMT(t, "gpt2", 2)
+	for _, keep := range []int{0, 1} {
+		rep, err := TrainScalingWith(w, 8, 2, []int{1, 4}, ScalingOptions{Timed: 0, KeepEvery: keep}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Train) != 2 || rep.Train[1].Segments != 4 || !(rep.Train[1].StepMS > 0) || !(rep.Train[1].PeakRSSMB > 0) {
+			t.Errorf("keep every %d: rows %+v, want two with a time and a peak", keep, rep.Train)
+		}
 	}
 }

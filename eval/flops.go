@@ -42,6 +42,19 @@ import (
 // with s_i = S but the last, N − (n−1)·S; both heads run on the N real
 // tokens only (memory rows have no logits). The full side grows as N², the
 // RMT side as N·(S+2M), so the ratio grows linearly with N.
+//
+// ARMT runs s_i + M positions per segment ([tokens | mem]) and adds, per
+// layer, the products of its read on every position and its write from the
+// M memory rows (d = d_mem, K = 6d the DPFP width):
+//
+//	read    2·L·C·d + 2·L·K·C           φ(h W_mqᵀ), then φ A
+//	write   2·M·C·(2d + C + 1)          k, v and β projections
+//	        2·2·M·K·C                   v̄ = kA, and the update kᵀ(β(v − v̄))
+//
+// (the K-long dot products with z and DPFP itself are elementwise and left
+// out, as the norms are):
+//
+//	armt = Σ_i layers · (layer(s_i + M) + armtExtra(s_i + M)) + 2·N·C·V
 
 // Attention says which (query, key) pairs the attention products count.
 type Attention int
@@ -108,7 +121,7 @@ func headFLOPs(c graph.Config, rows float64) float64 {
 }
 
 // FLOPsResult compares RMT with full attention over one input length. The
-// JSON names are a stable contract (DESIGN.md section 7).
+// JSON names are a stable contract (docs/cli.md).
 type FLOPsResult struct {
 	Tokens    int     `json:"tokens"`
 	Segments  int     `json:"segments"`
@@ -117,11 +130,26 @@ type FLOPsResult struct {
 	Ratio     float64 `json:"ratio"` // full / rmt
 }
 
+// ARMTLayerFLOPs is the forward cost ARMT adds to one layer of a segment
+// of L positions, M of them memory rows, with keys of dMem.
+func ARMTLayerFLOPs(c graph.Config, L, M, dMem int) float64 {
+	C, d := float64(c.Hidden()), float64(dMem)
+	K, l, m := 6*d, float64(L), float64(M)
+	return 2*l*C*d + 2*l*K*C + 2*m*C*(2*d+C+1) + 4*m*K*C
+}
+
 // CompareFLOPs is the forward cost of reading N tokens with RMT (segments
 // of S tokens, M memory tokens read and written, the last segment possibly
 // shorter) against one full-attention pass over all N, both with the head
 // on the N tokens. The formula is in this file's comment.
 func CompareFLOPs(c graph.Config, S, M, N int, attn Attention) (FLOPsResult, error) {
+	return CompareMemoryFLOPs(c, S, graph.Memory{Kind: graph.KindRMT, Tokens: M}, N, attn)
+}
+
+// CompareMemoryFLOPs is CompareFLOPs for either memory kind (RMTFLOPs then
+// holds the cost of the memory model, RMT's or ARMT's).
+func CompareMemoryFLOPs(c graph.Config, S int, mem graph.Memory, N int, attn Attention) (FLOPsResult, error) {
+	M := mem.Tokens
 	switch {
 	case S < 1:
 		return FLOPsResult{}, fmt.Errorf("eval: segment size %d, want at least 1", S)
@@ -136,7 +164,11 @@ func CompareFLOPs(c graph.Config, S, M, N int, attn Attention) (FLOPsResult, err
 	n := (N + S - 1) / S
 	last := N - (n-1)*S
 	layers := float64(c.Layers())
-	rmt := layers*(float64(n-1)*layerFLOPs(c, float64(S+2*M), attn)+layerFLOPs(c, float64(last+2*M), attn)) + headFLOPs(c, float64(N))
+	seg := func(s int) float64 { return layerFLOPs(c, float64(s+2*M), attn) }
+	if mem.Kind == graph.KindARMT {
+		seg = func(s int) float64 { return layerFLOPs(c, float64(s+M), attn) + ARMTLayerFLOPs(c, s+M, M, mem.DMem) }
+	}
+	rmt := layers*(float64(n-1)*seg(S)+seg(last)) + headFLOPs(c, float64(N))
 	full := ForwardFLOPs(c, N, N, attn)
 	return FLOPsResult{Tokens: N, Segments: n, RMTFLOPs: rmt, FullFLOPs: full, Ratio: full / rmt}, nil
 }
@@ -179,11 +211,11 @@ func ShapeConfig(layers, hidden, ffn, vocab, heads, kvHeads int, gated bool) (gr
 // FLOPsTable is CompareFLOPs of model shape c at every input length of
 // tokens, with the shape it counted; model names the folder c came from
 // ("" for a shape given by its dimensions).
-func FLOPsTable(c graph.Config, model string, S, M int, tokens []int, attn Attention) (FLOPsReport, error) {
+func FLOPsTable(c graph.Config, model string, S int, mem graph.Memory, tokens []int, attn Attention) (FLOPsReport, error) {
 	rep := FLOPsReport{Model: model, Family: c.ModelType, Layers: c.Layers(), Hidden: c.Hidden(), FFN: c.FFN(), Vocab: c.VocabSize,
-		Heads: c.Heads(), KVHeads: c.KVHeads(), SegmentSize: S, MemTokens: M, Attention: attn.String()}
+		Heads: c.Heads(), KVHeads: c.KVHeads(), SegmentSize: S, Memory: mem.Kind, DMem: mem.DMem, MemTokens: mem.Tokens, Attention: attn.String()}
 	for _, n := range tokens {
-		r, err := CompareFLOPs(c, S, M, n, attn)
+		r, err := CompareMemoryFLOPs(c, S, mem, n, attn)
 		if err != nil {
 			return FLOPsReport{}, err
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
 )
 
@@ -39,10 +40,11 @@ func HistoryScored(mem, n, window int) int {
 // task after reading 0, 1, ..., n-1 of the segments before it: with memory
 // (the memory of the first segment read is the initial one, carried
 // through the rest), without memory, and with full attention when
-// fullContext is set. A window of n segments costs n(n+1)/2 segment passes
+// opt.FullContext is set (opt.Reset does not apply; opt.Comm deals the
+// windows among processes). A window of n segments costs n(n+1)/2 segment passes
 // with memory; p hears of every scored segment (S tokens for each row and
 // column).
-func PerplexityHistory(w *graph.Weights, mem int, task data.Task, samples int, fullContext bool, p *Progress) ([]HistoryResult, error) {
+func PerplexityHistory(w *graph.Weights, mem int, task data.Task, samples int, opt PerplexityOptions, p *Progress) ([]HistoryResult, error) {
 	cfg := task.Config()
 	if samples < 1 {
 		return nil, fmt.Errorf("eval: %d samples, want at least 1", samples)
@@ -62,59 +64,76 @@ func PerplexityHistory(w *graph.Weights, mem int, task data.Task, samples int, f
 		}
 	}
 	var full *ContextScorer
-	if fullContext {
+	if opt.FullContext {
 		if full, err = NewContextScorer(w, S); err != nil {
 			return nil, err
 		}
 	}
-	return perplexityHistory(task, samples, alone, withMem, full, p)
+	return perplexityHistory(opt.Comm, task, samples, alone, withMem, full, p)
 }
 
-func perplexityHistory(task data.Task, samples int, alone, withMem *SegmentScorer, full *ContextScorer, p *Progress) ([]HistoryResult, error) {
+func perplexityHistory(comm *dist.Comm, task data.Task, samples int, alone, withMem *SegmentScorer, full *ContextScorer, p *Progress) ([]HistoryResult, error) {
 	n, S := task.Config().Segments, task.Config().SegmentSize
-	// Sums per row: memory and full context per number read; no memory once.
-	memNLL, fullNLL, fullCount := make([]float64, n), make([]float64, n), make([]int, n)
-	var aloneNLL float64
-	var count int
+	// A row per window: the last segment alone (sum, count), then per
+	// number read the memory sum, the full-context sum and count.
+	width := 2 + 3*n
 	one, oneCount := make([]float64, n), make([]int, n)
-	for i := 0; i < samples; i++ {
+	rows, err := comm.Rows(samples, width, func(i int, row []float64) error {
 		s, err := task.SampleAt(i)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ids := s.IDs
 		last := ids[(n-1)*S:]
 		clear(one)
 		clear(oneCount)
 		if err := alone.Score(last, one, oneCount, nil); err != nil {
-			return nil, fmt.Errorf("eval: window %d: %w", i, err)
+			return fmt.Errorf("eval: window %d: %w", i, err)
 		}
-		aloneNLL += one[0]
-		count += oneCount[0]
+		row[0], row[1] = one[0], float64(oneCount[0])
+		mem, fullNLL, fullCount := row[2:2+n], row[2+n:2+2*n], row[2+2*n:]
 		for read := 0; read < n; read++ {
 			tail := ids[(n-1-read)*S:]
 			if withMem != nil {
 				clear(one)
 				clear(oneCount)
 				if err := withMem.score(tail, one, oneCount, nil, read); err != nil {
-					return nil, fmt.Errorf("eval: window %d after %d segments: %w", i, read, err)
+					return fmt.Errorf("eval: window %d after %d segments: %w", i, read, err)
 				}
-				memNLL[read] += one[read]
+				mem[read] = one[read]
 				p.Tokens(S)
 			}
 			if full != nil && read < full.Window {
 				clear(one)
 				clear(oneCount)
 				if err := full.score(tail, one, oneCount, nil, read); err != nil {
-					return nil, fmt.Errorf("eval: window %d after %d segments: %w", i, read, err)
+					return fmt.Errorf("eval: window %d after %d segments: %w", i, read, err)
 				}
-				fullNLL[read] += one[read]
-				fullCount[read] += oneCount[read]
+				fullNLL[read], fullCount[read] = one[read], float64(oneCount[read])
 				p.Tokens(S)
 			}
 		}
 		p.Tokens(S)
 		p.Sample()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Sums per row, in window order: memory and full context per number
+	// read; no memory once.
+	memNLL, fullNLL, fullCount := make([]float64, n), make([]float64, n), make([]int, n)
+	var aloneNLL float64
+	var count int
+	for i := 0; i < samples; i++ {
+		row := rows[i*width : (i+1)*width]
+		aloneNLL += row[0]
+		count += int(row[1])
+		for read := 0; read < n; read++ {
+			memNLL[read] += row[2+read]
+			fullNLL[read] += row[2+n+read]
+			fullCount[read] += int(row[2+2*n+read])
+		}
 	}
 	out := make([]HistoryResult, n)
 	for read := range out {

@@ -2,8 +2,11 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
@@ -14,21 +17,118 @@ import (
 // are reproducible.
 const BuiltinSeed = 1
 
+// RandomPrefix names a random model of a bench shape in place of a folder:
+// "random:gpt2-small" (see BenchShapes), with the byte tokenizer.
+const RandomPrefix = "random:"
+
+// Model is a model folder opened for use without its memory: the decoder,
+// its tokenizer, and what an exported RMT folder held besides.
+type Model struct {
+	Weights       *graph.Weights // the decoder, without rmt.memory
+	Tokenizer     data.Tokenizer // nil for a folder without tokenizer.json (ids still work)
+	TokenizerFile string         // that tokenizer.json, "" for the byte tokenizer
+	// Memory is the rmt.memory (M, C) of a folder written by export, set
+	// aside from the decoder, and RMT its rmt.json; nil for a plain
+	// HuggingFace folder, the built-in model or an export without memory.
+	Memory *graph.Param
+	RMT    *checkpoints.RMTInfo
+	// ARMT holds the associative memory's parameters of an exported ARMT
+	// folder, set aside likewise (nil otherwise).
+	ARMT []*graph.Param
+}
+
 // LoadModel reads a HuggingFace folder, or builds the small random built-in
-// model with the byte tokenizer when dir is empty. The tokenizer is nil for
-// a folder without tokenizer.json (ids still work); tokFile is the path of
-// that tokenizer.json, "" for the byte tokenizer.
-func LoadModel(dir string) (w *graph.Weights, tok data.Tokenizer, tokFile string, err error) {
+// model with the byte tokenizer when dir is empty, or random weights of a
+// bench shape with the byte tokenizer for "random:SHAPE" (memory and speed
+// measurements of the real training loop at a real model's size). A folder
+// written by export, or a checkpoint directory (rmt.json beside the
+// weights), loads too: its memory is set aside in Model.Memory, and its
+// tokenizer is the one rmt.json names.
+func LoadModel(dir string) (*Model, error) {
 	if dir == "" {
 		tok := data.NewByteTokenizer()
 		w, err := graph.RandomWeights(graph.BuiltinConfig(tok.VocabSize()), BuiltinSeed)
-		return w, tok, "", err
+		if err != nil {
+			return nil, err
+		}
+		return &Model{Weights: w, Tokenizer: tok}, nil
 	}
-	if w, err = checkpoints.LoadPretrained(dir); err != nil {
-		return nil, nil, "", err
+	if shape, ok := strings.CutPrefix(dir, RandomPrefix); ok {
+		c, ok := BenchShapes[shape]
+		if !ok {
+			return nil, fmt.Errorf("eval: %s: no shape %q; want one of %s", dir, shape, strings.Join(slices.Sorted(maps.Keys(BenchShapes)), ", "))
+		}
+		w, err := graph.RandomWeights(c, BuiltinSeed)
+		if err != nil {
+			return nil, err
+		}
+		return &Model{Weights: w, Tokenizer: data.NewByteTokenizer()}, nil
 	}
-	tok, tokFile, err = tokenizerIn(dir, w.Config)
-	return w, tok, tokFile, err
+	if _, err := checkpoints.ReadRMTInfo(dir); err == nil {
+		// An exported folder or a checkpoint directory: an HF folder
+		// with rmt.memory and rmt.json.
+		w, info, err := checkpoints.ReadExport(dir)
+		if err != nil {
+			return nil, err
+		}
+		m := &Model{Weights: w, RMT: &info, Memory: w.Remove(graph.MemoryName)}
+		if k := info.Kind(); k.Kind == graph.KindARMT {
+			for _, name := range k.Names(w.Config) {
+				m.ARMT = append(m.ARMT, w.Remove(name))
+			}
+		}
+		if info.Tokenizer == checkpoints.TokenizerByte {
+			m.Tokenizer = data.NewByteTokenizer()
+			return m, nil
+		}
+		if m.Tokenizer, m.TokenizerFile, err = tokenizerIn(dir, w.Config); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	w, err := checkpoints.LoadPretrained(dir)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Weights: w}
+	if m.Tokenizer, m.TokenizerFile, err = tokenizerIn(dir, w.Config); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// MemoryNote is the one line to print when a model was loaded without the
+// memory its folder holds ("" when it holds none).
+func (m *Model) MemoryNote(dir string) string {
+	if m.ARMT != nil {
+		return fmt.Sprintf("note: %s holds the associative memory (armt, %d memory tokens, d_mem %d, segments of %d); set aside: this command runs the decoder alone (--checkpoint %s runs it with memory)",
+			dir, m.RMT.MemTokens, m.RMT.DMem, m.RMT.SegmentSize, dir)
+	}
+	if m.Memory == nil {
+		return ""
+	}
+	return fmt.Sprintf("note: %s holds rmt.memory (%d memory tokens, segments of %d); set aside: this command runs the decoder alone (--checkpoint %s runs it with memory)",
+		dir, m.RMT.MemTokens, m.RMT.SegmentSize, dir)
+}
+
+// LoadTokenizer reads the tokenizer of a folder, without its weights (a
+// HuggingFace tokenizer folder often has no others): its tokenizer.json;
+// else the byte tokenizer, when the folder is a checkpoint or an export
+// whose rmt.json names it, or when dir is "" (the built-in model's).
+func LoadTokenizer(dir string) (data.Tokenizer, error) {
+	if dir == "" {
+		return data.NewByteTokenizer(), nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tokenizer.json")); err == nil {
+		return data.LoadTokenizer(dir)
+	}
+	if info, err := checkpoints.ReadRMTInfo(dir); err == nil && info.Tokenizer == checkpoints.TokenizerByte {
+		return data.NewByteTokenizer(), nil
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	return nil, fmt.Errorf("eval: %s has no tokenizer.json", dir)
 }
 
 func tokenizerIn(dir string, c graph.Config) (data.Tokenizer, string, error) {
@@ -55,14 +155,14 @@ type Checkpoint struct {
 }
 
 // LoadCheckpoint resolves what a user passes as --checkpoint (a checkpoint
-// directory, or a run directory: its best checkpoint) and reads it with the
-// tokenizer it was trained with.
+// directory, a folder written by export, or a run directory: its best
+// checkpoint) and reads it with the tokenizer it was trained with.
 func LoadCheckpoint(path string) (*Checkpoint, error) {
 	dir, err := checkpoints.Resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	ck, err := checkpoints.Load(dir)
+	ck, err := checkpoints.Open(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -91,28 +191,4 @@ func PromptIDs(c graph.Config, tok data.Tokenizer, text string) ([]int, error) {
 		ids = append([]int{tok.BOS()}, ids...)
 	}
 	return ids, nil
-}
-
-// LoadCheckpointOrExport is LoadCheckpoint that also takes a folder
-// written by cmd/export (model, rmt.json, tokenizer), as published results
-// are; Dir is then that folder, and results are kept beside it.
-func LoadCheckpointOrExport(path string) (*Checkpoint, error) {
-	if _, err := checkpoints.Resolve(path); err == nil {
-		return LoadCheckpoint(path)
-	} else if _, serr := os.Stat(filepath.Join(path, "rmt.json")); serr != nil {
-		return nil, fmt.Errorf("eval: --checkpoint %s is not a checkpoint, a run directory or an exported folder (no rmt.json): %w", path, err)
-	}
-	w, info, err := checkpoints.ReadExport(path)
-	if err != nil {
-		return nil, err
-	}
-	out := &Checkpoint{Checkpoint: &checkpoints.Checkpoint{Weights: w, RMT: info}, Dir: path}
-	if info.Tokenizer == checkpoints.TokenizerByte {
-		out.Tokenizer = data.NewByteTokenizer()
-		return out, nil
-	}
-	if out.Tokenizer, _, err = tokenizerIn(path, w.Config); err == nil && out.Tokenizer == nil {
-		err = fmt.Errorf("eval: exported folder %s has no tokenizer.json", path)
-	}
-	return out, err
 }

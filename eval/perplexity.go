@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
 )
 
@@ -26,23 +27,28 @@ type SegmentScorer struct {
 	// from what was read (the ablation of the memory column).
 	Reset   bool
 	g       *graph.Segment[float32]
-	mem0    []float32 // rmt.memory (M*C); nil for M = 0
+	mem0    []float32 // the initial state (RMT: rmt.memory, M*C); nil for M = 0
 	targets []int
 	weights []float32
 }
 
-// NewSegmentScorer prepares a scorer for w with mem memory tokens (w must
-// hold rmt.memory of that size when mem > 0) and segments of seg tokens.
+// NewSegmentScorer prepares a scorer for w with mem memory tokens of the
+// kind w holds (rmt.memory or the associative memory, of that size when
+// mem > 0) and segments of seg tokens.
 func NewSegmentScorer(w *graph.Weights, mem, seg int) (*SegmentScorer, error) {
 	sc := &SegmentScorer{Mem: mem, Seg: seg, targets: make([]int, max(seg, 0)), weights: make([]float32, max(seg, 0))}
+	shape := graph.SegmentShape{Batch: 1, Tokens: seg}
 	if mem > 0 {
-		p := w.Get(graph.MemoryName)
-		if p == nil || p.Shape[0] != mem || p.Shape[1] != w.Config.Hidden() {
-			return nil, fmt.Errorf("eval: scoring with %d memory tokens needs %s of shape [%d %d] in the model", mem, graph.MemoryName, mem, w.Config.Hidden())
+		if k := graph.MemoryOf(w); k.Tokens != mem {
+			return nil, fmt.Errorf("eval: scoring with %d memory tokens needs %s of shape [%d %d] (or the associative memory's armt.memory) in the model", mem, graph.MemoryName, mem, w.Config.Hidden())
 		}
-		sc.mem0 = p.Data
+		cell, err := graph.NewCell[float32](w, mem, seg, false)
+		if err != nil {
+			return nil, err
+		}
+		sc.mem0, shape = cell.InitialMemory(1), cell.Shape(1)
 	}
-	g, err := graph.NewSegment[float32](w, graph.SegmentShape{Batch: 1, Tokens: seg, Mem: mem}, graph.BuildOptions{})
+	g, err := graph.NewSegment[float32](w, shape, graph.BuildOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +193,7 @@ func (sc *ContextScorer) score(ids []int, nll []float64, count []int, onSegment 
 
 // PerplexityResult is the perplexity at one segment index over every
 // window. The JSON names segment, ppl_memory and ppl_no_memory are a stable
-// contract (DESIGN.md section 7); ppl_memory is null for a model without
+// contract (docs/cli.md); ppl_memory is null for a model without
 // memory. The two controls are omitted when not computed: ppl_memory_reset
 // (every segment from the initial memory, nothing carried) and
 // ppl_full_context (no memory; attention over the preceding segments that
@@ -225,6 +231,9 @@ type PerplexityReport struct {
 type PerplexityOptions struct {
 	Reset       bool // ppl_memory_reset (needs memory)
 	FullContext bool // ppl_full_context
+	// Comm deals the windows among the processes of a job (nil: one
+	// process); every process returns the sums one process would make.
+	Comm *dist.Comm
 }
 
 // Columns is the number of passes over every window that Perplexity makes
@@ -302,17 +311,39 @@ func Perplexity(w *graph.Weights, mem int, task data.Task, samples int, opt Perp
 		}
 		add(full, func(r *PerplexityResult, v float64) { r.PPLFullContext = &v })
 	}
-	for i := 0; i < samples; i++ {
+	// A row per window: each column's n sums, then its n counts.
+	width := 2 * n * len(cols)
+	nll, count := make([]float64, n), make([]int, n)
+	rows, err := opt.Comm.Rows(samples, width, func(i int, row []float64) error {
 		s, err := task.SampleAt(i)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, c := range cols {
-			if err := c.sc.Score(s.IDs, c.nll, c.count, func(int) { p.Tokens(S) }); err != nil {
-				return nil, fmt.Errorf("eval: window %d: %w", i, err)
+		for k, c := range cols {
+			clear(nll)
+			clear(count)
+			if err := c.sc.Score(s.IDs, nll, count, func(int) { p.Tokens(S) }); err != nil {
+				return fmt.Errorf("eval: window %d: %w", i, err)
+			}
+			copy(row[2*n*k:], nll)
+			for j, v := range count {
+				row[2*n*k+n+j] = float64(v)
 			}
 		}
 		p.Sample()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < samples; i++ { // in window order: the sums of one process
+		row := rows[i*width : (i+1)*width]
+		for k, c := range cols {
+			for j := 0; j < n; j++ {
+				c.nll[j] += row[2*n*k+j]
+				c.count[j] += int(row[2*n*k+n+j])
+			}
+		}
 	}
 	out := make([]PerplexityResult, n)
 	for i := range out {

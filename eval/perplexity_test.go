@@ -3,6 +3,7 @@ package eval
 import (
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,47 +73,76 @@ func lmTask(t testing.TB, dir string, n, S int) data.Task {
 // cell's loss parts times the number of predictions (the cell's loss is
 // one mean over the row, split by segment), with memory and without; so
 // the prediction at the end of segment i counts in segment i in both.
+// tinyARMT is tinyRMT with the associative memory (mem tokens, d_mem 4) in
+// place of rmt.memory, W_mv random so that memory carries something.
+func tinyARMT(t testing.TB, family string, mem int) *graph.Weights {
+	t.Helper()
+	w := tinyRMT(t, family, 0)
+	if err := graph.InitARMT(w, mem, 4, 7); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, p := range w.Params {
+		if strings.HasSuffix(p.Name, "W_mv.weight") {
+			for i := range p.Data {
+				p.Data[i] = float32(0.2 * rng.NormFloat64())
+			}
+		}
+	}
+	return w
+}
+
+// tinyMemory is tinyRMT or tinyARMT.
+func tinyMemory(t testing.TB, kind, family string, mem int) *graph.Weights {
+	if kind == graph.KindARMT {
+		return tinyARMT(t, family, mem)
+	}
+	return tinyRMT(t, family, mem)
+}
+
 func TestScorerMatchesCell(t *testing.T) {
 	const S, n = 8, 4
-	for _, family := range []string{"llama", "gpt2"} {
-		for _, mem := range []int{0, 3} {
-			t.Run(family+map[bool]string{true: " with memory", false: " without memory"}[mem > 0], func(t *testing.T) {
-				w := tinyRMT(t, family, 3)
-				row := make([]int, n*S)
-				for i := range row {
-					row[i] = (i*37 + 11) % data.ByteVocabSize
-				}
-				cell, err := graph.NewCell[float32](w, mem, S, false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				tr, err := cell.Forward(graph.Sequence{IDs: [][]int{row}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				sc, err := NewSegmentScorer(w, mem, S)
-				if err != nil {
-					t.Fatal(err)
-				}
-				nll, count := make([]float64, n), make([]int, n)
-				if err := sc.Score(row, nll, count, nil); err != nil {
-					t.Fatal(err)
-				}
-				N := float64(len(row) - 1)
-				for i := range n {
-					wantCount := S
-					if i == n-1 {
-						wantCount = S - 1
+	for _, kind := range []string{graph.KindRMT, graph.KindARMT} {
+		for _, family := range []string{"llama", "gpt2"} {
+			for _, mem := range []int{0, 3} {
+				t.Run(kind+" "+family+map[bool]string{true: " with memory", false: " without memory"}[mem > 0], func(t *testing.T) {
+					w := tinyMemory(t, kind, family, 3)
+					row := make([]int, n*S)
+					for i := range row {
+						row[i] = (i*37 + 11) % data.ByteVocabSize
 					}
-					if count[i] != wantCount {
-						t.Errorf("segment %d: %d predictions, want %d", i+1, count[i], wantCount)
+					cell, err := graph.NewCell[float32](w, mem, S, false)
+					if err != nil {
+						t.Fatal(err)
 					}
-					want := tr.LossParts[i] * N
-					if math.Abs(nll[i]-want) > 1e-4*math.Abs(want) {
-						t.Errorf("segment %d: NLL sum %.6f, want the cell's %.6f", i+1, nll[i], want)
+					tr, err := cell.Forward(graph.Sequence{IDs: [][]int{row}})
+					if err != nil {
+						t.Fatal(err)
 					}
-				}
-			})
+					sc, err := NewSegmentScorer(w, mem, S)
+					if err != nil {
+						t.Fatal(err)
+					}
+					nll, count := make([]float64, n), make([]int, n)
+					if err := sc.Score(row, nll, count, nil); err != nil {
+						t.Fatal(err)
+					}
+					N := float64(len(row) - 1)
+					for i := range n {
+						wantCount := S
+						if i == n-1 {
+							wantCount = S - 1
+						}
+						if count[i] != wantCount {
+							t.Errorf("segment %d: %d predictions, want %d", i+1, count[i], wantCount)
+						}
+						want := tr.LossParts[i] * N
+						if math.Abs(nll[i]-want) > 1e-4*math.Abs(want) {
+							t.Errorf("segment %d: NLL sum %.6f, want the cell's %.6f", i+1, nll[i], want)
+						}
+					}
+				})
+			}
 		}
 	}
 }
@@ -344,7 +374,7 @@ func TestPerplexityHistory(t *testing.T) {
 	task := lmTask(t, textDir(t), n, S)
 	w := tinyRMT(t, "llama", mem)
 	p := NewProgress(io.Discard, "history", samples, 0, time.Hour)
-	got, err := PerplexityHistory(w, mem, task, samples, true, p)
+	got, err := PerplexityHistory(w, mem, task, samples, PerplexityOptions{FullContext: true}, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,5 +455,5 @@ func perplexityHistoryWith(w *graph.Weights, mem int, task data.Task, samples in
 	if err != nil {
 		return nil, err
 	}
-	return perplexityHistory(task, samples, alone, withMem, full, nil)
+	return perplexityHistory(nil, task, samples, alone, withMem, full, nil)
 }

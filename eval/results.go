@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/graph"
 )
 
 // Evaluation results live beside the checkpoint they measure, so that runs
@@ -32,11 +34,13 @@ const ResultsDir = "eval"
 const PerplexityFile = "perplexity.json"
 
 // AccuracyReport is `eval accuracy`'s output and an accuracy-<task>.json.
-// task, checkpoint and results are a stable contract (DESIGN.md section 7).
+// task, checkpoint and results are a stable contract (docs/cli.md).
 type AccuracyReport struct {
 	Task        string           `json:"task"`
 	Checkpoint  string           `json:"checkpoint"`
 	SegmentSize int              `json:"segment_size"`
+	Memory      string           `json:"memory,omitempty"` // the memory kind; absent in older files (rmt)
+	DMem        int              `json:"d_mem,omitempty"`
 	MemTokens   int              `json:"mem_tokens"`
 	Results     []AccuracyResult `json:"results"`
 }
@@ -47,6 +51,8 @@ type DynamicsReport struct {
 	Checkpoint  string           `json:"checkpoint"`
 	Task        string           `json:"task"`
 	SegmentSize int              `json:"segment_size"`
+	Memory      string           `json:"memory"`
+	DMem        int              `json:"d_mem,omitempty"`
 	MemTokens   int              `json:"mem_tokens"`
 	Segments    int              `json:"segments"`
 	Samples     int              `json:"samples"`
@@ -66,6 +72,8 @@ type FLOPsReport struct {
 	Heads       int           `json:"heads"`
 	KVHeads     int           `json:"kv_heads"`
 	SegmentSize int           `json:"segment_size"`
+	Memory      string        `json:"memory"`
+	DMem        int           `json:"d_mem,omitempty"`
 	MemTokens   int           `json:"mem_tokens"`
 	Attention   string        `json:"attention"`
 	Results     []FLOPsResult `json:"results"`
@@ -86,7 +94,7 @@ func AccuracyFile(task string, babiTasks []int) string {
 // two are not of the same task on the same memory shape, next alone is
 // returned.
 func (r AccuracyReport) Merge(next AccuracyReport) AccuracyReport {
-	if r.Task != next.Task || r.SegmentSize != next.SegmentSize || r.MemTokens != next.MemTokens {
+	if r.Task != next.Task || r.SegmentSize != next.SegmentSize || r.MemTokens != next.MemTokens || r.memory() != next.memory() || r.DMem != next.DMem {
 		return next
 	}
 	out := next
@@ -128,6 +136,24 @@ func writeResults(path string, v any) error {
 		return fmt.Errorf("eval: %w", err)
 	}
 	return checkpoints.WriteFileAtomic(path, append(raw, '\n'))
+}
+
+// memory is the report's memory kind, rmt for files written before there
+// were two.
+func (r AccuracyReport) memory() string {
+	if r.Memory == "" {
+		return graph.KindRMT
+	}
+	return r.Memory
+}
+
+// MemoryKind is the memory kind of the run's accuracy results ("" when it
+// has none).
+func (r *RunResults) MemoryKind() string {
+	for _, k := range slices.Sorted(maps.Keys(r.Accuracy)) {
+		return r.Accuracy[k].memory()
+	}
+	return ""
 }
 
 // RunResults is every evaluation found for one run or checkpoint.

@@ -68,7 +68,7 @@ func keys(t *testing.T, raw []byte) (top, row []string) {
 	return top, row
 }
 
-// TestJSONContract: the field names DESIGN.md section 7 promises scripts
+// TestJSONContract: the field names docs/cli.md promises scripts
 // are all there (others may be added), and the whole documents match
 // golden files, so that a renamed field is a failing test.
 func TestJSONContract(t *testing.T) {

@@ -13,7 +13,14 @@ import (
 
 // ResidentMB is the process's current resident set size in MiB (Linux
 // /proc/self/status VmRSS), or 0 where that is not available.
-func ResidentMB() float64 {
+func ResidentMB() float64 { return statusMB("VmRSS:") }
+
+// PeakResidentMB is the highest resident set size of the process so far in
+// MiB (VmHWM), or 0 where that is not available.
+func PeakResidentMB() float64 { return statusMB("VmHWM:") }
+
+// statusMB reads a kB field of /proc/self/status in MiB.
+func statusMB(field string) float64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -21,7 +28,7 @@ func ResidentMB() float64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
 			return float64(kb) / 1024
 		}
@@ -58,6 +65,14 @@ func startPeak() *peakSampler {
 		}
 	}()
 	return p
+}
+
+// PeakDuring runs f and returns the highest resident size (MiB) sampled
+// while it ran, garbage included, starting from a collected heap.
+func PeakDuring(f func() error) (float64, error) {
+	p := startPeak()
+	err := f()
+	return p.done(), err
 }
 
 // done stops the sampler (once; later calls return the same peak).

@@ -43,6 +43,7 @@ type Scaling struct {
 	OneSegmentMS float64           `json:"one_segment_train_ms"` // forward+backward of one segment
 	Train        []TrainScalingRow `json:"train"`
 	Stream       *StreamScaling    `json:"stream,omitempty"`
+	ThreadSetting
 }
 
 func randomRow(rng *rand.Rand, n, vocab int) []int {
@@ -59,13 +60,29 @@ func randomRow(rng *rand.Rand, n, vocab int) []int {
 // (forward + forward+backward) / forward+backward of one segment, and the
 // peak flat, since only the memory states grow with the count.
 func TrainScaling(w *graph.Weights, seg, mem int, counts []int, progress func(string)) (*Scaling, error) {
+	return TrainScalingWith(w, seg, mem, counts, ScalingOptions{Timed: 3}, progress)
+}
+
+// ScalingOptions tune TrainScalingWith.
+type ScalingOptions struct {
+	// Timed is the number of timed steps per count after a warm-up; 0
+	// skips both and times the one step whose peak RSS is measured.
+	Timed int
+	// KeepEvery is graph.Cell.KeepEvery (0: the cell's default).
+	KeepEvery int
+}
+
+// TrainScalingWith is TrainScaling with the number of timed runs and the
+// states the replay keeps chosen.
+func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingOptions, progress func(string)) (*Scaling, error) {
 	cell, err := graph.NewCell[float32](w, mem, seg, true)
 	if err != nil {
 		return nil, err
 	}
+	cell.KeepEvery = opt.KeepEvery
 	rng := rand.New(rand.NewPCG(3, 4))
 	// One segment's forward+backward alone, the yardstick.
-	one, err := graph.NewSegment[float32](w, graph.SegmentShape{Batch: 1, Tokens: seg, Mem: mem}, graph.BuildOptions{Train: true})
+	one, err := graph.NewSegment[float32](w, cell.Shape(1), graph.BuildOptions{Train: true})
 	if err != nil {
 		return nil, err
 	}
@@ -75,26 +92,33 @@ func TrainScaling(w *graph.Weights, seg, mem int, counts []int, progress func(st
 	}
 	grads := make([][]float32, one.NumParams())
 	var oneBest time.Duration = 1 << 62
+	// From the state a first segment wrote: ARMT's general read and write.
+	first, err := one.Forward(b, cell.InitialMemory(1))
+	if err != nil {
+		return nil, err
+	}
 	for i := 0; i < 4; i++ {
 		t0 := time.Now()
-		if _, _, err := one.Backward(b, cell.InitialMemory(1), nil, grads); err != nil {
+		if _, _, err := one.Backward(b, first.MemOut, nil, grads); err != nil {
 			return nil, err
 		}
 		if i > 0 {
 			oneBest = min(oneBest, time.Since(t0))
 		}
 	}
-	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest)}
+	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest), ThreadSetting: CurrentThreads()}
 	for _, n := range counts {
 		seq := graph.Sequence{IDs: [][]int{randomRow(rng, n*seg, w.Config.VocabSize)}}
-		if _, err := cell.Gradients(seq, -1); err != nil { // warm-up
-			return nil, err
+		if opt.Timed > 0 {
+			if _, err := cell.Gradients(seq, -1); err != nil { // warm-up
+				return nil, err
+			}
 		}
 		// Timed runs first, then one run under the resident-size sampler:
 		// the sampler starts by returning freed pages to the system, and
 		// faulting them back in would be timed too.
 		best := time.Duration(1 << 62)
-		for r := 0; r < 3; r++ {
+		for r := 0; r < opt.Timed; r++ {
 			t0 := time.Now()
 			if _, err := cell.Gradients(seq, -1); err != nil {
 				return nil, err
@@ -102,9 +126,13 @@ func TrainScaling(w *graph.Weights, seg, mem int, counts []int, progress func(st
 			best = min(best, time.Since(t0))
 		}
 		p := startPeak()
+		t0 := time.Now()
 		if _, err := cell.Gradients(seq, -1); err != nil {
 			p.done()
 			return nil, err
+		}
+		if opt.Timed == 0 {
+			best = time.Since(t0)
 		}
 		peak := p.done()
 		row := TrainScalingRow{Segments: n, StepMS: ms(best), MSPerSegment: ms(best) / float64(n), PeakRSSMB: peak}

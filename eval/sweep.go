@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
 )
 
@@ -38,6 +39,10 @@ type Sweep struct {
 	SaveFile string
 	Log      io.Writer     // a line per count, warnings, progress (nil: none)
 	Every    time.Duration // progress at most this often (0: never)
+	// Comm deals each count's samples among the processes of a job (nil:
+	// one process, AccuracyAcross); every process returns the report, and
+	// rank 0 alone logs and saves.
+	Comm *dist.Comm
 }
 
 // AccuracySweep evaluates ck at each count of sw, every sample streamed
@@ -57,7 +62,7 @@ func AccuracySweep(ck *Checkpoint, sw Sweep) (AccuracyReport, error) {
 		}
 	}
 	log := sw.Log
-	if log == nil {
+	if log == nil || !sw.Comm.Root() {
 		log = io.Discard
 	}
 	if sw.GCPercent >= 0 {
@@ -68,7 +73,7 @@ func AccuracySweep(ck *Checkpoint, sw Sweep) (AccuracyReport, error) {
 	if err != nil {
 		return AccuracyReport{}, err
 	}
-	rep := AccuracyReport{Task: sw.Task, Checkpoint: ck.Dir, SegmentSize: S, MemTokens: ck.RMT.MemTokens}
+	rep := AccuracyReport{Task: sw.Task, Checkpoint: ck.Dir, SegmentSize: S, Memory: ck.RMT.Kind().Kind, DMem: ck.RMT.DMem, MemTokens: ck.RMT.MemTokens}
 	warm, err := sw.NewTask(2)
 	if err != nil {
 		return AccuracyReport{}, err
@@ -80,15 +85,16 @@ func AccuracySweep(ck *Checkpoint, sw Sweep) (AccuracyReport, error) {
 	if _, _, err := Answer(cell, ck.Tokenizer, s); err != nil {
 		return AccuracyReport{}, err
 	}
-	saving := sw.SaveFile != ""
+	saving := sw.SaveFile != "" && sw.Comm.Root()
 	for i, n := range sw.Counts {
 		samples := sw.Samples[min(i, len(sw.Samples)-1)]
 		t, err := sw.NewTask(n)
 		if err != nil {
 			return AccuracyReport{}, err
 		}
-		p := NewProgress(log, fmt.Sprintf("accuracy %d seg", n), samples, int64(samples)*int64(n*S), sw.Every)
-		r, err := Accuracy(cell, ck.Tokenizer, t, samples, p)
+		mine := sw.Comm.Share(samples) // progress counts this process's samples
+		p := NewProgress(log, fmt.Sprintf("accuracy %d seg", n), mine, int64(mine)*int64(n*S), sw.Every)
+		r, err := AccuracyAcross(sw.Comm, cell, ck.Tokenizer, t, samples, p)
 		if err != nil {
 			return AccuracyReport{}, err
 		}

@@ -118,10 +118,18 @@ func randomInputs(c opCase, seed uint64) [][]float64 {
 	return out
 }
 
-func checkOpCase(t *testing.T, c opCase) {
+func checkOpCase(t *testing.T, c opCase) { checkOpCaseAfter(t, c, nil) }
+
+// checkOpCaseAfter is checkOpCase with afterBase, when not nil, run after
+// the float64 base run and before the finite differences (the ARMT write
+// freezes its γ there).
+func checkOpCaseAfter(t *testing.T, c opCase, afterBase func()) {
 	base := randomInputs(c, 3)
 	g64 := buildOpGraph[float64](t, tensor.Float64, c, base)
 	g64.run(t)
+	if afterBase != nil {
+		afterBase()
+	}
 	analytic := make([][]float64, len(g64.grads))
 	for k, gn := range g64.grads {
 		analytic[k] = append([]float64(nil), floats[float64](gn.Value())...)
@@ -169,9 +177,17 @@ func TestOpGradients(t *testing.T) {
 	mask := []float64{1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 1, 1}
 	cases := []opCase{
 		{"embed tokens+mem+pos", []opInput{{shape: []int{7, c}, diff: true}, {shape: []int{6}, ints: []int{3, 0, 6, 3, 1, 2}}, {shape: []int{4, c}, diff: true}, {shape: []int{9, c}, diff: true}},
-			func(dt tensor.Dtype, in []*G.Node) *G.Node { return apply(newEmbedOp(dt, 2, 3, 2, c, 7, true), in...) }},
+			func(dt tensor.Dtype, in []*G.Node) *G.Node {
+				return apply(newEmbedOp(dt, 2, 3, 2, c, 7, true, false), in...)
+			}},
+		{"embed tokens+armt mem+pos", []opInput{{shape: []int{7, c}, diff: true}, {shape: []int{6}, ints: []int{3, 0, 6, 3, 1, 2}}, {shape: []int{2, c}, diff: true}, {shape: []int{9, c}, diff: true}},
+			func(dt tensor.Dtype, in []*G.Node) *G.Node {
+				return apply(newEmbedOp(dt, 2, 3, 2, c, 7, true, true), in...)
+			}},
 		{"embed tokens only", []opInput{{shape: []int{7, c}, diff: true}, {shape: []int{4}, ints: []int{6, 6, 1, 0}}},
-			func(dt tensor.Dtype, in []*G.Node) *G.Node { return apply(newEmbedOp(dt, 1, 4, 0, c, 7, false), in...) }},
+			func(dt tensor.Dtype, in []*G.Node) *G.Node {
+				return apply(newEmbedOp(dt, 1, 4, 0, c, 7, false, false), in...)
+			}},
 		{"layernorm", []opInput{{shape: []int{n, c}, diff: true}, {shape: []int{c}, diff: true}, {shape: []int{c}, diff: true}},
 			func(dt tensor.Dtype, in []*G.Node) *G.Node { return apply(newNormOp(dt, n, c, false, 1e-5), in...) }},
 		{"rmsnorm", []opInput{{shape: []int{n, c}, diff: true}, {shape: []int{c}, diff: true}},

@@ -20,14 +20,18 @@ import (
 //
 // Inputs: wte (V, C), ids (B*S) int, then mem (B*M, C) when M > 0, then
 // wpe (P, C) for GPT-2.
+//
+// The associative memory's layout (tail) is [tokens | memory], L = S+M:
+// row b*L+t = wte[ids[b*S+t]] for t < S, mem[t-S] after, with mem (M, C)
+// one set of rows shared by every batch row (armt.memory).
 type embedOp struct {
 	opBase
 	b, s, m, c, v int
-	hasPos        bool
+	hasPos, tail  bool
 	head          *lossOp // the head, when it shares wte (tied)
 }
 
-func newEmbedOp(dt tensor.Dtype, b, s, m, c, v int, hasPos bool) *embedOp {
+func newEmbedOp(dt tensor.Dtype, b, s, m, c, v int, hasPos, tail bool) *embedOp {
 	ins := []hm.Type{tt(dt, 2), intVec}
 	if m > 0 {
 		ins = append(ins, tt(dt, 2))
@@ -35,7 +39,45 @@ func newEmbedOp(dt tensor.Dtype, b, s, m, c, v int, hasPos bool) *embedOp {
 	if hasPos {
 		ins = append(ins, tt(dt, 2))
 	}
-	return &embedOp{opBase: newBase("Embed", dt, tensor.Shape{b * (2*m + s), c}, ins...), b: b, s: s, m: m, c: c, v: v, hasPos: hasPos}
+	L := 2*m + s
+	if tail {
+		L = s + m
+	}
+	return &embedOp{opBase: newBase("Embed", dt, tensor.Shape{b * L, c}, ins...), b: b, s: s, m: m, c: c, v: v, hasPos: hasPos, tail: tail}
+}
+
+// rows is L, the positions of one batch row.
+func (o *embedOp) rows() int {
+	if o.tail {
+		return o.s + o.m
+	}
+	return 2*o.m + o.s
+}
+
+// tokenAt is the token index of position t, or -1 at a memory row; memAt
+// the memory row of position t of batch row b (in the mem input), or -1.
+func (o *embedOp) tokenAt(t int) int {
+	switch {
+	case o.tail && t < o.s:
+		return t
+	case !o.tail && t >= o.m && t < o.m+o.s:
+		return t - o.m
+	}
+	return -1
+}
+
+func (o *embedOp) memAt(b, t int) int {
+	switch {
+	case o.tail && t >= o.s:
+		return t - o.s
+	case o.tail:
+		return -1
+	case t < o.m:
+		return b*o.m + t
+	case t >= o.m+o.s:
+		return b*o.m + t - o.m - o.s
+	}
+	return -1
 }
 
 func (o *embedOp) memIdx() int { return 2 }
@@ -67,17 +109,14 @@ func embedDo[T kernels.Float](o *embedOp, vals []G.Value) (G.Value, error) {
 	if o.hasPos {
 		wpe = floats[T](vals[o.posIdx()])
 	}
-	L, c := 2*o.m+o.s, o.c
+	L, c := o.rows(), o.c
 	for b := 0; b < o.b; b++ {
 		for t := 0; t < L; t++ {
 			row := y[(b*L+t)*c : (b*L+t+1)*c]
-			switch {
-			case t < o.m:
-				copy(row, mem[(b*o.m+t)*c:])
-			case t < o.m+o.s:
-				copy(row, wte[ids[b*o.s+t-o.m]*c:])
-			default:
-				copy(row, mem[(b*o.m+t-o.m-o.s)*c:])
+			if tok := o.tokenAt(t); tok >= 0 {
+				copy(row, wte[ids[b*o.s+tok]*c:])
+			} else {
+				copy(row, mem[o.memAt(b, t)*c:])
 			}
 			if wpe != nil {
 				for j := range row {
@@ -102,7 +141,7 @@ func (o *embedOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	res := make(G.Nodes, len(in))
 	mk := func(which int, shape tensor.Shape) *G.Node {
 		op := &embedGradOp{opBase: newBase("EmbedGrad", o.dt, shape, intVec, tt(o.dt, 2)), e: o, which: which}
-		op.sinkable = which != 1 // token and position embeddings, not memory
+		op.sinkable = which != 1 || o.tail // parameters, not RMT's memory state
 		return apply(op, in[1], grad)
 	}
 	if o.head != nil {
@@ -126,7 +165,7 @@ func (o *embedOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 // embedGradOp computes one input gradient of embedOp from (ids, dy):
 // which 0 scatters token rows into dwte, 1 sums the read and write copies
-// into dmem, 2 sums positions over the batch into dwpe. With a tied head,
+// into dmem (ARMT: every batch row's memory rows into darmt.memory), 2 sums positions over the batch into dwpe. With a tied head,
 // which 0 also reads (h, dloss) and first writes the head's gradient,
 // dW = g·dlogitsᵀ·h[rows] (lossGradOp's product), then adds the rows.
 type embedGradOp struct {
@@ -154,7 +193,7 @@ func embedGradDo[T kernels.Float](o *embedGradOp, vals []G.Value) (G.Value, erro
 	}
 	ids, dy := ints(vals[0]), floats[T](vals[1])
 	e := o.e
-	L, c := 2*e.m+e.s, e.c
+	L, c := e.rows(), e.c
 	addRow := func(dst, src []T) {
 		for j := range dst[:c] {
 			dst[j] += src[j]
@@ -165,14 +204,12 @@ func embedGradDo[T kernels.Float](o *embedGradOp, vals []G.Value) (G.Value, erro
 			src := dy[(b*L+t)*c:]
 			switch o.which {
 			case 0:
-				if t >= e.m && t < e.m+e.s {
-					addRow(d[ids[b*e.s+t-e.m]*c:], src)
+				if tok := e.tokenAt(t); tok >= 0 {
+					addRow(d[ids[b*e.s+tok]*c:], src)
 				}
 			case 1:
-				if t < e.m {
-					addRow(d[(b*e.m+t)*c:], src)
-				} else if t >= e.m+e.s {
-					addRow(d[(b*e.m+t-e.m-e.s)*c:], src)
+				if r := e.memAt(b, t); r >= 0 {
+					addRow(d[r*c:], src)
 				}
 			case 2:
 				addRow(d[t*c:], src)

@@ -226,7 +226,7 @@ func (o *memOutGradOp) Do(vals ...G.Value) (G.Value, error) {
 
 // dotOp is sum(a ⊙ g) for a constant g: the term through which the gradient
 // of the loss with respect to a segment's output memory enters its replay
-// (DESIGN.md section 2). Inputs: a, g (same shape).
+// (docs/method.md). Inputs: a, g (same shape).
 type dotOp struct{ opBase }
 
 func newDotOp(dt tensor.Dtype, dims int) *dotOp {

@@ -47,6 +47,19 @@ func (w *Weights) Add(p *Param) error {
 	return nil
 }
 
+// Remove takes the parameter name out of w and returns it (nil when w has
+// none): a decoder loaded from a folder that also holds rmt.memory sets the
+// memory aside this way.
+func (w *Weights) Remove(name string) *Param {
+	p := w.byName[name]
+	if p == nil {
+		return nil
+	}
+	delete(w.byName, name)
+	w.Params = slices.DeleteFunc(w.Params, func(q *Param) bool { return q == p })
+	return p
+}
+
 // Clone returns a deep copy.
 func (w *Weights) Clone() *Weights {
 	c := &Weights{Config: w.Config, byName: map[string]*Param{}}

@@ -29,6 +29,18 @@ func InitMemory(w *Weights, m int, seed uint64) error {
 	if m <= 0 {
 		return fmt.Errorf("graph: %d memory tokens, want at least 1", m)
 	}
+	std := embeddingStd(w)
+	rng := rand.New(rand.NewPCG(seed, 0x6d656d))
+	C := w.Config.Hidden()
+	p := &Param{Name: MemoryName, Shape: []int{m, C}, Data: make([]float32, m*C)}
+	for i := range p.Data {
+		p.Data[i] = float32(rng.NormFloat64() * std)
+	}
+	return w.Add(p)
+}
+
+// embeddingStd is the standard deviation (unbiased) of the token embedding.
+func embeddingStd(w *Weights) float64 {
 	emb := w.Get(w.Config.EmbeddingName())
 	var sum, sq float64
 	for _, v := range emb.Data {
@@ -38,14 +50,7 @@ func InitMemory(w *Weights, m int, seed uint64) error {
 	for _, v := range emb.Data {
 		sq += (float64(v) - mean) * (float64(v) - mean)
 	}
-	std := math.Sqrt(sq / float64(len(emb.Data)-1))
-	rng := rand.New(rand.NewPCG(seed, 0x6d656d))
-	C := w.Config.Hidden()
-	p := &Param{Name: MemoryName, Shape: []int{m, C}, Data: make([]float32, m*C)}
-	for i := range p.Data {
-		p.Data[i] = float32(rng.NormFloat64() * std)
-	}
-	return w.Add(p)
+	return math.Sqrt(sq / float64(len(emb.Data)-1))
 }
 
 // Sequence is a batch of token rows for a memory run. Every row must cut
@@ -56,6 +61,19 @@ type Sequence struct {
 	// Score[b][t] selects the prediction made at position t (of IDs[b][t+1])
 	// for the loss. nil scores every prediction (language modelling).
 	Score [][]bool
+	// Part, when set, says that these rows are one process's share of a
+	// larger batch split across processes (data parallelism): the loss and
+	// the stability penalty are then this share's part of the whole
+	// batch's objective, so that the shares' gradients sum to the whole
+	// batch's, and memory noise is drawn as for the whole batch.
+	Part *Part
+}
+
+// Part places a Sequence inside a whole batch.
+type Part struct {
+	Row    int // index of the Sequence's first row in the whole batch
+	Rows   int // rows in the whole batch
+	Scored int // scored predictions in the whole batch: the loss normaliser
 }
 
 // Cell runs a decoder with M memory tokens over segments of S tokens. It
@@ -64,8 +82,17 @@ type Sequence struct {
 type Cell[T kernels.Float] struct {
 	W        *Weights
 	Mem, Seg int
-	train    bool
-	graphs   map[SegmentShape]*Segment[T]
+	// DMem > 0 makes the memory associative (ARMT, armt.go) with keys of
+	// DMem; 0 is RMT. Everything below serves both kinds: only the segment
+	// graph and the state it hands on differ.
+	DMem   int
+	train  bool
+	graphs map[SegmentShape]*Segment[T]
+	// grads is the one set of parameter gradients Gradients fills, in
+	// W.Params order: allocated by the first call, cleared and refilled by
+	// every later one, so that a training step allocates no gradient
+	// buffers after the first.
+	grads [][]T
 	// Mem0, when set, replaces rmt.memory (M*C values) as the initial
 	// memory: float64 gradient checks perturb it without float32 rounding.
 	Mem0 []T
@@ -87,12 +114,35 @@ type Cell[T kernels.Float] struct {
 	// MemNoise the states compared are the ones before noise: segment j,
 	// read from a noisy mem_{j-1}, is asked to give back the clean one.
 	MemStability float64
+	// KeepEvery sets which states Gradients keeps from its forward pass:
+	// every KeepEvery-th (and the initial one); the replay recomputes the
+	// others a stretch at a time from the nearest kept one, so a run of n
+	// segments holds about n/k + k states at once for one more forward of
+	// each segment. 0 chooses: every state for RMT (M x C per row, small),
+	// about √n for ARMT (a d_key x C matrix per layer per row). With
+	// MemStability or MemNoise every state is kept.
+	KeepEvery int
+}
+
+// keepEvery is the interval of kept states for n segments.
+func (c *Cell[T]) keepEvery(n int) int {
+	switch {
+	case c.MemStability > 0 || c.MemNoise > 0:
+		return 1
+	case c.KeepEvery > 0:
+		return c.KeepEvery
+	case c.DMem > 0:
+		return max(1, int(math.Ceil(math.Sqrt(float64(n)))))
+	}
+	return 1
 }
 
 // stability is the MemStability penalty over hand-offs mem_1..mem_{n-1}
 // of mems (mem_0..mem_n), and, when grad is true, its gradient with
 // respect to each mem_j (nil where zero).
-func (c *Cell[T]) stability(mems [][]T, n int, grad bool) (float64, [][]T) {
+// share is the fraction of the whole batch's rows that mems holds (1 but
+// for a Sequence.Part): the penalty is a mean over the whole batch.
+func (c *Cell[T]) stability(mems [][]T, n int, grad bool, share float64) (float64, [][]T) {
 	if c.MemStability <= 0 || c.Mem == 0 || n < 3 {
 		return 0, nil
 	}
@@ -103,7 +153,7 @@ func (c *Cell[T]) stability(mems [][]T, n int, grad bool) (float64, [][]T) {
 	}
 	for j := 2; j <= n-1; j++ {
 		a, b := mems[j], mems[j-1]
-		scale := c.MemStability / float64(len(a))
+		scale := c.MemStability / float64(len(a)) * share
 		var ss float64
 		if grad && gs[j] == nil {
 			gs[j] = make([]T, len(a))
@@ -127,14 +177,129 @@ func (c *Cell[T]) stability(mems [][]T, n int, grad bool) (float64, [][]T) {
 // StabilityPenalty is the MemStability penalty of a forward trace over n
 // segments (Trace.Mems holds mem_0..mem_n).
 func (c *Cell[T]) StabilityPenalty(tr *Trace[T]) float64 {
-	pen, _ := c.stability(tr.Mems, len(tr.Mems)-1, false)
+	pen, _ := c.stability(tr.Mems, len(tr.Mems)-1, false, 1)
 	return pen
 }
 
-// NewCell prepares a memory cell for w with m memory tokens (w must hold
-// rmt.memory when m > 0) and segments of s tokens. train builds graphs with
-// the backward pass.
+// Memory chooses a kind of recurrent memory and its sizes.
+type Memory struct {
+	Kind   string // KindRMT or KindARMT
+	Tokens int    // M memory tokens
+	DMem   int    // ARMT's key width d_mem (ARMT only)
+}
+
+// The memory kinds.
+const (
+	KindRMT  = "rmt"
+	KindARMT = "armt"
+)
+
+// Check reports a memory of an unknown kind or with sizes its kind cannot
+// take.
+func (m Memory) Check() error {
+	switch m.Kind {
+	case KindRMT:
+		if m.DMem != 0 {
+			return fmt.Errorf("graph: d_mem %d is for the associative memory (armt), not rmt", m.DMem)
+		}
+	case KindARMT:
+		if m.DMem < 1 {
+			return fmt.Errorf("graph: d_mem %d, want at least 1", m.DMem)
+		}
+		if m.Tokens < 1 {
+			return fmt.Errorf("graph: armt with %d memory tokens, want at least 1", m.Tokens)
+		}
+	default:
+		return fmt.Errorf("graph: unknown memory kind %q; want %q or %q", m.Kind, KindRMT, KindARMT)
+	}
+	return nil
+}
+
+// Init adds the memory's parameters to w, drawn from seed: rmt.memory
+// (none for 0 tokens) or the associative memory's.
+func (m Memory) Init(w *Weights, seed uint64) error {
+	if err := m.Check(); err != nil {
+		return err
+	}
+	switch {
+	case m.Kind == KindARMT:
+		return InitARMT(w, m.Tokens, m.DMem, seed)
+	case m.Tokens > 0:
+		return InitMemory(w, m.Tokens, seed)
+	}
+	return nil
+}
+
+// Names lists the memory's parameter names (none for RMT without tokens).
+func (m Memory) Names(c Config) []string {
+	var out []string
+	switch {
+	case m.Kind == KindARMT:
+		for _, sp := range ARMTSpecs(c, m.Tokens, m.DMem) {
+			out = append(out, sp.Name)
+		}
+	case m.Tokens > 0:
+		out = append(out, MemoryName)
+	}
+	return out
+}
+
+// MemoryOf is the memory w's parameters hold: the associative memory when
+// it has armt.memory (d_mem read from layer 0's W_mq), else RMT with the
+// tokens of rmt.memory (0 without). A model holds one kind at most.
+func MemoryOf(w *Weights) Memory {
+	if p := w.Get(ARMTMemoryName); p != nil {
+		m := Memory{Kind: KindARMT, Tokens: p.Shape[0]}
+		if q := w.Get(armtParam(0, "W_mq.weight")); q != nil {
+			m.DMem = q.Shape[0]
+		}
+		return m
+	}
+	if p := w.Get(MemoryName); p != nil {
+		return Memory{Kind: KindRMT, Tokens: p.Shape[0]}
+	}
+	return Memory{Kind: KindRMT}
+}
+
+// NewCell prepares a cell for w with m memory tokens (w must hold its
+// memory's parameters when m > 0) and segments of s tokens, of the memory
+// kind w holds (MemoryOf). train builds graphs with the backward pass.
 func NewCell[T kernels.Float](w *Weights, m, s int, train bool) (*Cell[T], error) {
+	kind := MemoryOf(w)
+	kind.Tokens = m
+	if m == 0 {
+		kind = Memory{Kind: KindRMT} // no memory: the plain decoder
+	}
+	return NewMemoryCell[T](w, kind, s, train)
+}
+
+// NewMemoryCell prepares a cell of either memory kind for w (which must
+// hold that kind's parameters) with segments of s tokens.
+func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (*Cell[T], error) {
+	if err := mem.Check(); err != nil {
+		return nil, err
+	}
+	if mem.Kind == KindARMT {
+		c := w.Config
+		if s < 1 {
+			return nil, fmt.Errorf("graph: segment size %d, want at least 1", s)
+		}
+		if c.HardPositionLimit() && mem.Tokens+s > c.MaxPositions() {
+			return nil, fmt.Errorf("graph: segment size %d with %d memory tokens needs S+M = %d positions, more than n_positions = %d; lower --segment-size or --mem-tokens",
+				s, mem.Tokens, mem.Tokens+s, c.MaxPositions())
+		}
+		if w.Get(MemoryName) != nil {
+			return nil, fmt.Errorf("graph: the model holds %s (an rmt memory), not the associative memory", MemoryName)
+		}
+		if err := CheckARMT(w, mem.Tokens, mem.DMem); err != nil {
+			return nil, err
+		}
+		return &Cell[T]{W: w, Mem: mem.Tokens, DMem: mem.DMem, Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
+	}
+	m := mem.Tokens
+	if w.Get(ARMTMemoryName) != nil && m > 0 {
+		return nil, fmt.Errorf("graph: the model holds %s (an armt memory), not rmt", ARMTMemoryName)
+	}
 	c := w.Config
 	if s < 1 {
 		return nil, fmt.Errorf("graph: segment size %d, want at least 1", s)
@@ -162,7 +327,9 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 	if g, ok := c.graphs[shape]; ok {
 		return g, nil
 	}
-	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train})
+	// Gradients never asks for logits: a shape with logit rows (generation)
+	// is only ever run forward, so it is built without the backward pass.
+	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train && shape.LogitRows == 0})
 	if err != nil {
 		return nil, err
 	}
@@ -170,8 +337,25 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 	return g, nil
 }
 
-// InitialMemory is mem_0 for b rows: rmt.memory repeated, (b*M*C).
+// Kind is the cell's memory kind.
+func (c *Cell[T]) Kind() Memory {
+	if c.DMem > 0 {
+		return Memory{Kind: KindARMT, Tokens: c.Mem, DMem: c.DMem}
+	}
+	return Memory{Kind: KindRMT, Tokens: c.Mem}
+}
+
+// Shape is the segment shape of the cell for b rows.
+func (c *Cell[T]) Shape(b int) SegmentShape {
+	return SegmentShape{Batch: b, Tokens: c.Seg, Mem: c.Mem, DMem: c.DMem}
+}
+
+// InitialMemory is the state before segment 1 for b rows: RMT's mem_0,
+// rmt.memory repeated (b*M*C); ARMT's zero (A_l, z_l) of every layer.
 func (c *Cell[T]) InitialMemory(b int) []T {
+	if c.DMem > 0 {
+		return make([]T, sumInts(c.Shape(b).StateParts(c.W.Config)))
+	}
 	if c.Mem == 0 {
 		return nil
 	}
@@ -191,8 +375,10 @@ func (c *Cell[T]) InitialMemory(b int) []T {
 type plan[T kernels.Float] struct {
 	shapes  []SegmentShape
 	batches []*Batch[T]
-	scored  []bool // whether the segment has any scored prediction
-	n       int    // scored predictions in the whole batch (the loss normaliser)
+	scored  []bool  // whether the segment has any scored prediction
+	n       int     // scored predictions in the whole batch (the loss normaliser)
+	share   float64 // the Sequence's fraction of the whole batch's rows (Part)
+	row0    int     // its first row's index in the whole batch (Part)
 }
 
 func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
@@ -226,11 +412,19 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 			}
 		}
 	}
+	p.share = 1
+	if pt := seq.Part; pt != nil {
+		if pt.Row < 0 || pt.Rows < pt.Row+B || pt.Scored < p.n {
+			return nil, fmt.Errorf("graph: part of a batch at row %d of %d with %d scored predictions cannot hold %d rows with %d", pt.Row, pt.Rows, pt.Scored, B, p.n)
+		}
+		p.n, p.share, p.row0 = pt.Scored, float64(B)/float64(pt.Rows), pt.Row
+	}
 	w := T(0)
 	if p.n > 0 {
 		w = 1 / T(p.n)
 	}
-	L := 2*c.Mem + S
+	shape := c.Shape(B)
+	L, O := shape.Positions(), shape.TokenOffset()
 	for i := 0; i < nseg; i++ {
 		in := &Batch[T]{IDs: make([]int, B*S), Targets: make([]int, B*S), LossWeights: make([]T, B*S)}
 		padded := false
@@ -251,7 +445,7 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 			in.KeyMask = make([]T, B*L)
 			for b, row := range seq.IDs {
 				for t := 0; t < L; t++ {
-					tok := t - c.Mem
+					tok := t - O
 					if tok < 0 || tok >= S || i*S+tok < len(row) {
 						in.KeyMask[b*L+t] = 1
 					}
@@ -259,7 +453,9 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 			}
 		}
 		scored := slices.ContainsFunc(in.LossWeights, func(x T) bool { return x != 0 })
-		p.shapes = append(p.shapes, SegmentShape{Batch: B, Tokens: S, Mem: c.Mem, KeyMask: padded})
+		sh := shape
+		sh.KeyMask = padded
+		p.shapes = append(p.shapes, sh)
 		p.batches = append(p.batches, in)
 		p.scored = append(p.scored, scored)
 	}
@@ -303,7 +499,7 @@ func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 			if c.MemStability > 0 {
 				tr.clean = append(tr.clean, slices.Clone(r.MemOut))
 			}
-			addMemNoise(r.MemOut, c.W.Config.Hidden(), c.MemNoise, c.NoiseSeed, i)
+			addMemNoise(r.MemOut, c.W.Config.Hidden(), c.MemNoise, c.NoiseSeed, i, p.row0*c.Mem)
 		}
 		tr.Mems = append(tr.Mems, r.MemOut)
 	}
@@ -312,8 +508,13 @@ func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 
 // addMemNoise adds to each memory token (row of width C) of mem Gaussian
 // noise of sigma times the row's RMS, from a stream of (seed, hand-off).
-func addMemNoise[T kernels.Float](mem []T, C int, sigma float64, seed uint64, handoff int) {
+// The stream's first skip tokens' draws belong to rows of the batch that
+// other processes hold (Sequence.Part).
+func addMemNoise[T kernels.Float](mem []T, C int, sigma float64, seed uint64, handoff, skip int) {
 	rng := rand.New(rand.NewPCG(seed, uint64(handoff)))
+	for range skip * C {
+		rng.NormFloat64()
+	}
 	for off := 0; off+C <= len(mem); off += C {
 		row := mem[off : off+C]
 		ss := 0.0
@@ -332,10 +533,14 @@ type Gradients[T kernels.Float] struct {
 	*Trace[T]
 	// Params holds the gradient of the loss for every parameter, in
 	// W.Params order (rmt.memory included, summed over the batch rows).
+	// The buffers belong to the cell: the next Gradients call clears and
+	// refills them, so a caller that keeps gradients across calls copies.
 	Params [][]T
-	// The Trace's mem_n is nil when the last segment needed no replay.
+	// The Trace's mem_n is nil when the last segment needed no replay;
+	// with KeepEvery above 1 only the kept states are left (the others nil).
 	// Handoff[j-1] is dLoss/dmem_j as carried into the replay of segment j
-	// (zero across a truncation cut), j = 1..n-1.
+	// (zero across a truncation cut), j = 1..n-1; kept only when every
+	// state is (KeepEvery 1), else nil.
 	Handoff [][]T
 	// Replayed counts the segments that needed a backward pass.
 	Replayed int
@@ -344,7 +549,7 @@ type Gradients[T kernels.Float] struct {
 }
 
 // Gradients backpropagates through the memory chain by segment replay
-// (DESIGN.md section 2), in the memory of one segment whatever the count:
+// (docs/method.md), in the memory of one segment whatever the count:
 //
 //  1. forward segments 1..n-1 without gradients, keeping only the memory
 //     states (segment n is only ever run in its replay: mem_n feeds nothing);
@@ -355,8 +560,11 @@ type Gradients[T kernels.Float] struct {
 // depth k < 0 backpropagates through every hand-off; otherwise the
 // gradient crosses only the hand-offs inside the last k segments: g_i is
 // set to zero for i <= n-k, so a segment outside the window learns from its
-// own loss alone. rmt.memory always receives segment 1's g_0. A segment
-// with no scored prediction and a zero g needs no replay at all. With
+// own loss alone. rmt.memory always receives segment 1's g_0 (ARMT's
+// initial state is zero, not a parameter). A segment with no scored
+// prediction and a zero g needs no replay at all. Step 1 keeps only every
+// KeepEvery-th state; step 2 recomputes a missing mem_{i-1} from the kept
+// state before it, keeping that stretch until its replay is done. With
 // MemStability the objective also holds the stability penalty, whose
 // gradient with respect to mem_i joins g_i inside the window.
 func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
@@ -366,6 +574,9 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	if depth == 0 {
 		return nil, fmt.Errorf("graph: bptt depth 0; want -1 (all segments) or at least 1")
 	}
+	if c.DMem > 0 && c.MemNoise > 0 {
+		return nil, fmt.Errorf("graph: memory noise perturbs rmt memory tokens; the associative memory (armt) takes none")
+	}
 	p, err := c.plan(seq)
 	if err != nil {
 		return nil, err
@@ -373,17 +584,28 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	// Step 1 runs segments 1..n-1 only: mem_n feeds nothing, and the last
 	// segment's loss comes out of its replay.
 	n := len(p.shapes)
-	tr, err := c.run(p, n-1, len(seq.IDs), true)
+	k := c.keepEvery(n)
+	var tr *Trace[T]
+	if k == 1 {
+		tr, err = c.run(p, n-1, len(seq.IDs), true)
+	} else {
+		tr = &Trace[T]{Mems: make([][]T, n)}
+		tr.Mems[0] = c.InitialMemory(len(seq.IDs))
+		tr.LossParts = make([]float64, n-1)
+		err = c.recompute(p, tr, 0, n-1, func(i int) bool { return i%k == 0 })
+		for _, l := range tr.LossParts {
+			tr.Loss += l
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	tr.LossParts = append(tr.LossParts, 0)
 	tr.Mems = append(tr.Mems, nil)
-	out := &Gradients[T]{Trace: tr, Params: make([][]T, len(c.W.Params)), Handoff: make([][]T, max(n-1, 0))}
+	out := &Gradients[T]{Trace: tr, Params: c.gradBuffers(), Handoff: make([][]T, max(n-1, 0))}
 	segGrads := make([][]T, 0, len(c.W.Params))
 	memIdx := -1
 	for i, prm := range c.W.Params {
-		out.Params[i] = make([]T, prm.Size())
 		if prm.Name == MemoryName {
 			memIdx = i
 			continue
@@ -395,7 +617,7 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	if tr.clean != nil {
 		states = append([][]T{tr.Mems[0]}, tr.clean...) // mem_0 has no noise
 	}
-	out.Penalty, pg = c.stability(states, n, true)
+	out.Penalty, pg = c.stability(states, n, true, p.share)
 	var g []T // dLoss/dmem_i entering the replay of segment i; nil is zero
 	for i := n; i >= 1; i-- {
 		if i < n && pg != nil && pg[i] != nil && !(depth > 0 && i <= n-depth) {
@@ -406,14 +628,23 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 				g[k] += v
 			}
 		}
-		if i < n {
+		if i < n && k == 1 {
 			out.Handoff[i-1] = g
 			if g == nil {
-				out.Handoff[i-1] = make([]T, len(tr.Mems[i]))
+				out.Handoff[i-1] = make([]T, len(tr.Mems[0]))
 			}
+		}
+		if i < n && i%k != 0 {
+			tr.Mems[i] = nil // recomputed for this stretch only
 		}
 		if g == nil && !p.scored[i-1] {
 			continue
+		}
+		if tr.Mems[i-1] == nil {
+			from := (i - 1) / k * k
+			if err := c.recompute(p, tr, from, i-1, func(int) bool { return true }); err != nil {
+				return nil, err
+			}
 		}
 		seg, err := c.graph(p.shapes[i-1])
 		if err != nil {
@@ -437,6 +668,47 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 		}
 	}
 	return out, nil
+}
+
+// recompute runs segments from+1..to forward from tr.Mems[from], storing
+// state i in tr.Mems[i] where keep(i) and each segment's loss in
+// tr.LossParts when that slot is still zero.
+func (c *Cell[T]) recompute(p *plan[T], tr *Trace[T], from, to int, keep func(int) bool) error {
+	cur := tr.Mems[from]
+	for i := from + 1; i <= to; i++ {
+		g, err := c.graph(p.shapes[i-1])
+		if err != nil {
+			return err
+		}
+		r, err := g.Forward(p.batches[i-1], cur)
+		if err != nil {
+			return fmt.Errorf("segment %d: %w", i, err)
+		}
+		if tr.LossParts[i-1] == 0 {
+			tr.LossParts[i-1] = r.Loss
+		}
+		cur = r.MemOut
+		if keep(i) {
+			tr.Mems[i] = cur
+		}
+	}
+	return nil
+}
+
+// gradBuffers returns the cell's gradient buffers, one per parameter in
+// W.Params order, cleared: allocated on the first call, reused after.
+func (c *Cell[T]) gradBuffers() [][]T {
+	if len(c.grads) != len(c.W.Params) {
+		c.grads = make([][]T, len(c.W.Params))
+	}
+	for i, prm := range c.W.Params {
+		if len(c.grads[i]) != prm.Size() {
+			c.grads[i] = make([]T, prm.Size())
+			continue
+		}
+		clear(c.grads[i])
+	}
+	return c.grads
 }
 
 // sumRows adds the B row blocks of x into dst (len(dst) values each).

@@ -53,7 +53,7 @@ func unrolled(t *testing.T, w *Weights, m, s int, seq Sequence) (float64, [][]fl
 		ids := G.NewVector(g, tensor.Int, G.WithShape(B*s), G.WithValue(vec(in.IDs)), G.WithName("ids"+string(rune('0'+i))))
 		tn := G.NewVector(g, tensor.Int, G.WithShape(B*L), G.WithValue(vec(targets)), G.WithName("t"+string(rune('0'+i))))
 		wn := G.NewVector(g, tensor.Float64, G.WithShape(B*L), G.WithValue(vec(weights)), G.WithName("w"+string(rune('0'+i))))
-		hf, _ := decoder(tensor.Float64, c, sh, nodes, ids, mem, nil, false)
+		hf, _ := decoder(tensor.Float64, c, sh, nodes, ids, mem, nil, false, nil)
 		loss := apply(newLossOp(tensor.Float64, B*L, C, V), hf, nodes[c.HeadName()], tn, wn)
 		mem = apply(newMemOutOp(tensor.Float64, B, L, m, C), hf)
 		if total == nil {
@@ -372,6 +372,7 @@ func TestMemStabilityGradient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			plainMem := slices.Clone(plain.Params[len(w.Params)-1]) // the next call refills the cell's buffers
 			cell.MemStability = 0.7
 			got, err := cell.Gradients(seq, -1)
 			if err != nil {
@@ -398,8 +399,119 @@ func TestMemStabilityGradient(t *testing.T) {
 			if worst := memoryFDError(cell, objective, analytic); worst > 1e-7 {
 				t.Errorf("rmt.memory: finite-difference error %.3g > 1e-7 with the stability penalty", worst)
 			}
-			if relErr(analytic, plain.Params[len(w.Params)-1]) < 1e-6 {
+			if relErr(analytic, plainMem) < 1e-6 {
 				t.Errorf("rmt.memory gradient unchanged by a penalty of %v; the test does not see it", got.Penalty)
+			}
+		})
+	}
+}
+
+// TestSequencePart: a batch split into parts (one row each, as processes
+// of a data-parallel job hold them) gives gradients, loss and stability
+// penalty that sum to the whole batch's, with memory noise drawn as for the
+// whole batch, in float64 to 1e-12; a part that does not fit its batch is
+// refused.
+func TestSequencePart(t *testing.T) {
+	w, seq := rmtFixture(t, "llama", 4, false)
+	cell, err := NewCell[float64](w, 2, 3, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell.MemNoise, cell.NoiseSeed, cell.MemStability = 0.1, 7, 0.7
+	whole, err := cell.Gradients(seq, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wholeGrads := make([][]float64, len(whole.Params)) // the cell refills its buffers on every call
+	for i, g := range whole.Params {
+		wholeGrads[i] = slices.Clone(g)
+	}
+	scored := 0
+	for b, row := range seq.IDs {
+		for i := 0; i+1 < len(row); i++ {
+			if seq.Score[b][i] {
+				scored++
+			}
+		}
+	}
+	sum := make([][]float64, len(w.Params))
+	var loss, penalty float64
+	for b := range seq.IDs {
+		part := Sequence{IDs: seq.IDs[b : b+1], Score: seq.Score[b : b+1], Part: &Part{Row: b, Rows: len(seq.IDs), Scored: scored}}
+		g, err := cell.Gradients(part, -1)
+		if err != nil {
+			t.Fatalf("part %d: %v", b, err)
+		}
+		loss, penalty = loss+g.Loss, penalty+g.Penalty
+		for i, p := range g.Params {
+			if sum[i] == nil {
+				sum[i] = make([]float64, len(p))
+			}
+			for j, v := range p {
+				sum[i][j] += v
+			}
+		}
+	}
+	if math.Abs(loss-whole.Loss) > 1e-12 || whole.Penalty <= 0 || math.Abs(penalty-whole.Penalty) > 1e-12 {
+		t.Errorf("parts sum to loss %v and penalty %v, the whole batch has %v and %v", loss, penalty, whole.Loss, whole.Penalty)
+	}
+	for i, p := range w.Params {
+		if e := relErr(sum[i], wholeGrads[i]); e > 1e-12 {
+			t.Errorf("%s: the parts' gradients sum to within %.3g of the whole batch's, want 1e-12", p.Name, e)
+		}
+	}
+	bad := Sequence{IDs: seq.IDs, Score: seq.Score, Part: &Part{Row: 1, Rows: 2, Scored: scored}}
+	if _, err := cell.Gradients(bad, -1); err == nil {
+		t.Error("Gradients of 2 rows placed at row 1 of a batch of 2: no error")
+	}
+}
+
+// TestGradientsReuseBuffers: after the first call, Gradients fills the same
+// gradient buffers (one set per cell) rather than allocating a set per call,
+// and clears them first: a call after a different sequence gives bit for bit
+// the gradients of a fresh cell.
+func TestGradientsReuseBuffers(t *testing.T) {
+	for _, family := range []string{"gpt2", "llama"} {
+		t.Run(family, func(t *testing.T) {
+			w, seq := rmtFixture(t, family, 3, false)
+			_, other := rmtFixture(t, family, 2, true)
+			fresh := func() [][]float32 {
+				c, err := NewCell[float32](w, 2, 3, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g, err := c.Gradients(seq, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return g.Params
+			}
+			want := fresh()
+			cell, err := NewCell[float32](w, 2, 3, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := cell.Gradients(other, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buffers := make([]*float32, len(first.Params))
+			for i, g := range first.Params {
+				buffers[i] = &g[0]
+			}
+			for call := 2; call <= 3; call++ {
+				got, err := cell.Gradients(seq, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, p := range w.Params {
+					if &got.Params[i][0] != buffers[i] {
+						t.Errorf("call %d: %s has a new gradient buffer, want the first call's", call, p.Name)
+					}
+					if !slices.Equal(got.Params[i], want[i]) {
+						t.Errorf("call %d: %s gradient differs from a fresh cell's", call, p.Name)
+					}
+				}
 			}
 		})
 	}

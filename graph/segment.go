@@ -12,8 +12,9 @@ import (
 
 // Shape legend for this file:
 //
-//	B batch rows, S tokens per segment, M memory tokens, L = 2M+S positions,
-//	C model width, V vocabulary, R requested logit rows.
+//	B batch rows, S tokens per segment, M memory tokens, L positions
+//	(2M+S for RMT, S+M for ARMT), C model width, V vocabulary,
+//	R requested logit rows, K = 6·d_mem ARMT's key width.
 
 // SegmentShape fixes the sizes a segment graph is built and compiled for.
 // One graph serves every segment of that shape.
@@ -23,10 +24,64 @@ type SegmentShape struct {
 	Mem       int  // M; 0 runs plain segments without memory
 	LogitRows int  // R rows of logits returned by Forward; 0 for none
 	KeyMask   bool // accept a key mask (padded final segments)
+	// DMem > 0 builds the associative memory (ARMT) with keys of d_mem:
+	// rows [tokens | armt.memory], a read before and a write after every
+	// layer; the state is every layer's (A, z).
+	DMem int
+	// ReadOnly (ARMT) reads memory but has no memory rows and writes
+	// nothing: the final segment of a question, as the authors run it.
+	ReadOnly bool
 }
 
-// Positions is L = 2M + S, the sequence length the decoder sees.
-func (s SegmentShape) Positions() int { return 2*s.Mem + s.Tokens }
+// ARMT reports whether the shape is the associative memory's.
+func (s SegmentShape) ARMT() bool { return s.DMem > 0 }
+
+// memRows is the number of memory rows after the tokens (RMT's write
+// copy, ARMT's armt.memory).
+func (s SegmentShape) memRows() int {
+	if s.ReadOnly {
+		return 0
+	}
+	return s.Mem
+}
+
+// Positions is L, the sequence length the decoder sees: 2M+S for RMT,
+// S+M for ARMT.
+func (s SegmentShape) Positions() int {
+	if s.ARMT() {
+		return s.Tokens + s.memRows()
+	}
+	return 2*s.Mem + s.Tokens
+}
+
+// TokenOffset is the position of a row's first token.
+func (s SegmentShape) TokenOffset() int {
+	if s.ARMT() {
+		return 0
+	}
+	return s.Mem
+}
+
+// keyWidth is ARMT's K = 2ν·d_mem.
+func (s SegmentShape) keyWidth() int { return 2 * dpfpNu * s.DMem }
+
+// StateParts is the size of each piece of the state handed between
+// segments, in the order of the flat state: RMT one (B*M*C), ARMT one per
+// layer, B rows of A (K, C) then z (K).
+func (s SegmentShape) StateParts(c Config) []int {
+	if s.ARMT() {
+		K := s.keyWidth()
+		parts := make([]int, c.Layers())
+		for i := range parts {
+			parts[i] = s.Batch * (K*c.Hidden() + K)
+		}
+		return parts
+	}
+	if s.Mem == 0 {
+		return nil
+	}
+	return []int{s.Batch * s.Mem * c.Hidden()}
+}
 
 // Batch holds one segment's inputs for every row, in token coordinates:
 // index b*S+t is token t of row b.
@@ -38,23 +93,29 @@ type Batch[T kernels.Float] struct {
 	LogitRows   []int // (R) token indices b*S+t whose logits Forward returns
 }
 
-// Segment is the compiled graph of one segment, [mem | tokens | mem] through
-// the decoder: the loss, the new memory (final-norm hidden states at the M
-// write positions), optional logits, and, when built for training, the
-// gradients of the loss plus sum(memOut ⊙ gmem) with respect to every
-// parameter and to the input memory.
+// Segment is the compiled graph of one segment through the decoder: RMT's
+// [mem | tokens | mem] or ARMT's [tokens | armt.memory] with its per-layer
+// reads and writes. It computes the loss, the new state (RMT: final-norm
+// hidden states at the M write positions; ARMT: every layer's (A, z)),
+// optional logits, and, when built for training, the gradients of the
+// loss plus sum(stateOut ⊙ gstate) with respect to every parameter and to
+// the input state.
 type Segment[T kernels.Float] struct {
 	Shape SegmentShape
 	cfg   Config
 	dt    tensor.Dtype
 	g     *G.ExprGraph
 
-	ids, targets, lossW, keyMask, rows, mem, gmem *G.Node
-	params                                        []*G.Node
-	paramData                                     [][]T
-	loss, memOut, logits, cost                    *G.Node
-	grads                                         []*G.Node
-	memGrad                                       *G.Node
+	ids, targets, lossW, keyMask, rows *G.Node
+	params                             []*G.Node
+	paramData                          [][]T
+	loss, logits, cost                 *G.Node
+	grads                              []*G.Node
+	// The state, one node per part (StateParts): input, its gradient
+	// input, output, and the gradient of the cost with respect to it.
+	state, gstate, stateOut, stateGrad []*G.Node
+	parts                              []int
+	writes                             []*armtWriteOp // ARMT's, for gradient checks to hold γ
 
 	fwd, train G.VM
 	sunk       []bool // per gradient: added into the caller's buffer by its op (Backward)
@@ -88,28 +149,17 @@ func NewSegment[T kernels.Float](w *Weights, shape SegmentShape, opt BuildOption
 	s = &Segment[T]{Shape: shape, cfg: c, dt: dt, g: G.NewGraph()}
 	s.build(w, !opt.Train)
 	if opt.Train {
-		wrt := slices.Clone(s.params)
-		if s.mem != nil {
-			wrt = append(wrt, s.mem)
-		}
+		wrt := append(slices.Clone(s.params), s.state...)
 		grads, err := G.Grad(s.cost, wrt...)
 		if err != nil {
 			return nil, fmt.Errorf("graph: differentiating the segment graph: %w", err)
 		}
 		s.grads = grads[:len(s.params)]
-		if s.mem != nil {
-			s.memGrad = grads[len(s.params)]
-		}
-		roots := append(G.Nodes{s.cost}, grads...)
-		if s.memOut != nil {
-			roots = append(roots, s.memOut)
-		}
+		s.stateGrad = grads[len(s.params):]
+		roots := append(append(G.Nodes{s.cost}, grads...), s.stateOut...)
 		s.train = G.NewTapeMachine(s.g.SubgraphRoots(roots...))
 	}
-	fwdRoots := G.Nodes{s.loss}
-	if s.memOut != nil {
-		fwdRoots = append(fwdRoots, s.memOut)
-	}
+	fwdRoots := append(G.Nodes{s.loss}, s.stateOut...)
 	if s.logits != nil {
 		fwdRoots = append(fwdRoots, s.logits)
 	}
@@ -127,10 +177,20 @@ func checkShape(c Config, shape SegmentShape) error {
 		return fmt.Errorf("graph: %d memory tokens, want 0 or more", shape.Mem)
 	case shape.LogitRows < 0:
 		return fmt.Errorf("graph: %d logit rows, want 0 or more", shape.LogitRows)
+	case shape.DMem < 0:
+		return fmt.Errorf("graph: d_mem %d, want at least 1 (ARMT) or 0 (RMT)", shape.DMem)
+	case shape.ARMT() && shape.Mem < 1 && !shape.ReadOnly:
+		return fmt.Errorf("graph: ARMT with %d memory tokens, want at least 1", shape.Mem)
+	case shape.ReadOnly && !shape.ARMT():
+		return fmt.Errorf("graph: a read-only segment needs the associative memory (d_mem > 0)")
 	}
 	if L := shape.Positions(); c.HardPositionLimit() && L > c.MaxPositions() {
-		return fmt.Errorf("graph: a segment of %d tokens with %d memory tokens needs %d positions (2M+S), more than the model's limit n_positions = %d",
-			shape.Tokens, shape.Mem, L, c.MaxPositions())
+		rule := "2M+S"
+		if shape.ARMT() {
+			rule = "S+M"
+		}
+		return fmt.Errorf("graph: a segment of %d tokens with %d memory tokens needs %d positions (%s), more than the model's limit n_positions = %d",
+			shape.Tokens, shape.Mem, L, rule, c.MaxPositions())
 	}
 	return nil
 }
@@ -147,7 +207,7 @@ func (s *Segment[T]) input(name string, dt tensor.Dtype, shape ...int) *G.Node {
 // a backward pass (its attention keeps nothing for one).
 func (s *Segment[T]) build(w *Weights, forwardOnly bool) {
 	c, sh, dt := s.cfg, s.Shape, s.dt
-	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.Mem, sh.Positions(), c.Hidden(), c.VocabSize
+	B, S, L, C, V := sh.Batch, sh.Tokens, sh.Positions(), c.Hidden(), c.VocabSize
 	N := B * L
 	p := map[string]*G.Node{}
 	for _, prm := range w.Params {
@@ -164,13 +224,25 @@ func (s *Segment[T]) build(w *Weights, forwardOnly bool) {
 	s.ids = s.input("ids", tensor.Int, B*S)
 	s.targets = s.input("targets", tensor.Int, N)
 	s.lossW = s.input("loss_weights", dt, N)
-	if M > 0 {
-		s.mem = s.input("mem", dt, B*M, C)
+	s.parts = sh.StateParts(c)
+	for j, n := range s.parts {
+		shape := []int{B, n / B}
+		if !sh.ARMT() {
+			shape = []int{n / C, C}
+		}
+		s.state = append(s.state, s.input(fmt.Sprintf("state.%d", j), dt, shape...))
 	}
 	if sh.KeyMask {
 		s.keyMask = s.input("key_mask", dt, N)
 	}
-	hf, emb := decoder(dt, c, sh, p, s.ids, s.mem, s.keyMask, forwardOnly)
+	var am *armtLayers
+	mem := p[ARMTMemoryName]
+	if sh.ARMT() {
+		am = &armtLayers{dt: dt, sh: sh, c: c, p: p, state: s.state}
+	} else if len(s.state) > 0 {
+		mem = s.state[0]
+	}
+	hf, emb := decoder(dt, c, sh, p, s.ids, mem, s.keyMask, forwardOnly, am)
 	head := p[c.HeadName()]
 	lop := newLossOp(dt, N, C, V)
 	if c.HeadName() == c.EmbeddingName() {
@@ -178,12 +250,17 @@ func (s *Segment[T]) build(w *Weights, forwardOnly bool) {
 	}
 	s.loss = apply(lop, hf, head, s.targets, s.lossW)
 	s.cost = s.loss
-	if M > 0 {
-		s.memOut = apply(newMemOutOp(dt, B, L, M, C), hf)
-		s.gmem = s.input("mem_grad", dt, B*M, C)
-		d := apply(newDotOp(dt, 2), s.memOut, s.gmem)
+	switch {
+	case am != nil:
+		s.stateOut, s.writes = am.out, am.writes
+	case len(s.state) > 0:
+		s.stateOut = G.Nodes{apply(newMemOutOp(dt, B, L, sh.Mem, C), hf)}
+	}
+	for j, out := range s.stateOut {
+		g := s.input(fmt.Sprintf("state_grad.%d", j), dt, s.state[j].Shape()...)
+		s.gstate = append(s.gstate, g)
 		var err error
-		if s.cost, err = G.Add(s.loss, d); err != nil {
+		if s.cost, err = G.Add(s.cost, apply(newDotOp(dt, 2), out, g)); err != nil {
 			panic(err)
 		}
 	}
@@ -193,15 +270,16 @@ func (s *Segment[T]) build(w *Weights, forwardOnly bool) {
 	}
 }
 
-// decoder declares the transformer on [mem | embed(ids) | mem], top to
-// bottom, and returns the final-norm hidden states hf (B*L, C), HF's
-// hidden_states[-1], and the embedding op. p maps HF parameter names to
-// their nodes; mem and keyMask may be nil. forwardOnly builds attention for
-// a graph without a backward pass.
-func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, mem, keyMask *G.Node, forwardOnly bool) (*G.Node, *embedOp) {
-	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.Mem, sh.Positions(), c.Hidden(), c.VocabSize
+// decoder declares the transformer on [mem | embed(ids) | mem] (ARMT:
+// [embed(ids) | mem]), top to bottom, and returns the final-norm hidden
+// states hf (B*L, C), HF's hidden_states[-1], and the embedding op. p maps
+// HF parameter names to their nodes; mem (RMT's state or armt.memory) and
+// keyMask may be nil. forwardOnly builds attention for a graph without a
+// backward pass. am, for ARMT, adds each layer's read and write.
+func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, mem, keyMask *G.Node, forwardOnly bool, am *armtLayers) (*G.Node, *embedOp) {
+	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.memRows(), sh.Positions(), c.Hidden(), c.VocabSize
 	N := B * L
-	b := blocks{dt: dt, cfg: c, keyMask: keyMask}
+	b := blocks{dt: dt, cfg: c, p: p, keyMask: keyMask}
 	if forwardOnly {
 		b.c32 = &kernels.AttnCache[float32]{ForwardOnly: true}
 		b.c64 = &kernels.AttnCache[float64]{ForwardOnly: true}
@@ -214,35 +292,16 @@ func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, i
 	if c.IsGPT2() {
 		embIn = append(embIn, p["transformer.wpe.weight"])
 	}
-	emb := newEmbedOp(dt, B, S, M, C, V, c.IsGPT2())
+	emb := newEmbedOp(dt, B, S, M, C, V, c.IsGPT2(), sh.ARMT())
 	x := apply(emb, embIn...)
-	H, KVH, Dh, F := c.Heads(), c.KVHeads(), c.HeadDim(), c.FFN()
-	dims := kernels.AttnDims{B: B, L: L, H: H, KVH: KVH, Dh: Dh}
 	for i := 0; i < c.Layers(); i++ {
-		if c.IsGPT2() {
-			pre := fmt.Sprintf("transformer.h.%d.", i)
-			h := b.norm(x, p[pre+"ln_1.weight"], p[pre+"ln_1.bias"])
-			qkv := b.linear(h, false, []int{3 * C}, p[pre+"attn.c_attn.weight"], p[pre+"attn.c_attn.bias"])
-			a := b.attention(qkv, dims, false)
-			x = apply(newAddOp(dt, x.Shape()), x, b.linear(a, false, []int{C}, p[pre+"attn.c_proj.weight"], p[pre+"attn.c_proj.bias"]))
-			h = b.norm(x, p[pre+"ln_2.weight"], p[pre+"ln_2.bias"])
-			f := b.linear(h, false, []int{F}, p[pre+"mlp.c_fc.weight"], p[pre+"mlp.c_fc.bias"])
-			f = apply(newActOp(dt, N, F, false), f)
-			x = apply(newAddOp(dt, x.Shape()), x, b.linear(f, false, []int{C}, p[pre+"mlp.c_proj.weight"], p[pre+"mlp.c_proj.bias"]))
-			continue
+		if am != nil {
+			x = am.read(i, x)
 		}
-		pre := fmt.Sprintf("model.layers.%d.", i)
-		at, mlp := pre+"self_attn.", pre+"mlp."
-		h := b.norm(x, p[pre+"input_layernorm.weight"], nil)
-		qkv := b.linear(h, true, []int{H * Dh, KVH * Dh, KVH * Dh},
-			p[at+"q_proj.weight"], p[at+"k_proj.weight"], p[at+"v_proj.weight"],
-			p[at+"q_proj.bias"], p[at+"k_proj.bias"], p[at+"v_proj.bias"])
-		a := b.attention(qkv, dims, true)
-		x = apply(newAddOp(dt, x.Shape()), x, b.linear(a, true, []int{C}, p[at+"o_proj.weight"], p[at+"o_proj.bias"]))
-		h = b.norm(x, p[pre+"post_attention_layernorm.weight"], nil)
-		gu := b.linear(h, true, []int{F, F}, p[mlp+"gate_proj.weight"], p[mlp+"up_proj.weight"], p[mlp+"gate_proj.bias"], p[mlp+"up_proj.bias"])
-		f := apply(newActOp(dt, N, F, true), gu)
-		x = apply(newAddOp(dt, x.Shape()), x, b.linear(f, true, []int{C}, p[mlp+"down_proj.weight"], p[mlp+"down_proj.bias"]))
+		x = b.layer(i, x, N, L)
+		if am != nil {
+			am.write(i, x)
+		}
 	}
 	if c.IsGPT2() {
 		return b.norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"]), emb
@@ -250,10 +309,42 @@ func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, i
 	return b.norm(x, p["model.norm.weight"], nil), emb
 }
 
+// layer is decoder layer i on x (N = B*L rows of L positions), residuals
+// included.
+func (b blocks) layer(i int, x *G.Node, N, L int) *G.Node {
+	c, dt, p := b.cfg, b.dt, b.p
+	C, H, KVH, Dh, F := c.Hidden(), c.Heads(), c.KVHeads(), c.HeadDim(), c.FFN()
+	dims := kernels.AttnDims{B: N / L, L: L, H: H, KVH: KVH, Dh: Dh}
+	if c.IsGPT2() {
+		pre := fmt.Sprintf("transformer.h.%d.", i)
+		h := b.norm(x, p[pre+"ln_1.weight"], p[pre+"ln_1.bias"])
+		qkv := b.linear(h, false, []int{3 * C}, p[pre+"attn.c_attn.weight"], p[pre+"attn.c_attn.bias"])
+		a := b.attention(qkv, dims, false)
+		x = apply(newAddOp(dt, x.Shape()), x, b.linear(a, false, []int{C}, p[pre+"attn.c_proj.weight"], p[pre+"attn.c_proj.bias"]))
+		h = b.norm(x, p[pre+"ln_2.weight"], p[pre+"ln_2.bias"])
+		f := b.linear(h, false, []int{F}, p[pre+"mlp.c_fc.weight"], p[pre+"mlp.c_fc.bias"])
+		f = apply(newActOp(dt, N, F, false), f)
+		return apply(newAddOp(dt, x.Shape()), x, b.linear(f, false, []int{C}, p[pre+"mlp.c_proj.weight"], p[pre+"mlp.c_proj.bias"]))
+	}
+	pre := fmt.Sprintf("model.layers.%d.", i)
+	at, mlp := pre+"self_attn.", pre+"mlp."
+	h := b.norm(x, p[pre+"input_layernorm.weight"], nil)
+	qkv := b.linear(h, true, []int{H * Dh, KVH * Dh, KVH * Dh},
+		p[at+"q_proj.weight"], p[at+"k_proj.weight"], p[at+"v_proj.weight"],
+		p[at+"q_proj.bias"], p[at+"k_proj.bias"], p[at+"v_proj.bias"])
+	a := b.attention(qkv, dims, true)
+	x = apply(newAddOp(dt, x.Shape()), x, b.linear(a, true, []int{C}, p[at+"o_proj.weight"], p[at+"o_proj.bias"]))
+	h = b.norm(x, p[pre+"post_attention_layernorm.weight"], nil)
+	gu := b.linear(h, true, []int{F, F}, p[mlp+"gate_proj.weight"], p[mlp+"up_proj.weight"], p[mlp+"gate_proj.bias"], p[mlp+"up_proj.bias"])
+	f := apply(newActOp(dt, N, F, true), gu)
+	return apply(newAddOp(dt, x.Shape()), x, b.linear(f, true, []int{C}, p[mlp+"down_proj.weight"], p[mlp+"down_proj.bias"]))
+}
+
 // blocks declares the pieces of a decoder layer as custom ops.
 type blocks struct {
 	dt      tensor.Dtype
 	cfg     Config
+	p       map[string]*G.Node
 	keyMask *G.Node
 	// Forward-only graphs share one attention cache among all layers (it
 	// keeps nothing between calls without a backward pass); nil otherwise.
@@ -315,13 +406,13 @@ func (s *Segment[T]) NumParams() int { return len(s.params) }
 // Result is what one segment run returns. Slices are fresh copies.
 type Result[T kernels.Float] struct {
 	Loss   float64
-	MemOut []T // (B*M*C) the new memory
+	MemOut []T // the new state (RMT: B*M*C, the new memory)
 	Logits []T // (R*V) logits at Batch.LogitRows
 }
 
 func (s *Segment[T]) bind(in *Batch[T], mem, gmem []T, train bool) error {
 	sh := s.Shape
-	B, S, L, M, C := sh.Batch, sh.Tokens, sh.Positions(), sh.Mem, s.cfg.Hidden()
+	B, S, L, O := sh.Batch, sh.Tokens, sh.Positions(), sh.TokenOffset()
 	if len(in.IDs) != B*S {
 		return fmt.Errorf("graph: %d token ids, want %d (batch %d x segment %d)", len(in.IDs), B*S, B, S)
 	}
@@ -339,22 +430,30 @@ func (s *Segment[T]) bind(in *Batch[T], mem, gmem []T, train bool) error {
 		}
 		for b := 0; b < B; b++ {
 			for t := 0; t < S; t++ {
-				targets[b*L+M+t], weights[b*L+M+t] = in.Targets[b*S+t], in.LossWeights[b*S+t]
+				targets[b*L+O+t], weights[b*L+O+t] = in.Targets[b*S+t], in.LossWeights[b*S+t]
 			}
 		}
 	}
 	lets := []binding{{s.ids, vec(in.IDs)}, {s.targets, vec(targets)}, {s.lossW, vec(weights)}}
-	if M > 0 {
-		if len(mem) != B*M*C {
-			return fmt.Errorf("graph: memory has %d values, want %d (batch %d x %d tokens x width %d)", len(mem), B*M*C, B, M, C)
+	if n := sumInts(s.parts); n > 0 {
+		if len(mem) != n {
+			return fmt.Errorf("graph: memory state has %d values, want %d (%s)", len(mem), n, s.stateDesc())
 		}
-		if gmem == nil {
-			gmem = make([]T, B*M*C)
+		if gmem == nil && len(s.gstate) > 0 {
+			gmem = make([]T, n)
 		}
-		if len(gmem) != B*M*C {
-			return fmt.Errorf("graph: memory gradient has %d values, want %d", len(gmem), B*M*C)
+		if gmem != nil && len(gmem) != n {
+			return fmt.Errorf("graph: memory state gradient has %d values, want %d", len(gmem), n)
 		}
-		lets = append(lets, binding{s.mem, mat(mem, B*M, C)}, binding{s.gmem, mat(gmem, B*M, C)})
+		off := 0
+		for j, size := range s.parts {
+			sh := s.state[j].Shape()
+			lets = append(lets, binding{s.state[j], mat(mem[off:off+size], sh[0], sh[1])})
+			if j < len(s.gstate) {
+				lets = append(lets, binding{s.gstate[j], mat(gmem[off:off+size], sh[0], sh[1])})
+			}
+			off += size
+		}
 	}
 	if s.keyMask != nil {
 		km := in.KeyMask
@@ -378,7 +477,7 @@ func (s *Segment[T]) bind(in *Batch[T], mem, gmem []T, train bool) error {
 			if r < 0 || r >= B*S {
 				return fmt.Errorf("graph: logit row %d outside [0, %d)", r, B*S)
 			}
-			rows[i] = (r/S)*L + M + r%S
+			rows[i] = (r/S)*L + O + r%S
 		}
 		lets = append(lets, binding{s.rows, vec(rows)})
 	}
@@ -411,8 +510,39 @@ func clone[T kernels.Float](n *G.Node) []T {
 	return slices.Clone(floats[T](n.Value()))
 }
 
-// Forward runs the segment without gradients: mem (B*M*C) in, the loss, the
-// new memory and the requested logits out.
+// stateDesc describes the state's layout for errors.
+func (s *Segment[T]) stateDesc() string {
+	sh := s.Shape
+	if sh.ARMT() {
+		K := sh.keyWidth()
+		return fmt.Sprintf("%d layers x batch %d x (%d x %d + %d)", len(s.parts), sh.Batch, K, s.cfg.Hidden(), K)
+	}
+	return fmt.Sprintf("batch %d x %d tokens x width %d", sh.Batch, sh.Mem, s.cfg.Hidden())
+}
+
+// StateSize is the number of values of the state the segment reads.
+func (s *Segment[T]) StateSize() int { return sumInts(s.parts) }
+
+func sumInts(x []int) int {
+	n := 0
+	for _, v := range x {
+		n += v
+	}
+	return n
+}
+
+// concat returns the values of nodes one after the other (nil for none).
+func concat[T kernels.Float](nodes []*G.Node) []T {
+	var out []T
+	for _, n := range nodes {
+		out = append(out, floats[T](n.Value())...)
+	}
+	return out
+}
+
+// Forward runs the segment without gradients: the state (StateSize values)
+// in, the loss, the new state and the requested logits out. A read-only
+// segment returns no new state.
 func (s *Segment[T]) Forward(in *Batch[T], mem []T) (Result[T], error) {
 	s.fwd.Reset()
 	if err := s.bind(in, mem, nil, false); err != nil {
@@ -421,13 +551,14 @@ func (s *Segment[T]) Forward(in *Batch[T], mem []T) (Result[T], error) {
 	if err := s.fwd.RunAll(); err != nil {
 		return Result[T]{}, fmt.Errorf("graph: forward: %w", err)
 	}
-	return Result[T]{Loss: scalarOf(s.loss.Value()), MemOut: clone[T](s.memOut), Logits: clone[T](s.logits)}, nil
+	return Result[T]{Loss: scalarOf(s.loss.Value()), MemOut: concat[T](s.stateOut), Logits: clone[T](s.logits)}, nil
 }
 
-// Backward re-runs the segment from mem with gradients of
-// loss + sum(memOut ⊙ gmem) (gmem nil means zero). It adds each parameter's
-// gradient into grads[i] (Weights.Params order, rmt.memory excluded; a nil
-// entry is allocated) and returns the gradient with respect to mem.
+// Backward re-runs the segment from the state mem with gradients of
+// loss + sum(stateOut ⊙ gmem) (gmem nil means zero). It adds each
+// parameter's gradient into grads[i] (Weights.Params order, rmt.memory
+// excluded; a nil entry is allocated) and returns the gradient with respect
+// to mem.
 func (s *Segment[T]) Backward(in *Batch[T], mem, gmem []T, grads [][]T) (Result[T], []T, error) {
 	if s.train == nil {
 		return Result[T]{}, nil, fmt.Errorf("graph: Backward on a segment built without Train")
@@ -476,6 +607,6 @@ func (s *Segment[T]) Backward(in *Batch[T], mem, gmem []T, grads [][]T) (Result[
 			}
 		})
 	}
-	res := Result[T]{Loss: scalarOf(s.loss.Value()), MemOut: clone[T](s.memOut)}
-	return res, clone[T](s.memGrad), nil
+	res := Result[T]{Loss: scalarOf(s.loss.Value()), MemOut: concat[T](s.stateOut)}
+	return res, concat[T](s.stateGrad), nil
 }

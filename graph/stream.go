@@ -14,10 +14,13 @@ import "fmt"
 // Generate treats what is left in the buffer plus the prompt as the final
 // segment. As in the official RMT code, that segment reads memory but its
 // write memory is never used; since attention is causal, the trailing write
-// rows cannot change the token logits, so they are simply not read.
+// rows cannot change the token logits, so they are simply not read. ARMT's
+// final segment, as in the authors' code, reads every layer's memory and
+// has no memory rows and no writes. The stream works the same for both
+// kinds: it only carries the state the segment graph hands on.
 type Stream struct {
 	cell     *Cell[float32]
-	mem      []float32 // (M*C) memory after the segments read so far
+	mem      []float32 // the state after the segments read so far (RMT: M*C)
 	pending  []int     // tokens not yet forming a full segment
 	segments int
 }
@@ -34,7 +37,7 @@ func (c *Cell[T]) NewStream() *Stream {
 // Segments is the number of segments read into memory so far.
 func (s *Stream) Segments() int { return s.segments }
 
-// Memory is the current memory state (M*C values, not a copy).
+// Memory is the current memory state (RMT: M*C values; not a copy).
 func (s *Stream) Memory() []float32 { return s.mem }
 
 // Feed appends tokens and runs every segment they complete.
@@ -53,7 +56,7 @@ func (s *Stream) Feed(ids []int) error {
 }
 
 func (s *Stream) step(seg []int) error {
-	g, err := s.cell.graph(SegmentShape{Batch: 1, Tokens: s.cell.Seg, Mem: s.cell.Mem})
+	g, err := s.cell.graph(s.cell.Shape(1))
 	if err != nil {
 		return err
 	}
@@ -61,7 +64,7 @@ func (s *Stream) step(seg []int) error {
 	if err != nil {
 		return fmt.Errorf("graph: segment %d: %w", s.segments+1, err)
 	}
-	if s.cell.Mem > 0 {
+	if r.MemOut != nil {
 		s.mem = r.MemOut
 	}
 	s.segments++
@@ -89,7 +92,10 @@ func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int,
 		}
 		cur = cur[S:]
 	}
-	g, err := s.cell.graph(SegmentShape{Batch: 1, Tokens: S, Mem: s.cell.Mem, LogitRows: 1})
+	shape := s.cell.Shape(1)
+	shape.LogitRows = 1
+	shape.ReadOnly = shape.ARMT() // reads, writes nothing: the authors' final segment
+	g, err := s.cell.graph(shape)
 	if err != nil {
 		return nil, err
 	}

@@ -7,76 +7,89 @@ import (
 
 // TestStreamMatchesCell: feeding a row in uneven chunks gives the same
 // memory after each whole segment as the batch forward of the cell, and
-// Generate continues from that memory exactly as a segment forward does.
+// Generate continues from that memory exactly as a segment forward does,
+// for both memory kinds (ARMT's final segment reads without writing).
 func TestStreamMatchesCell(t *testing.T) {
-	for _, family := range []string{"gpt2", "llama"} {
-		t.Run(family, func(t *testing.T) {
-			w := perturbed(t, tinyConfig(family))
-			if err := InitMemory(w, 2, 4); err != nil {
-				t.Fatal(err)
+	for _, kind := range []Memory{{Kind: KindRMT, Tokens: 2}, armtMem} {
+		for _, family := range []string{"gpt2", "llama"} {
+			t.Run(kind.Kind+"/"+family, func(t *testing.T) { testStream(t, kind, family) })
+		}
+	}
+}
+
+func testStream(t *testing.T, kind Memory, family string) {
+	w := perturbed(t, tinyConfig(family))
+	if kind.Kind == KindARMT {
+		initARMTNonzero(t, w)
+	} else if err := InitMemory(w, 2, 4); err != nil {
+		t.Fatal(err)
+	}
+	const S = 4
+	cell, err := NewMemoryCell[float32](w, kind, S, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]int, 3*S)
+	for i := range row {
+		row[i] = (3*i + 2) % w.Config.VocabSize
+	}
+	tr, err := cell.Forward(Sequence{IDs: [][]int{row}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := cell.NewStream()
+	for _, chunk := range [][]int{row[:1], row[1:6], row[6:7], row[7:]} {
+		if err := st.Feed(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st.Segments() != 3 {
+		t.Fatalf("Segments() = %d, want 3", st.Segments())
+	}
+	if !slices.Equal(st.Memory(), tr.Mems[3]) {
+		t.Errorf("stream memory after 3 segments differs from the cell's")
+	}
+	prompt := []int{1, 5}
+	got, err := st.Generate(prompt, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reference: the final segment [prompt | generated...] read
+	// from mem_3, one token at a time.
+	shape := SegmentShape{Batch: 1, Tokens: S, Mem: 2, DMem: kind.DMem}
+	write, err := NewSegment[float32](w, shape, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape.LogitRows, shape.ReadOnly = 1, shape.ARMT()
+	seg, err := NewSegment[float32](w, shape, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := padTo(prompt, S)
+	n := len(prompt)
+	var want []int
+	mem := tr.Mems[3]
+	for len(want) < 3 {
+		r, err := seg.Forward(&Batch[float32]{IDs: ids, LogitRows: []int{n - 1}}, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := 0
+		for j, v := range r.Logits {
+			if v > r.Logits[next] {
+				next = j
 			}
-			const S = 4
-			cell, err := NewCell[float32](w, 2, S, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			row := make([]int, 3*S)
-			for i := range row {
-				row[i] = (3*i + 2) % w.Config.VocabSize
-			}
-			tr, err := cell.Forward(Sequence{IDs: [][]int{row}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := cell.NewStream()
-			for _, chunk := range [][]int{row[:1], row[1:6], row[6:7], row[7:]} {
-				if err := st.Feed(chunk); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if st.Segments() != 3 {
-				t.Fatalf("Segments() = %d, want 3", st.Segments())
-			}
-			if !slices.Equal(st.Memory(), tr.Mems[3]) {
-				t.Errorf("stream memory after 3 segments differs from the cell's")
-			}
-			prompt := []int{1, 5}
-			got, err := st.Generate(prompt, 3, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Reference: the final segment [prompt | generated...] read
-			// from mem_3, one token at a time.
-			seg, err := NewSegment[float32](w, SegmentShape{Batch: 1, Tokens: S, Mem: 2, LogitRows: 1}, BuildOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids := padTo(prompt, S)
-			n := len(prompt)
-			var want []int
-			mem := tr.Mems[3]
-			for len(want) < 3 {
-				r, err := seg.Forward(&Batch[float32]{IDs: ids, LogitRows: []int{n - 1}}, mem)
-				if err != nil {
-					t.Fatal(err)
-				}
-				next := 0
-				for j, v := range r.Logits {
-					if v > r.Logits[next] {
-						next = j
-					}
-				}
-				want = append(want, next)
-				if n == S { // the answer filled the segment: read it into memory
-					r, _ := seg.Forward(&Batch[float32]{IDs: ids, LogitRows: []int{0}}, mem)
-					mem, ids, n = r.MemOut, padTo(nil, S), 0
-				}
-				ids[n] = next
-				n++
-			}
-			if !slices.Equal(got, want) {
-				t.Errorf("Generate = %v, want %v", got, want)
-			}
-		})
+		}
+		want = append(want, next)
+		if n == S { // the answer filled the segment: read it into memory
+			r, _ := write.Forward(&Batch[float32]{IDs: ids}, mem)
+			mem, ids, n = r.MemOut, padTo(nil, S), 0
+		}
+		ids[n] = next
+		n++
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Generate = %v, want %v", got, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rmtgo/rmt/curriculum"
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/graph"
 )
 
 // Config is a training run, as flags or a JSON file give it. The resolved
@@ -24,8 +25,12 @@ type Config struct {
 	TextDir  string `json:"text_dir"`
 
 	SegmentSize int `json:"segment_size"`
-	MemTokens   int `json:"mem_tokens"`
-	BPTTDepth   int `json:"bptt_depth"` // -1 = all segments
+	// Memory is the memory kind: "rmt" (memory tokens) or "armt" (the
+	// associative memory, with keys of DMem).
+	Memory    string `json:"memory"`
+	DMem      int    `json:"d_mem"`
+	MemTokens int    `json:"mem_tokens"`
+	BPTTDepth int    `json:"bptt_depth"` // -1 = all segments
 
 	Curriculum    string             `json:"curriculum"` // "1,2,4,8" or a preset name
 	StepsPerStage int                `json:"steps_per_stage"`
@@ -64,11 +69,15 @@ type Config struct {
 // DefaultConfig is the main job: the built-in model learns to keep a fact
 // in memory (memorize) over 1, 2, 4 and 8 segments, in a few minutes on 2
 // cores. Each step draws its segment count from 1..n, so the last stage's
-// model still answers short inputs.
+// model still answers short inputs, and memory stability 0.1 makes it hold
+// the fact past the trained length (16 segments) on any machine rather than
+// on the rounding of one (docs/reproducibility.md). Tasks whose facts
+// arrive late pay for stability in writing them: their configs set
+// mem_stability 0.
 func DefaultConfig() Config {
 	return Config{
-		Task: "memorize", SegmentSize: 96, MemTokens: 8, BPTTDepth: -1,
-		Curriculum: "1,2,4,8", StepsPerStage: 200, Threshold: 0.98, Patience: 0, VarySegments: true,
+		Task: "memorize", SegmentSize: 96, Memory: graph.KindRMT, MemTokens: 8, BPTTDepth: -1,
+		Curriculum: "1,2,4,8", StepsPerStage: 200, Threshold: 0.98, Patience: 0, VarySegments: true, MemStability: 0.1,
 		Batch: 8, GradAccum: 1, LR: 1e-3, Warmup: 20, Decay: "linear", WeightDecay: 0.01, ClipNorm: 1.0,
 		EvalEvery: 50, EvalSamples: 64, CheckpointEvery: 50, Keep: 3, LogEvery: 10,
 		Seed: 1, Out: "runs/default",
@@ -122,6 +131,27 @@ func (c *Config) SetFrom(src Config, flags []string) error {
 	return nil
 }
 
+// CheckMemoryFlags checks a memory given by --memory, --mem-tokens and
+// --d-mem, with errors that name the flags.
+func CheckMemoryFlags(m graph.Memory) error {
+	switch {
+	case m.Kind != graph.KindRMT && m.Kind != graph.KindARMT:
+		return fmt.Errorf("--memory %q, want %s or %s", m.Kind, graph.KindRMT, graph.KindARMT)
+	case m.Kind == graph.KindRMT && m.DMem != 0:
+		return fmt.Errorf("--d-mem %d is the associative memory's key width; it needs --memory armt", m.DMem)
+	case m.Kind == graph.KindARMT && m.DMem < 1:
+		return fmt.Errorf("--d-mem %d, want at least 1 with --memory armt (the key width, e.g. 16)", m.DMem)
+	case m.Kind == graph.KindARMT && m.Tokens < 1:
+		return fmt.Errorf("--mem-tokens %d, want at least 1 with --memory armt", m.Tokens)
+	}
+	return nil
+}
+
+// MemoryKind is the memory the config asks for.
+func (c *Config) MemoryKind() graph.Memory {
+	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem}
+}
+
 // Resolve validates the config and fills in the curriculum stages.
 func (c *Config) Resolve() error {
 	known := false
@@ -135,6 +165,10 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --segment-size %d, want at least 1", c.SegmentSize)
 	case c.MemTokens < 0:
 		return fmt.Errorf("train: --mem-tokens %d, want 0 or more", c.MemTokens)
+	case CheckMemoryFlags(c.MemoryKind()) != nil:
+		return fmt.Errorf("train: %w", CheckMemoryFlags(c.MemoryKind()))
+	case c.Memory == graph.KindARMT && c.MemNoise != 0:
+		return fmt.Errorf("train: --mem-noise perturbs rmt memory tokens; --memory armt takes none")
 	case c.BPTTDepth == 0 || c.BPTTDepth < -1:
 		return fmt.Errorf("train: --bptt-depth %d, want -1 (all segments) or at least 1", c.BPTTDepth)
 	case c.Batch < 1:

@@ -8,21 +8,24 @@ import (
 	"os"
 
 	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // record is one line of metrics.jsonl: a logged step or an evaluation.
 type record struct {
-	Type       string   `json:"type"` // "step", "eval", or "final" (the best checkpoint after the last stage)
-	Stage      int      `json:"stage"`
-	Step       int      `json:"step"`
-	Segments   int      `json:"segments"`
-	Loss       float64  `json:"loss,omitempty"`
-	MemPenalty float64  `json:"mem_penalty,omitempty"` // the --mem-stability term, outside loss
-	LR         float64  `json:"lr,omitempty"`
-	GradNorm   float64  `json:"grad_norm,omitempty"`
-	TokensPerS float64  `json:"tokens_per_s,omitempty"`
-	ValLoss    *float64 `json:"val_loss,omitempty"`
-	Accuracy   *float64 `json:"accuracy,omitempty"` // -1 where the task has no answers
+	Type       string        `json:"type"` // "step", "eval", "memory", or "final" (the best checkpoint after the last stage)
+	Stage      int           `json:"stage"`
+	Step       int           `json:"step"`
+	Segments   int           `json:"segments"`
+	Loss       float64       `json:"loss,omitempty"`
+	MemPenalty float64       `json:"mem_penalty,omitempty"` // the --mem-stability term, outside loss
+	LR         float64       `json:"lr,omitempty"`
+	GradNorm   float64       `json:"grad_norm,omitempty"`
+	TokensPerS float64       `json:"tokens_per_s,omitempty"`
+	ValLoss    *float64      `json:"val_loss,omitempty"`
+	Accuracy   *float64      `json:"accuracy,omitempty"` // -1 where the task has no answers
+	Threads    int           `json:"threads,omitempty"`  // the kernels' thread count (kernels.SetThreads) when written
+	Memory     *memoryRecord `json:"memory,omitempty"`   // type "memory": where the run's memory goes
 }
 
 // metricsLog appends records to metrics.jsonl, one JSON object a line,
@@ -65,7 +68,12 @@ func openMetrics(path string, keep int) (*metricsLog, error) {
 	return &metricsLog{f: f}, nil
 }
 
+// Write appends r; a nil log (a rank other than 0) writes nothing.
 func (m *metricsLog) Write(r record) error {
+	if m == nil {
+		return nil
+	}
+	r.Threads = kernels.Threads()
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("train: metrics: %w", err)
@@ -76,4 +84,9 @@ func (m *metricsLog) Write(r record) error {
 	return m.f.Sync()
 }
 
-func (m *metricsLog) Close() error { return m.f.Close() }
+func (m *metricsLog) Close() error {
+	if m == nil {
+		return nil
+	}
+	return m.f.Close()
+}

@@ -59,11 +59,11 @@ func (c AdamWConfig) Validate() error {
 // DefaultNoDecay excludes from weight decay the normalisation weights (names
 // containing "norm", ".ln_" or "ln_f": GPT-2 ln_1/ln_2/ln_f, Llama
 // input_layernorm/post_attention_layernorm/model.norm), every bias (".bias")
-// and the initial memory graph.MemoryName. Decaying a norm gain pulls it
+// and the initial memory (graph.MemoryName, graph.ARMTMemoryName). Decaying a norm gain pulls it
 // towards 0 rather than its natural 1, and decaying the memory would shrink
 // the one state the method learns from scratch.
 func DefaultNoDecay(name string) bool {
-	return name == graph.MemoryName ||
+	return name == graph.MemoryName || name == graph.ARMTMemoryName ||
 		strings.Contains(name, "norm") ||
 		strings.Contains(name, ".ln_") ||
 		strings.Contains(name, "ln_f") ||
@@ -83,6 +83,20 @@ type AdamW struct {
 // NewAdamW returns an optimizer at step 0 with no moments.
 func NewAdamW(cfg AdamWConfig) *AdamW {
 	return &AdamW{Config: cfg, M: map[string][]float32{}, V: map[string][]float32{}}
+}
+
+// Reset returns the optimizer to step 0 with zero moments, in the buffers
+// it has: a new stage starts from a fresh optimizer without allocating a
+// second set of moments beside the first (zero moments are exactly what
+// Update creates for a name it has not seen).
+func (o *AdamW) Reset() {
+	o.Step = 0
+	for _, m := range o.M {
+		clear(m)
+	}
+	for _, v := range o.V {
+		clear(v)
+	}
 }
 
 // GlobalNorm is the L2 norm of all gradients taken together,

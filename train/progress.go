@@ -2,13 +2,11 @@ package train
 
 import (
 	"fmt"
-	"io"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/rmtgo/rmt/curriculum"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 // progress shows a stage's steps: a bar on a terminal, plain log lines
@@ -57,16 +55,10 @@ func (p *progress) Finish() {
 // stageTable prints the stage's evaluations.
 func (t *trainer) stageTable(st curriculum.Stage) {
 	fmt.Fprintf(t.opt.Log, "stage %d (%d segments of %d tokens) validation:\n", t.state.Stage+1, st.Segments, t.cfg.SegmentSize)
-	tw := newTable(t.opt.Log)
+	tw := table.New(t.opt.Log)
 	tw.Header("step", "segments", "tokens", "val loss", "accuracy")
 	for _, e := range t.evals {
 		tw.Append(fmt.Sprint(e.Step), fmt.Sprint(e.Segments), fmt.Sprint(e.Segments*t.cfg.SegmentSize), fmt.Sprintf("%.4f", e.Val.Loss), accString(e.Val.Accuracy))
 	}
 	tw.Render()
-}
-
-// newTable is a tablewriter table that prints headers as written (the
-// default upper-cases them).
-func newTable(w io.Writer) *tablewriter.Table {
-	return tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 }

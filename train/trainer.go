@@ -14,8 +14,10 @@ import (
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/curriculum"
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 // Options are how a run reports, beside its config.
@@ -23,6 +25,25 @@ type Options struct {
 	Log      io.Writer // progress and tables; os.Stderr in cmd/train
 	Resume   bool      // continue the run in Config.Out from its latest checkpoint
 	Terminal bool      // draw progress bars instead of plain lines
+	// NoFinalTable skips scoring the best checkpoint at every segment
+	// count after the last stage (measurements of the loop alone).
+	NoFinalTable bool
+	// Comm is the job's processes for data-parallel training (nil: one
+	// process). Every rank runs Run with the same config and takes its own
+	// slice of every micro-batch; the slices' gradients are summed into
+	// those of the whole batch and every rank takes the same AdamW step.
+	// Rank 0 alone writes the run directory and logs. The run directory
+	// must read the same from every rank (one machine, or a shared
+	// filesystem): every rank loads the checkpoint it resumes or starts a
+	// stage from.
+	Comm *dist.Comm
+	// CheckEvery is the number of steps between checks that every rank
+	// holds the same parameters (0: at checkpoints only, where they are
+	// always checked).
+	CheckEvery int
+	// AfterStep, when set, is called after every optimizer step with the
+	// run's step count and the weights.
+	AfterStep func(step int, w *graph.Weights)
 }
 
 // trainer is one run: model, data, optimizer and where it stands.
@@ -39,25 +60,71 @@ type trainer struct {
 	progress curriculum.Progress
 	lastGood string // newest checkpoint written or resumed from
 	evals    []evalRecord
+	acc      [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
+	// cell is the run's one memory cell: it trains, and validation runs on
+	// its graphs too, so that the run compiles and fills one set of graph
+	// buffers rather than a training set and a validation set beside it.
+	cell *graph.Cell[float32]
+	// memoryLogged: the breakdown after the first validation is written.
+	memoryLogged bool
+	// validate scores validation samples: eval.Validate, or in tests a
+	// scripted sequence that drives the loop's decisions.
+	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
+	load     func(dir string) (*eval.Model, error) // eval.LoadModel, or a tiny model in tests
+	comm     *dist.Comm
+	flat     []float32 // the gradients of every parameter in one buffer, for the allreduce
 }
 
 // Run trains cfg (resolved) under opt, stage by stage.
 func Run(ctx context.Context, cfg Config, opt Options) error {
+	validate := func(cell *graph.Cell[float32], tok data.Tokenizer, val []data.Sample) (eval.Validation, error) {
+		return eval.ValidateAcross(opt.Comm, cell, tok, val)
+	}
+	return run(ctx, &trainer{cfg: cfg, opt: opt, validate: validate, load: eval.LoadModel, comm: opt.Comm})
+}
+
+func run(ctx context.Context, t *trainer) error {
+	cfg, opt := t.cfg, &t.opt
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	t := &trainer{cfg: cfg, opt: opt, run: checkpoints.Run{Dir: cfg.Out, Keep: cfg.Keep}}
+	if !t.comm.Root() {
+		opt.Log, opt.Terminal = io.Discard, false
+	}
+	t.run = checkpoints.Run{Dir: cfg.Out, Keep: cfg.Keep}
+	if err := t.checkJob(); err != nil {
+		return err
+	}
 	if err := t.setup(); err != nil {
 		return err
 	}
+	if err := t.checkParams(fmt.Sprintf("at the start (step %d)", t.state.Step)); err != nil {
+		return err
+	}
 	defer t.metrics.Close()
+	// Where memory goes: at start (the weights; moments and gradients come
+	// with the first step, graph buffers with the first run of each graph),
+	// after the first validation (everything the loop holds), and at the
+	// end of training and of the run (nothing grew step by step).
+	if err := t.logMemory("at start"); err != nil {
+		return err
+	}
 	for t.state.Stage < len(cfg.Stages) {
 		if err := t.stage(ctx); err != nil {
 			return err
 		}
 	}
+	if err := t.logMemory("after training"); err != nil {
+		return err
+	}
 	fmt.Fprintf(opt.Log, "done: %d stages, %d steps; best checkpoint %s\n", len(cfg.Stages), t.state.Step, t.bestPath())
-	return t.finalTable()
+	if opt.NoFinalTable {
+		return nil
+	}
+	if err := t.finalTable(); err != nil {
+		return err
+	}
+	return t.logMemory("after the final table")
 }
 
 // finalTable scores the best checkpoint on validation samples at every
@@ -67,13 +134,15 @@ func (t *trainer) finalTable() error {
 	if err != nil {
 		return nil
 	}
-	ck, err := checkpoints.Load(best)
-	if err != nil {
+	// Training is over: the best weights go into the live model, and the
+	// optimizer's moments are let go before the table is computed.
+	if err := checkpoints.LoadWeights(best, t.w); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	cell, err := graph.NewCell[float32](ck.Weights, t.cfg.MemTokens, t.cfg.SegmentSize, false)
+	t.adam = nil
+	cell, err := t.trainCell()
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
 	var counts []int
 	for _, st := range t.cfg.Stages {
@@ -81,14 +150,14 @@ func (t *trainer) finalTable() error {
 	}
 	counts = append(counts, 2*counts[len(counts)-1])
 	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
-	tw := newTable(t.opt.Log)
+	tw := table.New(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
 	for i, n := range counts {
 		val, err := t.valSamples(n)
 		if err != nil {
 			return err
 		}
-		v, err := eval.Validate(cell, t.tok, val)
+		v, err := t.validate(cell, t.tok, val)
 		if err != nil {
 			return fmt.Errorf("train: final validation at %d segments: %w", n, err)
 		}
@@ -118,19 +187,23 @@ func (t *trainer) bestPath() string {
 // nothing is overwritten.
 func (t *trainer) setup() error {
 	c := t.cfg
-	if err := os.MkdirAll(c.Out, 0o755); err != nil {
-		return fmt.Errorf("train: --out %s: %w", c.Out, err)
+	root := t.comm.Root()
+	if root {
+		if err := os.MkdirAll(c.Out, 0o755); err != nil {
+			return fmt.Errorf("train: --out %s: %w", c.Out, err)
+		}
+		probe := filepath.Join(c.Out, ".write-test")
+		if err := os.WriteFile(probe, nil, 0o644); err != nil {
+			return fmt.Errorf("train: --out %s is not writable: %w", c.Out, err)
+		}
+		os.Remove(probe)
 	}
-	probe := filepath.Join(c.Out, ".write-test")
-	if err := os.WriteFile(probe, nil, 0o644); err != nil {
-		return fmt.Errorf("train: --out %s is not writable: %w", c.Out, err)
-	}
-	os.Remove(probe)
 	latest, latestErr := t.run.Latest()
-	w, tok, tokFile, err := eval.LoadModel(c.Model)
+	m, err := t.load(c.Model)
 	if err != nil {
 		return fmt.Errorf("train: --model: %w", err)
 	}
+	w, tok, tokFile := m.Weights, m.Tokenizer, m.TokenizerFile
 	if tok == nil {
 		return fmt.Errorf("train: --model %s has no tokenizer.json; tasks need a tokenizer", c.Model)
 	}
@@ -139,22 +212,27 @@ func (t *trainer) setup() error {
 	if name == "" {
 		name = "built-in random model"
 	}
-	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), %d memory tokens, segments of %d tokens\n",
-		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), c.MemTokens, c.SegmentSize)
+	kind := c.Memory
+	if c.Memory == graph.KindARMT {
+		kind = fmt.Sprintf("%s, d_mem %d", c.Memory, c.DMem)
+	}
+	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), memory %s, %d memory tokens, segments of %d tokens\n",
+		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), kind, c.MemTokens, c.SegmentSize)
 	resolved, _ := json.MarshalIndent(c, "", "  ")
 	if !t.opt.Resume {
 		if latestErr == nil {
 			return fmt.Errorf("train: --out %s already holds a run (latest checkpoint %s); pass --resume to continue it, or choose another --out", c.Out, latest)
 		}
-		if c.MemTokens > 0 {
-			if err := graph.InitMemory(w, c.MemTokens, uint64(c.Seed)); err != nil {
-				return err
-			}
+		if err := t.initMemory(m); err != nil {
+			return err
 		}
 		t.w = w
 		t.adam = t.newAdam()
 		t.state = checkpoints.State{FormatVersion: checkpoints.FormatVersion, Config: resolved, BestMetric: noMetric}
 		t.progress = curriculum.Progress{Stage: c.Stages[0]}
+		if !root {
+			return nil
+		}
 		if err := checkpoints.WriteFileAtomic(filepath.Join(c.Out, "config.json"), append(resolved, '\n')); err != nil {
 			return err
 		}
@@ -170,6 +248,9 @@ func (t *trainer) setup() error {
 	if err != nil {
 		return fmt.Errorf("train: --resume: %w", err)
 	}
+	if err := checkpoints.SameMemory(ck.RMT.Kind(), c.MemoryKind()); err != nil {
+		return fmt.Errorf("train: --resume: checkpoint %s: %w", latest, err)
+	}
 	if err := checkpoints.SameShape(ck.Weights.Config, ck.RMT.MemTokens, w.Config, c.MemTokens); err != nil {
 		return fmt.Errorf("train: --resume: checkpoint %s does not fit this run's model: %w", latest, err)
 	}
@@ -182,11 +263,67 @@ func (t *trainer) setup() error {
 	if err := json.Unmarshal(ck.State.Progress, &t.progress); err != nil {
 		return fmt.Errorf("train: --resume: %s: state.json progress: %w", latest, err)
 	}
+	if !root {
+		return nil
+	}
 	if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), t.state.Step); err != nil {
 		return err
 	}
 	fmt.Fprintf(t.opt.Log, "resuming %s at stage %d step %d (stage step %d)\n", latest, t.state.Stage+1, t.state.Step, t.state.StageStep)
 	return nil
+}
+
+// initMemory gives a fresh run its initial memory: the memory of an
+// exported folder given as --model (fine-tuning continues from it), else a
+// new one drawn from the seed.
+func (t *trainer) initMemory(m *eval.Model) error {
+	c := t.cfg
+	if c.Memory == graph.KindARMT {
+		return t.initARMT(m)
+	}
+	if m.ARMT != nil {
+		fmt.Fprintf(t.opt.Log, "note: --memory rmt: the associative memory of %s is set aside\n", c.Model)
+	}
+	switch {
+	case m.Memory != nil && c.MemTokens == m.RMT.MemTokens:
+		fmt.Fprintf(t.opt.Log, "memory: rmt.memory of %s (%d tokens)\n", c.Model, c.MemTokens)
+		if m.RMT.SegmentSize != c.SegmentSize {
+			fmt.Fprintf(t.opt.Log, "note: %s was trained on segments of %d tokens, this run uses %d\n", c.Model, m.RMT.SegmentSize, c.SegmentSize)
+		}
+		return m.Weights.Add(m.Memory)
+	case m.Memory != nil && c.MemTokens > 0:
+		return fmt.Errorf("train: --mem-tokens %d, but --model %s holds rmt.memory of %d tokens; pass --mem-tokens %d to continue with it",
+			c.MemTokens, c.Model, m.RMT.MemTokens, m.RMT.MemTokens)
+	case m.Memory != nil:
+		fmt.Fprintf(t.opt.Log, "note: --mem-tokens 0: the rmt.memory of %s is set aside\n", c.Model)
+	}
+	if c.MemTokens == 0 {
+		return nil
+	}
+	return graph.InitMemory(m.Weights, c.MemTokens, uint64(c.Seed))
+}
+
+// initARMT continues the associative memory of an exported ARMT folder of
+// the same sizes, or draws a fresh one.
+func (t *trainer) initARMT(m *eval.Model) error {
+	c := t.cfg
+	if m.Memory != nil {
+		fmt.Fprintf(t.opt.Log, "note: --memory armt: the rmt.memory of %s is set aside\n", c.Model)
+	}
+	if m.ARMT != nil {
+		if k := m.RMT.Kind(); k != c.MemoryKind() {
+			return fmt.Errorf("train: --mem-tokens %d --d-mem %d, but --model %s holds the associative memory of %d tokens, d_mem %d; pass those to continue with it",
+				c.MemTokens, c.DMem, c.Model, k.Tokens, k.DMem)
+		}
+		fmt.Fprintf(t.opt.Log, "memory: the associative memory of %s (%d tokens, d_mem %d)\n", c.Model, c.MemTokens, c.DMem)
+		for _, p := range m.ARMT {
+			if err := m.Weights.Add(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return c.MemoryKind().Init(m.Weights, uint64(c.Seed))
 }
 
 // sameRunConfig compares the resumed run's saved config with this one: a
@@ -196,6 +333,9 @@ func sameRunConfig(saved json.RawMessage, c Config) error {
 	var old Config
 	if err := json.Unmarshal(saved, &old); err != nil {
 		return fmt.Errorf("the checkpoint's saved config: %w", err)
+	}
+	if old.Memory == "" {
+		old.Memory = graph.KindRMT // saved before there were two kinds
 	}
 	a, _ := json.Marshal(old)
 	b, _ := json.Marshal(c)
@@ -289,13 +429,9 @@ func (t *trainer) stage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, true)
+	cell, err := t.trainCell()
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	evalCell, err := graph.NewCell[float32](t.w, c.MemTokens, c.SegmentSize, false)
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
 	sched := Schedule{Peak: st.LR, Warmup: c.Warmup, Total: st.Steps, Decay: c.Decay}
 	if err := sched.Validate(); err != nil {
@@ -316,6 +452,14 @@ func (t *trainer) stage(ctx context.Context) error {
 		}
 		t.state.Step++
 		t.state.StageStep++
+		if t.opt.AfterStep != nil {
+			t.opt.AfterStep(t.state.Step, t.w)
+		}
+		if k := t.opt.CheckEvery; k > 0 && t.state.Step%k == 0 {
+			if err := t.checkParams(fmt.Sprintf("at step %d", t.state.Step)); err != nil {
+				return err
+			}
+		}
 		tps := float64(ss.tokens) / time.Since(t0).Seconds()
 		if err := t.metrics.Write(record{Type: "step", Stage: t.state.Stage + 1, Step: t.state.Step, Segments: st.Segments,
 			Loss: ss.loss, MemPenalty: ss.penalty, LR: ss.lr, GradNorm: ss.gnorm, TokensPerS: tps}); err != nil {
@@ -330,13 +474,19 @@ func (t *trainer) stage(ctx context.Context) error {
 		done := t.state.StageStep >= st.Steps
 		isBest := false
 		if t.state.StageStep%c.EvalEvery == 0 || done {
-			decision, reason, best, err := t.evaluate(evalCell, val, st)
+			decision, reason, best, err := t.evaluate(cell, val, st)
 			if err != nil {
 				return err
 			}
+			if !t.memoryLogged {
+				t.memoryLogged = true
+				if err := t.logMemory("after the first step and validation"); err != nil {
+					return err
+				}
+			}
 			isBest = best
 			if decision != curriculum.Continue {
-				fmt.Fprintf(t.opt.Log, "stage %d ends at step %d: %s\n", t.state.Stage+1, t.state.StageStep, reason)
+				fmt.Fprintf(t.opt.Log, "stage %d ends at %s: %s\n", t.state.Stage+1, t.stepName(t.state.StageStep), reason)
 				done = true
 			}
 		}
@@ -354,6 +504,18 @@ func (t *trainer) stage(ctx context.Context) error {
 	return t.nextStage()
 }
 
+// trainCell is the run's memory cell, made on first use.
+func (t *trainer) trainCell() (*graph.Cell[float32], error) {
+	if t.cell == nil {
+		cell, err := graph.NewMemoryCell[float32](t.w, t.cfg.MemoryKind(), t.cfg.SegmentSize, true)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		t.cell = cell
+	}
+	return t.cell, nil
+}
+
 // stepStats is what one optimizer step reports.
 type stepStats struct {
 	loss, penalty float64 // penalty: the memory-stability term, not in loss
@@ -369,39 +531,65 @@ type stepStats struct {
 // memory learns to hold a fact over a varying number of updates.
 func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32], sched Schedule, depth int) (st stepStats, err error) {
 	c := t.cfg
-	var grads [][]float32
-	for a := 0; a < c.GradAccum; a++ {
+	// This rank's slice [lo, hi) of every micro-batch; the data cursor
+	// moves over the whole batch, so it is that of one process.
+	lo, hi := t.comm.Slice(c.Batch)
+	batches := make([]graph.Sequence, c.GradAccum)
+	scored := make([]float64, c.GradAccum)
+	for a := range batches {
 		task := tasks[n]
 		if c.VarySegments {
 			task = tasks[1+data.SampleRNG(c.Seed^0x5e6, t.state.Step*c.GradAccum+a).IntN(n)]
 		}
-		samples := make([]data.Sample, c.Batch)
-		for b := range samples {
-			if samples[b], err = task.SampleAt(int(t.state.DataCursor)); err != nil {
-				return stepStats{}, fmt.Errorf("train: sample %d: %w", t.state.DataCursor, err)
+		samples := make([]data.Sample, 0, hi-lo)
+		for b := 0; b < c.Batch; b++ {
+			if b >= lo && b < hi {
+				s, err := task.SampleAt(int(t.state.DataCursor))
+				if err != nil {
+					return stepStats{}, fmt.Errorf("train: sample %d: %w", t.state.DataCursor, err)
+				}
+				samples = append(samples, s)
+				st.tokens += len(s.IDs)
 			}
 			t.state.DataCursor++
 		}
+		batches[a] = eval.SequenceOf(samples...)
+		scored[a] = float64(scoredPredictions(batches[a]))
+	}
+	if t.comm.Size() > 1 {
+		// Each slice's loss is its share of the whole batch's mean.
+		if err := t.comm.SumFloat64(scored); err != nil {
+			return stepStats{}, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
+		}
+		for a := range batches {
+			batches[a].Part = &graph.Part{Row: lo, Rows: c.Batch, Scored: int(scored[a])}
+		}
+	}
+	var grads [][]float32
+	for a, seq := range batches {
 		cell.MemNoise, cell.MemStability = c.MemNoise, c.MemStability
 		cell.NoiseSeed = data.SampleRNG(c.Seed^0x6e015e, t.state.Step*c.GradAccum+a).Uint64()
-		g, err := cell.Gradients(eval.SequenceOf(samples...), depth)
+		g, err := cell.Gradients(seq, depth)
 		if err != nil {
 			return stepStats{}, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 		}
 		st.loss += g.Loss / float64(c.GradAccum)
 		st.penalty += g.Penalty / float64(c.GradAccum)
-		for _, s := range samples {
-			st.tokens += len(s.IDs)
-		}
-		if grads == nil {
+		switch {
+		case c.GradAccum == 1:
 			grads = g.Params
-		} else {
+		case a == 0:
+			grads = t.accumulator(g.Params)
+		default:
 			for i := range grads {
 				for j, v := range g.Params[i] {
 					grads[i][j] += v
 				}
 			}
 		}
+	}
+	if err := t.sumAcrossRanks(grads, &st); err != nil {
+		return stepStats{}, fmt.Errorf("train: step %d: %w", t.state.Step+1, err)
 	}
 	if math.IsNaN(st.loss) || math.IsInf(st.loss, 0) {
 		return stepStats{}, fmt.Errorf("train: loss is %v at step %d (stage %d); stopping without saving: the last good checkpoint is %s",
@@ -423,6 +611,35 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 	return st, nil
 }
 
+// scoredPredictions counts the predictions a Sequence scores.
+func scoredPredictions(seq graph.Sequence) int {
+	n := 0
+	for _, row := range seq.Score {
+		for t := 0; t+1 < len(row); t++ {
+			if row[t] {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// accumulator is the buffer set that sums the micro-batches of a step
+// (the cell refills its own gradients on every call), allocated once and
+// set to first.
+func (t *trainer) accumulator(first [][]float32) [][]float32 {
+	if len(t.acc) != len(first) {
+		t.acc = make([][]float32, len(first))
+	}
+	for i, g := range first {
+		if len(t.acc[i]) != len(g) {
+			t.acc[i] = make([]float32, len(g))
+		}
+		copy(t.acc[i], g)
+	}
+	return t.acc
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "(none yet)"
@@ -439,12 +656,14 @@ type evalRecord struct {
 // evaluate scores the validation samples and asks the curriculum whether
 // to go on. The metric is exact-match accuracy, or minus the loss for lm.
 func (t *trainer) evaluate(cell *graph.Cell[float32], val []data.Sample, st curriculum.Stage) (curriculum.Decision, string, bool, error) {
-	v, err := eval.Validate(cell, t.tok, val)
+	v, err := t.validate(cell, t.tok, val)
 	if err != nil {
 		return 0, "", false, fmt.Errorf("train: validation at step %d: %w", t.state.Step, err)
 	}
 	metric := selectionMetric(v, t.cfg.EvalSamples)
-	decision, reason := t.progress.Observe(t.state.StageStep, metric)
+	decision, why := t.progress.Observe(t.state.StageStep, metric)
+	name, shown := metricShown(v, t.cfg.EvalSamples)
+	reason := why.Format(name, shown, t.stepName)
 	isBest := t.progress.BestStep == t.state.StageStep
 	acc := v.Accuracy
 	t.evals = append(t.evals, evalRecord{Step: t.state.Step, Segments: st.Segments, Val: v})
@@ -475,6 +694,24 @@ func selectionMetric(v eval.Validation, samples int) float64 {
 	return v.Accuracy - 0.5/float64(samples)*v.Loss/(1+v.Loss)
 }
 
+// metricShown names the selection metric of v and maps a metric back to
+// what a log line shows: the accuracy (the tie-break term is below half an
+// accuracy step, so rounding to a multiple of 1/samples removes it), or the
+// validation loss for tasks without answers.
+func metricShown(v eval.Validation, samples int) (string, func(float64) float64) {
+	if v.Accuracy < 0 {
+		return "loss", func(m float64) float64 { return -m }
+	}
+	n := float64(samples)
+	return "accuracy", func(m float64) float64 { return math.Round(m*n) / n }
+}
+
+// stepName names a step of the current stage by the run's global step,
+// the stage's own count in brackets.
+func (t *trainer) stepName(stageStep int) string {
+	return fmt.Sprintf("step %d (stage step %d)", t.state.Step-t.state.StageStep+stageStep, stageStep)
+}
+
 func accString(a float64) string {
 	if a < 0 {
 		return "n/a"
@@ -482,13 +719,20 @@ func accString(a float64) string {
 	return fmt.Sprintf("%.3f", a)
 }
 
-// save writes a checkpoint of where the run stands.
+// save writes a checkpoint of where the run stands (rank 0), once the
+// ranks have checked that they hold the same parameters.
 func (t *trainer) save(isBest, stageDone bool) error {
+	if err := t.checkParams(fmt.Sprintf("at step %d", t.state.Step)); err != nil {
+		return err
+	}
+	if !t.comm.Root() {
+		return nil
+	}
 	prog, _ := json.Marshal(t.progress)
 	t.state.Progress = prog
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
-		RMT: checkpoints.RMTInfo{MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
+		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
 			Task: t.cfg.Task, BabiTasks: t.cfg.BabiTasks()},
 	}
 	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
@@ -504,8 +748,12 @@ func (t *trainer) save(isBest, stageDone bool) error {
 }
 
 // nextStage moves to the next stage, starting from this stage's best
-// checkpoint (DESIGN.md section 5), with a fresh optimizer.
+// checkpoint (docs/training.md), with a fresh optimizer.
 func (t *trainer) nextStage() error {
+	// The other ranks read what rank 0 wrote once it has written it.
+	if err := t.comm.Barrier(); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	best, err := t.run.Best()
 	if err != nil {
 		best = t.lastGood
@@ -516,14 +764,14 @@ func (t *trainer) nextStage() error {
 	if t.state.Stage >= len(t.cfg.Stages) {
 		return nil
 	}
-	ck, err := checkpoints.Load(best)
-	if err != nil {
+	// Every rank starts from the checkpoint rank 0 wrote.
+	if err := t.comm.Same(fmt.Sprintf("the checkpoint stage %d starts from", t.state.Stage+1), hashBytes([]byte(best))); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if err := checkpoints.LoadWeights(best, t.w); err != nil {
 		return fmt.Errorf("train: starting stage %d from %s: %w", t.state.Stage+1, best, err)
 	}
-	for i, p := range t.w.Params {
-		copy(p.Data, ck.Weights.Params[i].Data)
-	}
-	t.adam = t.newAdam()
+	t.adam.Reset()
 	t.state.Parent = best
 	t.state.BestMetric = noMetric
 	t.progress = curriculum.Progress{Stage: t.cfg.Stages[t.state.Stage]}

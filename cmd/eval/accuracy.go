@@ -11,6 +11,8 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -25,6 +27,7 @@ func runAccuracy(args []string) error {
 
 func accuracy(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	q := addQuestionFlags(fs)
 	segFlag := fs.String("segments", "1,2,4", "segment counts to evaluate, e.g. 1,16,256,4096 (4096 x 512 = 2M tokens)")
@@ -58,7 +61,7 @@ func accuracy(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every,
+	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: comm,
 		NewTask: func(n int) (data.Task, error) { return q.newTask(n, ck.RMT.SegmentSize, ck.Tokenizer) }}
 	if *save {
 		sw.SaveFile = eval.AccuracyFile(*q.task, q.babi)
@@ -66,6 +69,9 @@ func accuracy(out io.Writer, args []string) error {
 	rep, err := eval.AccuracySweep(ck, sw)
 	if err != nil {
 		return err
+	}
+	if !comm.Root() {
+		return nil // rank 0 draws and prints
 	}
 	if *plotFile != "" {
 		if err := eval.PlotAccuracy(*plotFile, rep); err != nil {
@@ -81,7 +87,7 @@ func accuracy(out io.Writer, args []string) error {
 }
 
 func accuracyTable(w io.Writer, rows []eval.AccuracyResult) {
-	tw := newTable(w)
+	tw := table.New(w)
 	tw.Header("segments", "tokens", "samples", "accuracy", "95% CI", "s / sample", "RSS MiB (peak / settled)", "live heap MiB")
 	for _, r := range rows {
 		tw.Append(fmt.Sprint(r.Segments), fmt.Sprint(r.Tokens), fmt.Sprint(r.Samples), fmt.Sprintf("%.3f", r.Accuracy),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 func init() {
@@ -91,7 +92,7 @@ func babilong(out, log io.Writer, args []string) error {
 		return fmt.Errorf("--samples %d, want at least 1", slices.Min(per))
 	}
 	run.Samples = per
-	c, err := eval.LoadCheckpointOrExport(*ck)
+	c, err := eval.LoadCheckpoint(*ck)
 	if err != nil {
 		return err
 	}
@@ -124,7 +125,7 @@ func babilongOutput(out, log io.Writer, rep eval.BabilongReport, plotFile string
 // average over tasks, then per length what reading it cost.
 func babilongTable(w io.Writer, rep eval.BabilongReport) {
 	tasks, lengths, cell := eval.BabilongGrid(rep.Results)
-	tw := newTable(w)
+	tw := table.New(w)
 	header := []any{"task"}
 	for _, l := range lengths {
 		header = append(header, l)
@@ -155,7 +156,7 @@ func babilongTable(w io.Writer, rep eval.BabilongReport) {
 	}
 	tw.Render()
 
-	cost := newTable(w)
+	cost := table.New(w)
 	cost.Header("length", "tokens", "segments", "samples", "words / sample", "seconds", "tokens/s", "peak RSS MiB")
 	for _, l := range lengths {
 		var tokens, segs, samples int

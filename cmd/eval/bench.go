@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -15,10 +16,12 @@ func init() {
 
 func runBench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, or a model folder whose shape to use (random weights)")
+	threadflag.Bind(fs)
+	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, gpt2-medium, or a model folder whose shape to use (random weights)")
 	batch := fs.Int("batch", 1, "batch rows")
 	segment := fs.Int("segment-size", 512, "tokens per segment")
-	mem := fs.Int("mem-tokens", 16, "memory tokens (read and write copies each)")
+	mem := fs.Int("mem-tokens", 16, "memory tokens (RMT: read and write copies each)")
+	memFlags := addMemoryFlags(fs)
 	runs := fs.Int("runs", 5, "timed runs after one warm-up; the best is reported")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	if err := fs.Parse(args); err != nil {
@@ -31,7 +34,11 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := eval.Bench(*shape, c, *batch, *segment, *mem, *runs)
+	m, err := memFlags.memory(*mem)
+	if err != nil {
+		return err
+	}
+	r, err := eval.Bench(*shape, c, *batch, *segment, m, *runs)
 	if err != nil {
 		return err
 	}

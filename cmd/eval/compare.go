@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 func init() {
@@ -48,7 +49,11 @@ func compare(out io.Writer, args []string) error {
 		}{runs})
 	}
 	for i, r := range runs {
-		fmt.Fprintf(out, "[%d] %s (%s)\n", i+1, r.Run, r.Dir)
+		memory := ""
+		if k := r.MemoryKind(); k != "" {
+			memory = ", memory " + k
+		}
+		fmt.Fprintf(out, "[%d] %s (%s%s)\n", i+1, r.Run, r.Dir, memory)
 	}
 	compareAccuracy(out, runs)
 	comparePerplexity(out, runs)
@@ -61,7 +66,7 @@ func compare(out io.Writer, args []string) error {
 func compareBabilong(out io.Writer, runs []*eval.RunResults) {
 	for _, c := range eval.CompareBabilong(runs) {
 		fmt.Fprintf(out, "\nBABILong accuracy at %s (95%% interval)\n", c.Length)
-		tw := newTable(out)
+		tw := table.New(out)
 		tw.Header(runHeader(len(runs), "task")...)
 		for _, r := range c.Rows {
 			row := []any{fmt.Sprintf("qa%d", r.Task)}
@@ -81,7 +86,7 @@ func compareBabilong(out io.Writer, runs []*eval.RunResults) {
 func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
 	for _, c := range eval.CompareAccuracy(runs) {
 		fmt.Fprintf(out, "\naccuracy, task %s (95%% interval)\n", c.Task)
-		tw := newTable(out)
+		tw := table.New(out)
 		tw.Header(runHeader(len(runs), "segments", "tokens")...)
 		for _, r := range c.Rows {
 			tokens := "varies"
@@ -108,7 +113,7 @@ func comparePerplexity(out io.Writer, runs []*eval.RunResults) {
 		return
 	}
 	fmt.Fprintln(out, "\nperplexity per segment index: with memory / without")
-	tw := newTable(out)
+	tw := table.New(out)
 	tw.Header(runHeader(len(runs), "segment")...)
 	for _, r := range rows {
 		row := []any{fmt.Sprint(r.Segment)}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -27,6 +29,7 @@ func runDynamics(args []string) error {
 
 func dynamics(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("dynamics", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	q := addQuestionFlags(fs)
 	segments := fs.Int("segments", 48, "segments per sample; hand-offs 1..segments-1 can be described")
@@ -63,7 +66,7 @@ func dynamics(out io.Writer, args []string) error {
 		return err
 	}
 	p := eval.NewProgress(os.Stderr, "dynamics", *samples, int64(*samples)*int64(slices.Max(handoffs)*S), *every)
-	rep := eval.DynamicsReport{Checkpoint: ck.Dir, Task: *q.task, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
+	rep := eval.DynamicsReport{Checkpoint: ck.Dir, Task: *q.task, SegmentSize: S, Memory: ck.RMT.Kind().Kind, DMem: ck.RMT.DMem, MemTokens: ck.RMT.MemTokens,
 		Segments: *segments, Samples: *samples, Seed: *q.seed}
 	if rep.Results, err = eval.MemoryDynamics(ck.Weights, ck.RMT.MemTokens, t, *samples, handoffs, p); err != nil {
 		return err
@@ -73,7 +76,7 @@ func dynamics(out io.Writer, args []string) error {
 	}
 	fmt.Fprintf(out, "%s: memory after each hand-off, %d samples of %s (segments of %d, %d memory tokens)\n",
 		ck.Dir, rep.Samples, rep.Task, S, rep.MemTokens)
-	tw := newTable(out)
+	tw := table.New(out)
 	tw.Header("hand-off", "tokens read", "mean square", "drift (mean square change)", "separation by answer")
 	for _, r := range rep.Results {
 		tw.Append(fmt.Sprint(r.Handoff), fmt.Sprint(r.Handoff*S), fmt.Sprintf("%.4f", r.MeanSquare),

@@ -11,6 +11,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
 )
 
 func init() {
@@ -32,7 +33,8 @@ func flops(out io.Writer, args []string) error {
 	kvHeads := fs.Int("kv-heads", 0, "key/value heads, with --gated (default: as many as --heads)")
 	gated := fs.Bool("gated", false, "Llama-shaped SwiGLU MLP, three matrices (default: two, as GPT-2 and OPT)")
 	seg := fs.Int("segment-size", 512, "tokens per segment S")
-	mem := fs.Int("mem-tokens", 0, "memory tokens M (each segment runs 2M + S positions: read and write memory)")
+	mem := fs.Int("mem-tokens", 0, "memory tokens M (RMT: each segment runs 2M + S positions, read and write memory; ARMT: S + M)")
+	memFlags := addMemoryFlags(fs)
 	tokensFlag := fs.String("tokens", "4096,32768,262144,2048000", "input lengths N, e.g. 4096,2048000")
 	attnFlag := fs.String("attention", "full", "attention pairs counted: full (the L x L score matrix, the paper's convention) or causal (the triangle)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
@@ -61,17 +63,25 @@ func flops(out io.Writer, args []string) error {
 			return fmt.Errorf("%w (or give --model DIR)", err)
 		}
 	}
-	rep, err := eval.FLOPsTable(c, *model, *seg, *mem, tokens, attn)
+	m, err := memFlags.memory(*mem)
+	if err != nil {
+		return err
+	}
+	rep, err := eval.FLOPsTable(c, *model, *seg, m, tokens, attn)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(rep)
 	}
-	fmt.Fprintf(out, "%d layers, width %d, MLP %d (%s), vocabulary %d; segments of %d + 2x%d memory; attention counted %s\n",
-		rep.Layers, rep.Hidden, rep.FFN, map[bool]string{true: "GPT-2 shape", false: "SwiGLU"}[c.IsGPT2()], rep.Vocab, rep.SegmentSize, rep.MemTokens, rep.Attention)
-	tw := newTable(out)
-	tw.Header("tokens", "segments", "RMT FLOPs", "full-attention FLOPs", "full / RMT")
+	memory, name := fmt.Sprintf("2x%d memory", rep.MemTokens), "RMT"
+	if m.Kind == graph.KindARMT {
+		memory, name = fmt.Sprintf("%d memory, ARMT d_mem %d (its reads and writes counted)", rep.MemTokens, m.DMem), "ARMT"
+	}
+	fmt.Fprintf(out, "%d layers, width %d, MLP %d (%s), vocabulary %d; segments of %d + %s; attention counted %s\n",
+		rep.Layers, rep.Hidden, rep.FFN, map[bool]string{true: "GPT-2 shape", false: "SwiGLU"}[c.IsGPT2()], rep.Vocab, rep.SegmentSize, memory, rep.Attention)
+	tw := table.New(out)
+	tw.Header("tokens", "segments", name+" FLOPs", "full-attention FLOPs", "full / "+name)
 	for _, r := range rep.Results {
 		tw.Append(fmt.Sprint(r.Tokens), fmt.Sprint(r.Segments), fmt.Sprintf("%.4g", r.RMTFLOPs), fmt.Sprintf("%.4g", r.FullFLOPs), fmt.Sprintf("%.2fx", r.Ratio))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -13,6 +14,7 @@ func init() {
 
 func runGenerate(args []string) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")
 	prompt := fs.String("prompt", "Once upon a time", "text to continue")
 	maxNew := fs.Int("max-new", 64, "number of tokens to generate")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -16,6 +17,7 @@ func init() {
 
 func runLogits(args []string) error {
 	fs := flag.NewFlagSet("logits", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")
 	idsFlag := fs.String("ids", "", "comma-separated token ids, e.g. 1,403,407")
 	asJSON := fs.Bool("json", false, "print one JSON document")

@@ -4,14 +4,26 @@
 //
 //	go run ./cmd/eval logits --model DIR --ids 1,2,3 --json
 //	go run ./cmd/eval generate --model DIR --prompt "Once upon a time" --max-new 64
+//
+// Built with -tags mpi, accuracy and perplexity share their samples among
+// the processes of an mpirun job (package dist) and rank 0 prints what one
+// process would: mpirun -np 4 rmt-eval accuracy --checkpoint DIR ...
 package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/rmtgo/rmt/dist"
 )
+
+// comm is the job's processes: one, unless started by mpirun in a -tags
+// mpi build. Commands that do not share their samples run whole on every
+// rank.
+var comm *dist.Comm
 
 // subcommand is one verb of the eval command. Each lives in its own file and
 // registers itself in init, so that verbs can be added without touching main.
@@ -50,14 +62,32 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	if err := sc.run(os.Args[2:]); err != nil {
-		msg := err.Error()
-		fmt.Fprintln(os.Stderr, "eval "+os.Args[1]+": "+msg)
-		if h := hintFor(msg); h != "" {
-			fmt.Fprintln(os.Stderr, "hint: "+h)
-		}
-		os.Exit(1)
+	var err error
+	if comm, err = dist.Init(); err == nil {
+		err = sc.run(os.Args[2:])
 	}
+	if err != nil {
+		msg := err.Error()
+		if comm.Root() {
+			fmt.Fprintln(os.Stderr, "eval "+os.Args[1]+": "+msg)
+			if h := hintFor(msg); h != "" {
+				fmt.Fprintln(os.Stderr, "hint: "+h)
+			}
+		} else if !dist.IsShared(err) {
+			fmt.Fprintf(os.Stderr, "eval %s (rank %d): %s\n", os.Args[1], comm.Rank(), msg)
+		}
+		comm.Abort(1)
+	}
+	comm.Finalize()
+}
+
+// quiet silences a rank other than 0 of a job: rank 0 reports for all.
+// It returns where to print the report and where to log.
+func quiet(out io.Writer) (io.Writer, io.Writer) {
+	if comm.Root() {
+		return out, os.Stderr
+	}
+	return io.Discard, io.Discard
 }
 
 // hintFor suggests a next step for common mistakes.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
@@ -9,10 +10,17 @@ import (
 	"github.com/rmtgo/rmt/graph"
 )
 
-// loadModel reads a HuggingFace folder, or the built-in model when dir is "".
+// loadModel reads a HuggingFace folder, or the built-in model when dir is
+// "". The memory of an exported folder is set aside with a note on stderr.
 func loadModel(dir string) (*graph.Weights, data.Tokenizer, error) {
-	w, tok, _, err := eval.LoadModel(dir)
-	return w, tok, err
+	m, err := eval.LoadModel(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if note := m.MemoryNote(dir); note != "" {
+		fmt.Fprintln(os.Stderr, note)
+	}
+	return m.Weights, m.Tokenizer, nil
 }
 
 // shapeConfig resolves --shape: a named benchmark shape (stories260K,
@@ -23,7 +31,7 @@ func shapeConfig(shape string) (graph.Config, error) {
 	}
 	c, err := checkpoints.ReadConfig(shape)
 	if err != nil {
-		return graph.Config{}, fmt.Errorf("--shape %q is neither stories260K, gpt2-small nor a model folder: %w", shape, err)
+		return graph.Config{}, fmt.Errorf("--shape %q is neither stories260K, gpt2-small, gpt2-medium nor a model folder: %w", shape, err)
 	}
 	return c, nil
 }

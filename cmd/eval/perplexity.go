@@ -11,6 +11,8 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -32,6 +34,7 @@ func runPerplexity(args []string) error {
 
 func perplexity(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("perplexity", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	model := fs.String("model", "", "a plain HuggingFace folder instead of a checkpoint: no memory, so only the no-memory column")
 	textDir := fs.String("text-dir", "", "folder of long .txt documents")
@@ -51,6 +54,7 @@ func perplexity(out io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	out, stderr := quiet(out)
 	if (*ckFlag == "") == (*model == "") {
 		return fmt.Errorf("give one of --checkpoint (memory and no-memory columns) or --model (no-memory column only)")
 	}
@@ -73,11 +77,11 @@ func perplexity(out io.Writer, args []string) error {
 		}
 		w, tok, rep.Checkpoint, rep.MemTokens, rep.SegmentSize = ck.Weights, ck.Tokenizer, ck.Dir, ck.RMT.MemTokens, ck.RMT.SegmentSize
 		if *segSize > 0 && *segSize != rep.SegmentSize {
-			fmt.Fprintf(os.Stderr, "note: --segment-size %d, the checkpoint was trained with %d\n", *segSize, rep.SegmentSize)
+			fmt.Fprintf(stderr, "note: --segment-size %d, the checkpoint was trained with %d\n", *segSize, rep.SegmentSize)
 			rep.SegmentSize = *segSize
 		}
 		if rep.MemTokens == 0 {
-			fmt.Fprintln(os.Stderr, "note: the checkpoint has no memory; only the no-memory column is computed")
+			fmt.Fprintln(stderr, "note: the checkpoint has no memory; only the no-memory column is computed")
 		}
 	} else {
 		if *segSize < 1 {
@@ -103,21 +107,25 @@ func perplexity(out io.Writer, args []string) error {
 	if *historyPlot != "" && !*history {
 		return fmt.Errorf("--history-plot needs --history")
 	}
-	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx}
+	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx, Comm: comm}
 	if *fullCtx {
 		rep.ContextWindow = eval.ContextWindow(w.Config, rep.SegmentSize)
 	}
 	cols := int64(opt.Columns(rep.MemTokens))
-	p := eval.NewProgress(os.Stderr, fmt.Sprintf("perplexity %d seg", *segments), *samples, cols*int64(*samples)*int64(cfg.Length()), *every)
+	mine := comm.Share(*samples) // the progress of rank 0's own windows
+	p := eval.NewProgress(stderr, fmt.Sprintf("perplexity %d seg", *segments), mine, cols*int64(mine)*int64(cfg.Length()), *every)
 	if rep.Results, err = eval.Perplexity(w, rep.MemTokens, task, *samples, opt, p); err != nil {
 		return err
 	}
 	if *history {
 		scored := int64(eval.HistoryScored(rep.MemTokens, *segments, rep.ContextWindow))
-		hp := eval.NewProgress(os.Stderr, fmt.Sprintf("history %d seg", *segments), *samples, scored*int64(*samples)*int64(rep.SegmentSize), *every)
-		if rep.History, err = eval.PerplexityHistory(w, rep.MemTokens, task, *samples, *fullCtx, hp); err != nil {
+		hp := eval.NewProgress(stderr, fmt.Sprintf("history %d seg", *segments), mine, scored*int64(mine)*int64(rep.SegmentSize), *every)
+		if rep.History, err = eval.PerplexityHistory(w, rep.MemTokens, task, *samples, opt, hp); err != nil {
 			return err
 		}
+	}
+	if !comm.Root() {
+		return nil // rank 0 saves, draws and prints
 	}
 	if rep.Checkpoint != "" && *save {
 		if path, err := eval.SavePerplexity(rep.Checkpoint, rep); err != nil {
@@ -151,7 +159,7 @@ func perplexity(out io.Writer, args []string) error {
 func historyTable(w io.Writer, rep eval.PerplexityReport) {
 	fmt.Fprintf(w, "\nthe last segment of each window (the same %d x %d tokens in every row) after reading the segments before it\n",
 		rep.Samples, rep.SegmentSize)
-	tw := newTable(w)
+	tw := table.New(w)
 	full := rep.History[0].PPLFullContext != nil
 	header := []any{"segments read before", "tokens read before", "ppl memory", "ppl no memory"}
 	if full {
@@ -171,7 +179,7 @@ func historyTable(w io.Writer, rep eval.PerplexityReport) {
 func perplexityTable(w io.Writer, rep eval.PerplexityReport) {
 	fmt.Fprintf(w, "%d windows of %d x %d tokens from %s; memory: %d tokens\n",
 		rep.Samples, rep.Segments, rep.SegmentSize, rep.TextDir, rep.MemTokens)
-	tw := newTable(w)
+	tw := table.New(w)
 	reset := len(rep.Results) > 0 && rep.Results[0].PPLMemoryReset != nil
 	full := len(rep.Results) > 0 && rep.Results[0].PPLFullContext != nil
 	header := []any{"segment", "tokens read", "ppl memory", "ppl no memory"}

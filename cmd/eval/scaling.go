@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -9,6 +10,9 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/internal/threadflag"
+	"github.com/rmtgo/rmt/train"
 )
 
 func init() {
@@ -17,12 +21,17 @@ func init() {
 
 func runScaling(args []string) error {
 	fs := flag.NewFlagSet("scaling", flag.ContinueOnError)
-	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, or a model folder whose shape to use (random weights)")
+	threadflag.Bind(fs)
+	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, gpt2-medium, or a model folder whose shape to use (random weights)")
 	seg := fs.Int("segment-size", 512, "tokens per segment")
 	mem := fs.Int("mem-tokens", 16, "memory tokens")
+	memFlags := addMemoryFlags(fs)
+	timed := fs.Int("timed", 3, "timed training steps per segment count after a warm-up (0: time only the step whose peak RSS is measured)")
+	keepEvery := fs.Int("keep-every", 0, "states the replay keeps: every k-th (0: every state for rmt, about the square root of the count for armt)")
 	countsFlag := fs.String("train-segments", "1,2,4,8,16", "segment counts of the training steps")
 	streamSegs := fs.Int("stream-segments", 2048, "segments to stream (0 skips the streaming run); 2048 x 512 = 1,048,576 tokens")
 	window := fs.Int("window", 32, "segments averaged at the start and end of the stream")
+	loop := fs.Int("train-loop", 0, "instead of timing the bare step, run the real training loop (cmd/train: batch 1, validation, a checkpoint, no final table) for this many steps at each --train-segments count and report its peak resident memory")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -30,6 +39,12 @@ func runScaling(args []string) error {
 	counts, err := data.ParseInts(*countsFlag)
 	if err != nil {
 		return fmt.Errorf("--train-segments: %w", err)
+	}
+	if *loop < 0 {
+		return fmt.Errorf("--train-loop %d; want 0 (off) or a number of steps", *loop)
+	}
+	if *loop > 0 {
+		return trainLoop(*shape, *seg, *mem, counts, *loop, *asJSON)
 	}
 	c, err := shapeConfig(*shape)
 	if err != nil {
@@ -42,13 +57,18 @@ func runScaling(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *mem > 0 {
-		if err := graph.InitMemory(w, *mem, 1); err != nil {
-			return err
-		}
+	m, err := memFlags.memory(*mem)
+	if err != nil {
+		return err
+	}
+	if err := m.Init(w, 1); err != nil {
+		return err
 	}
 	logf := func(s string) { fmt.Fprintln(os.Stderr, s) }
-	rep, err := eval.TrainScaling(w, *seg, *mem, counts, logf)
+	if *timed < 0 || *keepEvery < 0 {
+		return fmt.Errorf("--timed %d and --keep-every %d must be at least 0", *timed, *keepEvery)
+	}
+	rep, err := eval.TrainScalingWith(w, *seg, *mem, counts, eval.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery}, logf)
 	if err != nil {
 		return err
 	}
@@ -61,8 +81,8 @@ func runScaling(args []string) error {
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(rep)
 	}
-	fmt.Printf("shape %s, segments of %d tokens, %d memory tokens; one segment forward+backward: %.1f ms\n", rep.Shape, rep.SegmentSize, rep.MemTokens, rep.OneSegmentMS)
-	t := newTable(os.Stdout)
+	fmt.Printf("shape %s, memory %s, segments of %d tokens, %d memory tokens, %d threads (spin %v); one segment forward+backward: %.1f ms\n", rep.Shape, m.Kind, rep.SegmentSize, rep.MemTokens, rep.Threads, rep.Spin, rep.OneSegmentMS)
+	t := table.New(os.Stdout)
 	t.Header("segments", "step ms", "ms / segment", "x one segment f+b", "peak RSS MiB", "settled RSS MiB", "live heap MiB")
 	for _, r := range rep.Train {
 		t.Append(fmt.Sprint(r.Segments), fmt.Sprintf("%.1f", r.StepMS), fmt.Sprintf("%.1f", r.MSPerSegment), fmt.Sprintf("%.2f", r.RatioToOneSegment),
@@ -76,4 +96,38 @@ func runScaling(args []string) error {
 			s.RSSStartMB, s.RSSEndMB, s.HeapStartMB, s.HeapEndMB)
 	}
 	return nil
+}
+
+// trainLoop runs the training loop at each segment count, one after the
+// other, and prints the peak resident memory of each.
+func trainLoop(shape string, seg, mem int, counts []int, steps int, asJSON bool) error {
+	model := shape
+	if _, ok := eval.BenchShapes[shape]; ok {
+		model = eval.RandomPrefix + shape
+	}
+	var rows []train.LoopMemory
+	for _, n := range counts {
+		out, err := os.MkdirTemp("", "rmt-train-loop-")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "training loop, %s, %d segments of %d tokens, %d steps, in %s\n", shape, n, seg, steps, out)
+		r, err := train.MeasureLoop(context.Background(), model, seg, mem, n, steps, out, os.Stderr)
+		os.RemoveAll(out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "training loop over %d segments: peak RSS %.0f MiB in %.0f s\n", n, r.PeakRSSMB, r.Seconds)
+		rows = append(rows, r)
+	}
+	if asJSON {
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"shape": shape, "segment_size": seg, "mem_tokens": mem, "train_loop": rows})
+	}
+	fmt.Printf("training loop (cmd/train, batch 1, %d steps, validation and a checkpoint), shape %s, segments of %d tokens, %d memory tokens\n", steps, shape, seg, mem)
+	t := table.New(os.Stdout)
+	t.Header("segments", "peak RSS MiB", "seconds")
+	for _, r := range rows {
+		t.Append(fmt.Sprint(r.Segments), fmt.Sprintf("%.0f", r.PeakRSSMB), fmt.Sprintf("%.0f", r.Seconds))
+	}
+	return t.Render()
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/eval"
 )
 
 func init() {
@@ -16,21 +17,34 @@ func init() {
 }
 
 func runTokenize(args []string) error {
+	return tokenize(os.Stdin, os.Stdout, args)
+}
+
+func tokenize(stdin io.Reader, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("tokenize", flag.ContinueOnError)
-	model := fs.String("model", "", "HuggingFace model folder (default: the built-in byte tokenizer)")
+	model := fs.String("model", "", "folder with tokenizer.json (weights not needed; default: the built-in byte tokenizer)")
+	tokFile := fs.String("tokenizer", "", "a tokenizer.json file, instead of --model")
 	asJSON := fs.Bool("json", false, `print {"ids": [...]}`)
 	decode := fs.Bool("decode", false, "read ids (comma or space separated) and print their text")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, tok, err := loadModel(*model)
+	var (
+		tok data.Tokenizer
+		err error
+	)
+	switch {
+	case *model != "" && *tokFile != "":
+		return fmt.Errorf("give --model or --tokenizer, not both")
+	case *tokFile != "":
+		tok, err = data.LoadTokenizerFile(*tokFile)
+	default:
+		tok, err = eval.LoadTokenizer(*model)
+	}
 	if err != nil {
 		return err
 	}
-	if tok == nil {
-		return fmt.Errorf("--model %s has no tokenizer.json", *model)
-	}
-	in, err := io.ReadAll(os.Stdin)
+	in, err := io.ReadAll(stdin)
 	if err != nil {
 		return err
 	}
@@ -44,7 +58,7 @@ func runTokenize(args []string) error {
 				return fmt.Errorf("standard input: id %d (position %d) is outside the vocabulary [0, %d)", id, i, tok.VocabSize())
 			}
 		}
-		fmt.Print(tok.Decode(ids))
+		fmt.Fprint(out, tok.Decode(ids))
 		return nil
 	}
 	ids, err := tok.Encode(string(in))
@@ -55,7 +69,7 @@ func runTokenize(args []string) error {
 		if ids == nil {
 			ids = []int{}
 		}
-		return json.NewEncoder(os.Stdout).Encode(struct {
+		return json.NewEncoder(out).Encode(struct {
 			IDs []int `json:"ids"`
 		}{ids})
 	}
@@ -63,6 +77,6 @@ func runTokenize(args []string) error {
 	for i, id := range ids {
 		s[i] = fmt.Sprint(id)
 	}
-	fmt.Println(strings.Join(s, ","))
+	fmt.Fprintln(out, strings.Join(s, ","))
 	return nil
 }

@@ -41,7 +41,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	ck, err := checkpoints.Load(dir)
+	ck, err := checkpoints.Open(dir)
 	if err != nil {
 		return err
 	}

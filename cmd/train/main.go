@@ -7,6 +7,9 @@
 //	go run ./cmd/train --model ../shared/models/stories260K --task memorize \
 //	    --noise-dir ../shared/corpus/books --segment-size 128 --curriculum 1,2,4 --out runs/mem
 //	go run ./cmd/train --out runs/mem --resume       # continues with the run's saved config
+//
+// Built with -tags mpi, it trains one run over N processes (data parallel,
+// see package dist): mpirun -np 2 rmt-train --config FILE --out DIR.
 package main
 
 import (
@@ -23,17 +26,21 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/rmtgo/rmt/dist"
+	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
 
 func bind(fs *flag.FlagSet, c *train.Config) {
-	fs.StringVar(&c.Model, "model", c.Model, "HuggingFace model folder (default: the built-in random model with a byte tokenizer)")
+	fs.StringVar(&c.Model, "model", c.Model, "HuggingFace model folder, or random:SHAPE (random weights of stories260K, gpt2-small or gpt2-medium with the byte tokenizer; default: the built-in random model with a byte tokenizer)")
 	fs.StringVar(&c.Task, "task", c.Task, "memorize, detect, reasoning, babi or lm")
 	fs.StringVar(&c.BabiDir, "babi-dir", c.BabiDir, "folder of bAbI qaN_*_train.txt files (task babi; folders joined by ':' are searched in order); one story in ten of each file is held out for validation")
 	fs.StringVar(&c.BabiTask, "babi-task", c.BabiTask, "bAbI tasks to draw from, e.g. 1 or 1,2,3 (default 1)")
 	fs.StringVar(&c.NoiseDir, "noise-dir", c.NoiseDir, "folder of .txt books for the background text (default: built-in filler)")
 	fs.StringVar(&c.TextDir, "text-dir", c.TextDir, "folder of long .txt documents (task lm)")
 	fs.IntVar(&c.SegmentSize, "segment-size", c.SegmentSize, "tokens per segment")
+	fs.StringVar(&c.Memory, "memory", c.Memory, "memory kind: rmt (memory tokens) or armt (associative memory in every layer)")
+	fs.IntVar(&c.DMem, "d-mem", c.DMem, "key width of the associative memory (--memory armt only)")
 	fs.IntVar(&c.MemTokens, "mem-tokens", c.MemTokens, "memory tokens (0: no memory, the baseline)")
 	fs.IntVar(&c.BPTTDepth, "bptt-depth", c.BPTTDepth, "backprop through the last k segments; -1 for all")
 	fs.StringVar(&c.Curriculum, "curriculum", c.Curriculum, "segment counts per stage, e.g. 1,2,4,8, or a preset: scaling, babilong")
@@ -61,30 +68,48 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 }
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	comm, err := dist.Init()
+	if err == nil {
+		err = run(comm, os.Args[1:])
+	}
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
-		fmt.Fprintln(os.Stderr, "train: "+strings.TrimPrefix(err.Error(), "train: "))
-		if strings.Contains(err.Error(), "--resume") && strings.Contains(err.Error(), "no checkpoint") {
-			fmt.Fprintln(os.Stderr, "hint: --resume continues a run started earlier with the same --out")
+		// Rank 0 reports; another rank only what it alone ran into.
+		if comm.Root() || !dist.IsShared(err) {
+			prefix := "train: "
+			if !comm.Root() {
+				prefix = fmt.Sprintf("train (rank %d): ", comm.Rank())
+			}
+			fmt.Fprintln(os.Stderr, prefix+strings.TrimPrefix(err.Error(), "train: "))
+			if strings.Contains(err.Error(), "--resume") && strings.Contains(err.Error(), "no checkpoint") {
+				fmt.Fprintln(os.Stderr, "hint: --resume continues a run started earlier with the same --out")
+			}
 		}
-		os.Exit(1)
+		comm.Abort(1)
 	}
+	comm.Finalize()
 }
 
-// run resolves the config and trains.
-func run(args []string) error {
+// checkEvery is --check-every: steps between the ranks' parameter checks.
+var checkEvery int
+
+// run resolves the config and trains, on the processes of comm.
+func run(comm *dist.Comm, args []string) error {
 	cfg, resume, err := resolveConfig(args)
 	if err != nil {
 		return err
 	}
-	resolved, _ := json.MarshalIndent(cfg, "", "  ")
-	fmt.Fprintf(os.Stderr, "config:\n%s\n", resolved)
+	if comm.Root() {
+		resolved, _ := json.MarshalIndent(cfg, "", "  ")
+		fmt.Fprintf(os.Stderr, "config:\n%s\n", resolved)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, Terminal: term.IsTerminal(int(os.Stderr.Fd()))})
+	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+		Comm: comm, CheckEvery: checkEvery})
 }
 
 // resolveConfig parses the flags once and resolves the config: defaults,
@@ -97,15 +122,20 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	bind(fs, &given)
 	configFile := fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
 	resumeFlag := fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
+	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
+	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, false, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, false, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
 	}
+	if checkEvery < 0 {
+		return cfg, false, fmt.Errorf("--check-every %d, want 0 or more", checkEvery)
+	}
 	var set []string
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "config" && f.Name != "resume" {
+		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" {
 			set = append(set, f.Name)
 		}
 	})

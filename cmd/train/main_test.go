@@ -47,6 +47,9 @@ func stepLosses(t *testing.T, dir string) []string {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("metrics.jsonl line %q: %v", sc.Text(), err)
 		}
+		if r["type"] == "memory" {
+			continue // a measurement of the process, like the wall clock
+		}
 		delete(r, "tokens_per_s") // wall-clock, differs between runs
 		b, _ := json.Marshal(r)
 		out = append(out, string(b))
@@ -231,6 +234,34 @@ func TestResumeRefusesAnotherShape(t *testing.T) {
 	}
 }
 
+// TestARMTRun: a short run with the associative memory trains, writes
+// checkpoints that say so, and refuses to be resumed as rmt.
+func TestARMTRun(t *testing.T) {
+	bin := buildTrain(t)
+	dir := filepath.Join(t.TempDir(), "armt")
+	args := []string{"--memory", "armt", "--d-mem", "4", "--curriculum", "1,2", "--steps-per-stage", "2", "--batch", "1",
+		"--segment-size", "72", "--mem-tokens", "2", "--eval-every", "2", "--eval-samples", "1", "--warmup", "0", "--out", dir}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	latest, err := checkpoints.Run{Dir: dir}.Latest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := checkpoints.Load(latest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := ck.RMT.Kind(); k.Kind != "armt" || k.DMem != 4 || ck.Weights.Get("armt.layers.0.W_mv.weight") == nil {
+		t.Errorf("checkpoint memory %+v, want armt with d_mem 4 and its parameters", k)
+	}
+	out, err = exec.Command(bin, "--out", dir, "--resume", "--memory", "rmt", "--d-mem", "0").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "checkpoint has memory armt, the run rmt") {
+		t.Errorf("resume as rmt: err %v, said:\n%s\nwant an error naming both memory kinds", err, out)
+	}
+}
+
 func TestBadFlagsAndResume(t *testing.T) {
 	bin := buildTrain(t)
 	dir := t.TempDir()
@@ -251,6 +282,11 @@ func TestBadFlagsAndResume(t *testing.T) {
 		{"bad task", []string{"--task", "summarize"}, "--task"},
 		{"negative memory noise", []string{"--mem-noise", "-0.1"}, "--mem-noise"},
 		{"negative memory stability", []string{"--mem-stability", "-1"}, "--mem-stability"},
+		{"unknown memory kind", []string{"--memory", "lstm"}, `--memory "lstm"`},
+		{"d-mem with rmt", []string{"--d-mem", "4"}, "--d-mem 4 is the associative memory's key width; it needs --memory armt"},
+		{"armt without d-mem", []string{"--memory", "armt"}, "--d-mem 0, want at least 1"},
+		{"armt with negative d-mem", []string{"--memory", "armt", "--d-mem", "-2"}, "--d-mem -2, want at least 1"},
+		{"armt with memory noise", []string{"--memory", "armt", "--d-mem", "4", "--mem-noise", "0.3"}, "--mem-noise"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "unwritable output directory" && os.Geteuid() == 0 {

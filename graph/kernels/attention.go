@@ -207,6 +207,17 @@ func checkAttn[T Float](fn string, d AttnDims, qkv, o []T, oName string, oWidth 
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
 
 // grow returns buf resized to n, reallocating only when its capacity is short.
+// Bytes is the memory the cache holds, in bytes.
+func (c *AttnCache[T]) Bytes() int64 {
+	var z T
+	size := int64(unsafe.Sizeof(z))
+	var n int64
+	for _, s := range [][]T{c.q, c.kr, c.kt, c.vr, c.vt, c.v2, c.k2, c.p, c.o, c.bias, c.dk, c.dkt, c.dvt, c.scratch} {
+		n += int64(cap(s)) * size
+	}
+	return n
+}
+
 func grow[T Float](buf []T, n int) []T {
 	if cap(buf) < n {
 		return make([]T, n)

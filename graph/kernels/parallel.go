@@ -15,7 +15,8 @@ import (
 // parallel ops in a row (a stories260K-sized op takes tens of microseconds),
 // and waking a parked thread for each would cost several microseconds per
 // op. A call made while the pool is busy (from inside a chunk, or from
-// another goroutine) starts goroutines of its own instead.
+// another goroutine), or any call while spinning is off (SetSpin), starts
+// goroutines of its own instead.
 func ParallelFor(n, minChunk int, f func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -32,7 +33,7 @@ func ParallelFor(n, minChunk int, f func(lo, hi int)) {
 		return
 	}
 	chunk := (n + workers - 1) / workers
-	if thePool.run(n, chunk, f) {
+	if spin.Load() && thePool.run(n, chunk, f) {
 		return
 	}
 	var wg sync.WaitGroup
@@ -73,31 +74,24 @@ type helper struct {
 
 type pool struct {
 	mu      sync.Mutex // one ParallelFor at a time uses the helpers
-	once    sync.Once
-	helpers []*helper
+	helpers []*helper  // started as first needed, never more than GOMAXPROCS-1
 }
 
 var thePool pool
 
-func (p *pool) start() {
-	n := runtime.GOMAXPROCS(0) - 1
-	for range n {
+// run hands the chunks after the first to helpers, runs the first, and
+// waits. It reports false, doing nothing, when the helpers are busy.
+func (p *pool) run(n, chunk int, f func(lo, hi int)) bool {
+	if !p.mu.TryLock() {
+		return false
+	}
+	defer p.mu.Unlock()
+	extra := (n+chunk-1)/chunk - 1
+	for len(p.helpers) < extra {
 		h := &helper{wake: make(chan struct{}, 1)}
 		p.helpers = append(p.helpers, h)
 		go h.loop()
 	}
-}
-
-// run hands the chunks after the first to helpers, runs the first, and
-// waits. It reports false, doing nothing, when the helpers are busy or too
-// few (GOMAXPROCS grew since they started).
-func (p *pool) run(n, chunk int, f func(lo, hi int)) bool {
-	p.once.Do(p.start)
-	extra := (n+chunk-1)/chunk - 1
-	if extra > len(p.helpers) || !p.mu.TryLock() {
-		return false
-	}
-	defer p.mu.Unlock()
 	hs := p.helpers[:extra]
 	for i, h := range hs {
 		lo := (i + 1) * chunk

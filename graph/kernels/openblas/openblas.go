@@ -7,6 +7,7 @@ package openblas
 
 // #cgo LDFLAGS: -lopenblas
 // void openblas_set_num_threads(int);
+// int openblas_get_num_threads(void);
 import "C"
 
 import (
@@ -25,3 +26,9 @@ func init() {
 	blas32.Use(netlib.Implementation{})
 	blas64.Use(netlib.Implementation{})
 }
+
+// SetThreads sets the threads one OpenBLAS call may use.
+func SetThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
+
+// Threads is the threads one OpenBLAS call may use.
+func Threads() int { return int(C.openblas_get_num_threads()) }

@@ -14,3 +14,9 @@
 //		avx.Exp(&dst[0], &src[0], len(src)&^7)
 //	}
 package avx
+
+// strip512_amd64.s, pair512_amd64.s and row512_amd64.s are written by the
+// avo program in gen/ (a module of its own, so that this module does not
+// require avo); the other .s files are written by hand.
+//
+//go:generate go run -C gen . -dir ..

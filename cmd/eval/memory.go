@@ -1,0 +1,28 @@
+package main
+
+import (
+	"flag"
+
+	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/train"
+)
+
+// memoryFlags are --memory and --d-mem of the commands that build a model
+// with fresh memory (bench, scaling).
+type memoryFlags struct {
+	kind *string
+	dMem *int
+}
+
+func addMemoryFlags(fs *flag.FlagSet) memoryFlags {
+	return memoryFlags{
+		kind: fs.String("memory", graph.KindRMT, "memory kind: rmt (memory tokens) or armt (associative memory in every layer)"),
+		dMem: fs.Int("d-mem", 0, "key width of the associative memory (--memory armt only)"),
+	}
+}
+
+// memory is the memory the flags ask for with tokens memory tokens.
+func (f memoryFlags) memory(tokens int) (graph.Memory, error) {
+	m := graph.Memory{Kind: *f.kind, Tokens: tokens, DMem: *f.dMem}
+	return m, train.CheckMemoryFlags(m)
+}
