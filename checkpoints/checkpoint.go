@@ -48,6 +48,11 @@ type RMTInfo struct {
 	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
 	Family      string `json:"family"`          // config.json's model_type
 	Tokenizer   string `json:"tokenizer"`       // TokenizerByte or TokenizerJSON
+	// Task is the task the model was trained on and BabiTasks, for task
+	// babi, its bAbI tasks (qa1-qa5), so that an evaluation knows which
+	// tasks are the model's own; empty for a checkpoint of an older build.
+	Task      string `json:"task,omitempty"`
+	BabiTasks []int  `json:"babi_tasks,omitempty"`
 }
 
 // State is state.json: where training stands, so that a resumed run continues

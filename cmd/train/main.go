@@ -34,7 +34,7 @@ import (
 func bind(fs *flag.FlagSet, c *train.Config) {
 	fs.StringVar(&c.Model, "model", c.Model, "HuggingFace model folder, or random:SHAPE (random weights of stories260K, gpt2-small or gpt2-medium with the byte tokenizer; default: the built-in random model with a byte tokenizer)")
 	fs.StringVar(&c.Task, "task", c.Task, "memorize, detect, reasoning, babi or lm")
-	fs.StringVar(&c.BabiDir, "babi-dir", c.BabiDir, "folder of bAbI qaN_*_{train,test}.txt files (task babi)")
+	fs.StringVar(&c.BabiDir, "babi-dir", c.BabiDir, "folder of bAbI qaN_*_train.txt files (task babi; folders joined by ':' are searched in order); one story in ten of each file is held out for validation")
 	fs.StringVar(&c.BabiTask, "babi-task", c.BabiTask, "bAbI tasks to draw from, e.g. 1 or 1,2,3 (default 1)")
 	fs.StringVar(&c.NoiseDir, "noise-dir", c.NoiseDir, "folder of .txt books for the background text (default: built-in filler)")
 	fs.StringVar(&c.TextDir, "text-dir", c.TextDir, "folder of long .txt documents (task lm)")
@@ -68,10 +68,7 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 }
 
 func main() {
-	comm, err := dist.Init()
-	if err == nil {
-		err = run(comm, os.Args[1:])
-	}
+	comm, err := start(os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
@@ -90,6 +87,15 @@ func main() {
 		comm.Abort(1)
 	}
 	comm.Finalize()
+}
+
+// start joins the job's processes (one, unless mpirun started a -tags mpi
+// build) and trains; comm is nil when joining failed.
+func start(args []string) (comm *dist.Comm, err error) {
+	if comm, err = dist.Init(); err != nil {
+		return nil, err
+	}
+	return comm, run(comm, args)
 }
 
 // checkEvery is --check-every: steps between the ranks' parameter checks.
