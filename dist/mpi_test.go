@@ -5,9 +5,10 @@ package dist
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/rmtgo/rmt/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -54,11 +55,7 @@ func child() int {
 // every rank, Rows brings each row from the rank that computed it, and
 // Same tells equal hashes from different ones, naming the ranks.
 func TestCollectives(t *testing.T) {
-	mpirun, err := exec.LookPath("mpirun")
-	if err != nil {
-		t.Skip("mpirun not found: install openmpi-bin to run the MPI tests")
-	}
-	cmd := exec.Command(mpirun, "--allow-run-as-root", "--oversubscribe", "-np", "3", "-x", "RMT_DIST_CHILD", os.Args[0], "-test.run=^$")
+	cmd := testutil.MPIRun(t, 3, "-x", "RMT_DIST_CHILD", os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "RMT_DIST_CHILD=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {

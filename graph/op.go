@@ -38,7 +38,15 @@ type opBase struct {
 	sinkable bool
 	sink     any           // []T: the accumulator, for one run
 	sinkT    *tensor.Dense // sink wrapped as the op's output
+
+	// pool, when set, lends the output buffer: slot is this op's place
+	// among the graph's outputs of its size (see bufferPool).
+	pool *bufferPool
+	slot int
 }
+
+// base gives the graph builder the opBase of any op.
+func (o *opBase) base() *opBase { return o }
 
 // sinker is an op that can add its result into a gradient accumulator.
 type sinker interface{ setSink(acc any) bool }
@@ -136,6 +144,9 @@ func (o *opBase) String() string { return o.name }
 // an allocation, a clear and garbage per op per step. Every Do overwrites
 // all of it; ops that only scatter or accumulate use zeroOut.
 func (o *opBase) newOut() *tensor.Dense {
+	if o.out == nil && o.pool != nil {
+		o.out = tensor.New(tensor.WithShape(o.shape.Clone()...), tensor.WithBacking(o.pool.get(o.dt, o.shape.TotalSize(), o.slot)))
+	}
 	if o.out == nil {
 		o.out = tensor.New(tensor.WithShape(o.shape.Clone()...), tensor.Of(o.dt))
 	}

@@ -93,6 +93,8 @@ type Cell[T kernels.Float] struct {
 	// every later one, so that a training step allocates no gradient
 	// buffers after the first.
 	grads [][]T
+	// pool lends op outputs to all the cell's graphs (bufferPool).
+	pool *bufferPool
 	// Mem0, when set, replaces rmt.memory (M*C values) as the initial
 	// memory: float64 gradient checks perturb it without float32 rounding.
 	Mem0 []T
@@ -329,7 +331,10 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 	}
 	// Gradients never asks for logits: a shape with logit rows (generation)
 	// is only ever run forward, so it is built without the backward pass.
-	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train && shape.LogitRows == 0})
+	if c.pool == nil {
+		c.pool = newBufferPool()
+	}
+	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train && shape.LogitRows == 0, pool: c.pool})
 	if err != nil {
 		return nil, err
 	}

@@ -125,6 +125,9 @@ type Segment[T kernels.Float] struct {
 type BuildOptions struct {
 	// Train adds the backward pass (parameter and memory gradients).
 	Train bool
+	// pool lends the op outputs (a Cell's graphs share one); nil: the
+	// graph's ops own theirs.
+	pool *bufferPool
 }
 
 // NewSegment builds and compiles the segment graph of w for shape. For
@@ -164,6 +167,9 @@ func NewSegment[T kernels.Float](w *Weights, shape SegmentShape, opt BuildOption
 		fwdRoots = append(fwdRoots, s.logits)
 	}
 	s.fwd = G.NewTapeMachine(s.g.SubgraphRoots(fwdRoots...))
+	if opt.pool != nil {
+		opt.pool.lend(s.g)
+	}
 	return s, nil
 }
 

@@ -17,15 +17,19 @@ import (
 // holds by owner, and what the process has resident, as the metrics.jsonl
 // record of type "memory".
 type memoryRecord struct {
-	When        string        `json:"when"`
-	Parameters  float64       `json:"parameters_mb"`
-	Gradients   float64       `json:"gradients_mb"` // the cell's one set, plus the micro-batch accumulator
-	Moments     float64       `json:"moments_mb"`   // AdamW m and v
-	Graphs      []graphMemory `json:"graphs"`
-	HeapMB      float64       `json:"heap_mb"`        // live Go heap (everything above but the BLAS's own buffers)
-	RSSMB       float64       `json:"rss_mb"`         // resident now
-	PeakRSSMB   float64       `json:"peak_rss_mb"`    // highest resident so far
-	Unaccounted float64       `json:"unaccounted_mb"` // resident beyond the items listed
+	When       string  `json:"when"`
+	Parameters float64 `json:"parameters_mb"`
+	Gradients  float64 `json:"gradients_mb"` // the cell's one set, plus the micro-batch accumulator
+	Moments    float64 `json:"moments_mb"`   // AdamW m and v
+	// SharedGraphBuffers are the op outputs every graph of the run
+	// shares (the largest set any one graph needs); Graphs what each
+	// graph holds of its own besides.
+	SharedGraphBuffers float64       `json:"shared_graph_buffers_mb"`
+	Graphs             []graphMemory `json:"graphs"`
+	HeapMB             float64       `json:"heap_mb"`        // live Go heap (everything above but the BLAS's own buffers)
+	RSSMB              float64       `json:"rss_mb"`         // resident now
+	PeakRSSMB          float64       `json:"peak_rss_mb"`    // highest resident so far
+	Unaccounted        float64       `json:"unaccounted_mb"` // resident beyond the items listed
 }
 
 // graphMemory is one compiled segment graph's buffers.
@@ -58,8 +62,9 @@ func (t *trainer) memory(when string) memoryRecord {
 	}
 	r.Gradients += float64(4*len(t.flat)) / mib
 	if t.cell != nil {
-		grads, graphs := t.cell.Memory()
+		grads, shared, graphs := t.cell.Memory()
 		r.Gradients += float64(grads) / mib
+		r.SharedGraphBuffers = float64(shared) / mib
 		sort.Slice(graphs, func(i, j int) bool { return shapeName(graphs[i].Shape) < shapeName(graphs[j].Shape) })
 		for _, g := range graphs {
 			r.Graphs = append(r.Graphs, graphMemory{Shape: shapeName(g.Shape), Train: g.Train,
@@ -75,7 +80,7 @@ func (t *trainer) memory(when string) memoryRecord {
 }
 
 func (r memoryRecord) total() float64 {
-	s := r.Parameters + r.Gradients + r.Moments
+	s := r.Parameters + r.Gradients + r.Moments + r.SharedGraphBuffers
 	for _, g := range r.Graphs {
 		s += g.Buffers + g.Caches
 	}
@@ -96,13 +101,14 @@ func shapeName(s graph.SegmentShape) string {
 // String is the breakdown as the log prints it.
 func (r memoryRecord) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "memory %s: parameters %.0f MiB | gradients %.0f MiB | AdamW moments %.0f MiB", r.When, r.Parameters, r.Gradients, r.Moments)
+	fmt.Fprintf(&b, "memory %s: parameters %.0f MiB | gradients %.0f MiB | AdamW moments %.0f MiB | graph buffers shared by every shape %.0f MiB",
+		r.When, r.Parameters, r.Gradients, r.Moments, r.SharedGraphBuffers)
 	for _, g := range r.Graphs {
 		kind := "forward-only"
 		if g.Train {
 			kind = "train"
 		}
-		fmt.Fprintf(&b, " | graph %s (%s) %.0f MiB + caches %.0f MiB", g.Shape, kind, g.Buffers, g.Caches)
+		fmt.Fprintf(&b, " | graph %s (%s) own %.0f MiB + caches %.0f MiB", g.Shape, kind, g.Buffers, g.Caches)
 	}
 	fmt.Fprintf(&b, " | total %.0f MiB; resident %.0f MiB (peak %.0f), Go heap %.0f MiB, resident beyond the items %.0f MiB",
 		r.total(), r.RSSMB, r.PeakRSSMB, r.HeapMB, r.Unaccounted)

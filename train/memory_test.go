@@ -60,7 +60,7 @@ func TestStepReusesGradientBuffers(t *testing.T) {
 	_, twinStep := newTinyTrainer(t)
 	step()
 	twinStep()
-	grads, _ := tr.cell.Memory()
+	grads, _, _ := tr.cell.Memory()
 	if grads == 0 {
 		t.Fatal("the cell holds no gradient buffers after a step")
 	}

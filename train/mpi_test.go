@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -96,15 +95,10 @@ func mpiChild(raw string) int {
 // its error and how long it took.
 func runRanks(t *testing.T, np int, sp childSpec) (string, error, time.Duration) {
 	t.Helper()
-	mpirun, err := exec.LookPath("mpirun")
-	if err != nil {
-		t.Skip("mpirun not found: install openmpi-bin to run the data-parallel tests")
-	}
 	raw, _ := json.Marshal(sp)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, mpirun, "--allow-run-as-root", "--oversubscribe", "-np", fmt.Sprint(np),
-		"-x", "RMT_MPI_CHILD", "-x", "GOMAXPROCS", os.Args[0], "-test.run=^$")
+	cmd := testutil.MPIRun(t, np, "-x", "RMT_MPI_CHILD", "-x", "GOMAXPROCS", os.Args[0], "-test.run=^$")
+	timer := time.AfterFunc(5*time.Minute, func() { cmd.Process.Kill() }) // started long before
+	defer timer.Stop()
 	cmd.Env = append(os.Environ(), "RMT_MPI_CHILD="+string(raw), "GOMAXPROCS=1")
 	t0 := time.Now()
 	out, err := cmd.CombinedOutput()

@@ -13,7 +13,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,6 +35,10 @@ type subcommand struct {
 }
 
 var subcommands = map[string]subcommand{}
+
+// acrossRanks are the commands that deal their samples among the
+// processes of an mpirun job (the others refuse to run as one of several).
+var acrossRanks = map[string]bool{"accuracy": true, "perplexity": true, "bench-dp": true}
 
 func register(name, summary string, run func(args []string) error) {
 	subcommands[name] = subcommand{summary: summary, run: run}
@@ -64,7 +70,11 @@ func main() {
 	}
 	var err error
 	if comm, err = dist.Init(); err == nil {
-		err = sc.run(os.Args[2:])
+		if comm.Size() > 1 && !acrossRanks[os.Args[1]] {
+			err = &dist.SharedError{Err: fmt.Errorf("runs in one process; of the commands, %s share their work among the processes of mpirun", strings.Join(slices.Sorted(maps.Keys(acrossRanks)), ", "))}
+		} else {
+			err = sc.run(os.Args[2:])
+		}
 	}
 	if err != nil {
 		msg := err.Error()

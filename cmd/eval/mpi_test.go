@@ -30,10 +30,17 @@ var mpiBuild struct {
 // mpirun and returns what it printed on stdout (rank 0's report).
 func onRanks(t *testing.T, np int, args ...string) []byte {
 	t.Helper()
-	mpirun, err := exec.LookPath("mpirun")
+	stdout, stderr, err := tryRanks(t, np, args...)
 	if err != nil {
-		t.Skip("mpirun not found: install openmpi-bin to run the data-parallel tests")
+		t.Fatalf("mpirun -np %d eval %v: %v\n%s", np, args, err, stderr)
 	}
+	return stdout
+}
+
+// tryRanks is onRanks that returns the job's error and stderr.
+func tryRanks(t *testing.T, np int, args ...string) (stdout, stderr []byte, err error) {
+	t.Helper()
+	cmd := testutil.MPIRun(t, np) // skips without mpirun
 	mpiBuild.once.Do(func() {
 		dir, err := os.MkdirTemp("", "rmt-eval-mpi-")
 		if err != nil {
@@ -48,13 +55,20 @@ func onRanks(t *testing.T, np int, args ...string) []byte {
 	if mpiBuild.err != nil {
 		t.Fatal(mpiBuild.err)
 	}
-	cmd := exec.Command(mpirun, append([]string{"--allow-run-as-root", "--oversubscribe", "-np", fmt.Sprint(np), mpiBuild.bin}, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("mpirun -np %d eval %v: %v\n%s", np, args, err, stderr.Bytes())
+	cmd.Args = append(append(cmd.Args, mpiBuild.bin), args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.Bytes(), errOut.Bytes(), err
+}
+
+// TestOneProcessCommandsRefuseRanks: a command that does not deal its work
+// among the ranks refuses to run as one of several, saying which do.
+func TestOneProcessCommandsRefuseRanks(t *testing.T) {
+	_, stderr, err := tryRanks(t, 2, "flops")
+	if want := "runs in one process; of the commands, accuracy, bench-dp, perplexity share"; err == nil || !bytes.Contains(stderr, []byte(want)) {
+		t.Errorf("eval flops on 2 ranks: %v\n%s\nwant a failure saying %q", err, stderr, want)
 	}
-	return stdout.Bytes()
 }
 
 // TestAccuracyOnTwoRanks: accuracy over 2 ranks (9 samples, dealt 5 and 4)

@@ -6,23 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/rmtgo/rmt/eval"
 )
-
-// buildCmd builds ../<name> (cmd/export, cmd/eval) with this package's tags.
-func buildCmd(t *testing.T, name string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), name)
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", buildTags, "-o", bin, "../"+name)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ../%s: %v\n%s", name, err, out)
-	}
-	return bin
-}
 
 // runCmd runs a command and returns its standard output and error apart.
 func runCmd(t *testing.T, bin string, args ...string) (stdout, stderr string) {
@@ -46,7 +34,8 @@ func TestExportedRunLoadsEverywhere(t *testing.T) {
 	train, export, ev := buildTrain(t), buildCmd(t, "export"), buildCmd(t, "eval")
 	dir := t.TempDir()
 	run, exported := filepath.Join(dir, "run"), filepath.Join(dir, "exported")
-	runCmd(t, train, append(tinyRun, "--out", run)...)
+	runCmd(t, train, "--curriculum", "1,2", "--steps-per-stage", "2", "--warmup", "0", "--batch", "1", "--segment-size", "72",
+		"--mem-tokens", "2", "--eval-every", "2", "--eval-samples", "2", "--out", run)
 	runCmd(t, export, "--checkpoint", run, "--out", exported)
 
 	var fromRun, fromExport eval.AccuracyReport

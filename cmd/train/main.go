@@ -68,10 +68,7 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 }
 
 func main() {
-	comm, err := dist.Init()
-	if err == nil {
-		err = run(comm, os.Args[1:])
-	}
+	comm, err := start(os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
@@ -90,6 +87,15 @@ func main() {
 		comm.Abort(1)
 	}
 	comm.Finalize()
+}
+
+// start joins the job's processes (one, unless mpirun started a -tags mpi
+// build) and trains; comm is nil when joining failed.
+func start(args []string) (comm *dist.Comm, err error) {
+	if comm, err = dist.Init(); err != nil {
+		return nil, err
+	}
+	return comm, run(comm, args)
 }
 
 // checkEvery is --check-every: steps between the ranks' parameter checks.

@@ -3,12 +3,14 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,12 +23,44 @@ import (
 var tinyRun = []string{"--curriculum", "1,2", "--steps-per-stage", "8", "--batch", "2", "--segment-size", "72",
 	"--mem-tokens", "2", "--eval-every", "4", "--eval-samples", "2", "--checkpoint-every", "1", "--warmup", "2", "--keep", "2"}
 
-func buildTrain(t *testing.T) string {
+func buildTrain(t *testing.T) string { return buildCmd(t, "train") }
+
+// builtDir holds the commands the tests build, each once per test binary.
+var (
+	builtDir  string
+	builtOnce = map[string]*sync.Once{"train": {}, "export": {}, "eval": {}}
+	buildErr  = map[string]error{}
+	buildMu   sync.Mutex
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rmt-cmd-test")
+	if err != nil {
+		panic(err)
+	}
+	builtDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildCmd builds ../<name> (train, export or eval) with this package's
+// tags, once, and returns the binary's path.
+func buildCmd(t *testing.T, name string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "train")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", buildTags, "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin := filepath.Join(builtDir, name)
+	builtOnce[name].Do(func() {
+		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", buildTags, "-o", bin, "../"+name)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildMu.Lock()
+			buildErr[name] = fmt.Errorf("go build ../%s: %v\n%s", name, err, out)
+			buildMu.Unlock()
+		}
+	})
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if err := buildErr[name]; err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -239,7 +273,7 @@ func TestResumeRefusesAnotherShape(t *testing.T) {
 func TestARMTRun(t *testing.T) {
 	bin := buildTrain(t)
 	dir := filepath.Join(t.TempDir(), "armt")
-	args := []string{"--memory", "armt", "--d-mem", "4", "--curriculum", "1,2", "--steps-per-stage", "2", "--batch", "1",
+	args := []string{"--memory", "armt", "--d-mem", "4", "--curriculum", "2", "--steps-per-stage", "2", "--batch", "1",
 		"--segment-size", "72", "--mem-tokens", "2", "--eval-every", "2", "--eval-samples", "1", "--warmup", "0", "--out", dir}
 	out, err := exec.Command(bin, args...).CombinedOutput()
 	if err != nil {

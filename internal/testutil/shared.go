@@ -6,8 +6,10 @@ package testutil
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -34,4 +36,16 @@ func ReadJSON(t testing.TB, path string, v any) {
 	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+}
+
+// MPIRun is the command mpirun --allow-run-as-root --oversubscribe -np np
+// args..., for tests of the data-parallel build; it skips the test when
+// mpirun is not installed.
+func MPIRun(t testing.TB, np int, args ...string) *exec.Cmd {
+	t.Helper()
+	mpirun, err := exec.LookPath("mpirun")
+	if err != nil {
+		t.Skip("mpirun not found: install openmpi-bin to run the data-parallel tests")
+	}
+	return exec.Command(mpirun, append([]string{"--allow-run-as-root", "--oversubscribe", "-np", strconv.Itoa(np)}, args...)...)
 }
