@@ -48,6 +48,11 @@ type RMTInfo struct {
 	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
 	Family      string `json:"family"`          // config.json's model_type
 	Tokenizer   string `json:"tokenizer"`       // TokenizerByte or TokenizerJSON
+	// Task is the task the model was trained on and BabiTasks, for task
+	// babi, its bAbI tasks (qa1-qa5), so that an evaluation knows which
+	// tasks are the model's own; empty for a checkpoint of an older build.
+	Task      string `json:"task,omitempty"`
+	BabiTasks []int  `json:"babi_tasks,omitempty"`
 }
 
 // State is state.json: where training stands, so that a resumed run continues
@@ -397,7 +402,7 @@ func assembleARMT(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor,
 		if !ok {
 			return nil, fmt.Errorf("checkpoints: %s has no tensor %q; want shape %v (rmt.json memory armt, mem_tokens %d, d_mem %d)", source, sp.Name, sp.Shape, info.MemTokens, info.DMem)
 		}
-		if !slices.Equal(t.Shape, sp.Shape) || len(t.Data) != numel(sp.Shape) {
+		if !slices.Equal(t.Shape, sp.Shape) || len(t.Data) != sp.Size() {
 			return nil, fmt.Errorf("checkpoints: tensor %q in %s has shape %v (%d values); want %v (rmt.json mem_tokens %d, d_mem %d)", sp.Name, source, t.Shape, len(t.Data), sp.Shape, info.MemTokens, info.DMem)
 		}
 		delete(tensors, sp.Name)
@@ -413,14 +418,6 @@ func assembleARMT(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor,
 		}
 	}
 	return w, nil
-}
-
-func numel(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	return n
 }
 
 // checkMoments checks that M and V name the same parameters of w, each with

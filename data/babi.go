@@ -153,31 +153,145 @@ func ReadBabiFile(path string) ([]BabiStory, error) {
 	return ParseBabi(f, path)
 }
 
-// BabiFile finds the file of bAbI task qaN in dir for a split: for "train"
-// qaN_*_train.txt; for "eval" qaN_*_test.txt, or qaN_*_train.txt when the
-// directory has no test file (as ../shared/corpus/babi-train). The eval
-// noise still comes from other files than the training noise.
-func BabiFile(dir string, task int, split string) (string, error) {
-	want := []string{"train"}
-	if split == SplitEval {
-		want = []string{"test", "train"}
+// Which stories of the bAbI files a task draws from (TaskConfig.BabiStories).
+// The training file qaN_*_train.txt is cut into three fixed shares by story
+// index (BabiShare): training steps read only BabiTrain, validation during
+// training only BabiValid, and BabiHoldout is read by neither, so that a
+// folder without the test split can still be measured on stories no run saw
+// (WriteBabiHoldout). BabiTest is the test file qaN_*_test.txt, which
+// evaluation requires: it never falls back to the training file.
+const (
+	BabiTrain   = "train"
+	BabiValid   = "valid"
+	BabiHoldout = "holdout"
+	BabiTest    = "test"
+)
+
+// BabiShareEvery is the cycle of the shares: of every 10 stories of a
+// training file, the 9th (index 8 mod 10) is validation, the 10th held out.
+const BabiShareEvery = 10
+
+// BabiShare is the share of the training file that story k (0-based, in
+// file order) belongs to.
+func BabiShare(k int) string {
+	switch k % BabiShareEvery {
+	case BabiShareEvery - 2:
+		return BabiValid
+	case BabiShareEvery - 1:
+		return BabiHoldout
 	}
-	for _, w := range want {
-		m, err := filepath.Glob(filepath.Join(dir, fmt.Sprintf("qa%d_*_%s.txt", task, w)))
+	return BabiTrain
+}
+
+// BabiFile finds the file of bAbI task qaN: qaN_*_test.txt when test is
+// true, else qaN_*_train.txt. dir is a folder or a list of folders joined by
+// the OS list separator (':' on Unix), searched in order; the first that has
+// the task's file gives it (so qa1 may come from a 10k folder and qa3 from a
+// 1k folder). A folder list without the file is an error naming it.
+func BabiFile(dir string, task int, test bool) (string, error) {
+	kind := "train"
+	if test {
+		kind = "test"
+	}
+	dirs := filepath.SplitList(dir)
+	if len(dirs) == 0 {
+		return "", fmt.Errorf("data: --babi-dir is empty, want a folder of bAbI qaN_*_%s.txt files", kind)
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err != nil {
+			return "", fmt.Errorf("data: --babi-dir: %w", err)
+		}
+		m, err := filepath.Glob(filepath.Join(d, fmt.Sprintf("qa%d_*_%s.txt", task, kind)))
 		if err != nil {
-			return "", fmt.Errorf("data: --babi-dir %s: %w", dir, err)
+			return "", fmt.Errorf("data: --babi-dir %s: %w", d, err)
 		}
 		if len(m) > 1 {
-			return "", fmt.Errorf("data: --babi-dir %s: %d files match qa%d_*_%s.txt, want one", dir, len(m), task, w)
+			return "", fmt.Errorf("data: --babi-dir %s: %d files match qa%d_*_%s.txt, want one", d, len(m), task, kind)
 		}
 		if len(m) == 1 {
 			return m[0], nil
 		}
 	}
-	if _, err := os.Stat(dir); err != nil {
-		return "", fmt.Errorf("data: --babi-dir: %w", err)
+	if test {
+		return "", fmt.Errorf("data: --babi-dir %s has no qa%d_*_test.txt file; evaluation reads the bAbI test split only, never the training stories (for a folder without it, 'eval babi-holdout' writes the held-out training stories in test format)", dir, task)
 	}
-	return "", fmt.Errorf("data: --babi-dir %s has no qa%d_*_%s.txt file", dir, task, want[0])
+	return "", fmt.Errorf("data: --babi-dir %s has no qa%d_*_train.txt file", dir, task)
+}
+
+// ReadBabiShare reads the stories of task qaN that share names (BabiTrain,
+// BabiValid, BabiHoldout: that share of the training file; BabiTest: the
+// whole test file) and the file they come from.
+func ReadBabiShare(dir string, task int, share string) ([]BabiStory, string, error) {
+	switch share {
+	case BabiTrain, BabiValid, BabiHoldout, BabiTest:
+	default:
+		return nil, "", fmt.Errorf("data: bAbI stories %q, want %s, %s, %s or %s", share, BabiTrain, BabiValid, BabiHoldout, BabiTest)
+	}
+	file, err := BabiFile(dir, task, share == BabiTest)
+	if err != nil {
+		return nil, "", err
+	}
+	stories, err := ReadBabiFile(file)
+	if err != nil || share == BabiTest {
+		return stories, file, err
+	}
+	var out []BabiStory
+	for k, st := range stories {
+		if BabiShare(k) == share {
+			out = append(out, st)
+		}
+	}
+	return out, file, nil
+}
+
+// WriteBabi writes stories in the bAbI text format ParseBabi reads.
+func WriteBabi(w io.Writer, stories []BabiStory) error {
+	bw := bufio.NewWriter(w)
+	for _, st := range stories {
+		for _, l := range st.Lines {
+			if !l.Question {
+				fmt.Fprintf(bw, "%d %s\n", l.ID, l.Text)
+				continue
+			}
+			ids := make([]string, len(l.Supports))
+			for i, s := range l.Supports {
+				ids[i] = strconv.Itoa(s)
+			}
+			fmt.Fprintf(bw, "%d %s\t%s\t%s\n", l.ID, l.Text, l.Answer, strings.Join(ids, " "))
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteBabiHoldout writes the held-out share (BabiHoldout) of the training
+// file of each task as out/qaN_<name>_test.txt, a folder evaluation reads as
+// a test split: the stories of it were never drawn by training steps or by
+// validation. It returns the files written and their question counts.
+func WriteBabiHoldout(dir string, tasks []int, out string) (files []string, questions []int, err error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("data: --out: %w", err)
+	}
+	for _, n := range tasks {
+		stories, file, err := ReadBabiShare(dir, n, BabiHoldout)
+		if err != nil {
+			return nil, nil, err
+		}
+		q := 0
+		for _, st := range stories {
+			q += len(st.Questions())
+		}
+		name := strings.TrimSuffix(filepath.Base(file), "_train.txt") + "_test.txt"
+		path := filepath.Join(out, name)
+		var buf strings.Builder
+		if err := WriteBabi(&buf, stories); err != nil {
+			return nil, nil, err
+		}
+		if err := os.WriteFile(path, []byte(buf.String()), 0o644); err != nil {
+			return nil, nil, fmt.Errorf("data: --out: %w", err)
+		}
+		files, questions = append(files, path), append(questions, q)
+	}
+	return files, questions, nil
 }
 
 // ParseBabiTasks parses a list of bAbI task numbers such as "1" or "1,2,5";

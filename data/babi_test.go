@@ -77,7 +77,7 @@ func TestParseBabiMalformed(t *testing.T) {
 func TestParseBabiShared(t *testing.T) {
 	needShared(t, babiDir)
 	for n := 1; n <= 5; n++ {
-		file, err := BabiFile(babiDir, n, SplitTrain)
+		file, err := BabiFile(babiDir, n, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestParseBabiShared(t *testing.T) {
 func TestTaskWordsCoverBabi(t *testing.T) {
 	needShared(t, babiDir)
 	for n := 1; n <= 5; n++ {
-		file, _ := BabiFile(babiDir, n, SplitTrain)
+		file, _ := BabiFile(babiDir, n, false)
 		stories, err := ReadBabiFile(file)
 		if err != nil {
 			t.Fatal(err)
@@ -147,25 +147,32 @@ func TestBabiFile(t *testing.T) {
 		"qa10_indefinite-knowledge_train.txt":  "",
 		"qa2_two-supporting-facts_train.txt":   "",
 	})
+	other := writeFiles(t, map[string]string{"qa3_three-supporting-facts_train.txt": ""})
 	for _, tc := range []struct {
-		task  int
-		split string
-		want  string // base name, or "" for an error
+		dir  string
+		task int
+		test bool
+		want string // base name, or the start of the error's text after "data: "
 	}{
-		{1, SplitTrain, "qa1_single-supporting-fact_train.txt"},
-		{1, SplitEval, "qa1_single-supporting-fact_test.txt"},
-		{2, SplitEval, "qa2_two-supporting-facts_train.txt"}, // no test file
-		{3, SplitTrain, ""},
+		{dir, 1, false, "qa1_single-supporting-fact_train.txt"},
+		{dir, 1, true, "qa1_single-supporting-fact_test.txt"},
+		// No test file: an error, never the training file.
+		{dir, 2, true, "error: no qa2_*_test.txt file; evaluation reads the bAbI test split only"},
+		{dir, 3, false, "error: no qa3_*_train.txt file"},
+		// A list of folders: the first with the file gives it.
+		{dir + string(filepath.ListSeparator) + other, 3, false, "qa3_three-supporting-facts_train.txt"},
+		{dir + string(filepath.ListSeparator) + other, 1, false, "qa1_single-supporting-fact_train.txt"},
+		{filepath.Join(dir, "absent"), 1, false, "error: no such file"},
 	} {
-		got, err := BabiFile(dir, tc.task, tc.split)
-		if tc.want == "" {
-			if err == nil || !strings.Contains(err.Error(), "--babi-dir") {
-				t.Errorf("BabiFile(qa%d, %s) error %v, want a --babi-dir error", tc.task, tc.split, err)
+		got, err := BabiFile(tc.dir, tc.task, tc.test)
+		if msg, ok := strings.CutPrefix(tc.want, "error: "); ok {
+			if err == nil || !strings.Contains(err.Error(), "--babi-dir") || !strings.Contains(strings.ReplaceAll(err.Error(), tc.dir+" has ", ""), msg) {
+				t.Errorf("BabiFile(qa%d, test %v) error %v, want a --babi-dir error saying %q", tc.task, tc.test, err, msg)
 			}
 			continue
 		}
 		if err != nil || filepath.Base(got) != tc.want {
-			t.Errorf("BabiFile(qa%d, %s) = %q, %v, want %s", tc.task, tc.split, got, err, tc.want)
+			t.Errorf("BabiFile(qa%d, test %v) = %q, %v, want %s", tc.task, tc.test, got, err, tc.want)
 		}
 	}
 }

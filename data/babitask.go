@@ -3,7 +3,6 @@ package data
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 )
 
 // The babi task follows the BABILong construction (Kuratov et al. 2024,
@@ -17,6 +16,9 @@ type babiSet struct {
 	task int
 	file string
 	qs   []babiQ
+	// total counts the questions of the stories, those too long for the
+	// sample included.
+	total int
 }
 
 // babiQ is one question prepared for sampling. Question and answer texts
@@ -29,8 +31,9 @@ type babiQ struct {
 	factLen  int // total tokens of facts
 }
 
-// initBabi reads the bAbI files and keeps the questions whose story and
-// question fit in n*S tokens with the question in the last segment.
+// initBabi reads the stories of the bAbI files (cfg.BabiStories) and keeps
+// the questions whose story and question fit in a sample with the question
+// in the last segment; a story-only task keeps them all.
 func (t *qaTask) initBabi() error {
 	cfg := t.cfg
 	if cfg.BabiDir == "" {
@@ -41,6 +44,14 @@ func (t *qaTask) initBabi() error {
 		tasks = []int{1}
 		t.cfg.BabiTasks = tasks
 	}
+	share := cfg.BabiStories
+	if share == "" {
+		share = BabiTrain
+		if cfg.Split == SplitEval {
+			share = BabiValid
+		}
+		t.cfg.BabiStories = share
+	}
 	if _, err := t.encode(markerKey); err != nil {
 		return err
 	}
@@ -49,11 +60,7 @@ func (t *qaTask) initBabi() error {
 		if n < 1 || n > 5 {
 			return fmt.Errorf("data: --babi-task %d, want 1 to 5 (qa1-qa5)", n)
 		}
-		file, err := BabiFile(cfg.BabiDir, n, cfg.Split)
-		if err != nil {
-			return err
-		}
-		stories, err := ReadBabiFile(file)
+		stories, file, err := ReadBabiShare(cfg.BabiDir, n, share)
 		if err != nil {
 			return err
 		}
@@ -85,52 +92,84 @@ func (t *qaTask) initBabi() error {
 				if need := bq.factLen + tail; shortest < 0 || need < shortest {
 					shortest, shortestTail = need, tail
 				}
-				if tail <= S && bq.factLen+tail <= L {
+				if cfg.StoryOnly || (tail <= S && bq.factLen+tail <= L) {
 					set.qs = append(set.qs, bq)
 				}
 			}
 		}
 		if total == 0 {
-			return fmt.Errorf("data: bAbI file %s has no questions", file)
+			return fmt.Errorf("data: bAbI file %s has no questions in its %s stories", file, share)
 		}
 		if len(set.qs) == 0 {
 			if shortestTail > S {
 				return fmt.Errorf("data: --segment-size %d cannot hold a qa%d question, marker, answer and EOS (%d tokens); raise --segment-size", S, n, shortestTail)
 			}
-			return fmt.Errorf("data: no qa%d question of %s fits in %d x %d = %d tokens (the shortest story and question need %d); raise --segments or --segment-size",
-				n, file, cfg.Segments, S, L, shortest)
+			length := fmt.Sprintf("%d x %d = %d tokens", cfg.Segments, S, L)
+			if cfg.Tokens > 0 {
+				length = fmt.Sprintf("%d tokens", L)
+			}
+			return fmt.Errorf("data: no qa%d question of %s fits in %s (the shortest story and question need %d); raise the sample's length",
+				n, file, length, shortest)
 		}
+		set.total = total
 		t.babi = append(t.babi, set)
 	}
-	t.draw = t.drawBabi
+	t.lay = t.layBabi
 	return nil
 }
 
-func (t *qaTask) drawBabi(rng *rand.Rand, b *builder) (Sample, error) {
+// layBabi draws a task, one of its questions, and places the statements
+// before the question in order at uniform positions of the haystack. The
+// noise run before each statement is filled to end with a whole sentence
+// (noiseTokens.fill cuts a sentence at its front), so every statement
+// starts at a sentence boundary, and the question follows the haystack.
+func (t *qaTask) layBabi(rng *rand.Rand) (layout, error) {
 	set := t.babi[rng.IntN(len(t.babi))]
 	q := set.qs[rng.IntN(len(set.qs))]
-	H := b.L - t.tailLen(q.question, q.answer)
-	noise, starts, err := b.noise.fill(make([]int, 0, H), H-q.factLen)
-	if err != nil {
-		return Sample{}, err
+	tail := t.tailLen(q.question, q.answer)
+	l := layout{supporting: q.supports, question: q.question, answer: q.answer}
+	H := t.cfg.Length() - tail
+	if t.cfg.StoryOnly {
+		H = q.factLen
+		l.length = q.factLen + tail
 	}
-	// Facts go in at sentence boundaries of the noise: where a whole
-	// sentence starts, or at its end. Several may share a boundary.
-	bounds := append(starts, len(noise))
-	at := make([]int, len(q.facts))
-	for i := range at {
-		at[i] = bounds[rng.IntN(len(bounds))]
-	}
-	slices.Sort(at)
-	ids := make([]int, 0, b.L)
-	spans := make([]Span, len(q.facts))
-	prev := 0
+	lens := make([]int, len(q.facts))
 	for i, f := range q.facts {
-		ids = append(ids, noise[prev:at[i]]...)
-		prev = at[i]
-		spans[i] = Span{len(ids), len(ids) + len(f)}
-		ids = append(ids, f...)
+		lens[i] = len(f)
 	}
-	ids = append(ids, noise[prev:]...)
-	return b.finish(t, ids, spans, q.supports, q.question, q.answer)
+	pos := placeIn(rng, Span{0, H}, lens...)
+	l.facts = make([]placed, len(q.facts))
+	for i, f := range q.facts {
+		l.facts[i] = placed{pos[i], f}
+	}
+	return l, nil
+}
+
+// BabiQuestions reports, per bAbI task of a babi task, how many questions
+// its stories have and how many of them fit in its samples.
+func BabiQuestions(t Task) (tasks, total, usable []int) {
+	q, ok := t.(*qaTask)
+	if !ok {
+		return nil, nil, nil
+	}
+	for _, s := range q.babi {
+		tasks, total, usable = append(tasks, s.task), append(total, s.total), append(usable, len(s.qs))
+	}
+	return tasks, total, usable
+}
+
+// BabiLongest is the length of the longest sample of a story-only babi
+// task (its longest story and question), 0 for other tasks.
+func BabiLongest(t Task) int {
+	q, ok := t.(*qaTask)
+	if !ok || !q.cfg.StoryOnly {
+		return 0
+	}
+	longest := 0
+	for _, s := range q.babi {
+		for _, x := range s.qs {
+			longest = max(longest, x.factLen+q.tailLen(x.question, x.answer))
+		}
+	}
+	return longest
 }

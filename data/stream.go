@@ -56,26 +56,14 @@ type Streamer interface {
 	StreamAt(i int) (*PromptStream, error)
 }
 
-// StreamAt implements Streamer. Anchored tasks (memorize, detect,
-// reasoning) make their noise as it is read; a bAbI sample, whose facts go
-// in at sentence boundaries drawn over its whole haystack, is built whole
-// and handed out in pieces.
+// StreamAt implements Streamer: the noise is read as the prompt is, a
+// block at a time.
 func (t *qaTask) StreamAt(i int) (*PromptStream, error) {
 	if i < 0 {
 		return nil, fmt.Errorf("data: sample index %d, want >= 0", i)
 	}
-	rng := SampleRNG(t.cfg.Seed, i)
-	if t.lay == nil {
-		s, err := t.Sample(rng)
-		if err != nil {
-			return nil, err
-		}
-		return SamplePrompt(s), nil
-	}
-	b := t.builder(rng)
-	l, err := t.lay(rng)
+	b, l, err := t.start(SampleRNG(t.cfg.Seed, i))
 	if err != nil {
-		b.noise.r.Close()
 		return nil, err
 	}
 	h := b.haystack(t, l)

@@ -54,23 +54,42 @@ type TaskConfig struct {
 	// NoiseDir holds .txt books for the background; empty means the
 	// built-in filler (FillerNoise). Not used by lm.
 	NoiseDir string
-	// BabiDir holds bAbI files qaN_*_{train,test}.txt; BabiTasks picks
-	// which of qa1-qa5 to draw from (default qa1), uniformly per sample.
+	// BabiDir holds bAbI files qaN_*_{train,test}.txt (a folder, or
+	// folders joined by ':', see BabiFile); BabiTasks picks which of
+	// qa1-qa5 to draw from (default qa1), uniformly per sample, so a batch
+	// mixes them.
 	BabiDir   string
 	BabiTasks []int
+	// BabiStories picks the stories: BabiTrain, BabiValid, BabiHoldout (the
+	// shares of the training file, see BabiShare) or BabiTest (the test
+	// file, required). Empty means BabiTrain for SplitTrain and BabiValid
+	// for SplitEval.
+	BabiStories string
+	// Tokens, when positive, is the length of every sample instead of
+	// Segments*SegmentSize (a BABILong length need not be whole segments).
+	Tokens int
+	// StoryOnly (task babi) makes every sample its story and question
+	// alone, without noise, as long as they are (BABILong's 0k).
+	StoryOnly bool
 	// TextDir holds the long .txt documents of the lm task.
 	TextDir string
 	// Split is SplitTrain (default) or SplitEval; the two draw noise and
 	// documents from different files of the directories (SplitFiles, rule
 	// EvalEvery: 0 means every 5th file is eval, negative means no split).
-	// bAbI eval reads the test files when the directory has them.
 	Split     string
 	EvalEvery int
 	Tokenizer Tokenizer
 }
 
-// Length is the number of tokens of every sample, n*S.
-func (c TaskConfig) Length() int { return c.Segments * c.SegmentSize }
+// Length is the number of tokens of every sample: Tokens when set, else
+// n*S. A StoryOnly sample is as long as its story and question, at most
+// this.
+func (c TaskConfig) Length() int {
+	if c.Tokens > 0 {
+		return c.Tokens
+	}
+	return c.Segments * c.SegmentSize
+}
 
 // Task makes samples. A sample depends only on the config and the seed or
 // sample index, never on earlier calls, so training can resume at a data
@@ -105,6 +124,12 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	}
 	if cfg.EvalEvery == 0 {
 		cfg.EvalEvery = DefaultEvalEvery
+	}
+	if cfg.Tokens < 0 {
+		return nil, fmt.Errorf("data: sample length %d tokens, want a positive length (or 0 for --segments x --segment-size)", cfg.Tokens)
+	}
+	if cfg.StoryOnly && cfg.Name != "babi" {
+		return nil, fmt.Errorf("data: task %s has no stories to give alone (story-only samples are task babi's)", cfg.Name)
 	}
 	if cfg.Name == "lm" {
 		return newLMTask(cfg)
@@ -157,11 +182,10 @@ type qaTask struct {
 	cfg   TaskConfig
 	noise Noise
 	ids   map[string][]int // token ids of every fact, question and answer text; read-only after init
-	// lay draws the layout of an anchored task (memorize, detect,
-	// reasoning), whose samples can be streamed; draw builds a bAbI sample
-	// whole (its facts go in at sentence boundaries of the whole haystack).
+	// lay draws the layout of a sample: its facts at fixed positions, its
+	// question and answer. The noise is read as the sample is made, so
+	// every sample can be streamed.
 	lay  func(rng *rand.Rand) (layout, error)
-	draw func(rng *rand.Rand, b *builder) (Sample, error)
 	babi []babiSet
 }
 
@@ -175,23 +199,29 @@ func (t *qaTask) SampleAt(i int) (Sample, error) {
 }
 
 func (t *qaTask) Sample(rng *rand.Rand) (Sample, error) {
-	b := t.builder(rng)
-	defer b.noise.r.Close()
-	if t.lay == nil {
-		return t.draw(rng, b)
-	}
-	l, err := t.lay(rng)
+	b, l, err := t.start(rng)
 	if err != nil {
 		return Sample{}, err
 	}
+	defer b.noise.r.Close()
 	return b.anchored(t, l)
 }
 
-func (t *qaTask) builder(rng *rand.Rand) *builder {
-	return &builder{
+// start opens the noise of a sample and draws its layout.
+func (t *qaTask) start(rng *rand.Rand) (*builder, layout, error) {
+	b := &builder{
 		noise: noiseTokens{r: t.noise.Open(rng), tok: t.cfg.Tokenizer, rng: rng},
 		L:     t.cfg.Length(),
 	}
+	l, err := t.lay(rng)
+	if err != nil {
+		b.noise.r.Close()
+		return nil, layout{}, err
+	}
+	if l.length > 0 {
+		b.L = l.length
+	}
+	return b, l, nil
 }
 
 // encode returns the ids of " "+text (every piece of a sample starts with a
@@ -401,13 +431,15 @@ type builder struct {
 	L     int
 }
 
-// layout is an anchored sample before its noise is read: facts at fixed
-// positions (sorted, not overlapping, all before the tail), the question
-// and the answer.
+// layout is a sample before its noise is read: facts at fixed positions
+// (sorted, not overlapping, all before the tail), the question and the
+// answer; length, when positive, is the sample's own length (a story-only
+// sample) instead of the task's.
 type layout struct {
 	facts            []placed
 	supporting       []int
 	question, answer string
+	length           int
 }
 
 // fillBlock bounds the noise read in one piece: a longer run between two

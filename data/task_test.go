@@ -294,7 +294,7 @@ func TestBabiSamples(t *testing.T) {
 	needShared(t, babiDir)
 	known := map[string]bool{} // facts | question | answer of every qa1-qa5 question
 	for n := 1; n <= 5; n++ {
-		file, _ := BabiFile(babiDir, n, SplitTrain)
+		file, _ := BabiFile(babiDir, n, false)
 		stories, err := ReadBabiFile(file)
 		if err != nil {
 			t.Fatal(err)

@@ -30,6 +30,12 @@ func Answer(cell *graph.Cell[float32], tok data.Tokenizer, s data.Sample) (got s
 // block, so neither the sample nor its prompt is ever held whole) and
 // generates the answer.
 func answer(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream, p *Progress) (got string, correct bool, err error) {
+	return answerSeeing(cell, tok, ps, p, nil)
+}
+
+// answerSeeing is answer that also hands every piece of the prompt to see
+// (when not nil) before it is read.
+func answerSeeing(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream, p *Progress, see func(piece []int)) (got string, correct bool, err error) {
 	defer ps.Close()
 	st := cell.NewStream()
 	var piece []int
@@ -40,6 +46,9 @@ func answer(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream
 		}
 		if err != nil {
 			return "", false, err
+		}
+		if see != nil {
+			see(piece)
 		}
 		if err := st.Feed(piece); err != nil {
 			return "", false, err
@@ -97,40 +106,65 @@ func AccuracyAcross(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokeniz
 	if samples < 1 {
 		return AccuracyResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
 	}
+	sc, err := scoreSamples(comm, cell, tok, task, samples, p, nil)
+	if err != nil {
+		return AccuracyResult{}, err
+	}
+	lo, hi := WilsonInterval(sc.correct, samples)
+	return AccuracyResult{
+		Segments: cfg.Segments, Tokens: cfg.Length(), Samples: samples, Correct: sc.correct,
+		Accuracy: float64(sc.correct) / float64(samples), CILow: lo, CIHigh: hi,
+		SecondsPerSample: sc.seconds / float64(samples), Seed: cfg.Seed, PeakRSSMB: sc.peakMB, SettledRSSMB: sc.settledMB, HeapMB: sc.heapMB,
+	}, nil
+}
+
+// scored is what scoreSamples measured over a run of samples.
+type scored struct {
+	correct   int
+	tokens    int64 // read and generated
+	seconds   float64
+	peakMB    float64 // resident, sampled while scoring
+	settledMB float64 // resident after the last sample and a GC
+	heapMB    float64 // live heap then
+}
+
+// scoreSamples answers samples 0..samples-1 of task, each streamed through
+// cell on its own, handing every prompt piece to see when not nil; the
+// samples are dealt among the processes of comm (nil: one process), and
+// the counts are the whole job's.
+func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress, see func(piece []int)) (scored, error) {
+	var sc scored
 	t0 := time.Now()
 	peak := startPeak()
 	defer peak.done()
-	rows, err := comm.Rows(samples, 1, func(i int, row []float64) error {
+	rows, err := comm.Rows(samples, 2, func(i int, row []float64) error {
 		ps, err := promptAt(task, i)
 		if err != nil {
 			return err
 		}
-		_, ok, err := answer(cell, tok, ps, p)
+		_, ok, err := answerSeeing(cell, tok, ps, p, see)
 		if err != nil {
-			return fmt.Errorf("eval: sample %d of %d segments: %w", i, cfg.Segments, err)
+			return fmt.Errorf("eval: sample %d of %d tokens: %w", i, ps.PromptTokens+ps.AnswerTokens, err)
 		}
 		if ok {
 			row[0] = 1
 		}
+		row[1] = float64(ps.PromptTokens + ps.AnswerTokens)
 		p.Tokens(ps.AnswerTokens) // the answer, which is generated, not read
 		p.Sample()
 		return nil
 	})
 	if err != nil {
-		return AccuracyResult{}, err
+		return sc, err
 	}
-	correct := 0
-	for _, ok := range rows {
-		correct += int(ok)
+	for i := 0; i < len(rows); i += 2 {
+		sc.correct += int(rows[i])
+		sc.tokens += int64(rows[i+1])
 	}
-	lo, hi := WilsonInterval(correct, samples)
-	peakMB := peak.done()
-	settled, heap := SettledMB()
-	return AccuracyResult{
-		Segments: cfg.Segments, Tokens: cfg.Length(), Samples: samples, Correct: correct,
-		Accuracy: float64(correct) / float64(samples), CILow: lo, CIHigh: hi,
-		SecondsPerSample: time.Since(t0).Seconds() / float64(samples), Seed: cfg.Seed, PeakRSSMB: peakMB, SettledRSSMB: settled, HeapMB: heap,
-	}, nil
+	sc.seconds = time.Since(t0).Seconds()
+	sc.peakMB = peak.done()
+	sc.settledMB, sc.heapMB = SettledMB()
+	return sc, nil
 }
 
 // promptAt streams sample i's prompt: made as it is read where the task

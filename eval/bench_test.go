@@ -11,7 +11,11 @@ import (
 //
 //	go test -run=^$ -bench=Stories -cpuprofile cpu.prof ./eval/
 func BenchmarkSegmentStories260K(b *testing.B) {
-	r, err := Bench("stories260K", BenchShapes["stories260K"], 1, 512, graph.Memory{Kind: graph.KindRMT, Tokens: 16}, b.N)
+	benchSegment(b, "stories260K", graph.Memory{Kind: graph.KindRMT, Tokens: 16})
+}
+
+func benchSegment(b *testing.B, shape string, mem graph.Memory) {
+	r, err := Bench(shape, BenchShapes[shape], 1, 512, mem, b.N)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -22,21 +26,11 @@ func BenchmarkSegmentStories260K(b *testing.B) {
 // BenchmarkSegmentGPT2Small is one forward+backward segment of the
 // gpt2-small shape, for profiling.
 func BenchmarkSegmentGPT2Small(b *testing.B) {
-	r, err := Bench("gpt2-small", BenchShapes["gpt2-small"], 1, 512, graph.Memory{Kind: graph.KindRMT, Tokens: 16}, b.N)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(r.TrainMS, "train_ms")
-	b.ReportMetric(r.ForwardMS, "fwd_ms")
+	benchSegment(b, "gpt2-small", graph.Memory{Kind: graph.KindRMT, Tokens: 16})
 }
 
 // BenchmarkSegmentStories260KARMT is BenchmarkSegmentStories260K with the
 // associative memory (16 memory rows, d_mem 16).
 func BenchmarkSegmentStories260KARMT(b *testing.B) {
-	r, err := Bench("stories260K", BenchShapes["stories260K"], 1, 512, graph.Memory{Kind: graph.KindARMT, Tokens: 16, DMem: 16}, b.N)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(r.TrainMS, "train_ms")
-	b.ReportMetric(r.ForwardMS, "fwd_ms")
+	benchSegment(b, "stories260K", graph.Memory{Kind: graph.KindARMT, Tokens: 16, DMem: 16})
 }

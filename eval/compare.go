@@ -95,3 +95,45 @@ func ComparePerplexity(runs []*RunResults) []PerplexityRow {
 	}
 	return out
 }
+
+// BabilongComparison is one BABILong length across runs: a row per bAbI
+// task that any run measured at it.
+type BabilongComparison struct {
+	Length string
+	Rows   []BabilongRow
+}
+
+// BabilongRow is one bAbI task at one length across runs.
+type BabilongRow struct {
+	Task int
+	Runs []*BabilongResult // one per run, in the order given; nil where a run has no cell
+}
+
+// CompareBabilong pivots the BABILong results of runs: per length (in
+// order), a row per task, a column per run. It is empty when no run has
+// BABILong results.
+func CompareBabilong(runs []*RunResults) []BabilongComparison {
+	var all []BabilongResult
+	for _, r := range runs {
+		if r.Babilong != nil {
+			all = append(all, r.Babilong.Results...)
+		}
+	}
+	tasks, lengths, _ := BabilongGrid(all)
+	var out []BabilongComparison
+	for _, l := range lengths {
+		c := BabilongComparison{Length: l}
+		for _, t := range tasks {
+			row := BabilongRow{Task: t, Runs: make([]*BabilongResult, len(runs))}
+			for i, r := range runs {
+				if r.Babilong != nil {
+					_, _, at := BabilongGrid(r.Babilong.Results)
+					row.Runs[i] = at(t, l)
+				}
+			}
+			c.Rows = append(c.Rows, row)
+		}
+		out = append(out, c)
+	}
+	return out
+}

@@ -21,6 +21,7 @@ import (
 //
 //	CHECKPOINT/eval/accuracy-<task>.json   AccuracyReport (task babi: accuracy-babi-qa1-qa2.json)
 //	CHECKPOINT/eval/perplexity.json        PerplexityReport
+//	CHECKPOINT/eval/babilong.json          BabilongReport
 //
 // Accuracy files accumulate: a new evaluation replaces the rows of the
 // segment counts it measured and keeps the others, so that a long count
@@ -161,6 +162,7 @@ type RunResults struct {
 	Dir        string                    `json:"dir"` // the folder (or file) read
 	Accuracy   map[string]AccuracyReport `json:"accuracy"`
 	Perplexity *PerplexityReport         `json:"perplexity,omitempty"`
+	Babilong   *BabilongReport           `json:"babilong,omitempty"`
 }
 
 // FindResults turns what a user names into the results to read: a results
@@ -212,16 +214,23 @@ func LoadResults(path string) (*RunResults, error) {
 			kind = "accuracy"
 		case strings.HasPrefix(base, "perplexity"):
 			kind = "perplexity"
+		case strings.HasPrefix(base, "babilong"):
+			kind = "babilong"
 		case f == dir: // a file named by the user: tell by its fields
 			var probe struct {
-				Task string `json:"task"`
+				Task   string `json:"task"`
+				Memory string `json:"memory"`
 			}
 			if err := readResults(f, &probe); err != nil {
 				return nil, err
 			}
-			kind = "perplexity"
-			if probe.Task != "" {
+			switch {
+			case probe.Memory != "":
+				kind = "babilong"
+			case probe.Task != "":
 				kind = "accuracy"
+			default:
+				kind = "perplexity"
 			}
 		}
 		switch kind {
@@ -237,10 +246,16 @@ func LoadResults(path string) (*RunResults, error) {
 				return nil, err
 			}
 			out.Perplexity = &r
+		case "babilong":
+			var r BabilongReport
+			if err := readResults(f, &r); err != nil {
+				return nil, err
+			}
+			out.Babilong = &r
 		}
 	}
-	if len(out.Accuracy) == 0 && out.Perplexity == nil {
-		return nil, fmt.Errorf("eval: %s holds no accuracy-*.json or %s", dir, PerplexityFile)
+	if len(out.Accuracy) == 0 && out.Perplexity == nil && out.Babilong == nil {
+		return nil, fmt.Errorf("eval: %s holds no accuracy-*.json, %s or %s", dir, PerplexityFile, BabilongFile)
 	}
 	return out, nil
 }

@@ -60,7 +60,7 @@ func InitARMT(w *Weights, m, dMem int, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, 0x61726d74))
 	bound := 1 / math.Sqrt(float64(w.Config.Hidden()))
 	for _, sp := range ARMTSpecs(w.Config, m, dMem) {
-		p := &Param{Name: sp.Name, Shape: sp.Shape, Data: make([]float32, numel(sp.Shape))}
+		p := &Param{Name: sp.Name, Shape: sp.Shape, Data: make([]float32, sp.Size())}
 		for i := range p.Data {
 			switch {
 			case sp.Name == ARMTMemoryName:

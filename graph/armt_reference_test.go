@@ -7,7 +7,6 @@ import (
 
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/graph"
-	"github.com/rmtgo/rmt/internal/testutil"
 )
 
 // armtReference mirrors ../shared/models/*/armt_reference.json: the
@@ -61,13 +60,8 @@ type armtReference struct {
 // loadARMTReference loads a model with the reference's ARMT parameters,
 // added in ARMTSpecs order after checking every name and shape.
 func loadARMTReference(t *testing.T, model string) (*graph.Weights, armtReference) {
-	dir := testutil.Shared(t, filepath.Join("models", model))
-	w, err := checkpoints.LoadPretrained(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ref armtReference
-	testutil.ReadJSON(t, filepath.Join(dir, "armt_reference.json"), &ref)
+	w, dir := loadWithJSON(t, model, "armt_reference.json", &ref)
 	ts, _, err := checkpoints.ReadSafetensors(filepath.Join(dir, "armt_reference.safetensors"))
 	if err != nil {
 		t.Fatal(err)
@@ -101,15 +95,9 @@ func loadARMTReference(t *testing.T, model string) (*graph.Weights, armtReferenc
 }
 
 func armtSequence(ref armtReference, mask [][]int) graph.Sequence {
-	seq := graph.Sequence{IDs: ref.Inputs.IDs}
-	for _, row := range mask {
-		s := make([]bool, len(row))
-		for t, m := range row {
-			s[t] = m == 1
-		}
-		seq.Score = append(seq.Score, s)
-	}
-	return seq
+	var r rmtReference
+	r.Inputs.IDs = ref.Inputs.IDs
+	return sequenceOf(r, mask)
 }
 
 func armtCell(t *testing.T, w *graph.Weights, ref armtReference, train bool) *graph.Cell[float32] {

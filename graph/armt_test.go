@@ -1,14 +1,10 @@
 package graph
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
-
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // armtFixture is rmtFixture's model and batch with the associative memory
@@ -36,76 +32,6 @@ func initARMTNonzero(t *testing.T, w *Weights) {
 
 var armtMem = Memory{Kind: KindARMT, Tokens: 2, DMem: 2}
 
-// unrolledARMT builds all segments of seq into ONE float64 graph, every
-// layer's (A, z) flowing node to node, and returns the loss and the
-// gradients of every parameter (W.Params order) by plain backprop.
-func unrolledARMT(t *testing.T, w *Weights, s int, seq Sequence) (float64, [][]float64) {
-	cell, err := NewMemoryCell[float64](w, armtMem, s, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := cell.plan(seq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := w.Config
-	B, C, V := len(seq.IDs), c.Hidden(), c.VocabSize
-	g := G.NewGraph()
-	nodes := map[string]*G.Node{}
-	var wrt G.Nodes
-	for _, prm := range w.Params {
-		n := G.NewTensor(g, tensor.Float64, len(prm.Shape), G.WithShape(prm.Shape...), G.WithName(prm.Name),
-			G.WithValue(tensor.New(tensor.WithShape(prm.Shape...), tensor.WithBacking(toT[float64](prm.Data)))))
-		nodes[prm.Name] = n
-		wrt = append(wrt, n)
-	}
-	var state []*G.Node
-	for l, size := range p.shapes[0].StateParts(c) {
-		state = append(state, G.NewMatrix(g, tensor.Float64, G.WithShape(B, size/B), G.WithName(fmt.Sprint("state0.", l)),
-			G.WithValue(tensor.New(tensor.WithShape(B, size/B), tensor.WithBacking(make([]float64, size))))))
-	}
-	var total *G.Node
-	for i, sh := range p.shapes {
-		in := p.batches[i]
-		L := sh.Positions()
-		targets, weights := make([]int, B*L), make([]float64, B*L)
-		for b := 0; b < B; b++ {
-			for t := 0; t < s; t++ {
-				targets[b*L+t], weights[b*L+t] = in.Targets[b*s+t], in.LossWeights[b*s+t]
-			}
-		}
-		ids := G.NewVector(g, tensor.Int, G.WithShape(B*s), G.WithValue(vec(in.IDs)), G.WithName(fmt.Sprint("ids", i)))
-		tn := G.NewVector(g, tensor.Int, G.WithShape(B*L), G.WithValue(vec(targets)), G.WithName(fmt.Sprint("t", i)))
-		wn := G.NewVector(g, tensor.Float64, G.WithShape(B*L), G.WithValue(vec(weights)), G.WithName(fmt.Sprint("w", i)))
-		var km *G.Node
-		if sh.KeyMask {
-			km = G.NewVector(g, tensor.Float64, G.WithShape(B*L), G.WithValue(vec(in.KeyMask)), G.WithName(fmt.Sprint("km", i)))
-		}
-		am := &armtLayers{dt: tensor.Float64, sh: sh, c: c, p: nodes, state: state}
-		hf, _ := decoder(tensor.Float64, c, sh, nodes, ids, nodes[ARMTMemoryName], km, false, am)
-		loss := apply(newLossOp(tensor.Float64, B*L, C, V), hf, nodes[c.HeadName()], tn, wn)
-		state = am.out
-		if total == nil {
-			total = loss
-		} else if total, err = G.Add(total, loss); err != nil {
-			t.Fatal(err)
-		}
-	}
-	grads, err := G.Grad(total, wrt...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm := G.NewTapeMachine(g)
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	var out [][]float64
-	for _, gn := range grads {
-		out = append(out, slices.Clone(floats[float64](gn.Value())))
-	}
-	return scalarOf(total.Value()), out
-}
-
 // TestARMTReplayEqualsUnrolled: segment replay of the associative memory
 // (every state kept, and every second) gives the gradients of one unrolled
 // graph over 3 segments, in float64, to 1e-9.
@@ -113,7 +39,7 @@ func TestARMTReplayEqualsUnrolled(t *testing.T) {
 	for _, family := range []string{"gpt2", "llama"} {
 		t.Run(family, func(t *testing.T) {
 			w, seq := armtFixture(t, family, 3, false)
-			wantLoss, want := unrolledARMT(t, w, 3, seq)
+			wantLoss, want := unrolledMemory(t, w, armtMem, 3, seq)
 			for _, k := range []int{1, 2} {
 				cell, err := NewMemoryCell[float64](w, armtMem, 3, true)
 				if err != nil {

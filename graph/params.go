@@ -236,6 +236,9 @@ func FromTensors(c Config, tensors map[string]Tensor, source string) (*Weights, 
 	return w, nil
 }
 
+// Size is the number of elements of a tensor of the spec's shape.
+func (s Spec) Size() int { return numel(s.Shape) }
+
 func numel(shape []int) int {
 	n := 1
 	for _, d := range shape {

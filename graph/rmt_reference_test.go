@@ -62,14 +62,21 @@ func flat(x [][]float64) []float64 {
 	return out
 }
 
-func loadRMTReference(t *testing.T, model string) (*graph.Weights, rmtReference) {
+// loadWithJSON loads a shared model and its fixture file into v, and
+// returns the model and its folder.
+func loadWithJSON(t *testing.T, model, file string, v any) (*graph.Weights, string) {
 	dir := testutil.Shared(t, filepath.Join("models", model))
 	w, err := checkpoints.LoadPretrained(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	testutil.ReadJSON(t, filepath.Join(dir, file), v)
+	return w, dir
+}
+
+func loadRMTReference(t *testing.T, model string) (*graph.Weights, rmtReference) {
 	var ref rmtReference
-	testutil.ReadJSON(t, filepath.Join(dir, "rmt_reference.json"), &ref)
+	w, _ := loadWithJSON(t, model, "rmt_reference.json", &ref)
 	mem := flat(ref.RMT.Memory)
 	p := &graph.Param{Name: graph.MemoryName, Shape: []int{len(ref.RMT.Memory), w.Config.Hidden()}, Data: make([]float32, len(mem))}
 	for i, v := range mem {

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -15,7 +16,13 @@ import (
 // gradients (W.Params order, rmt.memory summed over rows) by plain
 // backprop: the reference that segment replay must reproduce.
 func unrolled(t *testing.T, w *Weights, m, s int, seq Sequence) (float64, [][]float64) {
-	cell, err := NewCell[float64](w, m, s, false)
+	return unrolledMemory(t, w, Memory{Kind: KindRMT, Tokens: m}, s, seq)
+}
+
+// unrolledMemory is unrolled for either memory kind: RMT's memory tokens,
+// or ARMT's per-layer (A, z), zero before segment 1, flowing node to node.
+func unrolledMemory(t *testing.T, w *Weights, kind Memory, s int, seq Sequence) (float64, [][]float64) {
+	cell, err := NewMemoryCell[float64](w, kind, s, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,25 +44,48 @@ func unrolled(t *testing.T, w *Weights, m, s int, seq Sequence) (float64, [][]fl
 		nodes[prm.Name] = n
 		wrt = append(wrt, n)
 	}
-	mem0 := cell.InitialMemory(B)
-	mem := G.NewMatrix(g, tensor.Float64, G.WithShape(B*m, C), G.WithName("mem0"), G.WithValue(tensor.New(tensor.WithShape(B*m, C), tensor.WithBacking(mem0))))
-	wrt = append(wrt, mem)
+	// state: RMT's memory (B*M, C), or one (B, K*C+K) node per layer.
+	init := cell.InitialMemory(B)
+	var state []*G.Node
+	for l, size := range p.shapes[0].StateParts(c) {
+		shape := []int{B, size / B}
+		if kind.Kind == KindRMT {
+			shape = []int{size / C, C}
+		}
+		state = append(state, G.NewMatrix(g, tensor.Float64, G.WithShape(shape...), G.WithName(fmt.Sprint("state0.", l)),
+			G.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(init[:size])))))
+		init = init[size:]
+	}
+	if kind.Kind == KindRMT {
+		wrt = append(wrt, state...)
+	}
 	var total *G.Node
 	for i, sh := range p.shapes {
 		in := p.batches[i]
-		L := sh.Positions()
+		L, O := sh.Positions(), sh.TokenOffset()
 		targets, weights := make([]int, B*L), make([]float64, B*L)
 		for b := 0; b < B; b++ {
 			for t := 0; t < s; t++ {
-				targets[b*L+m+t], weights[b*L+m+t] = in.Targets[b*s+t], in.LossWeights[b*s+t]
+				targets[b*L+O+t], weights[b*L+O+t] = in.Targets[b*s+t], in.LossWeights[b*s+t]
 			}
 		}
-		ids := G.NewVector(g, tensor.Int, G.WithShape(B*s), G.WithValue(vec(in.IDs)), G.WithName("ids"+string(rune('0'+i))))
-		tn := G.NewVector(g, tensor.Int, G.WithShape(B*L), G.WithValue(vec(targets)), G.WithName("t"+string(rune('0'+i))))
-		wn := G.NewVector(g, tensor.Float64, G.WithShape(B*L), G.WithValue(vec(weights)), G.WithName("w"+string(rune('0'+i))))
-		hf, _ := decoder(tensor.Float64, c, sh, nodes, ids, mem, nil, false, nil)
+		ids := G.NewVector(g, tensor.Int, G.WithShape(B*s), G.WithValue(vec(in.IDs)), G.WithName(fmt.Sprint("ids", i)))
+		tn := G.NewVector(g, tensor.Int, G.WithShape(B*L), G.WithValue(vec(targets)), G.WithName(fmt.Sprint("t", i)))
+		wn := G.NewVector(g, tensor.Float64, G.WithShape(B*L), G.WithValue(vec(weights)), G.WithName(fmt.Sprint("w", i)))
+		var km *G.Node
+		if sh.KeyMask {
+			km = G.NewVector(g, tensor.Float64, G.WithShape(B*L), G.WithValue(vec(in.KeyMask)), G.WithName(fmt.Sprint("km", i)))
+		}
+		var hf *G.Node
+		if kind.Kind == KindARMT {
+			am := &armtLayers{dt: tensor.Float64, sh: sh, c: c, p: nodes, state: state}
+			hf, _ = decoder(tensor.Float64, c, sh, nodes, ids, nodes[ARMTMemoryName], km, false, am)
+			state = am.out
+		} else {
+			hf, _ = decoder(tensor.Float64, c, sh, nodes, ids, state[0], km, false, nil)
+			state = []*G.Node{apply(newMemOutOp(tensor.Float64, B, L, kind.Tokens, C), hf)}
+		}
 		loss := apply(newLossOp(tensor.Float64, B*L, C, V), hf, nodes[c.HeadName()], tn, wn)
-		mem = apply(newMemOutOp(tensor.Float64, B, L, m, C), hf)
 		if total == nil {
 			total = loss
 		} else if total, err = G.Add(total, loss); err != nil {

@@ -191,8 +191,15 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --out is empty; name a run directory")
 	case c.Task == "babi" && c.BabiDir == "":
 		return fmt.Errorf("train: --task babi needs --babi-dir")
+	case c.BabiTask != "" && c.Task != "babi":
+		return fmt.Errorf("train: --babi-task %q is for --task babi, not %s", c.BabiTask, c.Task)
 	case c.Task == "lm" && c.TextDir == "":
 		return fmt.Errorf("train: --task lm needs --text-dir")
+	}
+	if c.BabiTask != "" {
+		if _, err := data.ParseBabiTasks(c.BabiTask); err != nil {
+			return fmt.Errorf("train: --babi-task: %w", err)
+		}
 	}
 	if err := (Schedule{Peak: c.LR, Warmup: 0, Total: 1, Decay: c.Decay}).Validate(); err != nil {
 		return fmt.Errorf("train: --lr/--decay: %w", err)
@@ -214,4 +221,17 @@ func (c *Config) Resolve() error {
 		}
 	}
 	return nil
+}
+
+// BabiTasks is the bAbI tasks of a babi run (--babi-task, qa1 when empty)
+// and nil for other tasks. Resolve has checked the list.
+func (c Config) BabiTasks() []int {
+	if c.Task != "babi" {
+		return nil
+	}
+	if c.BabiTask == "" {
+		return []int{1}
+	}
+	tasks, _ := data.ParseBabiTasks(c.BabiTask)
+	return tasks
 }

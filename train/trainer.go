@@ -363,15 +363,8 @@ func (t *trainer) newAdam() *AdamW {
 // taskConfig is the data of the run for n segments on a split.
 func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error) {
 	c := t.cfg
-	var babi []int
-	if c.BabiTask != "" {
-		var err error
-		if babi, err = data.ParseBabiTasks(c.BabiTask); err != nil {
-			return data.TaskConfig{}, fmt.Errorf("train: --babi-task: %w", err)
-		}
-	}
 	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
-		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: babi, TextDir: c.TextDir, Split: split, Tokenizer: t.tok}
+		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok}
 	if split == data.SplitEval {
 		tc.Seed = c.Seed + 1_000_003 // validation samples of their own
 	}
@@ -402,7 +395,8 @@ func (t *trainer) trainTasks(n int) (map[int]data.Task, error) {
 }
 
 // valSamples are the fixed validation samples of n segments, drawn from
-// the evaluation split of the noise.
+// the evaluation split of the noise (and for task babi from the validation
+// share of the training stories, which training steps never draw).
 func (t *trainer) valSamples(n int) ([]data.Sample, error) {
 	tc, err := t.taskConfig(n, data.SplitEval)
 	if err != nil {
@@ -738,7 +732,8 @@ func (t *trainer) save(isBest, stageDone bool) error {
 	t.state.Progress = prog
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
-		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT()},
+		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
+			Task: t.cfg.Task, BabiTasks: t.cfg.BabiTasks()},
 	}
 	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
 		// Saved as finished: a resume starts the next stage from here.

@@ -57,7 +57,24 @@ func compare(out io.Writer, args []string) error {
 	}
 	compareAccuracy(out, runs)
 	comparePerplexity(out, runs)
+	compareBabilong(out, runs)
 	return nil
+}
+
+// compareBabilong prints, per length, BABILong accuracy by bAbI task with
+// one column per run.
+func compareBabilong(out io.Writer, runs []*eval.RunResults) {
+	for _, c := range eval.CompareBabilong(runs) {
+		fmt.Fprintf(out, "\nBABILong accuracy at %s (95%% interval)\n", c.Length)
+		tw := table.New(out)
+		tw.Header(runHeader(len(runs), "task")...)
+		for _, r := range c.Rows {
+			tw.Append(append([]any{fmt.Sprintf("qa%d", r.Task)}, intervalCells(r.Runs, func(x *eval.BabilongResult) [3]float64 {
+				return [3]float64{x.Accuracy, x.CILow, x.CIHigh}
+			})...)...)
+		}
+		tw.Render()
+	}
 }
 
 func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
@@ -70,15 +87,9 @@ func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
 			if len(r.Tokens) == 1 {
 				tokens = fmt.Sprint(r.Tokens[0])
 			}
-			row := []any{fmt.Sprint(r.Segments), tokens}
-			for _, x := range r.Runs {
-				cell := "-"
-				if x != nil {
-					cell = fmt.Sprintf("%.3f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
-				}
-				row = append(row, cell)
-			}
-			tw.Append(row...)
+			tw.Append(append([]any{fmt.Sprint(r.Segments), tokens}, intervalCells(r.Runs, func(x *eval.AccuracyResult) [3]float64 {
+				return [3]float64{x.Accuracy, x.CILow, x.CIHigh}
+			})...)...)
 		}
 		tw.Render()
 	}
@@ -112,4 +123,18 @@ func runHeader(n int, cols ...any) []any {
 		cols = append(cols, fmt.Sprintf("[%d]", i+1))
 	}
 	return cols
+}
+
+// intervalCells formats each run's accuracy with its 95% interval (what
+// get returns: accuracy, low, high), "-" where a run has no result.
+func intervalCells[T any](runs []*T, get func(*T) [3]float64) []any {
+	cells := make([]any, len(runs))
+	for i, x := range runs {
+		cells[i] = "-"
+		if x != nil {
+			v := get(x)
+			cells[i] = fmt.Sprintf("%.3f (%.2f-%.2f)", v[0], v[1], v[2])
+		}
+	}
+	return cells
 }

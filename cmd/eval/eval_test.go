@@ -20,6 +20,13 @@ import (
 // and segments of 96 (room for a memorize question) as a checkpoint.
 func tinyCheckpoint(t *testing.T) string {
 	t.Helper()
+	return tinyCheckpointWith(t, checkpoints.RMTInfo{MemTokens: 2, SegmentSize: 96, BPTTDepth: -1})
+}
+
+// tinyCheckpointWith saves the tiny model with the memory info given
+// (2 memory tokens, as info must say).
+func tinyCheckpointWith(t *testing.T, info checkpoints.RMTInfo) string {
+	t.Helper()
 	tied := true
 	c := graph.Config{ModelType: "llama", VocabSize: data.ByteVocabSize, HiddenSize: 16, IntermediateSize: 24, NumHiddenLayers: 1,
 		NumAttentionHeads: 2, NumKeyValueHeads: 1, MaxPositionEmbeddings: 256, RMSNormEps: 1e-5, RopeTheta: 10000, TieWordEmbeddings: &tied}
@@ -31,7 +38,7 @@ func tinyCheckpoint(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "step-000010")
-	ck := &checkpoints.Checkpoint{Weights: w, RMT: checkpoints.RMTInfo{MemTokens: 2, SegmentSize: 96, BPTTDepth: -1}}
+	ck := &checkpoints.Checkpoint{Weights: w, RMT: info}
 	if err := checkpoints.Save(dir, ck); err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func runSample(args []string) error {
 	index := fs.Int("index", 0, "which sample of the seed's stream")
 	model := fs.String("model", "", "HuggingFace folder whose tokenizer.json to use (default: the byte tokenizer)")
 	noiseDir := fs.String("noise-dir", "", "directory of .txt books for background noise (default: built-in filler)")
-	babiDir := fs.String("babi-dir", "", "directory of bAbI qaN_*_{train,test}.txt files (task babi)")
+	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_train.txt files (task babi; folders joined by ':' are searched in order)")
 	babiTask := fs.String("babi-task", "1", "bAbI tasks to draw from, e.g. 1 or 1,2,5 (qa1-qa5)")
 	textDir := fs.String("text-dir", "", "directory of long .txt documents (task lm)")
 	split := fs.String("split", data.SplitTrain, "data split: train or eval (they use different files)")

@@ -273,7 +273,7 @@ func TestResumeRefusesAnotherShape(t *testing.T) {
 func TestARMTRun(t *testing.T) {
 	bin := buildTrain(t)
 	dir := filepath.Join(t.TempDir(), "armt")
-	args := []string{"--memory", "armt", "--d-mem", "4", "--curriculum", "1,2", "--steps-per-stage", "2", "--batch", "1",
+	args := []string{"--memory", "armt", "--d-mem", "4", "--curriculum", "2", "--steps-per-stage", "2", "--batch", "1",
 		"--segment-size", "72", "--mem-tokens", "2", "--eval-every", "2", "--eval-samples", "1", "--warmup", "0", "--out", dir}
 	out, err := exec.Command(bin, args...).CombinedOutput()
 	if err != nil {

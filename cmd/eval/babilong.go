@@ -1,0 +1,213 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/internal/table"
+)
+
+func init() {
+	register("babilong", "BABILong: bAbI qa1-qa5 in book text from 0 to 1M tokens, as a table and heatmap", runBabilong)
+	register("babi-holdout", "write the held-out stories of bAbI training files as a test-format folder", runBabiHoldout)
+}
+
+func runBabilong(args []string) error { return babilong(os.Stdout, os.Stderr, args) }
+
+// babilong evaluates a checkpoint on BABILong (eval.BabilongSweep): for
+// each length, each task, streaming every sample through the memory a
+// segment at a time; results are kept in CHECKPOINT/eval/babilong.json
+// after every cell.
+func babilong(out, log io.Writer, args []string) error {
+	fs := flag.NewFlagSet("babilong", flag.ContinueOnError)
+	ck := fs.String("checkpoint", "", "checkpoint directory, run directory (its best checkpoint) or exported folder")
+	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_test.txt files (the test split; folders joined by ':' are searched in order)")
+	noiseDir := fs.String("noise-dir", "", "folder of .txt books; the eval split of it (every 5th book) is the background")
+	tasks := fs.String("tasks", "", "bAbI tasks, e.g. 1,2,3,4,5 (default: the tasks the checkpoint was trained on)")
+	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths, ","), "lengths in the model's tokens: 0k (the story alone), 1k = 1,024, 1M = 1,048,576")
+	samples := fs.String("samples", "100", "samples per task and length: one number, or one per --lengths entry")
+	seed := fs.Int64("seed", 424242, "seed of the evaluation samples")
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	plotFile := fs.String("plot", "", "also draw the heatmap (tasks x lengths) into this .png")
+	save := fs.Bool("save", true, "keep the results in CHECKPOINT/eval/babilong.json")
+	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
+	gcPercent := fs.Int("gc-percent", eval.DefaultGCPercent, "Go collector target (GOGC) while evaluating; -1 keeps the GOGC environment's")
+	saved := fs.Bool("saved", false, "evaluate nothing: print (and --plot) every cell saved beside the checkpoint so far")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *saved {
+		if *ck == "" {
+			return fmt.Errorf("--checkpoint is required")
+		}
+		res, err := eval.LoadResults(*ck)
+		if err != nil {
+			return err
+		}
+		if res.Babilong == nil {
+			return fmt.Errorf("--saved: %s holds no %s; run babilong on the checkpoint first", res.Dir, eval.BabilongFile)
+		}
+		return babilongOutput(out, log, *res.Babilong, *plotFile, *asJSON)
+	}
+	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every}
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q; every input is a flag", fs.Arg(0))
+	case *ck == "":
+		return fmt.Errorf("--checkpoint is required")
+	case run.BabiDir == "":
+		return fmt.Errorf("--babi-dir is required (a folder of bAbI qaN_*_test.txt files)")
+	case run.NoiseDir == "":
+		return fmt.Errorf("--noise-dir is required (a folder of .txt books)")
+	}
+	if *tasks != "" {
+		var err error
+		if run.Tasks, err = data.ParseBabiTasks(*tasks); err != nil {
+			return fmt.Errorf("--tasks: %w", err)
+		}
+	}
+	for l := range strings.SplitSeq(*lengths, ",") {
+		l = strings.TrimSpace(l)
+		if _, err := eval.ParseLength(l); err != nil {
+			return fmt.Errorf("--lengths: %w", err)
+		}
+		if slices.Contains(run.Lengths, l) {
+			return fmt.Errorf("--lengths: %s is given twice", l)
+		}
+		run.Lengths = append(run.Lengths, l)
+	}
+	per, err := data.ParseInts(*samples)
+	if err != nil || (len(per) != 1 && len(per) != len(run.Lengths)) {
+		return fmt.Errorf("--samples %q: give one count, or one per --lengths entry (%d)", *samples, len(run.Lengths))
+	}
+	if slices.Min(per) < 1 {
+		return fmt.Errorf("--samples %d, want at least 1", slices.Min(per))
+	}
+	run.Samples = per
+	c, err := eval.LoadCheckpoint(*ck)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	rep, err := eval.BabilongSweep(c, run)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "evaluated in %s\n", time.Since(t0).Round(time.Second))
+	return babilongOutput(out, log, rep, *plotFile, *asJSON)
+}
+
+// babilongOutput draws the heatmap when asked and prints the report as
+// JSON or as tables.
+func babilongOutput(out, log io.Writer, rep eval.BabilongReport, plotFile string, asJSON bool) error {
+	if plotFile != "" {
+		if err := eval.PlotBabilong(plotFile, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "heatmap saved to %s\n", plotFile)
+	}
+	if asJSON {
+		return json.NewEncoder(out).Encode(rep)
+	}
+	babilongTable(out, rep)
+	return nil
+}
+
+// babilongTable prints tasks x lengths (accuracy and its 95% interval), the
+// average over tasks, then per length what reading it cost.
+func babilongTable(w io.Writer, rep eval.BabilongReport) {
+	tasks, lengths, cell := eval.BabilongGrid(rep.Results)
+	tw := table.New(w)
+	header := []any{"task"}
+	for _, l := range lengths {
+		header = append(header, l)
+	}
+	tw.Header(header...)
+	for _, t := range tasks {
+		name := fmt.Sprintf("qa%d", t)
+		if slices.Contains(rep.Untrained, t) {
+			name += " (not trained on)"
+		}
+		row := []any{name}
+		for _, l := range lengths {
+			text := "-"
+			if x := cell(t, l); x != nil {
+				text = fmt.Sprintf("%.2f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
+			}
+			row = append(row, text)
+		}
+		tw.Append(row...)
+	}
+	if len(tasks) > 1 {
+		row := []any{"average"}
+		for _, l := range lengths {
+			mean, n := eval.BabilongAverage(rep.Results, l)
+			row = append(row, fmt.Sprintf("%.2f (%d tasks)", mean, n))
+		}
+		tw.Append(row...)
+	}
+	tw.Render()
+
+	cost := table.New(w)
+	cost.Header("length", "tokens", "segments", "samples", "words / sample", "seconds", "tokens/s", "peak RSS MiB")
+	for _, l := range lengths {
+		var tokens, segs, samples int
+		var words, secs, peak float64
+		var read int64
+		for _, t := range tasks {
+			if x := cell(t, l); x != nil {
+				tokens, segs = max(tokens, x.Tokens), max(segs, x.Segments)
+				samples += x.Samples
+				words += x.WordsPerSample * float64(x.Samples)
+				secs += x.Seconds
+				read += x.TokensRead
+				peak = max(peak, x.PeakRSSMB)
+			}
+		}
+		tok := fmt.Sprint(tokens)
+		if l == "0k" {
+			tok = fmt.Sprintf("up to %d", tokens)
+		}
+		cost.Append(l, tok, fmt.Sprint(segs), fmt.Sprint(samples), fmt.Sprintf("%.0f", words/float64(max(samples, 1))),
+			fmt.Sprintf("%.1f", secs), fmt.Sprintf("%.0f", float64(read)/max(secs, 1e-9)), fmt.Sprintf("%.0f", peak))
+	}
+	cost.Render()
+}
+
+func runBabiHoldout(args []string) error { return babiHoldout(os.Stdout, args) }
+
+// babiHoldout writes the held-out share of bAbI training files (stories that
+// neither training steps nor validation draw) as qaN_*_test.txt files, so
+// that `eval babilong` can measure a model where the test split is absent.
+func babiHoldout(out io.Writer, args []string) error {
+	fs := flag.NewFlagSet("babi-holdout", flag.ContinueOnError)
+	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_train.txt files (folders joined by ':' are searched in order)")
+	tasks := fs.String("tasks", "1,2,3,4,5", "bAbI tasks")
+	outDir := fs.String("out", "", "folder to write qaN_*_test.txt into")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *babiDir == "" || *outDir == "" {
+		return fmt.Errorf("--babi-dir and --out are required")
+	}
+	ts, err := data.ParseBabiTasks(*tasks)
+	if err != nil {
+		return fmt.Errorf("--tasks: %w", err)
+	}
+	files, questions, err := data.WriteBabiHoldout(*babiDir, ts, *outDir)
+	if err != nil {
+		return err
+	}
+	for i, f := range files {
+		fmt.Fprintf(out, "%s: %d questions\n", f, questions[i])
+	}
+	return nil
+}

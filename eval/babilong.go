@@ -1,0 +1,435 @@
+package eval
+
+import (
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/graph"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// BABILong (Kuratov et al. 2024, arXiv:2406.10149) measures bAbI qa1-qa5
+// with the story scattered through book text, at lengths from the story
+// alone (0k) to millions of tokens. Lengths here are in the model's own
+// tokens, k = 1,024 and M = 1,048,576; a sample is exactly that long,
+// answer and end token included.
+
+// BabilongLengths are the lengths of the BABILong leaderboard.
+var BabilongLengths = []string{"0k", "1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "512k", "1M"}
+
+// BabilongFile is the name of the BABILong results in ResultsDir.
+const BabilongFile = "babilong.json"
+
+// ParseLength reads a BABILong length: "0k" (the story alone) or a whole
+// number of k (1,024 tokens) or M (1,048,576 tokens), such as 4k, 128k, 1M,
+// 10M. It returns the tokens, 0 for 0k.
+func ParseLength(s string) (int, error) {
+	unit := 0
+	switch {
+	case strings.HasSuffix(s, "k"):
+		unit = 1 << 10
+	case strings.HasSuffix(s, "M"):
+		unit = 1 << 20
+	}
+	n, err := strconv.Atoi(strings.TrimRight(s, "kM"))
+	if unit == 0 {
+		unit = 1 // for the error below
+	}
+	if unit == 1 || err != nil || n < 0 || len(s) < 2 || strings.HasPrefix(s, "+") || n > (1<<30)/unit {
+		return 0, fmt.Errorf("unknown length %q: want 0k, or a number of k (1,024 tokens) or M (1,048,576 tokens) such as 1k, 128k, 1M", s)
+	}
+	return n * unit, nil
+}
+
+// BabilongResult is the accuracy on one bAbI task at one length.
+type BabilongResult struct {
+	Task   int    `json:"task"`   // bAbI qaN
+	Length string `json:"length"` // as given: "0k", "1M"
+	// Tokens is each sample's length (answer and end token included); for
+	// 0k, where every sample is as long as its story, the longest.
+	Tokens int `json:"tokens"`
+	// Segments is how many segments a sample of Tokens spans.
+	Segments int     `json:"segments"`
+	Samples  int     `json:"samples"`
+	Correct  int     `json:"correct"`
+	Accuracy float64 `json:"accuracy"`
+	CILow    float64 `json:"ci_low"`  // 95% Wilson interval
+	CIHigh   float64 `json:"ci_high"` //
+	// Questions is how many questions of the test file fit in a sample of
+	// this length (all of them from the length of the longest story on),
+	// of QuestionsTotal; samples draw from these.
+	Questions      int `json:"questions"`
+	QuestionsTotal int `json:"questions_total"`
+	// WordsPerSample is the mean number of words (runs between spaces) of
+	// the samples' prompts: how much text a length is with this tokenizer.
+	WordsPerSample float64 `json:"words_per_sample"`
+	// TokensRead is every token of every sample, read or generated.
+	TokensRead      int64   `json:"tokens_read"`
+	Seconds         float64 `json:"seconds"`
+	TokensPerSecond float64 `json:"tokens_per_second"`
+	PeakRSSMB       float64 `json:"peak_rss_mb"`
+	SettledRSSMB    float64 `json:"settled_rss_mb"`
+	HeapMB          float64 `json:"heap_mb"`
+}
+
+// BabilongReport is `eval babilong`'s output and CHECKPOINT/eval/babilong.json.
+type BabilongReport struct {
+	Checkpoint string `json:"checkpoint"`
+	Memory     string `json:"memory"` // the memory kind: "rmt" or "armt"
+	// TrainedTasks are the bAbI tasks the checkpoint was trained on (empty
+	// when the checkpoint does not say); Untrained lists the evaluated
+	// tasks outside them.
+	TrainedTasks []int            `json:"trained_tasks"`
+	Untrained    []int            `json:"untrained_tasks,omitempty"`
+	SegmentSize  int              `json:"segment_size"`
+	MemTokens    int              `json:"mem_tokens"`
+	Seed         int64            `json:"seed"`
+	BabiDir      string           `json:"babi_dir"`
+	NoiseDir     string           `json:"noise_dir"`
+	Results      []BabilongResult `json:"results"`
+}
+
+// BabilongTask is the task of BABILong samples of bAbI task qaN at a length
+// (tokens, 0 for the story alone) read in segments of S tokens: the
+// stories of the test file (data.BabiTest, required), the noise from the
+// eval split of noiseDir.
+func BabilongTask(qa, tokens, S int, babiDir, noiseDir string, seed int64, tok data.Tokenizer) (data.Task, error) {
+	return data.NewTask(data.TaskConfig{Name: "babi", Segments: max(1, (tokens+S-1)/S), SegmentSize: S, Tokens: tokens, StoryOnly: tokens == 0,
+		Seed: seed, NoiseDir: noiseDir, BabiDir: babiDir, BabiTasks: []int{qa}, BabiStories: data.BabiTest, Split: data.SplitEval, Tokenizer: tok})
+}
+
+// Babilong scores samples 0..samples-1 of a BabilongTask (each streamed
+// through cell on its own, in constant memory) and returns the row.
+func Babilong(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, length string, samples int, p *Progress) (BabilongResult, error) {
+	cfg := task.Config()
+	if samples < 1 {
+		return BabilongResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
+	}
+	if len(cfg.BabiTasks) != 1 {
+		return BabilongResult{}, fmt.Errorf("eval: a BABILong row is one bAbI task, got %v", cfg.BabiTasks)
+	}
+	words, space := 0, true
+	sc, err := scoreSamples(nil, cell, tok, task, samples, p, func(piece []int) {
+		// Pieces join as words: every piece but noise cut mid-sentence
+		// starts with a space, so a word is counted where it starts.
+		for _, r := range tok.Decode(piece) {
+			sp := r == ' ' || r == '\n' || r == '\t'
+			if space && !sp {
+				words++
+			}
+			space = sp
+		}
+		space = true
+	})
+	if err != nil {
+		return BabilongResult{}, err
+	}
+	_, total, usable := data.BabiQuestions(task)
+	r := BabilongResult{
+		Task: cfg.BabiTasks[0], Length: length, Tokens: cfg.Length(), Segments: cfg.Segments, Samples: samples, Correct: sc.correct,
+		Accuracy: float64(sc.correct) / float64(samples), WordsPerSample: float64(words) / float64(samples),
+		TokensRead: sc.tokens, Seconds: sc.seconds, TokensPerSecond: float64(sc.tokens) / max(sc.seconds, 1e-9),
+		PeakRSSMB: sc.peakMB, SettledRSSMB: sc.settledMB, HeapMB: sc.heapMB,
+	}
+	if len(total) == 1 {
+		r.Questions, r.QuestionsTotal = usable[0], total[0]
+	}
+	if cfg.StoryOnly {
+		r.Tokens = data.BabiLongest(task)
+		r.Segments = max(1, (r.Tokens+cfg.SegmentSize-1)/cfg.SegmentSize)
+	}
+	r.CILow, r.CIHigh = WilsonInterval(sc.correct, samples)
+	return r, nil
+}
+
+// BabilongRun is a BABILong evaluation of one checkpoint (BabilongSweep).
+type BabilongRun struct {
+	// Tasks are the bAbI tasks; nil means those the checkpoint was
+	// trained on (an error when it does not say).
+	Tasks   []int
+	Lengths []string // as ParseLength reads them, in the order evaluated
+	Samples []int    // per length: one for every length, or one per length
+	BabiDir string   // the test split, qaN_*_test.txt
+	// NoiseDir is the folder of books whose eval split is the background.
+	NoiseDir string
+	Seed     int64
+	// GCPercent is the collector target while evaluating
+	// (DefaultGCPercent); negative keeps the one GOGC set.
+	GCPercent int
+	// Save merges each finished cell into CKDIR/eval/babilong.json; a
+	// folder that cannot be written costs a warning, not the evaluation.
+	Save  bool
+	Log   io.Writer     // a line per cell, notes, warnings, progress (nil: none)
+	Every time.Duration // progress at most this often (0: never)
+}
+
+// BabilongSweep evaluates ck on every task at every length of run, length
+// by length, each sample streamed through the memory one segment at a time.
+// Every task and length is built before the first sample, so that a
+// missing test file or a length no story fits in fails at once.
+func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
+	log := run.Log
+	if log == nil {
+		log = io.Discard
+	}
+	if len(run.Samples) != 1 && len(run.Samples) != len(run.Lengths) {
+		return BabilongReport{}, fmt.Errorf("eval: %d sample counts for %d lengths; want one, or one per length", len(run.Samples), len(run.Lengths))
+	}
+	for _, k := range run.Samples {
+		if k < 1 {
+			return BabilongReport{}, fmt.Errorf("eval: %d samples, want at least 1", k)
+		}
+	}
+	trained := []int{}
+	if ck.RMT.Task == "babi" {
+		trained = append(trained, ck.RMT.BabiTasks...)
+	}
+	tasks := run.Tasks
+	if tasks == nil {
+		if len(trained) == 0 {
+			return BabilongReport{}, fmt.Errorf("eval: checkpoint %s does not record bAbI tasks it was trained on (task %q); name the tasks", ck.Dir, ck.RMT.Task)
+		}
+		tasks = trained
+	}
+	var untrained []int
+	for _, t := range tasks {
+		if !slices.Contains(trained, t) {
+			untrained = append(untrained, t)
+		}
+	}
+	if len(untrained) > 0 {
+		fmt.Fprintf(log, "note: evaluating qa%v, which the checkpoint was not trained on (trained on %v)\n", untrained, trained)
+	}
+	S, tok := ck.RMT.SegmentSize, ck.Tokenizer
+	tokens := make([]int, len(run.Lengths))
+	built := map[[2]int]data.Task{}
+	for i, l := range run.Lengths {
+		n, err := ParseLength(l)
+		if err != nil {
+			return BabilongReport{}, fmt.Errorf("eval: %w", err)
+		}
+		tokens[i] = n
+		for _, t := range tasks {
+			if built[[2]int{t, n}], err = BabilongTask(t, n, S, run.BabiDir, run.NoiseDir, run.Seed, tok); err != nil {
+				return BabilongReport{}, err
+			}
+		}
+	}
+	if run.GCPercent >= 0 {
+		defer debug.SetGCPercent(debug.SetGCPercent(run.GCPercent))
+	}
+	cell, err := graph.NewCell[float32](ck.Weights, ck.RMT.MemTokens, S, false)
+	if err != nil {
+		return BabilongReport{}, err
+	}
+	// Compile the reading and generating graphs on one sample first, so
+	// that the resident memory of each length is that of evaluating it.
+	if warm, err := BabilongTask(tasks[0], 2*S, S, run.BabiDir, run.NoiseDir, run.Seed, tok); err == nil {
+		if s, err := warm.SampleAt(0); err == nil {
+			if _, _, err := Answer(cell, tok, s); err != nil {
+				return BabilongReport{}, err
+			}
+		}
+	}
+	rep := BabilongReport{Checkpoint: ck.Dir, Memory: ck.RMT.Kind().Kind, TrainedTasks: trained, Untrained: untrained, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
+		Seed: run.Seed, BabiDir: run.BabiDir, NoiseDir: run.NoiseDir}
+	saving := run.Save
+	for i, n := range tokens {
+		k := run.Samples[min(i, len(run.Samples)-1)]
+		for _, t := range tasks {
+			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), k, int64(k)*int64(max(n, S)), run.Every)
+			r, err := Babilong(cell, tok, built[[2]int{t, n}], run.Lengths[i], k, p)
+			if err != nil {
+				return BabilongReport{}, fmt.Errorf("eval: qa%d at %s: %w", t, run.Lengths[i], err)
+			}
+			rep.Results = append(rep.Results, r)
+			fmt.Fprintf(log, "qa%d %s (%d tokens, %d segments): accuracy %.3f (%d/%d), %.1f s, %.0f tokens/s, RSS peak %.0f MiB, %.0f words/sample\n",
+				t, r.Length, r.Tokens, r.Segments, r.Accuracy, r.Correct, r.Samples, r.Seconds, r.TokensPerSecond, r.PeakRSSMB, r.WordsPerSample)
+			if !saving {
+				continue
+			}
+			path, _, err := SaveBabilong(ck.Dir, rep)
+			switch {
+			case err != nil:
+				// A read-only checkpoint folder must not cost the evaluation.
+				fmt.Fprintf(log, "warning: results not saved beside the checkpoint: %v\n", err)
+				saving = false
+			case i == len(tokens)-1 && t == tasks[len(tasks)-1]:
+				fmt.Fprintf(log, "results saved to %s\n", path)
+			}
+		}
+	}
+	return rep, nil
+}
+
+// Merge returns r with the rows of next added, a row of next replacing one
+// of r with the same task and length, ordered by task and then by length.
+// Reports of another checkpoint shape are not merged: next alone is
+// returned.
+func (r BabilongReport) Merge(next BabilongReport) BabilongReport {
+	if r.SegmentSize != next.SegmentSize || r.MemTokens != next.MemTokens || r.Memory != next.Memory {
+		return next
+	}
+	out := next
+	out.Results = slices.Clone(next.Results)
+	for _, old := range r.Results {
+		if !slices.ContainsFunc(next.Results, func(x BabilongResult) bool { return x.Task == old.Task && x.Length == old.Length }) {
+			out.Results = append(out.Results, old)
+		}
+	}
+	out.Untrained = nil
+	for _, x := range out.Results {
+		if len(out.TrainedTasks) > 0 && !slices.Contains(out.TrainedTasks, x.Task) && !slices.Contains(out.Untrained, x.Task) {
+			out.Untrained = append(out.Untrained, x.Task)
+		}
+	}
+	slices.Sort(out.Untrained)
+	slices.SortStableFunc(out.Results, func(a, b BabilongResult) int {
+		if a.Task != b.Task {
+			return a.Task - b.Task
+		}
+		return lengthOrder(a) - lengthOrder(b)
+	})
+	return out
+}
+
+// lengthOrder sorts 0k first, then by tokens.
+func lengthOrder(x BabilongResult) int {
+	n, err := ParseLength(x.Length)
+	if err != nil {
+		return x.Tokens
+	}
+	return n
+}
+
+// SaveBabilong merges rep into CKDIR/eval/babilong.json (an unreadable old
+// file is replaced) and writes it atomically; it returns the path and the
+// merged report.
+func SaveBabilong(ckDir string, rep BabilongReport) (string, BabilongReport, error) {
+	path := filepath.Join(ckDir, ResultsDir, BabilongFile)
+	var old BabilongReport
+	if raw, err := os.ReadFile(path); err == nil && json.Unmarshal(raw, &old) == nil {
+		rep = old.Merge(rep)
+	}
+	return path, rep, writeResults(path, rep)
+}
+
+// BabilongGrid lays the rows out as a table: the tasks and lengths present
+// (lengths in order) and the row of each cell, nil where none was measured.
+func BabilongGrid(rows []BabilongResult) (tasks []int, lengths []string, cell func(task int, length string) *BabilongResult) {
+	sorted := slices.Clone(rows)
+	slices.SortStableFunc(sorted, func(a, b BabilongResult) int { return lengthOrder(a) - lengthOrder(b) })
+	for _, x := range sorted {
+		if !slices.Contains(tasks, x.Task) {
+			tasks = append(tasks, x.Task)
+		}
+		if !slices.Contains(lengths, x.Length) {
+			lengths = append(lengths, x.Length)
+		}
+	}
+	slices.Sort(tasks)
+	return tasks, lengths, func(task int, length string) *BabilongResult {
+		for i := range rows {
+			if rows[i].Task == task && rows[i].Length == length {
+				return &rows[i]
+			}
+		}
+		return nil
+	}
+}
+
+// BabilongAverage is the mean accuracy over the tasks measured at a length.
+func BabilongAverage(rows []BabilongResult, length string) (mean float64, n int) {
+	for _, x := range rows {
+		if x.Length == length {
+			mean += x.Accuracy
+			n++
+		}
+	}
+	if n > 0 {
+		mean /= float64(n)
+	}
+	return mean, n
+}
+
+// PlotBabilong draws the heatmap of the BABILong paper: bAbI tasks as rows,
+// lengths as columns, each cell coloured by accuracy (red 0 through yellow
+// to green 1) with its accuracy printed in it, and saves it as an image
+// (the format from path's extension). Cells not measured stay blank.
+func PlotBabilong(path string, rep BabilongReport) error {
+	tasks, lengths, cell := BabilongGrid(rep.Results)
+	if len(tasks) == 0 {
+		return fmt.Errorf("eval: plot: the report has no results")
+	}
+	p := plot.New()
+	p.Title.Text = "BABILong accuracy, " + filepath.Base(filepath.Clean(rep.Checkpoint))
+	p.X.Label.Text = "length (tokens of the model, k = 1,024)"
+	p.Y.Label.Text = "bAbI task"
+	var xt, yt []plot.Tick
+	for j, l := range lengths {
+		xt = append(xt, plot.Tick{Value: float64(j), Label: l})
+	}
+	for i, t := range tasks {
+		yt = append(yt, plot.Tick{Value: float64(len(tasks) - 1 - i), Label: fmt.Sprintf("qa%d", t)})
+	}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.ConstantTicks(xt), plot.ConstantTicks(yt)
+	p.X.Min, p.X.Max = -0.5, float64(len(lengths))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(tasks))-0.5
+	h := heatCells{}
+	for i, t := range tasks {
+		for j, l := range lengths {
+			if r := cell(t, l); r != nil {
+				h = append(h, heatCell{x: float64(j), y: float64(len(tasks) - 1 - i), v: r.Accuracy})
+			}
+		}
+	}
+	p.Add(h)
+	w := max(plotW, vg.Length(len(lengths))*0.6*vg.Inch)
+	if err := p.Save(w, vg.Length(len(tasks))*0.5*vg.Inch+1.5*vg.Inch, path); err != nil {
+		return fmt.Errorf("eval: plot: %w", err)
+	}
+	return nil
+}
+
+type heatCell struct{ x, y, v float64 }
+
+// heatCells is a gonum plotter of unit squares centred on (x, y).
+type heatCells []heatCell
+
+func (h heatCells) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	for _, k := range h {
+		x0, x1 := tx(k.x-0.5), tx(k.x+0.5)
+		y0, y1 := ty(k.y-0.5), ty(k.y+0.5)
+		c.FillPolygon(accuracyColor(k.v), []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
+		sty := draw.TextStyle{Color: color.Black, Font: p.X.Tick.Label.Font, Handler: p.X.Tick.Label.Handler, XAlign: draw.XCenter, YAlign: draw.YCenter}
+		sty.Font.Size = 9
+		c.FillText(sty, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, fmt.Sprintf("%.0f", 100*k.v))
+	}
+}
+
+// accuracyColor runs from red (0) through yellow (0.5) to green (1), the
+// scale of the BABILong paper's figures.
+func accuracyColor(v float64) color.Color {
+	v = math.Max(0, math.Min(1, v))
+	lerp := func(a, b uint8, t float64) uint8 { return uint8(float64(a) + (float64(b)-float64(a))*t + 0.5) }
+	red, yellow, green := [3]uint8{215, 48, 39}, [3]uint8{255, 255, 191}, [3]uint8{26, 152, 80}
+	a, b, t := red, yellow, v/0.5
+	if v > 0.5 {
+		a, b, t = yellow, green, (v-0.5)/0.5
+	}
+	return color.RGBA{R: lerp(a[0], b[0], t), G: lerp(a[1], b[1], t), B: lerp(a[2], b[2], t), A: 255}
+}
