@@ -122,6 +122,7 @@ func AccuracyAcross(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokeniz
 type scored struct {
 	correct   int
 	tokens    int64 // read and generated
+	counted   int64 // what count gave for every prompt piece
 	seconds   float64
 	peakMB    float64 // resident, sampled while scoring
 	settledMB float64 // resident after the last sample and a GC
@@ -129,18 +130,22 @@ type scored struct {
 }
 
 // scoreSamples answers samples 0..samples-1 of task, each streamed through
-// cell on its own, handing every prompt piece to see when not nil; the
-// samples are dealt among the processes of comm (nil: one process), and
-// the counts are the whole job's.
-func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress, see func(piece []int)) (scored, error) {
+// cell on its own, summing count over every prompt piece when count is not
+// nil; the samples are dealt among the processes of comm (nil: one
+// process), and the counts are the whole job's.
+func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress, count func(piece []int) int) (scored, error) {
 	var sc scored
 	t0 := time.Now()
 	peak := startPeak()
 	defer peak.done()
-	rows, err := comm.Rows(samples, 2, func(i int, row []float64) error {
+	rows, err := comm.Rows(samples, 3, func(i int, row []float64) error {
 		ps, err := promptAt(task, i)
 		if err != nil {
 			return err
+		}
+		var see func(piece []int)
+		if count != nil {
+			see = func(piece []int) { row[2] += float64(count(piece)) }
 		}
 		_, ok, err := answerSeeing(cell, tok, ps, p, see)
 		if err != nil {
@@ -157,9 +162,10 @@ func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer
 	if err != nil {
 		return sc, err
 	}
-	for i := 0; i < len(rows); i += 2 {
+	for i := 0; i < len(rows); i += 3 {
 		sc.correct += int(rows[i])
 		sc.tokens += int64(rows[i+1])
+		sc.counted += int64(rows[i+2])
 	}
 	sc.seconds = time.Since(t0).Seconds()
 	sc.peakMB = peak.done()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -114,6 +115,11 @@ func BabilongTask(qa, tokens, S int, babiDir, noiseDir string, seed int64, tok d
 // Babilong scores samples 0..samples-1 of a BabilongTask (each streamed
 // through cell on its own, in constant memory) and returns the row.
 func Babilong(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, length string, samples int, p *Progress) (BabilongResult, error) {
+	return babilong(nil, cell, tok, task, length, samples, p)
+}
+
+// babilong is Babilong with the samples dealt among the processes of comm.
+func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, length string, samples int, p *Progress) (BabilongResult, error) {
 	cfg := task.Config()
 	if samples < 1 {
 		return BabilongResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
@@ -121,10 +127,10 @@ func Babilong(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, len
 	if len(cfg.BabiTasks) != 1 {
 		return BabilongResult{}, fmt.Errorf("eval: a BABILong row is one bAbI task, got %v", cfg.BabiTasks)
 	}
-	words, space := 0, true
-	sc, err := scoreSamples(nil, cell, tok, task, samples, p, func(piece []int) {
+	sc, err := scoreSamples(comm, cell, tok, task, samples, p, func(piece []int) int {
 		// Pieces join as words: every piece but noise cut mid-sentence
 		// starts with a space, so a word is counted where it starts.
+		words, space := 0, true
 		for _, r := range tok.Decode(piece) {
 			sp := r == ' ' || r == '\n' || r == '\t'
 			if space && !sp {
@@ -132,7 +138,7 @@ func Babilong(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, len
 			}
 			space = sp
 		}
-		space = true
+		return words
 	})
 	if err != nil {
 		return BabilongResult{}, err
@@ -140,7 +146,7 @@ func Babilong(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, len
 	_, total, usable := data.BabiQuestions(task)
 	r := BabilongResult{
 		Task: cfg.BabiTasks[0], Length: length, Tokens: cfg.Length(), Segments: cfg.Segments, Samples: samples, Correct: sc.correct,
-		Accuracy: float64(sc.correct) / float64(samples), WordsPerSample: float64(words) / float64(samples),
+		Accuracy: float64(sc.correct) / float64(samples), WordsPerSample: float64(sc.counted) / float64(samples),
 		TokensRead: sc.tokens, Seconds: sc.seconds, TokensPerSecond: float64(sc.tokens) / max(sc.seconds, 1e-9),
 		PeakRSSMB: sc.peakMB, SettledRSSMB: sc.settledMB, HeapMB: sc.heapMB,
 	}
@@ -174,6 +180,10 @@ type BabilongRun struct {
 	Save  bool
 	Log   io.Writer     // a line per cell, notes, warnings, progress (nil: none)
 	Every time.Duration // progress at most this often (0: never)
+	// Comm deals each cell's samples among the processes of a job (nil:
+	// one process); every process returns the report, and rank 0 alone
+	// logs and saves.
+	Comm *dist.Comm
 }
 
 // BabilongSweep evaluates ck on every task at every length of run, length
@@ -182,7 +192,7 @@ type BabilongRun struct {
 // missing test file or a length no story fits in fails at once.
 func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 	log := run.Log
-	if log == nil {
+	if log == nil || !run.Comm.Root() {
 		log = io.Discard
 	}
 	if len(run.Samples) != 1 && len(run.Samples) != len(run.Lengths) {
@@ -246,12 +256,13 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 	}
 	rep := BabilongReport{Checkpoint: ck.Dir, Memory: ck.RMT.Kind().Kind, TrainedTasks: trained, Untrained: untrained, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
 		Seed: run.Seed, BabiDir: run.BabiDir, NoiseDir: run.NoiseDir}
-	saving := run.Save
+	saving := run.Save && run.Comm.Root()
 	for i, n := range tokens {
 		k := run.Samples[min(i, len(run.Samples)-1)]
 		for _, t := range tasks {
-			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), k, int64(k)*int64(max(n, S)), run.Every)
-			r, err := Babilong(cell, tok, built[[2]int{t, n}], run.Lengths[i], k, p)
+			mine := run.Comm.Share(k) // progress counts this process's samples
+			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), mine, int64(mine)*int64(max(n, S)), run.Every)
+			r, err := babilong(run.Comm, cell, tok, built[[2]int{t, n}], run.Lengths[i], k, p)
 			if err != nil {
 				return BabilongReport{}, fmt.Errorf("eval: qa%d at %s: %w", t, run.Lengths[i], err)
 			}

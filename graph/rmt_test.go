@@ -439,15 +439,29 @@ func TestMemStabilityGradient(t *testing.T) {
 // TestSequencePart: a batch split into parts (one row each, as processes
 // of a data-parallel job hold them) gives gradients, loss and stability
 // penalty that sum to the whole batch's, with memory noise drawn as for the
-// whole batch, in float64 to 1e-12; a part that does not fit its batch is
-// refused.
+// whole batch, in float64 to 1e-12, for both memory kinds; a part that does
+// not fit its batch is refused.
 func TestSequencePart(t *testing.T) {
+	for _, kind := range []string{KindRMT, KindARMT} {
+		t.Run(kind, func(t *testing.T) { testSequencePart(t, kind) })
+	}
+}
+
+func testSequencePart(t *testing.T, kind string) {
 	w, seq := rmtFixture(t, "llama", 4, false)
-	cell, err := NewCell[float64](w, 2, 3, true)
+	mem := Memory{Kind: KindRMT, Tokens: 2}
+	if kind == KindARMT {
+		w, seq = armtFixture(t, "llama", 4, false)
+		mem = armtMem
+	}
+	cell, err := NewMemoryCell[float64](w, mem, 3, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cell.MemNoise, cell.NoiseSeed, cell.MemStability = 0.1, 7, 0.7
+	cell.MemStability = 0.7
+	if kind == KindRMT { // the associative memory takes no noise
+		cell.MemNoise, cell.NoiseSeed = 0.1, 7
+	}
 	whole, err := cell.Gradients(seq, -1)
 	if err != nil {
 		t.Fatal(err)

@@ -97,9 +97,13 @@ func babilong(out, log io.Writer, args []string) error {
 		return err
 	}
 	t0 := time.Now()
+	run.Comm = comm
 	rep, err := eval.BabilongSweep(c, run)
 	if err != nil {
 		return err
+	}
+	if !comm.Root() {
+		return nil // rank 0 draws and prints
 	}
 	fmt.Fprintf(log, "evaluated in %s\n", time.Since(t0).Round(time.Second))
 	return babilongOutput(out, log, rep, *plotFile, *asJSON)

@@ -38,7 +38,7 @@ var subcommands = map[string]subcommand{}
 
 // acrossRanks are the commands that deal their samples among the
 // processes of an mpirun job (the others refuse to run as one of several).
-var acrossRanks = map[string]bool{"accuracy": true, "perplexity": true, "bench-dp": true}
+var acrossRanks = map[string]bool{"accuracy": true, "babilong": true, "perplexity": true, "bench-dp": true}
 
 func register(name, summary string, run func(args []string) error) {
 	subcommands[name] = subcommand{summary: summary, run: run}

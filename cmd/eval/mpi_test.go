@@ -66,7 +66,7 @@ func tryRanks(t *testing.T, np int, args ...string) (stdout, stderr []byte, err 
 // among the ranks refuses to run as one of several, saying which do.
 func TestOneProcessCommandsRefuseRanks(t *testing.T) {
 	_, stderr, err := tryRanks(t, 2, "flops")
-	if want := "runs in one process; of the commands, accuracy, bench-dp, perplexity share"; err == nil || !bytes.Contains(stderr, []byte(want)) {
+	if want := "runs in one process; of the commands, accuracy, babilong, bench-dp, perplexity share"; err == nil || !bytes.Contains(stderr, []byte(want)) {
 		t.Errorf("eval flops on 2 ranks: %v\n%s\nwant a failure saying %q", err, stderr, want)
 	}
 }
@@ -140,4 +140,33 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(mpiBuild.bin))
 	}
 	os.Exit(code)
+}
+
+// TestBabilongOnTwoRanks: BABILong over 2 ranks prints the report of one
+// process, but for the fields that measure time and memory.
+func TestBabilongOnTwoRanks(t *testing.T) {
+	ck := babiCheckpoint(t)
+	babi, books := babiFolders(t)
+	args := []string{"babilong", "--checkpoint", ck, "--babi-dir", babi, "--noise-dir", books, "--tasks", "1,2", "--lengths", "0k,1k",
+		"--samples", "3,5", "--seed", "7", "--progress", "0", "--save=false", "--json"}
+	var one, log bytes.Buffer
+	if err := babilong(&one, &log, args[1:]); err != nil {
+		t.Fatal(err)
+	}
+	two := onRanks(t, 2, args...)
+	strip := func(raw []byte) string {
+		var rep eval.BabilongReport
+		if err := json.Unmarshal(raw, &rep); err != nil {
+			t.Fatalf("%v in %s", err, raw)
+		}
+		for i := range rep.Results {
+			r := &rep.Results[i]
+			r.Seconds, r.TokensPerSecond, r.PeakRSSMB, r.SettledRSSMB, r.HeapMB = 0, 0, 0, 0, 0
+		}
+		j, _ := json.Marshal(rep)
+		return string(j)
+	}
+	if a, b := strip(one.Bytes()), strip(two); a != b {
+		t.Errorf("2 ranks:\n%s\n1 process:\n%s", b, a)
+	}
 }
