@@ -190,26 +190,7 @@ func TestARMTReferenceGradients(t *testing.T) {
 							t.Errorf("loss part %d = %.8g, want %.8g", i, got.LossParts[i], part)
 						}
 					}
-					var global float64
-					for i, p := range w.Params {
-						n := norm(got.Params[i])
-						global += n * n
-						wn, ok := want.Grads.Norms[p.Name]
-						if !ok {
-							t.Fatalf("reference has no gradient norm for %q", p.Name)
-						}
-						if wn == 0 {
-							if n > 1e-6 {
-								t.Errorf("|grad %s| = %.3g, want exactly 0", p.Name, n)
-							}
-						} else if rel := math.Abs(n-wn) / wn; rel > ref.Tol.GradNorm {
-							t.Errorf("|grad %s| = %.7g, want %.7g (rel %.2g)", p.Name, n, wn, rel)
-						}
-						f4 := want.Grads.First4[p.Name]
-						if d := maxAbsDiff(got.Params[i][:len(f4)], f4); len(f4) == 0 || d > ref.Tol.GradVal {
-							t.Errorf("grad %s first4 = %v, want %v", p.Name, got.Params[i][:len(f4)], f4)
-						}
-					}
+					global := checkParamGrads(t, w.Params, got.Params, want.Grads.Norms, want.Grads.First4, ref.Tol.GradNorm, ref.Tol.GradVal)
 					if rel := math.Abs(math.Sqrt(global)-want.Grads.GlobalNorm) / want.Grads.GlobalNorm; rel > ref.Tol.GradNorm {
 						t.Errorf("global norm = %.7g, want %.7g", math.Sqrt(global), want.Grads.GlobalNorm)
 					}

@@ -168,24 +168,8 @@ func TestRMTReferenceGradients(t *testing.T) {
 					if want.Grads == nil {
 						return
 					}
-					var global float64
+					global := checkParamGrads(t, w.Params, got.Params, want.Grads.Norms, want.Grads.First4, ref.Tol.GradNorm, ref.Tol.GradVal)
 					for i, p := range w.Params {
-						n := norm(got.Params[i])
-						global += n * n
-						wn, ok := want.Grads.Norms[p.Name]
-						if !ok {
-							t.Fatalf("reference has no gradient norm for %q", p.Name)
-						}
-						if wn == 0 {
-							if n > 1e-6 {
-								t.Errorf("|grad %s| = %.3g, want exactly 0", p.Name, n)
-							}
-						} else if rel := math.Abs(n-wn) / wn; rel > ref.Tol.GradNorm {
-							t.Errorf("|grad %s| = %.7g, want %.7g (rel %.2g)", p.Name, n, wn, rel)
-						}
-						if d := maxAbsDiff(got.Params[i][:4], want.Grads.First4[p.Name]); d > ref.Tol.GradVal {
-							t.Errorf("grad %s first4 = %v, want %v", p.Name, got.Params[i][:4], want.Grads.First4[p.Name])
-						}
 						if p.Name == graph.MemoryName {
 							if d := maxAbsDiff(got.Params[i], flat(want.Grads.RMTMemory)); d > ref.Tol.GradVal {
 								t.Errorf("rmt.memory gradient: max |diff| %.3g > %g", d, ref.Tol.GradVal)
@@ -205,4 +189,32 @@ func TestRMTReferenceGradients(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkParamGrads compares each parameter's gradient norm (relative, tolNorm;
+// a reference norm of 0 must be matched exactly) and first values (absolute,
+// tolVal) with a reference, and returns the squared global norm.
+func checkParamGrads(t *testing.T, params []*graph.Param, grads [][]float32, norms map[string]float64, first4 map[string][]float64, tolNorm, tolVal float64) float64 {
+	t.Helper()
+	var global float64
+	for i, p := range params {
+		n := norm(grads[i])
+		global += n * n
+		wn, ok := norms[p.Name]
+		if !ok {
+			t.Fatalf("reference has no gradient norm for %q", p.Name)
+		}
+		if wn == 0 {
+			if n > 1e-6 {
+				t.Errorf("|grad %s| = %.3g, want exactly 0", p.Name, n)
+			}
+		} else if rel := math.Abs(n-wn) / wn; rel > tolNorm {
+			t.Errorf("|grad %s| = %.7g, want %.7g (rel %.2g)", p.Name, n, wn, rel)
+		}
+		f4 := first4[p.Name]
+		if d := maxAbsDiff(grads[i][:len(f4)], f4); len(f4) == 0 || d > tolVal {
+			t.Errorf("grad %s first values = %v, want %v", p.Name, grads[i][:len(f4)], f4)
+		}
+	}
+	return global
 }
