@@ -132,13 +132,14 @@ type LoopMemory struct {
 }
 
 // MeasureLoop runs the training loop on model (a folder or random:SHAPE)
-// for steps steps of batch 1 at segments segments of seg tokens with mem
-// memory tokens (memorize, full BPTT), validating on one sample and writing
+// for steps steps of batch 1 at segments segments of seg tokens with the
+// memory mem (its kind, tokens and d_mem; memorize, full BPTT), validating on one sample and writing
 // a checkpoint at the end, under out (without the final table), and
 // returns its peak resident size: what a user fine-tuning that model needs.
-func MeasureLoop(ctx context.Context, model string, seg, mem, segments, steps int, out string, log io.Writer) (LoopMemory, error) {
+func MeasureLoop(ctx context.Context, model string, seg int, mem graph.Memory, segments, steps int, out string, log io.Writer) (LoopMemory, error) {
 	c := DefaultConfig()
-	c.Model, c.SegmentSize, c.MemTokens = model, seg, mem
+	c.Model, c.SegmentSize = model, seg
+	c.Memory, c.MemTokens, c.DMem = mem.Kind, mem.Tokens, mem.DMem
 	c.Curriculum, c.StepsPerStage, c.Threshold, c.VarySegments = fmt.Sprint(segments), steps, 0, false
 	c.Batch, c.Warmup, c.EvalEvery, c.EvalSamples, c.CheckpointEvery = 1, 0, steps, 1, steps
 	c.Out = out

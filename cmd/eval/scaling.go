@@ -44,7 +44,11 @@ func runScaling(args []string) error {
 		return fmt.Errorf("--train-loop %d; want 0 (off) or a number of steps", *loop)
 	}
 	if *loop > 0 {
-		return trainLoop(*shape, *seg, *mem, counts, *loop, *asJSON)
+		m, err := memFlags.memory(*mem)
+		if err != nil {
+			return err
+		}
+		return trainLoop(*shape, *seg, m, counts, *loop, *asJSON)
 	}
 	c, err := shapeConfig(*shape)
 	if err != nil {
@@ -100,7 +104,7 @@ func runScaling(args []string) error {
 
 // trainLoop runs the training loop at each segment count, one after the
 // other, and prints the peak resident memory of each.
-func trainLoop(shape string, seg, mem int, counts []int, steps int, asJSON bool) error {
+func trainLoop(shape string, seg int, mem graph.Memory, counts []int, steps int, asJSON bool) error {
 	model := shape
 	if _, ok := eval.BenchShapes[shape]; ok {
 		model = eval.RandomPrefix + shape
@@ -111,7 +115,7 @@ func trainLoop(shape string, seg, mem int, counts []int, steps int, asJSON bool)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "training loop, %s, %d segments of %d tokens, %d steps, in %s\n", shape, n, seg, steps, out)
+		fmt.Fprintf(os.Stderr, "training loop, %s, memory %s, %d segments of %d tokens, %d steps, in %s\n", shape, mem.Kind, n, seg, steps, out)
 		r, err := train.MeasureLoop(context.Background(), model, seg, mem, n, steps, out, os.Stderr)
 		os.RemoveAll(out)
 		if err != nil {
@@ -121,9 +125,9 @@ func trainLoop(shape string, seg, mem int, counts []int, steps int, asJSON bool)
 		rows = append(rows, r)
 	}
 	if asJSON {
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{"shape": shape, "segment_size": seg, "mem_tokens": mem, "train_loop": rows})
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"shape": shape, "memory": mem.Kind, "d_mem": mem.DMem, "segment_size": seg, "mem_tokens": mem.Tokens, "train_loop": rows})
 	}
-	fmt.Printf("training loop (cmd/train, batch 1, %d steps, validation and a checkpoint), shape %s, segments of %d tokens, %d memory tokens\n", steps, shape, seg, mem)
+	fmt.Printf("training loop (cmd/train, batch 1, %d steps, validation and a checkpoint), shape %s, memory %s, segments of %d tokens, %d memory tokens\n", steps, shape, mem.Kind, seg, mem.Tokens)
 	t := table.New(os.Stdout)
 	t.Header("segments", "peak RSS MiB", "seconds")
 	for _, r := range rows {
