@@ -144,17 +144,7 @@ func TestARMTReferenceForward(t *testing.T) {
 						t.Errorf("segment %d layer %d: z row 0 first4 = %v, want %v", i, l, layer[K*C:K*C+4], want.ZRow0)
 					}
 				}
-				ids := append(append([]int{}, ref.Inputs.IDs[0][(i-1)*S:i*S]...), ref.Inputs.IDs[1][(i-1)*S:i*S]...)
-				r, err := seg.Forward(&graph.Batch[float32]{IDs: ids, LogitRows: []int{0, S - 1}}, tr.Mems[i-1])
-				if err != nil {
-					t.Fatal(err)
-				}
-				if d := maxAbsDiff(r.Logits[:V], ref.Forward.LogitsRow0[i-1].First); d > ref.Tol.Logits {
-					t.Errorf("segment %d first logits: max |diff| %.3g > %g", i, d, ref.Tol.Logits)
-				}
-				if d := maxAbsDiff(r.Logits[V:], ref.Forward.LogitsRow0[i-1].Last); d > ref.Tol.Logits {
-					t.Errorf("segment %d last logits: max |diff| %.3g > %g", i, d, ref.Tol.Logits)
-				}
+				checkSegmentLogits(t, seg, ref.Inputs.IDs, i, S, V, tr.Mems[i-1], ref.Forward.LogitsRow0[i-1].First, ref.Forward.LogitsRow0[i-1].Last, ref.Tol.Logits)
 			}
 		})
 	}

@@ -123,17 +123,7 @@ func TestRMTReferenceForward(t *testing.T) {
 				if d := maxAbsDiff(tr.Mems[i][:M*C], flat(ref.Forward.MemRow0[i-1])); d > ref.Tol.Memory {
 					t.Errorf("mem_%d row 0: max |diff| %.3g > %g", i, d, ref.Tol.Memory)
 				}
-				ids := append(append([]int{}, ref.Inputs.IDs[0][(i-1)*S:i*S]...), ref.Inputs.IDs[1][(i-1)*S:i*S]...)
-				r, err := seg.Forward(&graph.Batch[float32]{IDs: ids, LogitRows: []int{0, S - 1}}, tr.Mems[i-1])
-				if err != nil {
-					t.Fatal(err)
-				}
-				if d := maxAbsDiff(r.Logits[:V], ref.Forward.LogitsRow0[i-1].First); d > ref.Tol.Logits {
-					t.Errorf("segment %d first logits: max |diff| %.3g > %g", i, d, ref.Tol.Logits)
-				}
-				if d := maxAbsDiff(r.Logits[V:], ref.Forward.LogitsRow0[i-1].Last); d > ref.Tol.Logits {
-					t.Errorf("segment %d last logits: max |diff| %.3g > %g", i, d, ref.Tol.Logits)
-				}
+				checkSegmentLogits(t, seg, ref.Inputs.IDs, i, S, V, tr.Mems[i-1], ref.Forward.LogitsRow0[i-1].First, ref.Forward.LogitsRow0[i-1].Last, ref.Tol.Logits)
 			}
 		})
 	}
@@ -217,4 +207,22 @@ func checkParamGrads(t *testing.T, params []*graph.Param, grads [][]float32, nor
 		}
 	}
 	return global
+}
+
+// checkSegmentLogits runs segment i (1-based, S tokens of each row of ids)
+// from the state mem and compares row 0's first and last logits (V each)
+// with a reference.
+func checkSegmentLogits(t *testing.T, seg *graph.Segment[float32], ids [][]int, i, S, V int, mem []float32, first, last []float64, tol float64) {
+	t.Helper()
+	in := append(append([]int{}, ids[0][(i-1)*S:i*S]...), ids[1][(i-1)*S:i*S]...)
+	r, err := seg.Forward(&graph.Batch[float32]{IDs: in, LogitRows: []int{0, S - 1}}, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(r.Logits[:V], first); d > tol {
+		t.Errorf("segment %d first logits: max |diff| %.3g > %g", i, d, tol)
+	}
+	if d := maxAbsDiff(r.Logits[V:], last); d > tol {
+		t.Errorf("segment %d last logits: max |diff| %.3g > %g", i, d, tol)
+	}
 }
