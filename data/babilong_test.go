@@ -221,3 +221,39 @@ func TestBabiStreamMillion(t *testing.T) {
 		t.Fatalf("streamed %d tokens (prompt %d, answer %d), %d facts, last piece %q; want %d tokens, 5 facts, the question last", n, p.PromptTokens, p.AnswerTokens, facts, fb.Decode(last), L)
 	}
 }
+
+// A story-only task for training (StoryFit) keeps the questions whose
+// story fits in one sample; for evaluation (0k) it keeps them all.
+func TestStoryFit(t *testing.T) {
+	short := "1 Mary went to the garden.\n2 Where is Mary? \tgarden\t1\n"
+	var long strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&long, "%d John went to the hallway.\n", i+1)
+	}
+	long.WriteString("11 Where is John? \thallway\t10\n")
+	dir := writeFiles(t, map[string]string{"qa1_single-supporting-fact_test.txt": short + long.String()})
+	for _, fit := range []bool{false, true} {
+		tsk, err := NewTask(TaskConfig{Name: "babi", Segments: 1, SegmentSize: 128, StoryOnly: true, StoryFit: fit,
+			BabiDir: dir, BabiStories: BabiTest, Tokenizer: fakeBytes{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, total, usable := BabiQuestions(tsk)
+		want := 2
+		if fit {
+			want = 1
+		}
+		if total[0] != 2 || usable[0] != want {
+			t.Fatalf("StoryFit %v: %d of %d questions usable, want %d of 2", fit, usable[0], total[0], want)
+		}
+		for i := range 4 {
+			s, err := tsk.SampleAt(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fit && len(s.IDs) > 128 {
+				t.Fatalf("StoryFit sample %d has %d tokens, more than its 128", i, len(s.IDs))
+			}
+		}
+	}
+}

@@ -92,7 +92,8 @@ func (t *qaTask) initBabi() error {
 				if need := bq.factLen + tail; shortest < 0 || need < shortest {
 					shortest, shortestTail = need, tail
 				}
-				if cfg.StoryOnly || (tail <= S && bq.factLen+tail <= L) {
+				fits := tail <= S && bq.factLen+tail <= L
+				if fits || (cfg.StoryOnly && !cfg.StoryFit) {
 					set.qs = append(set.qs, bq)
 				}
 			}

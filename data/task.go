@@ -71,6 +71,10 @@ type TaskConfig struct {
 	// StoryOnly (task babi) makes every sample its story and question
 	// alone, without noise, as long as they are (BABILong's 0k).
 	StoryOnly bool
+	// StoryFit (with StoryOnly) keeps only the questions whose story and
+	// question fit in Length, as a training batch of one segment count
+	// needs; without it a story-only task keeps every question.
+	StoryFit bool
 	// TextDir holds the long .txt documents of the lm task.
 	TextDir string
 	// Split is SplitTrain (default) or SplitEval; the two draw noise and

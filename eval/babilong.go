@@ -385,31 +385,101 @@ func PlotBabilong(path string, rep BabilongReport) error {
 	if len(tasks) == 0 {
 		return fmt.Errorf("eval: plot: the report has no results")
 	}
+	var rows []HeatRow
+	for _, t := range tasks {
+		r := HeatRow{Label: fmt.Sprintf("qa%d", t), Cells: map[string]float64{}}
+		for _, l := range lengths {
+			if x := cell(t, l); x != nil {
+				r.Cells[l] = x.Accuracy
+			}
+		}
+		rows = append(rows, r)
+	}
+	return plotHeat(path, "BABILong accuracy, "+filepath.Base(filepath.Clean(rep.Checkpoint)), "bAbI task", lengths, rows)
+}
+
+// PlotBabilongRuns draws the BABILong results of several runs in one
+// heatmap: for each run (named by names) a row per task and a row of the
+// average over the tasks, at the lengths where every task was measured.
+func PlotBabilongRuns(path string, runs []*RunResults, names []string) error {
+	lengths, rows := BabilongRunRows(runs, names)
+	if len(rows) == 0 {
+		return fmt.Errorf("eval: plot: no run has BABILong results")
+	}
+	return plotHeat(path, "BABILong accuracy", "run and bAbI task", lengths, rows)
+}
+
+// BabilongRunRows are the rows of PlotBabilongRuns and the lengths of its
+// columns (every length any run measured, in order).
+func BabilongRunRows(runs []*RunResults, names []string) (lengths []string, rows []HeatRow) {
+	var all []BabilongResult
+	for _, r := range runs {
+		if r.Babilong != nil {
+			all = append(all, r.Babilong.Results...)
+		}
+	}
+	_, lengths, _ = BabilongGrid(all)
+	for i, r := range runs {
+		if r.Babilong == nil {
+			continue
+		}
+		tasks, _, cell := BabilongGrid(r.Babilong.Results)
+		for _, t := range tasks {
+			row := HeatRow{Label: fmt.Sprintf("%s qa%d", names[i], t), Cells: map[string]float64{}}
+			for _, l := range lengths {
+				if x := cell(t, l); x != nil {
+					row.Cells[l] = x.Accuracy
+				}
+			}
+			rows = append(rows, row)
+		}
+		avg := HeatRow{Label: names[i] + " avg", Cells: map[string]float64{}}
+		for _, l := range lengths {
+			if m, n := BabilongAverage(r.Babilong.Results, l); n == len(tasks) && n > 1 {
+				avg.Cells[l] = m
+			}
+		}
+		if len(avg.Cells) > 0 {
+			rows = append(rows, avg)
+		}
+	}
+	return lengths, rows
+}
+
+// HeatRow is one labelled row of a BABILong heatmap: accuracy by length.
+type HeatRow struct {
+	Label string
+	Cells map[string]float64
+}
+
+// plotHeat draws rows (top to bottom) against lengths (left to right).
+func plotHeat(path, title, ylabel string, lengths []string, rows []HeatRow) error {
 	p := plot.New()
-	p.Title.Text = "BABILong accuracy, " + filepath.Base(filepath.Clean(rep.Checkpoint))
+	p.Title.Text = title
 	p.X.Label.Text = "length (tokens of the model, k = 1,024)"
-	p.Y.Label.Text = "bAbI task"
+	p.Y.Label.Text = ylabel
 	var xt, yt []plot.Tick
 	for j, l := range lengths {
 		xt = append(xt, plot.Tick{Value: float64(j), Label: l})
 	}
-	for i, t := range tasks {
-		yt = append(yt, plot.Tick{Value: float64(len(tasks) - 1 - i), Label: fmt.Sprintf("qa%d", t)})
+	n := len(rows)
+	for i, r := range rows {
+		yt = append(yt, plot.Tick{Value: float64(n - 1 - i), Label: r.Label})
 	}
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.ConstantTicks(xt), plot.ConstantTicks(yt)
 	p.X.Min, p.X.Max = -0.5, float64(len(lengths))-0.5
-	p.Y.Min, p.Y.Max = -0.5, float64(len(tasks))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
 	h := heatCells{}
-	for i, t := range tasks {
+	for i, r := range rows {
 		for j, l := range lengths {
-			if r := cell(t, l); r != nil {
-				h = append(h, heatCell{x: float64(j), y: float64(len(tasks) - 1 - i), v: r.Accuracy})
+			if v, ok := r.Cells[l]; ok {
+				h = append(h, heatCell{x: float64(j), y: float64(n - 1 - i), v: v})
 			}
 		}
 	}
 	p.Add(h)
-	w := max(plotW, vg.Length(len(lengths))*0.6*vg.Inch)
-	if err := p.Save(w, vg.Length(len(tasks))*0.5*vg.Inch+1.5*vg.Inch, path); err != nil {
+	w := max(plotW, vg.Length(len(lengths))*0.6*vg.Inch+vg.Inch)
+	if err := p.Save(w, vg.Length(n)*0.5*vg.Inch+1.5*vg.Inch, path); err != nil {
 		return fmt.Errorf("eval: plot: %w", err)
 	}
 	return nil

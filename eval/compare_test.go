@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -44,5 +46,28 @@ func TestComparePerplexityPivots(t *testing.T) {
 	}
 	if rows[0].Runs[0].PPLNoMemory != 10 || rows[1].Runs[0] != nil || rows[2].Runs[0].PPLNoMemory != 8 || rows[2].Runs[1] != nil {
 		t.Errorf("rows = %+v %+v %+v, want run 1 at indexes 1 and 3 only", rows[0], rows[1], rows[2])
+	}
+}
+
+// TestBabilongRunRows: a row per run and task, and an average row at the
+// lengths where a run measured every one of its tasks.
+func TestBabilongRunRows(t *testing.T) {
+	a := &RunResults{Babilong: &BabilongReport{Results: []BabilongResult{
+		{Task: 1, Length: "0k", Accuracy: 1}, {Task: 2, Length: "0k", Accuracy: 0.5},
+		{Task: 1, Length: "1M", Accuracy: 0.25},
+	}}}
+	b := &RunResults{Babilong: &BabilongReport{Results: []BabilongResult{{Task: 1, Length: "4k", Accuracy: 0.75}}}}
+	lengths, rows := BabilongRunRows([]*RunResults{a, {}, b}, []string{"A", "none", "B"})
+	if fmt.Sprint(lengths) != "[0k 4k 1M]" {
+		t.Fatalf("lengths %v", lengths)
+	}
+	want := []HeatRow{
+		{"A qa1", map[string]float64{"0k": 1, "1M": 0.25}},
+		{"A qa2", map[string]float64{"0k": 0.5}},
+		{"A avg", map[string]float64{"0k": 0.75}},
+		{"B qa1", map[string]float64{"4k": 0.75}},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Fatalf("rows %+v\nwant %+v", rows, want)
 	}
 }

@@ -46,6 +46,10 @@ type Config struct {
 	// MemStability weighs a penalty on the change of memory between
 	// consecutive hand-offs (graph.Cell.MemStability).
 	MemStability float64 `json:"mem_stability"`
+	// StoryShare (task babi) is the share of training micro-batches made
+	// of stories alone, without noise (BABILong's 0k layout), so the model
+	// also answers a story that fills part of one segment.
+	StoryShare float64 `json:"story_share"`
 
 	Batch       int     `json:"batch"`
 	GradAccum   int     `json:"grad_accum"`
@@ -185,6 +189,10 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --mem-noise %g, want 0 or more", c.MemNoise)
 	case !(c.MemStability >= 0) || math.IsInf(c.MemStability, 1):
 		return fmt.Errorf("train: --mem-stability %g, want a finite 0 or more", c.MemStability)
+	case !(c.StoryShare >= 0 && c.StoryShare <= 1):
+		return fmt.Errorf("train: --story-share %g, want a share from 0 to 1", c.StoryShare)
+	case c.StoryShare > 0 && c.Task != "babi":
+		return fmt.Errorf("train: --story-share is for --task babi (stories without noise), not %s", c.Task)
 	case c.Keep < 1:
 		return fmt.Errorf("train: --keep %d, want at least 1", c.Keep)
 	case c.Out == "":

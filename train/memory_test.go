@@ -8,6 +8,7 @@ import (
 
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/graph"
 )
 
 // newTinyTrainer is a trainer of the built-in model set up in a temporary
@@ -119,4 +120,22 @@ func cloneAll(gs [][]float32) [][]float32 {
 		out[i] = slices.Clone(g)
 	}
 	return out
+}
+
+// TestShapeNames: the breakdown names each graph as its memory kind lays
+// out its rows.
+func TestShapeNames(t *testing.T) {
+	for _, tc := range []struct {
+		s    graph.SegmentShape
+		want string
+	}{
+		{graph.SegmentShape{Batch: 1, Tokens: 480, Mem: 16}, "1x480+2x16"},
+		{graph.SegmentShape{Batch: 2, Tokens: 128, Mem: 16, KeyMask: true, LogitRows: 3}, "2x128+2x16 masked 3 logit rows"},
+		{graph.SegmentShape{Batch: 1, Tokens: 480, Mem: 16, DMem: 64}, "1x480+16 armt d_mem 64"},
+		{graph.SegmentShape{Batch: 1, Tokens: 480, DMem: 64, ReadOnly: true}, "1x480 armt d_mem 64 read-only"},
+	} {
+		if got := shapeName(tc.s); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.s, got, tc.want)
+		}
+	}
 }

@@ -371,8 +371,12 @@ func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error
 	return tc, nil
 }
 
+// storyOnly is the key of trainTasks' story-only task (StoryShare).
+const storyOnly = 0
+
 // trainTasks builds the training tasks of a stage of n segments: one for n,
-// or with VarySegments one for every count 1..n.
+// or with VarySegments one for every count 1..n, and with StoryShare the
+// story-only task under key storyOnly.
 func (t *trainer) trainTasks(n int) (map[int]data.Task, error) {
 	counts := []int{n}
 	if t.cfg.VarySegments {
@@ -391,7 +395,32 @@ func (t *trainer) trainTasks(n int) (map[int]data.Task, error) {
 			return nil, fmt.Errorf("train: %w", err)
 		}
 	}
+	if t.cfg.StoryShare > 0 {
+		tc, err := t.taskConfig(1, data.SplitTrain)
+		if err != nil {
+			return nil, err
+		}
+		tc.StoryOnly, tc.StoryFit = true, true
+		if tasks[storyOnly], err = data.NewTask(tc); err != nil {
+			return nil, fmt.Errorf("train: --story-share: %w", err)
+		}
+	}
 	return tasks, nil
+}
+
+// batchTask is the task of micro-batch k (counted over the run) of a stage
+// of n segments: n's, or with VarySegments a count drawn from 1..n, or with
+// StoryShare sometimes stories alone. The draws depend on the seed and k
+// only, so a resumed run draws the same.
+func (t *trainer) batchTask(tasks map[int]data.Task, n, k int) data.Task {
+	c := t.cfg
+	if c.StoryShare > 0 && data.SampleRNG(c.Seed^0x570e, k).Float64() < c.StoryShare {
+		return tasks[storyOnly]
+	}
+	if c.VarySegments {
+		return tasks[1+data.SampleRNG(c.Seed^0x5e6, k).IntN(n)]
+	}
+	return tasks[n]
 }
 
 // valSamples are the fixed validation samples of n segments, drawn from
@@ -537,10 +566,7 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 	batches := make([]graph.Sequence, c.GradAccum)
 	scored := make([]float64, c.GradAccum)
 	for a := range batches {
-		task := tasks[n]
-		if c.VarySegments {
-			task = tasks[1+data.SampleRNG(c.Seed^0x5e6, t.state.Step*c.GradAccum+a).IntN(n)]
-		}
+		task := t.batchTask(tasks, n, t.state.Step*c.GradAccum+a)
 		samples := make([]data.Sample, 0, hi-lo)
 		for b := 0; b < c.Batch; b++ {
 			if b >= lo && b < hi {

@@ -119,6 +119,15 @@ func TestBabilongCommand(t *testing.T) {
 	if !strings.Contains(cmp.String(), "BABILong accuracy at 1k") || !strings.Contains(cmp.String(), "qa2") {
 		t.Errorf("compare does not show the BABILong rows:\n%s", cmp.String())
 	}
+	// compare draws several runs' BABILong results as one heatmap.
+	both := filepath.Join(t.TempDir(), "both.png")
+	if err := compare(&cmp, []string{"--plot", both, "--names", "RMT,again", ck, ck}); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, both)
+	if err := compare(&cmp, []string{"--plot", both, "--names", "one", ck, ck}); err == nil || !strings.Contains(err.Error(), "--names") {
+		t.Errorf("one name for two runs: error %v", err)
+	}
 	// --saved prints and draws what was saved, evaluating nothing.
 	heat2 := filepath.Join(t.TempDir(), "saved.png")
 	out.Reset()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/table"
@@ -25,8 +26,10 @@ func runCompare(args []string) error {
 func compare(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON document with every run's results")
+	plotFile := fs.String("plot", "", "also draw the runs' BABILong results as one heatmap (a row per run and task, and each run's average) into this .png")
+	names := fs.String("names", "", "names of the runs in the heatmap, comma-separated (default: their run names)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: eval compare [--json] RUN...\n\nRUN is a run or checkpoint directory (its eval/ folder), an eval/ folder, or a results .json file")
+		fmt.Fprintln(fs.Output(), "usage: eval compare [--json] [--plot FILE.png [--names A,B]] RUN...\n\nRUN is a run or checkpoint directory (its eval/ folder), an eval/ folder, or a results .json file")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -42,6 +45,22 @@ func compare(out io.Writer, args []string) error {
 			return err
 		}
 		runs = append(runs, r)
+	}
+	if *plotFile != "" {
+		labels := make([]string, len(runs))
+		for i, r := range runs {
+			labels[i] = r.Run
+		}
+		if *names != "" {
+			labels = strings.Split(*names, ",")
+			if len(labels) != len(runs) {
+				return fmt.Errorf("--names gives %d names for %d runs", len(labels), len(runs))
+			}
+		}
+		if err := eval.PlotBabilongRuns(*plotFile, runs, labels); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "heatmap saved to %s\n", *plotFile)
 	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(struct {
