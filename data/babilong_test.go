@@ -257,3 +257,47 @@ func TestStoryFit(t *testing.T) {
 		}
 	}
 }
+
+// A task of several bAbI tasks leaves out one whose stories are all too
+// long for its samples, and says which; a lone task, or all of them too
+// long, is still an error.
+func TestBabiSkipsTasksTooLong(t *testing.T) {
+	var long strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&long, "%d John went to the hallway.\n", i+1)
+	}
+	long.WriteString("11 Where is John? \thallway\t10\n")
+	dir := writeFiles(t, map[string]string{
+		"qa1_single-supporting-fact_test.txt": "1 Mary went to the garden.\n2 Where is Mary? \tgarden\t1\n",
+		"qa2_two-supporting-facts_test.txt":   long.String(),
+	})
+	cfg := TaskConfig{Name: "babi", Segments: 1, SegmentSize: 128, BabiTasks: []int{1, 2}, BabiDir: dir, BabiStories: BabiTest, Tokenizer: fakeBytes{}}
+	tsk, err := NewTask(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := BabiSkipped(tsk); fmt.Sprint(got) != "[2]" {
+		t.Fatalf("skipped %v, want [2]", got)
+	}
+	for i := range 8 {
+		s, err := tsk.SampleAt(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Answer != "garden" {
+			t.Fatalf("sample %d answers %q; only qa1 fits", i, s.Answer)
+		}
+	}
+	cfg.Segments = 3
+	if tsk, err = NewTask(cfg); err != nil || BabiSkipped(tsk) != nil {
+		t.Fatalf("at 3 segments: %v, skipped %v; want both tasks", err, BabiSkipped(tsk))
+	}
+	cfg.Segments, cfg.BabiTasks = 1, []int{2}
+	if _, err := NewTask(cfg); err == nil || !strings.Contains(err.Error(), "no qa2 question") {
+		t.Fatalf("qa2 alone at 128 tokens: error %v", err)
+	}
+	cfg.SegmentSize, cfg.BabiTasks = 40, []int{1, 2}
+	if _, err := NewTask(cfg); err == nil || !strings.Contains(err.Error(), "fits in 40 tokens") {
+		t.Fatalf("no task fits: error %v", err)
+	}
+}

@@ -101,6 +101,12 @@ func (t *qaTask) initBabi() error {
 		if total == 0 {
 			return fmt.Errorf("data: bAbI file %s has no questions in its %s stories", file, share)
 		}
+		if len(set.qs) == 0 && len(tasks) > 1 {
+			// Several tasks (training, validation): one whose stories are
+			// all longer than these samples joins at a longer stage.
+			t.babiSkipped = append(t.babiSkipped, n)
+			continue
+		}
 		if len(set.qs) == 0 {
 			if shortestTail > S {
 				return fmt.Errorf("data: --segment-size %d cannot hold a qa%d question, marker, answer and EOS (%d tokens); raise --segment-size", S, n, shortestTail)
@@ -115,7 +121,19 @@ func (t *qaTask) initBabi() error {
 		set.total = total
 		t.babi = append(t.babi, set)
 	}
+	if len(t.babi) == 0 {
+		return fmt.Errorf("data: no question of bAbI tasks %v fits in %d tokens; raise the sample's length", tasks, L)
+	}
 	t.lay = t.layBabi
+	return nil
+}
+
+// BabiSkipped is the bAbI tasks of a babi task of several that have no
+// question short enough for its samples, so no sample draws from them.
+func BabiSkipped(t Task) []int {
+	if q, ok := t.(*qaTask); ok {
+		return q.babiSkipped
+	}
 	return nil
 }
 

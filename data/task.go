@@ -189,8 +189,9 @@ type qaTask struct {
 	// lay draws the layout of a sample: its facts at fixed positions, its
 	// question and answer. The noise is read as the sample is made, so
 	// every sample can be streamed.
-	lay  func(rng *rand.Rand) (layout, error)
-	babi []babiSet
+	lay         func(rng *rand.Rand) (layout, error)
+	babi        []babiSet
+	babiSkipped []int // tasks with no question that fits (training several tasks)
 }
 
 func (t *qaTask) Config() TaskConfig { return t.cfg }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -435,6 +437,9 @@ func (t *trainer) valSamples(n int) ([]data.Sample, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: validation data: %w", err)
 	}
+	if skipped := data.BabiSkipped(vt); len(skipped) > 0 {
+		fmt.Fprintf(t.opt.Log, "  validation: bAbI tasks %v have no held-out question short enough for %d segments; validating on the others\n", skipped, n)
+	}
 	var val []data.Sample
 	for i := 0; i < t.cfg.EvalSamples; i++ {
 		s, err := vt.SampleAt(i)
@@ -468,6 +473,15 @@ func (t *trainer) stage(ctx context.Context) error {
 	}
 	fmt.Fprintf(t.opt.Log, "stage %d/%d: %d segments x %d tokens, bptt depth %d, %d steps, lr %.2g\n",
 		t.state.Stage+1, len(c.Stages), st.Segments, c.SegmentSize, depth, st.Steps, st.LR)
+	for _, k := range slices.Sorted(maps.Keys(tasks)) {
+		if skipped := data.BabiSkipped(tasks[k]); len(skipped) > 0 {
+			what := fmt.Sprintf("%d segments", k)
+			if k == storyOnly {
+				what = "stories alone"
+			}
+			fmt.Fprintf(t.opt.Log, "  bAbI tasks %v have no question short enough for samples of %s; those samples draw from the others\n", skipped, what)
+		}
+	}
 	bar := newProgress(t.opt, st.Steps, fmt.Sprintf("stage %d (%d seg)", t.state.Stage+1, st.Segments))
 	bar.Set(t.state.StageStep)
 	for t.state.StageStep < st.Steps {
