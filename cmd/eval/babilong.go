@@ -13,6 +13,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
 func init() {
@@ -28,6 +29,7 @@ func runBabilong(args []string) error { return babilong(os.Stdout, os.Stderr, ar
 // after every cell.
 func babilong(out, log io.Writer, args []string) error {
 	fs := flag.NewFlagSet("babilong", flag.ContinueOnError)
+	threadflag.Bind(fs)
 	ck := fs.String("checkpoint", "", "checkpoint directory, run directory (its best checkpoint) or exported folder")
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_test.txt files (the test split; folders joined by ':' are searched in order)")
 	noiseDir := fs.String("noise-dir", "", "folder of .txt books; the eval split of it (every 5th book) is the background")

@@ -372,3 +372,20 @@ func TestDynamicsCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestComputingCommandsTakeThreads: every subcommand that runs a model
+// takes --threads and --spin, so a user sharing a machine can rein it in.
+func TestComputingCommandsTakeThreads(t *testing.T) {
+	for _, name := range []string{"accuracy", "babilong", "bench", "dynamics", "generate", "logits", "perplexity", "scaling", "stream-bench"} {
+		c, found := subcommands[name]
+		if found {
+			err := c.run([]string{"--threads", "0"})
+			if err == nil || !strings.Contains(err.Error(), "threads") {
+				t.Errorf("%s --threads 0: error %v, want one naming --threads", name, err)
+			}
+		}
+		if !found {
+			t.Errorf("no subcommand %s", name)
+		}
+	}
+}
