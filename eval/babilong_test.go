@@ -2,8 +2,13 @@ package eval
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/graph"
 )
 
 func TestParseLength(t *testing.T) {
@@ -56,5 +61,59 @@ func TestBabilongMerge(t *testing.T) {
 	}
 	if mean, n := BabilongAverage(got.Results, "1M"); n != 1 || mean != 0.9 {
 		t.Errorf("average at 1M = %g over %d, want 0.9 over 1", mean, n)
+	}
+}
+
+// TestBabilongBothKinds: with either memory kind, a streamed BABILong
+// sample (11 segments of 96 tokens at 1k) gets the answer a whole-sample
+// read gives, and the row counts those answers.
+func TestBabilongBothKinds(t *testing.T) {
+	dir := t.TempDir()
+	stories := "1 Mary went to the hallway.\n2 John moved to the garden.\n3 Where is Mary? \thallway\t1\n" +
+		"1 Sandra went to the office.\n2 Sandra moved to the kitchen.\n3 Where is Sandra? \tkitchen\t2\n"
+	if err := os.WriteFile(filepath.Join(dir, "qa1_single-supporting-fact_test.txt"), []byte(stories), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const S, M, samples = 96, 2, 3
+	tok := data.NewByteTokenizer()
+	for _, kind := range []string{graph.KindRMT, graph.KindARMT} {
+		t.Run(kind, func(t *testing.T) {
+			cell, err := graph.NewCell[float32](tinyMemory(t, kind, "llama", M), M, S, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			task, err := BabilongTask(1, 1024, S, dir, "", 5, tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := Babilong(cell, tok, task, "1k", samples, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			for i := range samples {
+				s, err := task.SampleAt(i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				whole, ok, err := Answer(cell, tok, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok {
+					want++
+				}
+				ps, err := task.(data.Streamer).StreamAt(i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if streamed, _, err := answer(cell, tok, ps, nil); err != nil || streamed != whole {
+					t.Fatalf("sample %d: streamed answer %q (%v), whole-sample answer %q", i, streamed, err, whole)
+				}
+			}
+			if r.Correct != want || r.Samples != samples || r.Tokens != 1024 || r.Segments != 11 || r.TokensRead <= 0 {
+				t.Fatalf("row %+v, want %d of %d correct over 1,024 tokens in 11 segments", r, want, samples)
+			}
+		})
 	}
 }
