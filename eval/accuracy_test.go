@@ -187,32 +187,39 @@ func testAccuracyStreams(t *testing.T, kind string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := 0
-	for i := range samples {
+	want := streamedAsWhole(t, cell, tok, task, samples)
+	if r.Correct != want {
+		t.Errorf("streamed accuracy counts %d correct, whole samples %d", r.Correct, want)
+	}
+}
+
+// streamedAsWhole checks that samples 0..n-1 of task, streamed, get the
+// answers a whole-sample read gives, and returns how many are correct.
+func streamedAsWhole(t *testing.T, cell *graph.Cell[float32], tok data.Tokenizer, task data.Streamer, n int) (correct int) {
+	t.Helper()
+	for i := range n {
 		s, err := task.SampleAt(i)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantGot, ok, err := Answer(cell, tok, s)
+		whole, ok, err := Answer(cell, tok, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if ok {
-			want++
+			correct++
 		}
 		ps, err := task.StreamAt(i)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := answer(cell, tok, ps, nil)
+		streamed, _, err := answer(cell, tok, ps, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != wantGot {
-			t.Errorf("sample %d: streamed answer %q, whole-sample answer %q", i, got, wantGot)
+		if streamed != whole {
+			t.Errorf("sample %d: streamed answer %q, whole-sample answer %q", i, streamed, whole)
 		}
 	}
-	if r.Correct != want {
-		t.Errorf("streamed accuracy counts %d correct, whole samples %d", r.Correct, want)
-	}
+	return correct
 }

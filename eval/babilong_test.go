@@ -90,27 +90,7 @@ func TestBabilongBothKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := 0
-			for i := range samples {
-				s, err := task.SampleAt(i)
-				if err != nil {
-					t.Fatal(err)
-				}
-				whole, ok, err := Answer(cell, tok, s)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if ok {
-					want++
-				}
-				ps, err := task.(data.Streamer).StreamAt(i)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if streamed, _, err := answer(cell, tok, ps, nil); err != nil || streamed != whole {
-					t.Fatalf("sample %d: streamed answer %q (%v), whole-sample answer %q", i, streamed, err, whole)
-				}
-			}
+			want := streamedAsWhole(t, cell, tok, task.(data.Streamer), samples)
 			if r.Correct != want || r.Samples != samples || r.Tokens != 1024 || r.Segments != 11 || r.TokensRead <= 0 {
 				t.Fatalf("row %+v, want %d of %d correct over 1,024 tokens in 11 segments", r, want, samples)
 			}
