@@ -23,6 +23,12 @@ type Stream struct {
 	mem      []float32 // the state after the segments read so far (RMT: M*C)
 	pending  []int     // tokens not yet forming a full segment
 	segments int
+	// last is the segment read most recently and prev the state before
+	// it: a prompt that ends where a segment ends leaves Generate no
+	// tokens, and the first answer token is then predicted from the last
+	// position of that segment, read again from prev.
+	last []int
+	prev []float32
 }
 
 // NewStream starts a stream from the initial memory, batch 1.
@@ -64,8 +70,10 @@ func (s *Stream) step(seg []int) error {
 	if err != nil {
 		return fmt.Errorf("graph: segment %d: %w", s.segments+1, err)
 	}
+	s.last = append(s.last[:0], seg...)
+	s.prev = s.mem
 	if r.MemOut != nil {
-		s.mem = r.MemOut
+		s.mem = r.MemOut // a new slice: prev keeps the state before
 	}
 	s.segments++
 	return nil
@@ -82,6 +90,11 @@ func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int,
 		return nil, fmt.Errorf("graph: %d new tokens, want at least 1", maxNew)
 	}
 	cur := append(s.pending, prompt...)
+	if len(cur) == 0 && s.segments > 0 {
+		// The prompt ended with a segment: read that segment again, from
+		// the state before it, for the logits of its last position.
+		cur, s.mem, s.segments = append(cur, s.last...), s.prev, s.segments-1
+	}
 	if len(cur) == 0 {
 		return nil, fmt.Errorf("graph: nothing to generate from: no buffered tokens and an empty prompt")
 	}

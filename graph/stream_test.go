@@ -93,3 +93,51 @@ func testStream(t *testing.T, kind Memory, family string) {
 		t.Errorf("Generate = %v, want %v", got, want)
 	}
 }
+
+// TestStreamPromptEndingAtSegment: a prompt that ends exactly where a
+// segment ends (Feed has read it all into memory) generates what the
+// stream gives when the last segment arrives as Generate's prompt, for
+// both memory kinds, and leaves the stream as that one does.
+func TestStreamPromptEndingAtSegment(t *testing.T) {
+	for _, kind := range []Memory{{Kind: KindRMT, Tokens: 2}, armtMem} {
+		t.Run(kind.Kind, func(t *testing.T) {
+			w := perturbed(t, tinyConfig("llama"))
+			if kind.Kind == KindARMT {
+				initARMTNonzero(t, w)
+			} else if err := InitMemory(w, 2, 4); err != nil {
+				t.Fatal(err)
+			}
+			const S = 4
+			cell, err := NewMemoryCell[float32](w, kind, S, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row := make([]int, 3*S)
+			for i := range row {
+				row[i] = (5*i + 1) % w.Config.VocabSize
+			}
+			whole := cell.NewStream()
+			if err := whole.Feed(row); err != nil {
+				t.Fatal(err)
+			}
+			got, err := whole.Generate(nil, S+2, nil)
+			if err != nil {
+				t.Fatalf("Generate after a prompt of whole segments: %v", err)
+			}
+			split := cell.NewStream()
+			if err := split.Feed(row[:2*S]); err != nil {
+				t.Fatal(err)
+			}
+			want, err := split.Generate(row[2*S:], S+2, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) || len(got) != S+2 {
+				t.Errorf("Generate = %v, want %v", got, want)
+			}
+			if whole.Segments() != split.Segments() || !slices.Equal(whole.Memory(), split.Memory()) {
+				t.Errorf("after generating: %d segments read, want %d, or the memory differs", whole.Segments(), split.Segments())
+			}
+		})
+	}
+}
