@@ -10,6 +10,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // Answer streams a sample's prompt (everything before the answer) through
@@ -138,7 +139,14 @@ func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer
 	t0 := time.Now()
 	peak := startPeak()
 	defer peak.done()
-	rows, err := comm.Rows(samples, 3, func(i int, row []float64) error {
+	// One sample per thread: the ops of one segment are too small to gain
+	// from splitting across threads, whole samples side by side do.
+	workers := max(1, min(kernels.Threads(), comm.Share(samples)))
+	cells := cell.Twins(workers)
+	if workers > 1 {
+		defer kernels.SetOpWorkers(kernels.SetOpWorkers(1))
+	}
+	rows, err := comm.RowsEach(samples, 3, workers, func(w, i int, row []float64) error {
 		ps, err := promptAt(task, i)
 		if err != nil {
 			return err
@@ -147,7 +155,7 @@ func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer
 		if count != nil {
 			see = func(piece []int) { row[2] += float64(count(piece)) }
 		}
-		_, ok, err := answerSeeing(cell, tok, ps, p, see)
+		_, ok, err := answerSeeing(cells[w], tok, ps, p, see)
 		if err != nil {
 			return fmt.Errorf("eval: sample %d of %d tokens: %w", i, ps.PromptTokens+ps.AnswerTokens, err)
 		}

@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -11,8 +12,10 @@ import (
 //	accuracy 4096 seg | 3/100 samples | 6.3M/204.8M tokens | 41.2k tok/s | ~1h20m left
 //
 // The time left is the tokens still to read at the rate so far. A nil
-// *Progress reports nothing, so callers pass nil for quiet runs.
+// *Progress reports nothing, so callers pass nil for quiet runs. It is
+// safe for concurrent use (samples read on several threads report to one).
 type Progress struct {
+	mu      sync.Mutex
 	out     io.Writer
 	label   string
 	every   time.Duration
@@ -43,6 +46,8 @@ func (p *Progress) Tokens(n int) {
 	if p == nil {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.doneT += int64(n)
 	p.maybe()
 }
@@ -52,6 +57,8 @@ func (p *Progress) Sample() {
 	if p == nil {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.doneS++
 	p.maybe()
 }

@@ -2,9 +2,12 @@ package eval
 
 import (
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/graph/kernels"
 )
@@ -41,5 +44,61 @@ func TestScalingReportsThreads(t *testing.T) {
 	b, _ := json.Marshal(rep)
 	if !strings.Contains(string(b), `"threads":3,"spin":false,"blas_threads":1`) {
 		t.Errorf("scaling JSON %s lacks the thread setting", b)
+	}
+}
+
+// TestAccuracyOneSamplePerThread: on three threads Accuracy reads three
+// samples at once, one per cell (the cell and its twins, made once), and
+// every sample gets the answer one thread gives: relabeled with the
+// one-thread answers but for one sample, all but that one count. Progress
+// hears of every sample, and kernel ops split across threads again after.
+func TestAccuracyOneSamplePerThread(t *testing.T) {
+	before := kernels.Threads()
+	t.Cleanup(func() { kernels.SetThreads(before) })
+	const S, M, n, samples = 96, 2, 3, 7
+	w := tinyRMT(t, "llama", M)
+	cell, err := graph.NewCell[float32](w, M, S, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := data.NewByteTokenizer()
+	task := memorizeTask(t, n, S)
+	if err := kernels.SetThreads(1); err != nil {
+		t.Fatal(err)
+	}
+	answers := make([]string, samples)
+	for i := range answers {
+		s, err := task.SampleAt(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if answers[i], _, err = Answer(cell, tok, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answers[4] += " and more"
+	if err := kernels.SetThreads(3); err != nil {
+		t.Fatal(err)
+	}
+	p := NewProgress(io.Discard, "test", samples, int64(samples*n*S), time.Hour)
+	r, err := Accuracy(cell, tok, relabeled{task, answers}, samples, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Correct != samples-1 {
+		t.Errorf("on 3 threads %d of %d samples answer as on one, want %d", r.Correct, samples, samples-1)
+	}
+	if p.doneS != samples || p.doneT != int64(samples*n*S) {
+		t.Errorf("progress saw %d samples and %d tokens, want %d and %d", p.doneS, p.doneT, samples, samples*n*S)
+	}
+	cells := cell.Twins(3)
+	if len(cells) != 3 || cells[0] != cell || cells[1] == cell || cells[2] == cells[1] {
+		t.Fatalf("Twins(3) = %p, want the cell and two others", cells)
+	}
+	if again := cell.Twins(3); again[1] != cells[1] || again[2] != cells[2] {
+		t.Errorf("Twins made new cells on a second call; they are kept, so graphs compile once")
+	}
+	if k := kernels.SetOpWorkers(0); k != 0 {
+		t.Errorf("after Accuracy kernel ops are capped at %d workers, want no cap", k)
 	}
 }

@@ -95,6 +95,8 @@ type Cell[T kernels.Float] struct {
 	grads [][]T
 	// pool lends op outputs to all the cell's graphs (bufferPool).
 	pool *bufferPool
+	// twins are the cells Twins made.
+	twins []*Cell[T]
 	// Mem0, when set, replaces rmt.memory (M*C values) as the initial
 	// memory: float64 gradient checks perturb it without float32 rounding.
 	Mem0 []T
@@ -323,6 +325,24 @@ func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (
 		}
 	}
 	return &Cell[T]{W: w, Mem: m, Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
+}
+
+// Twins returns n cells for n goroutines: c itself and n-1 cells of the
+// same weights, memory, segments and settings with graphs and buffers of
+// their own (a cell's graphs hold their activations, so one cell runs one
+// segment at a time). The twins are made on first need and kept, so their
+// graphs are compiled once; the weights are shared and must not change
+// while the cells run.
+func (c *Cell[T]) Twins(n int) []*Cell[T] {
+	for len(c.twins) < n-1 {
+		c.twins = append(c.twins, &Cell[T]{W: c.W, Mem: c.Mem, Seg: c.Seg, DMem: c.DMem, train: c.train, graphs: map[SegmentShape]*Segment[T]{}})
+	}
+	cells := []*Cell[T]{c}
+	for _, t := range c.twins[:max(n-1, 0)] {
+		t.Mem0, t.MemNoise, t.NoiseSeed, t.MemStability, t.KeepEvery = c.Mem0, c.MemNoise, c.NoiseSeed, c.MemStability, c.KeepEvery
+		cells = append(cells, t)
+	}
+	return cells
 }
 
 func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {

@@ -22,6 +22,9 @@ func ParallelFor(n, minChunk int, f func(lo, hi int)) {
 		return
 	}
 	workers := runtime.GOMAXPROCS(0)
+	if w := int(opWorkers.Load()); w > 0 && w < workers {
+		workers = w
+	}
 	if minChunk < 1 {
 		minChunk = 1
 	}

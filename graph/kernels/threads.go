@@ -42,3 +42,15 @@ func SetSpin(on bool) { spin.Store(on) }
 
 // Spin reports whether the spinning helpers are on.
 func Spin() bool { return spin.Load() }
+
+// opWorkers, when above 0, caps the workers one ParallelFor splits into.
+var opWorkers atomic.Int32
+
+// SetOpWorkers caps at n the workers that one ParallelFor call splits its
+// work into (0 lifts the cap) and returns the previous cap. A caller that
+// keeps every thread busy with work of its own, such as an evaluation
+// reading one sample per thread, sets 1: each op then runs whole on the
+// goroutine that calls it, with no hand-offs between threads.
+func SetOpWorkers(n int) int {
+	return int(opWorkers.Swap(int32(max(n, 0))))
+}
