@@ -48,6 +48,11 @@ type RMTInfo struct {
 	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
 	Family      string `json:"family"`          // config.json's model_type
 	Tokenizer   string `json:"tokenizer"`       // TokenizerByte or TokenizerJSON
+	// TokenizerPath, with TokenizerJSON, is where that file is when the
+	// folder refers to it rather than holding a copy: a path relative to
+	// the folder (or absolute). Export writes it on request (ExportOptions);
+	// Save always copies.
+	TokenizerPath string `json:"tokenizer_path,omitempty"`
 	// Task is the task the model was trained on and BabiTasks, for task
 	// babi, its bAbI tasks (qa1-qa5), so that an evaluation knows which
 	// tasks are the model's own; empty for a checkpoint of an older build.
@@ -154,10 +159,7 @@ func Load(dir string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	ck := &Checkpoint{Weights: w, RMT: info}
-	if info.Tokenizer == TokenizerJSON {
-		ck.TokenizerFile = filepath.Join(dir, tokenizerFile)
-	}
+	ck := &Checkpoint{Weights: w, RMT: info, TokenizerFile: info.TokenizerFileIn(dir)}
 
 	optPath := filepath.Join(dir, optimizerFile)
 	if _, err := os.Stat(optPath); errors.Is(err, fs.ErrNotExist) {
@@ -292,6 +294,7 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	c := ck.Weights.Config
 	info := ck.RMT
 	info.Memory = info.Kind().Kind
+	info.TokenizerPath = "" // the folder written holds its own copy; Export may name the file instead
 	if info.Family == "" {
 		info.Family = c.ModelType
 	}
@@ -322,6 +325,21 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	return info, nil
 }
 
+// TokenizerFileIn is the tokenizer.json of the folder dir that rmt.json
+// describes: dir's own, or the one tokenizer_path names. "" for the byte
+// tokenizer.
+func (i RMTInfo) TokenizerFileIn(dir string) string {
+	switch {
+	case i.Tokenizer != TokenizerJSON:
+		return ""
+	case i.TokenizerPath == "":
+		return filepath.Join(dir, tokenizerFile)
+	case filepath.IsAbs(i.TokenizerPath):
+		return i.TokenizerPath
+	}
+	return filepath.Join(dir, filepath.FromSlash(i.TokenizerPath))
+}
+
 // Kind is the memory rmt.json describes.
 func (i RMTInfo) Kind() graph.Memory {
 	kind := i.Memory
@@ -344,6 +362,8 @@ func checkRMT(info RMTInfo, c graph.Config, source string) error {
 		return fmt.Errorf("checkpoints: %s: family %q but config.json has model_type %q; want them equal", source, info.Family, c.ModelType)
 	case info.Tokenizer != TokenizerByte && info.Tokenizer != TokenizerJSON:
 		return fmt.Errorf("checkpoints: %s: tokenizer %q; want %q or %q", source, info.Tokenizer, TokenizerByte, TokenizerJSON)
+	case info.TokenizerPath != "" && info.Tokenizer != TokenizerJSON:
+		return fmt.Errorf("checkpoints: %s: tokenizer_path %q with tokenizer %q; a path names a %s", source, info.TokenizerPath, info.Tokenizer, TokenizerJSON)
 	}
 	if err := info.Kind().Check(); err != nil {
 		return fmt.Errorf("checkpoints: %s: %w", source, err)
@@ -466,7 +486,8 @@ func hfConfig(c graph.Config) graph.Config {
 }
 
 // writeModelFolder writes the HF part of a checkpoint or export into dir:
-// model.safetensors under names, config.json, rmt.json and tokenizer.json.
+// model.safetensors under names, config.json, rmt.json and tokenizer.json
+// (a copy of ck.TokenizerFile, unless info names it by tokenizer_path).
 func writeModelFolder(dir string, ck *Checkpoint, info RMTInfo, names nameMap) error {
 	ts := make([]Tensor, 0, len(ck.Weights.Params))
 	for _, p := range ck.Weights.Params {
@@ -482,7 +503,7 @@ func writeModelFolder(dir string, ck *Checkpoint, info RMTInfo, names nameMap) e
 	if err := writeJSON(filepath.Join(dir, rmtFile), info); err != nil {
 		return err
 	}
-	if ck.TokenizerFile == "" {
+	if ck.TokenizerFile == "" || info.TokenizerPath != "" {
 		return nil
 	}
 	tok, err := os.ReadFile(ck.TokenizerFile)
@@ -509,7 +530,9 @@ func readModelFolder(dir string, layout func([]Tensor) nameMap) (*graph.Weights,
 		return nil, RMTInfo{}, err
 	}
 	if info.Tokenizer == TokenizerJSON {
-		if _, err := os.Stat(filepath.Join(dir, tokenizerFile)); err != nil {
+		if _, err := os.Stat(info.TokenizerFileIn(dir)); err != nil && info.TokenizerPath != "" {
+			return nil, RMTInfo{}, fmt.Errorf("checkpoints: %s has tokenizer_path %q, which is unreadable from %s: %w", rmtPath, info.TokenizerPath, dir, err)
+		} else if err != nil {
 			return nil, RMTInfo{}, fmt.Errorf("checkpoints: %s has tokenizer %q but the file is unreadable: %w", rmtPath, TokenizerJSON, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package checkpoints
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,11 +49,23 @@ var pytorchNames = nameMap{
 
 var exportFormats = map[string]nameMap{FormatHF: hfNames, FormatRMTPyTorch: pytorchNames}
 
+// ExportOptions are Export's choices beyond the folder.
+type ExportOptions struct {
+	Format string // FormatHF or FormatRMTPyTorch
+	// TokenizerAt, when set, is a tokenizer.json with the same bytes as the
+	// checkpoint's, which the folder names by a path relative to itself
+	// (rmt.json tokenizer_path) instead of holding a copy: for a folder kept
+	// where the model it was trained from is at that path too.
+	TokenizerAt string
+}
+
 // Export writes the model of ck as the folder out, which must not exist:
-// model.safetensors (every parameter and rmt.memory, named as format says),
-// config.json, rmt.json, and tokenizer.json when the checkpoint has one. No
-// optimizer or training state. The folder is written atomically, like Save.
-func Export(ck *Checkpoint, out, format string) error {
+// model.safetensors (every parameter and rmt.memory, named as the format
+// says), config.json, rmt.json, and tokenizer.json when the checkpoint has
+// one (or, with opt.TokenizerAt, its path in rmt.json). No optimizer or
+// training state. The folder is written atomically, like Save.
+func Export(ck *Checkpoint, out string, opt ExportOptions) error {
+	format := opt.Format
 	names, ok := exportFormats[format]
 	if !ok {
 		return fmt.Errorf("checkpoints: export format %q; want %q or %q", format, FormatHF, FormatRMTPyTorch)
@@ -64,9 +77,46 @@ func Export(ck *Checkpoint, out, format string) error {
 	if format == FormatRMTPyTorch && info.Kind().Kind != graph.KindRMT {
 		return fmt.Errorf("checkpoints: export format %q is the official RMT wrapper's layout; a %s checkpoint exports as %q", format, info.Kind().Kind, FormatHF)
 	}
+	if opt.TokenizerAt != "" {
+		if info.TokenizerPath, err = tokenizerPath(ck.TokenizerFile, opt.TokenizerAt, out); err != nil {
+			return err
+		}
+	}
 	return WriteDirAtomic(out, func(tmp string) error {
 		return writeModelFolder(tmp, ck, info, names)
 	})
+}
+
+// tokenizerPath is the path from the folder out to the tokenizer.json at,
+// which must hold the bytes of the checkpoint's own (file).
+func tokenizerPath(file, at, out string) (string, error) {
+	if file == "" {
+		return "", fmt.Errorf("checkpoints: the checkpoint has no tokenizer.json (it uses the byte tokenizer); there is no tokenizer to name by path")
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("checkpoints: tokenizer: %w", err)
+	}
+	got, err := os.ReadFile(at)
+	if err != nil {
+		return "", fmt.Errorf("checkpoints: tokenizer to name by path: %w", err)
+	}
+	if !bytes.Equal(got, want) {
+		return "", fmt.Errorf("checkpoints: %s is not the checkpoint's tokenizer (%s differs from it); name the tokenizer the model was trained with", at, file)
+	}
+	absAt, err := filepath.Abs(at)
+	if err != nil {
+		return "", err
+	}
+	absOut, err := filepath.Abs(out)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(absOut, absAt)
+	if err != nil {
+		return "", fmt.Errorf("checkpoints: no path from %s to %s: %w", out, at, err)
+	}
+	return filepath.ToSlash(rel), nil
 }
 
 // ReadExport reads a folder written by Export, in either format (told apart
@@ -99,11 +149,7 @@ func Open(dir string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	ck := &Checkpoint{Weights: w, RMT: info}
-	if info.Tokenizer == TokenizerJSON {
-		ck.TokenizerFile = filepath.Join(dir, tokenizerFile)
-	}
-	return ck, nil
+	return &Checkpoint{Weights: w, RMT: info, TokenizerFile: info.TokenizerFileIn(dir)}, nil
 }
 
 func isFile(p string) bool { fi, err := os.Stat(p); return err == nil && !fi.IsDir() }

@@ -1,6 +1,8 @@
 package checkpoints
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -30,7 +32,7 @@ func storedName(format, param string) string {
 func checkExport(t *testing.T, ck *Checkpoint, format string) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "export")
-	if err := Export(ck, out, format); err != nil {
+	if err := Export(ck, out, ExportOptions{Format: format}); err != nil {
 		t.Fatalf("Export(%s) = %v, want nil", format, err)
 	}
 	wantFiles := []string{"config.json", "model.safetensors", "rmt.json"}
@@ -131,7 +133,7 @@ func TestExportRefuses(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := Export(newCheckpoint(t, tinyLlama(true), 2, 1), out, tc.format)
+			err := Export(newCheckpoint(t, tinyLlama(true), 2, 1), out, ExportOptions{Format: tc.format})
 			want := strings.ReplaceAll(tc.want, "OUT", out)
 			if err == nil || !strings.HasPrefix(err.Error(), "checkpoints: ") || !strings.Contains(err.Error(), want) {
 				t.Fatalf("Export(%s) = %v, want an error containing %q", tc.name, err, want)
@@ -167,7 +169,7 @@ func TestReadExportErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "export")
-			if err := Export(newCheckpoint(t, tinyLlama(false), 2, 1), out, tc.format); err != nil {
+			if err := Export(newCheckpoint(t, tinyLlama(false), 2, 1), out, ExportOptions{Format: tc.format}); err != nil {
 				t.Fatal(err)
 			}
 			editTensors(t, filepath.Join(out, "model.safetensors"), nil, tc.edit)
@@ -212,5 +214,87 @@ func TestExportStories260K(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExportTokenizerAt: a folder exported with TokenizerAt holds no
+// tokenizer.json but names the model's by a path relative to itself, which
+// opening it follows (so the pair may move together); a re-export without
+// it copies the file again; a tokenizer of other bytes, a checkpoint with
+// the byte tokenizer, and a named file gone are errors that say so.
+func TestExportTokenizerAt(t *testing.T) {
+	ck := newCheckpoint(t, tinyLlama(true), 2, 1)
+	ck.RMT.Tokenizer, ck.TokenizerFile = TokenizerJSON, writeTokenizer(t)
+	tok, err := os.ReadFile(ck.TokenizerFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	base := filepath.Join(root, "models", "base", "tokenizer.json")
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(base, tok, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "results", "run")
+	if err := os.Mkdir(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Export(ck, out, ExportOptions{Format: FormatHF, TokenizerAt: base}); err != nil {
+		t.Fatal(err)
+	}
+	if got := entries(t, out); !slices.Equal(got, []string{"config.json", "model.safetensors", "rmt.json"}) {
+		t.Errorf("export with TokenizerAt wrote %v, want no tokenizer.json", got)
+	}
+	info, err := ReadRMTInfo(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.TokenizerPath != "../../models/base/tokenizer.json" {
+		t.Errorf("rmt.json tokenizer_path = %q, want the path from the folder, ../../models/base/tokenizer.json", info.TokenizerPath)
+	}
+	moved := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.Rename(root, moved); err != nil {
+		t.Fatal(err)
+	}
+	out, base = filepath.Join(moved, "results", "run"), filepath.Join(moved, "models", "base", "tokenizer.json")
+	opened, err := Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(opened.TokenizerFile); err != nil || string(b) != string(tok) {
+		t.Errorf("Open gives tokenizer file %s (%v), want the model's", opened.TokenizerFile, err)
+	}
+	again := filepath.Join(t.TempDir(), "copy")
+	if err := Export(opened, again, ExportOptions{Format: FormatHF}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(again, "tokenizer.json")); err != nil || string(b) != string(tok) {
+		t.Errorf("re-export without TokenizerAt: tokenizer.json %v, want a copy", err)
+	}
+	if info, err := ReadRMTInfo(again); err != nil || info.TokenizerPath != "" {
+		t.Errorf("re-export without TokenizerAt: tokenizer_path %q (%v), want none", info.TokenizerPath, err)
+	}
+
+	other := filepath.Join(t.TempDir(), "tokenizer.json")
+	if err := os.WriteFile(other, append([]byte(" "), tok...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refused := filepath.Join(t.TempDir(), "refused")
+	if err := Export(ck, refused, ExportOptions{Format: FormatHF, TokenizerAt: other}); err == nil || !strings.Contains(err.Error(), "is not the checkpoint's tokenizer") {
+		t.Errorf("TokenizerAt a different tokenizer: %v, want an error saying so", err)
+	}
+	if err := Export(newCheckpoint(t, tinyLlama(true), 2, 1), refused, ExportOptions{Format: FormatHF, TokenizerAt: base}); err == nil || !strings.Contains(err.Error(), "byte tokenizer") {
+		t.Errorf("TokenizerAt for a byte-tokenizer checkpoint: %v, want an error saying so", err)
+	}
+	if _, err := os.Stat(refused); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused export left %s behind (%v)", refused, err)
+	}
+	if err := os.Remove(base); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(out); err == nil || !strings.Contains(err.Error(), "tokenizer_path") {
+		t.Errorf("Open with the named tokenizer gone: %v, want an error naming tokenizer_path", err)
 	}
 }

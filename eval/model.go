@@ -81,7 +81,7 @@ func LoadModel(dir string) (*Model, error) {
 			m.Tokenizer = data.NewByteTokenizer()
 			return m, nil
 		}
-		if m.Tokenizer, m.TokenizerFile, err = tokenizerIn(dir, w.Config); err != nil {
+		if m.Tokenizer, m.TokenizerFile, err = tokenizerAt(info.TokenizerFileIn(dir), w.Config); err != nil {
 			return nil, err
 		}
 		return m, nil
@@ -91,7 +91,7 @@ func LoadModel(dir string) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Weights: w}
-	if m.Tokenizer, m.TokenizerFile, err = tokenizerIn(dir, w.Config); err != nil {
+	if m.Tokenizer, m.TokenizerFile, err = tokenizerAt(filepath.Join(dir, "tokenizer.json"), w.Config); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -113,8 +113,9 @@ func (m *Model) MemoryNote(dir string) string {
 
 // LoadTokenizer reads the tokenizer of a folder, without its weights (a
 // HuggingFace tokenizer folder often has no others): its tokenizer.json;
-// else the byte tokenizer, when the folder is a checkpoint or an export
-// whose rmt.json names it, or when dir is "" (the built-in model's).
+// else the one an export's rmt.json names by tokenizer_path, or the byte
+// tokenizer, when the folder is a checkpoint or an export whose rmt.json
+// names it, or when dir is "" (the built-in model's).
 func LoadTokenizer(dir string) (data.Tokenizer, error) {
 	if dir == "" {
 		return data.NewByteTokenizer(), nil
@@ -124,6 +125,8 @@ func LoadTokenizer(dir string) (data.Tokenizer, error) {
 	}
 	if info, err := checkpoints.ReadRMTInfo(dir); err == nil && info.Tokenizer == checkpoints.TokenizerByte {
 		return data.NewByteTokenizer(), nil
+	} else if err == nil && info.TokenizerPath != "" {
+		return data.LoadTokenizerFile(info.TokenizerFileIn(dir))
 	}
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
@@ -131,17 +134,18 @@ func LoadTokenizer(dir string) (data.Tokenizer, error) {
 	return nil, fmt.Errorf("eval: %s has no tokenizer.json", dir)
 }
 
-func tokenizerIn(dir string, c graph.Config) (data.Tokenizer, string, error) {
-	path := filepath.Join(dir, "tokenizer.json")
+// tokenizerAt reads the tokenizer.json at path for a model of config c
+// (nil when there is no file).
+func tokenizerAt(path string, c graph.Config) (data.Tokenizer, string, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, "", nil
 	}
-	tok, err := data.LoadTokenizer(dir)
+	tok, err := data.LoadTokenizerFile(path)
 	if err != nil {
 		return nil, "", err
 	}
 	if tok.VocabSize() > c.VocabSize {
-		return nil, "", fmt.Errorf("eval: %s: the tokenizer has %d ids, the model only %d", dir, tok.VocabSize(), c.VocabSize)
+		return nil, "", fmt.Errorf("eval: %s: the tokenizer has %d ids, the model only %d", path, tok.VocabSize(), c.VocabSize)
 	}
 	return tok, path, nil
 }
@@ -171,7 +175,7 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		out.Tokenizer = data.NewByteTokenizer()
 		return out, nil
 	}
-	if out.Tokenizer, _, err = tokenizerIn(dir, ck.Weights.Config); err != nil {
+	if out.Tokenizer, _, err = tokenizerAt(ck.TokenizerFile, ck.Weights.Config); err != nil {
 		return nil, err
 	}
 	if out.Tokenizer == nil {

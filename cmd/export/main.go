@@ -31,6 +31,7 @@ func run(args []string) error {
 	from := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	out := fs.String("out", "", "folder to create (must not exist)")
 	format := fs.String("format", "hf", "hf (HuggingFace names) or rmt-pytorch (memory_cell.* names)")
+	tokAt := fs.String("tokenizer-at", "", "name this tokenizer.json (the checkpoint's, byte for byte) by its path from the folder in rmt.json instead of copying it; for folders kept beside the model they were trained from")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkpoints.Export(ck, *out, *format); err != nil {
+	if err := checkpoints.Export(ck, *out, checkpoints.ExportOptions{Format: *format, TokenizerAt: *tokAt}); err != nil {
 		return err
 	}
 	fmt.Printf("exported %s (%s, %d tensors) to %s\n", dir, *format, len(ck.Weights.Params), *out)

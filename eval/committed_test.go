@@ -1,0 +1,89 @@
+package eval
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/testutil"
+)
+
+// TestCommittedBabilongFolders: each BABILong folder the README's tables
+// come from opens as a checkpoint, with the stories260K tokenizer that its
+// rmt.json names by path (the folder holds no copy), records the tasks it
+// was trained on, and carries its results and a heatmap that decodes; and
+// the qa1 folder, read again on the held-out stories, answers its saved 1k
+// cell to the sample.
+func TestCommittedBabilongFolders(t *testing.T) {
+	corpus := testutil.Shared(t, "corpus")
+	testutil.Shared(t, "models/stories260K")
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "results", "babilong")
+	for _, name := range []string{"qa1-stories260K", "qa1-5-stories260K", "qa1-5-armt-stories260K"} {
+		dir := filepath.Join(root, name)
+		ck, err := LoadCheckpoint(dir)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "tokenizer.json")); err == nil {
+			t.Errorf("%s holds a tokenizer.json; it names stories260K's by path", name)
+		}
+		if ck.RMT.TokenizerPath == "" || ck.Tokenizer.VocabSize() != 512 {
+			t.Errorf("%s: tokenizer_path %q, %d ids; want stories260K's 512-id tokenizer by path", name, ck.RMT.TokenizerPath, ck.Tokenizer.VocabSize())
+		}
+		if ck.RMT.Task != "babi" || len(ck.RMT.BabiTasks) == 0 {
+			t.Errorf("%s: trained on task %q, bAbI tasks %v; want babi and its tasks", name, ck.RMT.Task, ck.RMT.BabiTasks)
+		}
+		rep, err := LoadResults(dir)
+		if err != nil || rep.Babilong == nil || len(rep.Babilong.Results) == 0 {
+			t.Fatalf("%s: saved BABILong results %v, %v", name, rep.Babilong, err)
+		}
+		f, err := os.Open(filepath.Join(dir, "heatmap.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := png.Decode(f); err != nil {
+			t.Errorf("%s/heatmap.png: %v", name, err)
+		}
+		f.Close()
+	}
+
+	dir := filepath.Join(root, "qa1-stories260K")
+	ck, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := LoadResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(rep.Babilong.Results, func(r BabilongResult) bool { return r.Task == 1 && r.Length == "1k" })
+	if i < 0 {
+		t.Fatalf("%s has no qa1 1k cell", dir)
+	}
+	saved := rep.Babilong.Results[i]
+	holdout := t.TempDir()
+	if _, _, err := data.WriteBabiHoldout(filepath.Join(corpus, "babi-train-10k")+":"+filepath.Join(corpus, "babi-train"), []int{1}, holdout); err != nil {
+		t.Fatal(err)
+	}
+	task, err := BabilongTask(1, 1024, ck.RMT.SegmentSize, holdout, filepath.Join(corpus, "books"), rep.Babilong.Seed, ck.Tokenizer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell, err := graph.NewCell[float32](ck.Weights, ck.RMT.MemTokens, ck.RMT.SegmentSize, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Babilong(cell, ck.Tokenizer, task, "1k", saved.Samples, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Correct != saved.Correct || got.Samples != saved.Samples {
+		t.Errorf("qa1 at 1k read again: %d of %d correct; the saved cell says %d of %d", got.Correct, got.Samples, saved.Correct, saved.Samples)
+	}
+}
