@@ -94,16 +94,7 @@ func TestAccuracyCountsRightAnswers(t *testing.T) {
 	}
 	tok := data.NewByteTokenizer()
 	task := memorizeTask(t, 2, S)
-	answers := make([]string, 3)
-	for i := range answers {
-		s, err := task.SampleAt(i)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if answers[i], _, err = Answer(cell, tok, s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	answers := ownAnswers(t, cell, tok, task, 3)
 	answers[1] += " and something else"
 	r, err := Accuracy(cell, tok, relabeled{task, answers}, 3, nil)
 	if err != nil {
@@ -119,6 +110,22 @@ func TestAccuracyCountsRightAnswers(t *testing.T) {
 	if v.Accuracy != 0.5 || v.Samples != 2 || !(v.Loss > 0) {
 		t.Errorf("Validate = %+v, want accuracy 0.5 of 2 samples and a positive loss", v)
 	}
+}
+
+// ownAnswers is the model's answers to samples 0..n-1 of task.
+func ownAnswers(t *testing.T, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, n int) []string {
+	t.Helper()
+	answers := make([]string, n)
+	for i := range answers {
+		s, err := task.SampleAt(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if answers[i], _, err = Answer(cell, tok, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return answers
 }
 
 func relabel(t *testing.T, task data.Task, i int, answer string) data.Sample {

@@ -66,16 +66,7 @@ func TestAccuracyOneSamplePerThread(t *testing.T) {
 	if err := kernels.SetThreads(1); err != nil {
 		t.Fatal(err)
 	}
-	answers := make([]string, samples)
-	for i := range answers {
-		s, err := task.SampleAt(i)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if answers[i], _, err = Answer(cell, tok, s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	answers := ownAnswers(t, cell, tok, task, samples)
 	answers[4] += " and more"
 	if err := kernels.SetThreads(3); err != nil {
 		t.Fatal(err)

@@ -17,18 +17,27 @@ func TestStreamMatchesCell(t *testing.T) {
 	}
 }
 
-func testStream(t *testing.T, kind Memory, family string) {
+// streamCell is a perturbed tiny model of family with a memory of kind
+// (nonzero ARMT parameters, or 2 RMT memory tokens) in a cell of segments
+// of 4 tokens.
+func streamCell(t *testing.T, kind Memory, family string) (*Weights, *Cell[float32]) {
+	t.Helper()
 	w := perturbed(t, tinyConfig(family))
 	if kind.Kind == KindARMT {
 		initARMTNonzero(t, w)
 	} else if err := InitMemory(w, 2, 4); err != nil {
 		t.Fatal(err)
 	}
-	const S = 4
-	cell, err := NewMemoryCell[float32](w, kind, S, false)
+	cell, err := NewMemoryCell[float32](w, kind, 4, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return w, cell
+}
+
+func testStream(t *testing.T, kind Memory, family string) {
+	const S = 4
+	w, cell := streamCell(t, kind, family)
 	row := make([]int, 3*S)
 	for i := range row {
 		row[i] = (3*i + 2) % w.Config.VocabSize
@@ -101,17 +110,8 @@ func testStream(t *testing.T, kind Memory, family string) {
 func TestStreamPromptEndingAtSegment(t *testing.T) {
 	for _, kind := range []Memory{{Kind: KindRMT, Tokens: 2}, armtMem} {
 		t.Run(kind.Kind, func(t *testing.T) {
-			w := perturbed(t, tinyConfig("llama"))
-			if kind.Kind == KindARMT {
-				initARMTNonzero(t, w)
-			} else if err := InitMemory(w, 2, 4); err != nil {
-				t.Fatal(err)
-			}
 			const S = 4
-			cell, err := NewMemoryCell[float32](w, kind, S, false)
-			if err != nil {
-				t.Fatal(err)
-			}
+			w, cell := streamCell(t, kind, "llama")
 			row := make([]int, 3*S)
 			for i := range row {
 				row[i] = (5*i + 1) % w.Config.VocabSize
