@@ -113,18 +113,36 @@ func (r AccuracyReport) Merge(next AccuracyReport) AccuracyReport {
 // needed. It returns the path written.
 func SaveAccuracy(ckDir, file string, rep AccuracyReport) (string, error) {
 	path := filepath.Join(ckDir, ResultsDir, file)
-	var old AccuracyReport
-	if raw, err := os.ReadFile(path); err == nil && json.Unmarshal(raw, &old) == nil {
-		rep = old.Merge(rep)
-	}
-	return path, writeResults(path, rep)
+	return path, underRunLock(ckDir, func() error {
+		var old AccuracyReport
+		if raw, err := os.ReadFile(path); err == nil && json.Unmarshal(raw, &old) == nil {
+			rep = old.Merge(rep)
+		}
+		return writeResults(path, rep)
+	})
 }
 
 // SavePerplexity writes rep as CKDIR/eval/perplexity.json, replacing the
 // one there, and returns the path written.
 func SavePerplexity(ckDir string, rep PerplexityReport) (string, error) {
 	path := filepath.Join(ckDir, ResultsDir, PerplexityFile)
-	return path, writeResults(path, rep)
+	return path, underRunLock(ckDir, func() error { return writeResults(path, rep) })
+}
+
+// underRunLock runs write holding the lock of the run directory ckDir
+// belongs to, when it belongs to one: a trainer writing into the run (and
+// pruning its checkpoints) and an evaluation writing results never overlap.
+func underRunLock(ckDir string, write func() error) error {
+	run := checkpoints.RunDirOf(ckDir)
+	if run == "" {
+		return write()
+	}
+	l, err := checkpoints.LockRun(run, "eval")
+	if err != nil {
+		return fmt.Errorf("eval: results not written: %w", err)
+	}
+	defer l.Unlock()
+	return write()
 }
 
 func writeResults(path string, v any) error {

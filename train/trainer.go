@@ -61,6 +61,7 @@ type trainer struct {
 	state    checkpoints.State
 	progress curriculum.Progress
 	lastGood string // newest checkpoint written or resumed from
+	lock     *checkpoints.RunLock // rank 0's lock of the run directory
 	evals    []evalRecord
 	acc      [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
 	// cell is the run's one memory cell: it trains, and validation runs on
@@ -97,6 +98,7 @@ func run(ctx context.Context, t *trainer) error {
 	if err := t.checkJob(); err != nil {
 		return err
 	}
+	defer func() { t.lock.Unlock() }()
 	if err := t.setup(); err != nil {
 		return err
 	}
@@ -193,6 +195,9 @@ func (t *trainer) setup() error {
 	if root {
 		if err := os.MkdirAll(c.Out, 0o755); err != nil {
 			return fmt.Errorf("train: --out %s: %w", c.Out, err)
+		}
+		if err := t.lockRun(); err != nil {
+			return err
 		}
 		probe := filepath.Join(c.Out, ".write-test")
 		if err := os.WriteFile(probe, nil, 0o644); err != nil {
