@@ -60,7 +60,7 @@ type trainer struct {
 	adam     *AdamW
 	state    checkpoints.State
 	progress curriculum.Progress
-	lastGood string // newest checkpoint written or resumed from
+	lastGood string               // newest checkpoint written or resumed from
 	lock     *checkpoints.RunLock // rank 0's lock of the run directory
 	evals    []evalRecord
 	acc      [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
