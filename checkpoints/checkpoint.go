@@ -73,6 +73,9 @@ type State struct {
 	Parent        string          `json:"parent,omitempty"`   // checkpoint this stage started from
 	Progress      json.RawMessage `json:"progress,omitempty"` // curriculum progress
 	Config        json.RawMessage `json:"config,omitempty"`   // the fully resolved run config
+	// RunID is the id of the run that wrote the checkpoint (run.json, see
+	// RunInfo); empty in checkpoints of older builds.
+	RunID string `json:"run_id,omitempty"`
 }
 
 // Checkpoint is everything a run needs to resume, or an evaluation to run.

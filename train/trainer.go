@@ -243,6 +243,9 @@ func (t *trainer) setup() error {
 		if err := checkpoints.WriteFileAtomic(filepath.Join(c.Out, "config.json"), append(resolved, '\n')); err != nil {
 			return err
 		}
+		if err := t.createRun(); err != nil {
+			return err
+		}
 		if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), -1); err != nil {
 			return err
 		}
@@ -272,6 +275,9 @@ func (t *trainer) setup() error {
 	}
 	if !root {
 		return nil
+	}
+	if err := t.checkRunID(ck, latest); err != nil {
+		return err
 	}
 	if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), t.state.Step); err != nil {
 		return err
@@ -344,6 +350,8 @@ func sameRunConfig(saved json.RawMessage, c Config) error {
 	if old.Memory == "" {
 		old.Memory = graph.KindRMT // saved before there were two kinds
 	}
+	// A run is known by its id (run.json), not by the path that names it.
+	old.Out, c.Out = "", ""
 	a, _ := json.Marshal(old)
 	b, _ := json.Marshal(c)
 	if string(a) == string(b) {
