@@ -117,6 +117,9 @@ func Save(dir string, ck *Checkpoint) error {
 	if err := checkMoments(ck.Weights, ck.M, ck.V, "checkpoint"); err != nil {
 		return err
 	}
+	if err := checkFiniteMoments(ck.M, ck.V, "checkpoint moments"); err != nil {
+		return err
+	}
 	if ck.OptStep < 0 {
 		return fmt.Errorf("checkpoints: checkpoint has optimizer step %d; want at least 0", ck.OptStep)
 	}
@@ -200,6 +203,9 @@ func Load(dir string) (*Checkpoint, error) {
 	if err := checkMoments(w, ck.M, ck.V, optPath); err != nil {
 		return nil, err
 	}
+	if err := checkFiniteMoments(ck.M, ck.V, optPath); err != nil {
+		return nil, err
+	}
 
 	if ck.State, err = readState(filepath.Join(dir, stateFile)); err != nil {
 		return nil, err
@@ -235,7 +241,7 @@ func LoadWeights(dir string, w *graph.Weights) error {
 			return fmt.Errorf("checkpoints: %s has no tensor %s; want every parameter of the model", path, quoteName(p.Name))
 		}
 	}
-	return nil
+	return checkFiniteWeights(w, path)
 }
 
 // SameShape reports whether a model (config a with am memory tokens, say a
@@ -323,6 +329,9 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 		tensors[p.Name] = graph.Tensor{Shape: p.Shape, Data: p.Data}
 	}
 	if _, err := assemble(c, info, tensors, "checkpoint weights"); err != nil {
+		return RMTInfo{}, err
+	}
+	if err := checkFiniteWeights(ck.Weights, "checkpoint weights"); err != nil {
 		return RMTInfo{}, err
 	}
 	return info, nil
@@ -555,6 +564,9 @@ func readModelFolder(dir string, layout func([]Tensor) nameMap) (*graph.Weights,
 	}
 	w, err := assemble(c, info, tensors, source)
 	if err != nil {
+		return nil, RMTInfo{}, err
+	}
+	if err := checkFiniteWeights(w, source); err != nil {
 		return nil, RMTInfo{}, err
 	}
 	return w, info, nil

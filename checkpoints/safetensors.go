@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math"
 	"os"
@@ -114,7 +115,7 @@ func snippet(b []byte) string {
 // ReadSafetensors reads a .safetensors file: all tensors sorted by name, converted
 // to float32, and the __metadata__ map (nil when the file has none).
 func ReadSafetensors(path string) ([]Tensor, map[string]string, error) {
-	f, entries, meta, dataStart, err := openSafetensors(path)
+	f, entries, meta, sums, dataStart, err := openSafetensors(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,6 +132,11 @@ func ReadSafetensors(path string) ([]Tensor, map[string]string, error) {
 			return nil, nil, fmt.Errorf("checkpoints: tensor %s in %s: read %d bytes at offset %d: %w",
 				quoteName(e.name), path, nbytes, dataStart+e.begin, err)
 		}
+		if want, ok := sums[e.name]; ok && verifyChecksums {
+			if got := crc32.Checksum(buf, crcTable); got != want {
+				return nil, nil, checksumError(path, e.name, want, got)
+			}
+		}
 		data, err := decode(e.dtype, buf)
 		if err != nil {
 			return nil, nil, fmt.Errorf("checkpoints: tensor %s in %s: %w", quoteName(e.name), path, err)
@@ -145,7 +151,7 @@ func ReadSafetensors(path string) ([]Tensor, map[string]string, error) {
 // error to refuse the tensor), in pieces of a megabyte: reading weights
 // back into a live model takes no second copy of them.
 func ReadSafetensorsInto(path string, dst func(name string, shape []int) ([]float32, error)) error {
-	f, entries, _, dataStart, err := openSafetensors(path)
+	f, entries, _, sums, dataStart, err := openSafetensors(path)
 	if err != nil {
 		return err
 	}
@@ -164,13 +170,21 @@ func ReadSafetensorsInto(path string, dst func(name string, shape []int) ([]floa
 			return fmt.Errorf("checkpoints: tensor %s in %s has %d values; want %d", quoteName(e.name), path, (e.end-e.begin)/width, len(out))
 		}
 		step := int64(len(buf)) / width * width
+		want, verify := sums[e.name]
+		var crc uint32
 		for off := e.begin; off < e.end; off += step {
 			chunk := buf[:min(step, e.end-off)]
 			if _, err := f.ReadAt(chunk, dataStart+off); err != nil {
 				return fmt.Errorf("checkpoints: tensor %s in %s: read %d bytes at offset %d: %w",
 					quoteName(e.name), path, len(chunk), dataStart+off, err)
 			}
+			if verify && verifyChecksums {
+				crc = crc32.Update(crc, crcTable, chunk)
+			}
 			decodeInto(e.dtype, chunk, out[(off-e.begin)/width:])
+		}
+		if verify && verifyChecksums && crc != want {
+			return checksumError(path, e.name, want, crc)
 		}
 	}
 	return nil
@@ -178,10 +192,13 @@ func ReadSafetensorsInto(path string, dst func(name string, shape []int) ([]floa
 
 // openSafetensors opens a .safetensors file and parses its header: the
 // entries sorted by name, the metadata, and where the data region starts.
-func openSafetensors(path string) (f *os.File, entries []entry, meta map[string]string, dataStart int64, err error) {
+//
+// The checksums the metadata records come back apart, by tensor name
+// (nil when there are none), and meta without them.
+func openSafetensors(path string) (f *os.File, entries []entry, meta map[string]string, sums map[string]uint32, dataStart int64, err error) {
 	f, err = os.Open(path)
 	if err != nil {
-		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %w", err)
+		return nil, nil, nil, nil, 0, fmt.Errorf("checkpoints: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -191,26 +208,26 @@ func openSafetensors(path string) (f *os.File, entries []entry, meta map[string]
 	}()
 	info, err := f.Stat()
 	if err != nil {
-		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %w", err)
+		return nil, nil, nil, nil, 0, fmt.Errorf("checkpoints: %w", err)
 	}
 	size := info.Size()
 	if size < 8 {
-		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s is %d bytes; want at least 8 (the header length)", path, size)
+		return nil, nil, nil, nil, 0, fmt.Errorf("checkpoints: %s is %d bytes; want at least 8 (the header length)", path, size)
 	}
 	var lenBuf [8]byte
 	if _, err := io.ReadFull(f, lenBuf[:]); err != nil {
-		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: read header length: %w", path, err)
+		return nil, nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: read header length: %w", path, err)
 	}
 	n := binary.LittleEndian.Uint64(lenBuf[:])
 	if n > maxHeaderLen {
-		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: header length %d; want at most %d (100 MiB)", path, n, maxHeaderLen)
+		return nil, nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: header length %d; want at most %d (100 MiB)", path, n, maxHeaderLen)
 	}
 	if n > uint64(size-8) {
-		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: header length %d but only %d bytes follow it (truncated or not a safetensors file)", path, n, size-8)
+		return nil, nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: header length %d but only %d bytes follow it (truncated or not a safetensors file)", path, n, size-8)
 	}
 	header := make([]byte, n)
 	if _, err := io.ReadFull(f, header); err != nil {
-		return nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: read %d-byte header: %w", path, n, err)
+		return nil, nil, nil, nil, 0, fmt.Errorf("checkpoints: %s: read %d-byte header: %w", path, n, err)
 	}
 	dataStart = 8 + int64(n)
 	entries, meta, err = parseHeader(header, size-dataStart)
@@ -219,9 +236,16 @@ func openSafetensors(path string) (f *os.File, entries []entry, meta map[string]
 		if errors.As(err, &he) {
 			he.file = path
 		}
-		return nil, nil, nil, 0, err
+		return nil, nil, nil, nil, 0, err
 	}
-	return f, entries, meta, dataStart, nil
+	if sums, meta, err = splitChecksums(entries, meta); err != nil {
+		var he *headerError
+		if errors.As(err, &he) {
+			he.file = path
+		}
+		return nil, nil, nil, nil, 0, err
+	}
+	return f, entries, meta, sums, dataStart, nil
 }
 
 // decode converts little-endian raw bytes of a supported dtype to float32.
@@ -546,6 +570,21 @@ func WriteSafetensors(path string, tensors []Tensor, metadata map[string]string)
 		sorted[i] = &tensors[i]
 	}
 	slices.SortFunc(sorted, func(x, y *Tensor) int { return cmp.Compare(x.Name, y.Name) })
+	meta := make(map[string]string, len(metadata)+len(sorted))
+	for k, v := range metadata {
+		if strings.HasPrefix(k, checksumPrefix) {
+			return fmt.Errorf("checkpoints: write %s: metadata key %s is reserved for the tensor checksums", path, quoteName(k))
+		}
+		meta[k] = v
+	}
+	sumBuf := make([]byte, 0, 64<<10)
+	for _, t := range sorted {
+		if err := checkWritable(t); err != nil {
+			return fmt.Errorf("checkpoints: write %s: %w", path, err)
+		}
+		meta[checksumKey(t.Name)] = fmt.Sprintf("%08x", tensorChecksum(t.Data, sumBuf))
+	}
+	metadata = meta
 
 	var hdr bytes.Buffer
 	enc := json.NewEncoder(&hdr)

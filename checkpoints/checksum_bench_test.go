@@ -1,0 +1,56 @@
+package checkpoints
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rmtgo/rmt/graph"
+)
+
+// BenchmarkLoadGPT2Small measures what verifying the checksums costs on
+// load: a checkpoint of GPT-2 small's shape (124M parameters, a 498 MB
+// model.safetensors, no optimizer moments) is loaded with and without
+// verification, alternately so that both meet the same page cache, and the
+// extra time is reported as a share of the unverified load (docs/formats.md):
+//
+//	go test ./checkpoints -run '^$' -bench LoadGPT2Small -benchtime 5x
+func BenchmarkLoadGPT2Small(b *testing.B) {
+	tied := true
+	c := graph.Config{ModelType: "gpt2", VocabSize: 50257, NEmbd: 768, NLayer: 12, NHead: 12, NPositions: 1024,
+		ActivationFunction: "gelu_new", LayerNormEpsilon: 1e-5, TieWordEmbeddings: &tied}
+	w, err := graph.RandomWeights(c, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := filepath.Join(b.TempDir(), "ck")
+	ck := &Checkpoint{Weights: w, RMT: RMTInfo{SegmentSize: 512, BPTTDepth: -1}, State: State{Step: 1}}
+	if err := Save(dir, ck); err != nil {
+		b.Fatal(err)
+	}
+	ck = nil
+	load := func(verify bool) time.Duration {
+		verifyChecksums = verify
+		defer func() { verifyChecksums = true }()
+		t0 := time.Now()
+		if _, err := Load(dir); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0)
+	}
+	load(true) // fill the page cache
+	var with, without time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%2 == 0 {
+			with += load(true)
+			without += load(false)
+		} else {
+			without += load(false)
+			with += load(true)
+		}
+	}
+	b.ReportMetric(float64(with.Milliseconds())/float64(b.N), "ms/verified-load")
+	b.ReportMetric(float64(without.Milliseconds())/float64(b.N), "ms/unverified-load")
+	b.ReportMetric(100*(with.Seconds()-without.Seconds())/without.Seconds(), "%-checksum-cost")
+}
