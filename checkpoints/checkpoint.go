@@ -76,6 +76,10 @@ type State struct {
 	// RunID is the id of the run that wrote the checkpoint (run.json, see
 	// RunInfo); empty in checkpoints of older builds.
 	RunID string `json:"run_id,omitempty"`
+	// BestLoss is the lowest validation loss of the current stage, which
+	// the divergence rule compares with (docs/runs.md); 0 before the
+	// stage's first validation and in checkpoints of older builds.
+	BestLoss float64 `json:"best_loss,omitempty"`
 }
 
 // Checkpoint is everything a run needs to resume, or an evaluation to run.

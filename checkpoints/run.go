@@ -333,3 +333,17 @@ func Resolve(path string) (string, error) {
 	}
 	return r.Latest()
 }
+
+// Steps returns the paths of the run's step checkpoints, newest first: the
+// candidates, after latest, that a resume can fall back to.
+func (r Run) Steps() ([]string, error) {
+	steps, err := listSteps(r.root())
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, 0, len(steps))
+	for i := len(steps) - 1; i >= 0; i-- {
+		paths = append(paths, filepath.Join(r.root(), steps[i].name))
+	}
+	return paths, nil
+}

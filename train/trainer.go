@@ -24,9 +24,12 @@ import (
 
 // Options are how a run reports, beside its config.
 type Options struct {
-	Log      io.Writer // progress and tables; os.Stderr in cmd/train
-	Resume   bool      // continue the run in Config.Out from its latest checkpoint
-	Terminal bool      // draw progress bars instead of plain lines
+	Log    io.Writer // progress and tables; os.Stderr in cmd/train
+	Resume bool      // continue the run in Config.Out from its latest checkpoint
+	// ResumeAuto (--resume=auto): when the latest checkpoint does not
+	// verify, resume from the newest one that does, naming the one skipped.
+	ResumeAuto bool
+	Terminal   bool // draw progress bars instead of plain lines
 	// NoFinalTable skips scoring the best checkpoint at every segment
 	// count after the last stage (measurements of the loop alone).
 	NoFinalTable bool
@@ -60,10 +63,14 @@ type trainer struct {
 	adam     *AdamW
 	state    checkpoints.State
 	progress curriculum.Progress
-	lastGood string               // newest checkpoint written or resumed from
-	lock     *checkpoints.RunLock // rank 0's lock of the run directory
-	evals    []evalRecord
-	acc      [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
+	lastGood string // newest checkpoint written or resumed from
+	// lastValidated is the newest checkpoint saved at a step whose
+	// validation passed the divergence rule, or resumed from: the one a
+	// diverged run names as good (saves between validations are not).
+	lastValidated string
+	lock          *checkpoints.RunLock // rank 0's lock of the run directory
+	evals         []evalRecord
+	acc           [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
 	// cell is the run's one memory cell: it trains, and validation runs on
 	// its graphs too, so that the run compiles and fills one set of graph
 	// buffers rather than a training set and a validation set beside it.
@@ -251,12 +258,9 @@ func (t *trainer) setup() error {
 		}
 		return nil
 	}
-	if latestErr != nil {
-		return fmt.Errorf("train: --resume: %w", latestErr)
-	}
-	ck, err := checkpoints.Load(latest)
+	ck, latest, err := t.resumePoint(latest, latestErr)
 	if err != nil {
-		return fmt.Errorf("train: --resume: %w", err)
+		return err
 	}
 	if err := checkpoints.SameMemory(ck.RMT.Kind(), c.MemoryKind()); err != nil {
 		return fmt.Errorf("train: --resume: checkpoint %s: %w", latest, err)
@@ -267,7 +271,7 @@ func (t *trainer) setup() error {
 	if err := sameRunConfig(ck.State.Config, c); err != nil {
 		return fmt.Errorf("train: --resume: %w", err)
 	}
-	t.w, t.state, t.lastGood = ck.Weights, ck.State, latest
+	t.w, t.state, t.lastGood, t.lastValidated = ck.Weights, ck.State, latest, latest
 	t.adam = t.newAdam()
 	t.adam.Step, t.adam.M, t.adam.V = ck.OptStep, ck.M, ck.V
 	if err := json.Unmarshal(ck.State.Progress, &t.progress); err != nil {
@@ -528,8 +532,9 @@ func (t *trainer) stage(ctx context.Context) error {
 		line += fmt.Sprintf(" | lr %.1e | %.0f ms | %.1f tok/ms", ss.lr, time.Since(t0).Seconds()*1e3, tps/1e3)
 		bar.Step(t.state.StageStep, line, t.state.StageStep%c.LogEvery == 0)
 		done := t.state.StageStep >= st.Steps
-		isBest := false
+		isBest, validated := false, false
 		if t.state.StageStep%c.EvalEvery == 0 || done {
+			validated = true
 			decision, reason, best, err := t.evaluate(cell, val, st)
 			if err != nil {
 				return err
@@ -550,7 +555,7 @@ func (t *trainer) stage(ctx context.Context) error {
 			t.state.StageStep = st.Steps
 		}
 		if isBest || done || t.state.StageStep%c.CheckpointEvery == 0 {
-			if err := t.save(isBest, done); err != nil {
+			if err := t.save(isBest, done, validated); err != nil {
 				return err
 			}
 		}
@@ -646,7 +651,10 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 	}
 	if math.IsNaN(st.loss) || math.IsInf(st.loss, 0) {
 		return stepStats{}, fmt.Errorf("train: loss is %v at step %d (stage %d); stopping without saving: the last good checkpoint is %s",
-			st.loss, t.state.Step+1, t.state.Stage+1, orNone(t.lastGood))
+			st.loss, t.state.Step+1, t.state.Stage+1, t.lastGoodNote())
+	}
+	if err := t.finiteGradients(grads); err != nil {
+		return stepStats{}, err
 	}
 	if c.GradAccum > 1 {
 		inv := float32(1) / float32(c.GradAccum)
@@ -659,7 +667,7 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 	st.lr = sched.LR(t.state.StageStep)
 	st.gnorm, err = t.adam.Update(t.w.Params, grads, st.lr)
 	if err != nil {
-		return stepStats{}, fmt.Errorf("train: step %d: %w; the last good checkpoint is %s", t.state.Step+1, err, orNone(t.lastGood))
+		return stepStats{}, fmt.Errorf("train: step %d: %w; the last good checkpoint is %s", t.state.Step+1, err, t.lastGoodNote())
 	}
 	return st, nil
 }
@@ -712,6 +720,9 @@ func (t *trainer) evaluate(cell *graph.Cell[float32], val []data.Sample, st curr
 	v, err := t.validate(cell, t.tok, val)
 	if err != nil {
 		return 0, "", false, fmt.Errorf("train: validation at step %d: %w", t.state.Step, err)
+	}
+	if err := t.checkDivergence(v.Loss); err != nil {
+		return 0, "", false, err
 	}
 	metric := selectionMetric(v, t.cfg.EvalSamples)
 	decision, why := t.progress.Observe(t.state.StageStep, metric)
@@ -774,7 +785,8 @@ func accString(a float64) string {
 
 // save writes a checkpoint of where the run stands (rank 0), once the
 // ranks have checked that they hold the same parameters.
-func (t *trainer) save(isBest, stageDone bool) error {
+// validated: the step was just validated and passed the divergence rule.
+func (t *trainer) save(isBest, stageDone, validated bool) error {
 	if err := t.checkParams(fmt.Sprintf("at step %d", t.state.Step)); err != nil {
 		return err
 	}
@@ -794,9 +806,12 @@ func (t *trainer) save(isBest, stageDone bool) error {
 	}
 	path, err := t.run.SaveStep(ck, isBest)
 	if err != nil {
-		return fmt.Errorf("train: saving step %d: %w", t.state.Step, err)
+		return fmt.Errorf("train: saving step %d: %w; the last good checkpoint is %s", t.state.Step, err, t.lastGoodNote())
 	}
 	t.lastGood = path
+	if validated {
+		t.lastValidated = path
+	}
 	return nil
 }
 
@@ -827,6 +842,7 @@ func (t *trainer) nextStage() error {
 	t.adam.Reset()
 	t.state.Parent = best
 	t.state.BestMetric = noMetric
+	t.state.BestLoss = 0
 	t.progress = curriculum.Progress{Stage: t.cfg.Stages[t.state.Stage]}
 	fmt.Fprintf(t.opt.Log, "stage %d starts from %s\n", t.state.Stage+1, best)
 	// No checkpoint here: it would reuse the step number of the stage's

@@ -115,7 +115,7 @@ func run(comm *dist.Comm, args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, ResumeAuto: resumeAuto, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
 		Comm: comm, CheckEvery: checkEvery})
 }
 
@@ -128,7 +128,8 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	given := train.DefaultConfig()
 	bind(fs, &given)
 	configFile := fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
-	resumeFlag := fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
+	var resumeFlag resumeMode
+	fs.Var(&resumeFlag, "resume", "continue the run in --out from its latest checkpoint; --resume=auto: from the newest checkpoint that verifies, when the latest does not (docs/runs.md)")
 	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
 	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
 	if err := fs.Parse(args); err != nil {
@@ -147,7 +148,8 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 		}
 	})
 	cfg = train.DefaultConfig()
-	if *resumeFlag {
+	resumeAuto = resumeFlag == "auto"
+	if resumeFlag != "" {
 		// A resumed run starts from its own saved config; flags given
 		// explicitly must agree with it (train.Run checks).
 		saved := filepath.Join(given.Out, "config.json")
@@ -169,5 +171,5 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	if err := cfg.Resolve(); err != nil {
 		return cfg, false, err
 	}
-	return cfg, *resumeFlag, nil
+	return cfg, resumeFlag != "", nil
 }
