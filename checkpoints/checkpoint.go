@@ -599,6 +599,17 @@ func readState(path string) (State, error) {
 	if err := decodeStrict(raw, &st, path); err != nil {
 		return State{}, err
 	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"stage", int64(st.Stage)}, {"step", int64(st.Step)}, {"stage_step", int64(st.StageStep)}, {"data_cursor", st.DataCursor}} {
+		if f.v < 0 {
+			return State{}, fmt.Errorf("checkpoints: %s has %s %d; want 0 or more", path, f.name, f.v)
+		}
+	}
+	if math.IsNaN(st.BestLoss) || st.BestLoss < 0 {
+		return State{}, fmt.Errorf("checkpoints: %s has best_loss %v; want 0 or more", path, st.BestLoss)
+	}
 	for _, f := range []*json.RawMessage{&st.RNG, &st.Progress, &st.Config} {
 		if len(*f) > 0 {
 			var b bytes.Buffer

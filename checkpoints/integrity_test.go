@@ -188,3 +188,19 @@ func TestNonFiniteRefused(t *testing.T) {
 		}
 	}
 }
+
+// state.json with a negative count is refused naming the file and field.
+func TestStateNegativeRefused(t *testing.T) {
+	for _, field := range []string{"step", "stage", "stage_step", "data_cursor"} {
+		dir := filepath.Join(t.TempDir(), "ck")
+		if err := Save(dir, newCheckpoint(t, tinyLlama(true), 2, 3)); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, stateFile)
+		editJSON(t, path, func(m map[string]any) { m[field] = -5 })
+		_, err := Load(dir)
+		if want := path + " has " + field + " -5; want 0 or more"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load with %s -5 = %v; want %q", field, err, want)
+		}
+	}
+}

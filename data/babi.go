@@ -108,6 +108,9 @@ func ParseBabi(r io.Reader, name string) ([]BabiStory, error) {
 		switch len(fields) {
 		case 1:
 			line.Text = strings.TrimSpace(fields[0])
+			if strings.HasSuffix(line.Text, "?") {
+				return nil, bad("a question without its answer and supporting ids; want \"ID question?<TAB>answer<TAB>ids\"")
+			}
 			isStatement[id] = true
 		case 3:
 			line.Question = true
@@ -302,10 +305,10 @@ func ParseBabiTasks(s string) ([]int, error) {
 		f = strings.TrimPrefix(strings.TrimSpace(f), "qa")
 		n, err := strconv.Atoi(f)
 		if err != nil {
-			return nil, fmt.Errorf("data: --babi-task %q: want task numbers such as 1 or 1,2,5", s)
+			return nil, fmt.Errorf("data: bAbI tasks %q: want task numbers such as 1 or 1,2,5", s)
 		}
 		if n < 1 || n > 5 {
-			return nil, fmt.Errorf("data: --babi-task %d: want 1 to 5 (qa1-qa5)", n)
+			return nil, fmt.Errorf("data: bAbI task %d: want 1 to 5 (qa1-qa5)", n)
 		}
 		if !slices.Contains(out, n) {
 			out = append(out, n)

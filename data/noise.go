@@ -54,6 +54,9 @@ func SplitFiles(dir, split string, evalEvery int, flag string) ([]string, []int6
 		if !fi.Mode().IsRegular() || fi.Size() == 0 {
 			continue
 		}
+		if err := checkText(p, fi.Size(), flag); err != nil {
+			return nil, nil, err
+		}
 		paths = append(paths, p)
 		sizes = append(sizes, fi.Size())
 	}
@@ -79,7 +82,7 @@ func SplitFiles(dir, split string, evalEvery int, flag string) ([]string, []int6
 		}
 	}
 	if len(ps) == 0 {
-		return nil, nil, fmt.Errorf("data: %s %s: the %s split is empty (%d .txt files, every %d-th is eval); add files or turn the split off (eval-every -1)", flag, dir, split, len(paths), k)
+		return nil, nil, fmt.Errorf("data: %s %s: the %s split is empty (%d .txt files; by name, every %d-th is held out for evaluation and the rest train); add .txt files: %d or more give both splits one", flag, dir, split, len(paths), k, k)
 	}
 	return ps, ss, nil
 }

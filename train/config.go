@@ -193,6 +193,16 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --story-share %g, want a share from 0 to 1", c.StoryShare)
 	case c.StoryShare > 0 && c.Task != "babi":
 		return fmt.Errorf("train: --story-share is for --task babi (stories without noise), not %s", c.Task)
+	case c.Warmup < 0:
+		return fmt.Errorf("train: --warmup %d, want 0 or more", c.Warmup)
+	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 1):
+		return fmt.Errorf("train: --clip-norm %g, want 0 (off) or a finite positive norm", c.ClipNorm)
+	case !(c.ClipValue >= 0) || math.IsInf(c.ClipValue, 1):
+		return fmt.Errorf("train: --clip-value %g, want 0 (off) or a finite positive value", c.ClipValue)
+	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 1):
+		return fmt.Errorf("train: --weight-decay %g, want a finite 0 or more", c.WeightDecay)
+	case math.IsNaN(c.LR) || math.IsInf(c.LR, 0):
+		return fmt.Errorf("train: --lr %g, want a finite positive learning rate", c.LR)
 	case c.Keep < 1:
 		return fmt.Errorf("train: --keep %d, want at least 1", c.Keep)
 	case c.Out == "":

@@ -3,14 +3,23 @@ package train
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/data"
 )
 
 // lockRun takes the run directory's lock for the life of the run, before
 // anything is written there: a second trainer, or a --resume of a run
 // still going, is refused naming the process that holds it.
 func (t *trainer) lockRun() error {
+	_, statErr := os.Stat(t.cfg.Out)
+	if err := os.MkdirAll(t.cfg.Out, 0o755); err != nil {
+		return fmt.Errorf("train: --out %s: %w", t.cfg.Out, err)
+	}
+	t.madeOut = errors.Is(statErr, fs.ErrNotExist)
 	l, err := checkpoints.LockRun(t.cfg.Out, "train")
 	if errors.Is(err, checkpoints.ErrLocked) {
 		return fmt.Errorf("train: --out %s: %w", t.cfg.Out, err)
@@ -22,5 +31,37 @@ func (t *trainer) lockRun() error {
 		fmt.Fprintf(t.opt.Log, "note: %s was left locked by %s, which no longer runs; taking it over\n", t.cfg.Out, *l.Stale)
 	}
 	t.lock = l
+	return nil
+}
+
+// abandonFresh undoes what a fresh run refused before writing anything did
+// to --out: the lock, and the folder when the run made it.
+func (t *trainer) abandonFresh() {
+	if t.lock == nil {
+		return
+	}
+	t.lock.Unlock()
+	t.lock = nil
+	os.Remove(filepath.Join(t.cfg.Out, checkpoints.LockFile))
+	if t.madeOut {
+		os.Remove(t.cfg.Out) // only when empty
+	}
+}
+
+// checkData builds the first stage's training and validation tasks before
+// a fresh run writes anything: a malformed bAbI file or a binary file in a
+// text folder is refused while the run directory is still empty.
+func (t *trainer) checkData() error {
+	n := t.cfg.Stages[0].Segments
+	if _, err := t.trainTasks(n); err != nil {
+		return err
+	}
+	tc, err := t.taskConfig(n, data.SplitEval)
+	if err != nil {
+		return err
+	}
+	if _, err := data.NewTask(tc); err != nil {
+		return fmt.Errorf("train: validation data: %w", err)
+	}
 	return nil
 }

@@ -69,6 +69,7 @@ type trainer struct {
 	// diverged run names as good (saves between validations are not).
 	lastValidated string
 	lock          *checkpoints.RunLock // rank 0's lock of the run directory
+	madeOut       bool                 // the run made --out (a refused fresh run removes it)
 	evals         []evalRecord
 	acc           [][]float32 // gradient accumulator across micro-batches (GradAccum > 1)
 	// cell is the run's one memory cell: it trains, and validation runs on
@@ -200,9 +201,6 @@ func (t *trainer) setup() error {
 	c := t.cfg
 	root := t.comm.Root()
 	if root {
-		if err := os.MkdirAll(c.Out, 0o755); err != nil {
-			return fmt.Errorf("train: --out %s: %w", c.Out, err)
-		}
 		if err := t.lockRun(); err != nil {
 			return err
 		}
@@ -236,6 +234,10 @@ func (t *trainer) setup() error {
 	if !t.opt.Resume {
 		if latestErr == nil {
 			return fmt.Errorf("train: --out %s already holds a run (latest checkpoint %s); pass --resume to continue it, or choose another --out", c.Out, latest)
+		}
+		if err := t.checkData(); err != nil {
+			t.abandonFresh()
+			return err
 		}
 		if err := t.initMemory(m); err != nil {
 			return err

@@ -165,7 +165,8 @@ func TestBabilongFlags(t *testing.T) {
 	}{
 		{"unknown length", []string{"--babi-dir", babi, "--lengths", "0k,3x"}, `--lengths: unknown length "3x"`},
 		{"length without unit", []string{"--babi-dir", babi, "--lengths", "1024"}, `unknown length "1024"`},
-		{"task outside 1-5", []string{"--babi-dir", babi, "--tasks", "1,6"}, "--tasks: data: --babi-task 6: want 1 to 5"},
+		{"task outside 1-5", []string{"--babi-dir", babi, "--tasks", "1,6"}, "--tasks: data: bAbI task 6: want 1 to 5"},
+		{"tasks 0,6 name --tasks", []string{"--babi-dir", babi, "--tasks", "0,6"}, "--tasks: data: bAbI task 0: want 1 to 5"},
 		{"samples of the wrong size", []string{"--babi-dir", babi, "--lengths", "0k,1k,2k", "--samples", "5,5"}, "one per --lengths entry (3)"},
 		{"no samples", []string{"--babi-dir", babi, "--samples", "0"}, "--samples 0, want at least 1"},
 		{"no test file", []string{"--babi-dir", train, "--lengths", "0k"}, "has no qa1_*_test.txt file; evaluation reads the bAbI test split only"},
@@ -175,6 +176,9 @@ func TestBabilongFlags(t *testing.T) {
 			err := babilong(&bytes.Buffer{}, &bytes.Buffer{}, append(append([]string{}, base...), tc.args...))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "--babi-task") {
+				t.Errorf("error %v names --babi-task, a flag of train; eval babilong has --tasks", err)
 			}
 		})
 	}

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -124,7 +125,7 @@ func run(comm *dist.Comm, args []string) error {
 // given explicitly.
 func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
+	fs.SetOutput(io.Discard) // a bad flag is reported once, by main, without the usage
 	given := train.DefaultConfig()
 	bind(fs, &given)
 	configFile := fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
@@ -133,6 +134,13 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
 	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(os.Stderr)
+			fs.Usage()
+		}
+		return cfg, false, err
+	}
+	if err := finiteFlags(fs); err != nil {
 		return cfg, false, err
 	}
 	if fs.NArg() > 0 {

@@ -1,6 +1,10 @@
 package main
 
-import "fmt"
+import (
+	"flag"
+	"fmt"
+	"math"
+)
 
 // resumeAuto is --resume=auto: fall back to the newest checkpoint that
 // verifies when the latest does not.
@@ -27,3 +31,20 @@ func (m *resumeMode) Set(v string) error {
 }
 
 func (m *resumeMode) IsBoolFlag() bool { return true }
+
+// finiteFlags refuses a NaN or Inf given to any number flag, naming it:
+// the config is JSON, which has neither, and a NaN learning rate trains
+// nothing.
+func finiteFlags(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		g, ok := f.Value.(flag.Getter)
+		if !ok || err != nil {
+			return
+		}
+		if v, ok := g.Get().(float64); ok && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			err = fmt.Errorf("--%s %v, want a finite number", f.Name, v)
+		}
+	})
+	return err
+}
