@@ -583,6 +583,11 @@ func readState(path string) (State, error) {
 	if err != nil {
 		return State{}, err
 	}
+	return parseState(raw, path)
+}
+
+// parseState parses and checks the bytes of state.json; path names it in errors.
+func parseState(raw []byte, path string) (State, error) {
 	var v struct {
 		FormatVersion *int `json:"format_version"`
 	}

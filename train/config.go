@@ -95,10 +95,18 @@ func LoadConfigFile(path string, c *Config) error {
 	if err != nil {
 		return fmt.Errorf("train: --config: %w", err)
 	}
+	return parseConfigFile(raw, path, c)
+}
+
+// parseConfigFile is LoadConfigFile on the bytes of the file path.
+func parseConfigFile(raw []byte, path string, c *Config) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {
 		return fmt.Errorf("train: --config %s: %w", path, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("train: --config %s: data after the JSON object; want one object", path)
 	}
 	return nil
 }
