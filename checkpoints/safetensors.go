@@ -120,28 +120,15 @@ func ReadSafetensors(path string) ([]Tensor, map[string]string, error) {
 		return nil, nil, err
 	}
 	defer f.Close()
-	tensors := make([]Tensor, len(entries))
-	var buf []byte
-	for i, e := range entries {
-		nbytes := e.end - e.begin
-		if int64(cap(buf)) < nbytes {
-			buf = make([]byte, nbytes)
-		}
-		buf = buf[:nbytes]
-		if _, err := f.ReadAt(buf, dataStart+e.begin); err != nil {
-			return nil, nil, fmt.Errorf("checkpoints: tensor %s in %s: read %d bytes at offset %d: %w",
-				quoteName(e.name), path, nbytes, dataStart+e.begin, err)
-		}
-		if want, ok := sums[e.name]; ok && verifyChecksums {
-			if got := crc32.Checksum(buf, crcTable); got != want {
-				return nil, nil, checksumError(path, e.name, want, got)
-			}
-		}
-		data, err := decode(e.dtype, buf)
-		if err != nil {
-			return nil, nil, fmt.Errorf("checkpoints: tensor %s in %s: %w", quoteName(e.name), path, err)
-		}
-		tensors[i] = Tensor{Name: e.name, DType: e.dtype, Shape: e.shape, Data: data}
+	tensors := make([]Tensor, 0, len(entries))
+	err = readTensors(f, path, entries, sums, dataStart, func(e entry) ([]float32, error) {
+		width := dtypeSize[e.dtype]
+		data := make([]float32, (e.end-e.begin)/width)
+		tensors = append(tensors, Tensor{Name: e.name, DType: e.dtype, Shape: e.shape, Data: data})
+		return data, nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return tensors, meta, nil
 }
@@ -156,21 +143,29 @@ func ReadSafetensorsInto(path string, dst func(name string, shape []int) ([]floa
 		return err
 	}
 	defer f.Close()
+	return readTensors(f, path, entries, sums, dataStart, func(e entry) ([]float32, error) { return dst(e.name, e.shape) })
+}
+
+// readTensors reads the tensors of entries into the slices dst returns, a
+// megabyte at a time, verifying each against its checksum (sums, when the
+// file records them) while the piece is still in cache.
+func readTensors(f *os.File, path string, entries []entry, sums map[string]uint32, dataStart int64, dst func(entry) ([]float32, error)) error {
 	buf := make([]byte, 1<<20)
 	for _, e := range entries {
-		out, err := dst(e.name, e.shape)
-		if err != nil {
-			return fmt.Errorf("checkpoints: tensor %s in %s: %w", quoteName(e.name), path, err)
-		}
-		width := map[string]int64{"F32": 4, "F16": 2, "BF16": 2}[e.dtype]
+		width := dtypeSize[e.dtype]
 		if width == 0 {
 			return fmt.Errorf("checkpoints: tensor %s in %s: dtype %s; supported: %s", quoteName(e.name), path, plain(e.dtype), supportedDTypes)
+		}
+		out, err := dst(e)
+		if err != nil {
+			return fmt.Errorf("checkpoints: tensor %s in %s: %w", quoteName(e.name), path, err)
 		}
 		if int64(len(out)) != (e.end-e.begin)/width {
 			return fmt.Errorf("checkpoints: tensor %s in %s has %d values; want %d", quoteName(e.name), path, (e.end-e.begin)/width, len(out))
 		}
 		step := int64(len(buf)) / width * width
 		want, verify := sums[e.name]
+		verify = verify && verifyChecksums
 		var crc uint32
 		for off := e.begin; off < e.end; off += step {
 			chunk := buf[:min(step, e.end-off)]
@@ -178,12 +173,12 @@ func ReadSafetensorsInto(path string, dst func(name string, shape []int) ([]floa
 				return fmt.Errorf("checkpoints: tensor %s in %s: read %d bytes at offset %d: %w",
 					quoteName(e.name), path, len(chunk), dataStart+off, err)
 			}
-			if verify && verifyChecksums {
+			if verify {
 				crc = crc32.Update(crc, crcTable, chunk)
 			}
 			decodeInto(e.dtype, chunk, out[(off-e.begin)/width:])
 		}
-		if verify && verifyChecksums && crc != want {
+		if verify && crc != want {
 			return checksumError(path, e.name, want, crc)
 		}
 	}
@@ -246,17 +241,6 @@ func openSafetensors(path string) (f *os.File, entries []entry, meta map[string]
 		return nil, nil, nil, nil, 0, err
 	}
 	return f, entries, meta, sums, dataStart, nil
-}
-
-// decode converts little-endian raw bytes of a supported dtype to float32.
-func decode(dtype string, b []byte) ([]float32, error) {
-	width := map[string]int{"F32": 4, "F16": 2, "BF16": 2}[dtype]
-	if width == 0 {
-		return nil, fmt.Errorf("dtype %s; supported: %s", plain(dtype), supportedDTypes)
-	}
-	out := make([]float32, len(b)/width)
-	decodeInto(dtype, b, out)
-	return out, nil
 }
 
 // decodeInto converts the values of b (a supported dtype) into out.
