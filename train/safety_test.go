@@ -59,6 +59,14 @@ func TestDivergenceStopsNamingTheLastValidated(t *testing.T) {
 	if _, err := runOpts(t, c, []eval.Validation{{Accuracy: 0.5, Loss: 0.3}, {Accuracy: 0.5, Loss: 9.9}, {Accuracy: 0.5, Loss: 1}}, Options{}); err != nil {
 		t.Errorf("a validation loss of 9.9 after a best of 0.3 (under 10 x max(best, 1)) stopped the run: %v", err)
 	}
+	// The first validation of a run has no best to compare with: a loss
+	// above 10 x that of a uniform guess (ln 260, the byte vocabulary with its specials) stops it.
+	c = tinyConfig(t, "1", 3)
+	c.CheckpointEvery = 1
+	if _, err := runOpts(t, c, []eval.Validation{{Accuracy: 0, Loss: 100}}, Options{}); err == nil ||
+		!strings.Contains(err.Error(), "validation loss 100 at step 1 (stage 1) is above 10 times that of a uniform guess (ln 260 = 5.56)") {
+		t.Errorf("a first validation loss of 100: %v; want the uniform-guess rule", err)
+	}
 	c = tinyConfig(t, "1", 3)
 	if _, err := runOpts(t, c, []eval.Validation{{Accuracy: 0.5, Loss: 0.3}, {Accuracy: 0.5, Loss: math.NaN()}}, Options{}); err == nil ||
 		!strings.Contains(err.Error(), "validation loss is NaN at step 2") || !strings.Contains(err.Error(), ckPath(c, "000001")) {
