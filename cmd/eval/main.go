@@ -79,7 +79,9 @@ func main() {
 	if err != nil {
 		msg := err.Error()
 		if comm.Root() {
-			fmt.Fprintln(os.Stderr, "eval "+os.Args[1]+": "+msg)
+			if !flagError(msg) { // the flag package has printed those, with the usage
+				fmt.Fprintln(os.Stderr, "eval "+os.Args[1]+": "+msg)
+			}
 			if h := hintFor(msg); h != "" {
 				fmt.Fprintln(os.Stderr, "hint: "+h)
 			}
@@ -98,6 +100,17 @@ func quiet(out io.Writer) (io.Writer, io.Writer) {
 		return out, os.Stderr
 	}
 	return io.Discard, io.Discard
+}
+
+// flagError reports the errors of flag.FlagSet.Parse, which prints them
+// itself (with the usage): main must not print them a second time.
+func flagError(msg string) bool {
+	for _, p := range []string{"invalid value ", "invalid boolean value ", "flag provided but not defined", "flag needs an argument", "bad flag syntax"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // hintFor suggests a next step for common mistakes.

@@ -59,3 +59,15 @@ func TestBadInputRefusedBeforeWriting(t *testing.T) {
 		})
 	}
 }
+
+// eval's flag errors are printed once too (by the flag package, with the
+// usage), not a second time by main.
+func TestEvalFlagErrorOnce(t *testing.T) {
+	out, err := exec.Command(buildCmd(t, "eval"), "accuracy", "--threads", "0").CombinedOutput()
+	if err == nil {
+		t.Fatal("eval accuracy --threads 0 succeeded")
+	}
+	if n := strings.Count(string(out), "want a whole number of threads"); n != 1 {
+		t.Errorf("eval accuracy --threads 0 printed its error %d times:\n%s", n, out)
+	}
+}
