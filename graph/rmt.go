@@ -487,6 +487,9 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 	return p, nil
 }
 
+// segment is segment i's graph shape and inputs (Cell.Run).
+func (p *plan[T]) segment(i int) (SegmentShape, *Batch[T]) { return p.shapes[i], p.batches[i] }
+
 // Trace is a forward run over a Sequence.
 type Trace[T kernels.Float] struct {
 	Loss      float64   // mean over every scored prediction of the batch
@@ -509,15 +512,7 @@ func (c *Cell[T]) Forward(seq Sequence) (*Trace[T], error) {
 // hand-off noise of MemNoise.
 func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 	tr := &Trace[T]{Mems: [][]T{c.InitialMemory(b)}}
-	for i, shape := range p.shapes[:n] {
-		g, err := c.graph(shape)
-		if err != nil {
-			return nil, err
-		}
-		r, err := g.Forward(p.batches[i], tr.Mems[i])
-		if err != nil {
-			return nil, fmt.Errorf("segment %d: %w", i+1, err)
-		}
+	_, err := c.Run(tr.Mems[0], 0, n, p.segment, func(i int, r *Result[T]) {
 		tr.Loss += r.Loss
 		tr.LossParts = append(tr.LossParts, r.Loss)
 		if noisy && c.MemNoise > 0 && c.Mem > 0 {
@@ -527,6 +522,9 @@ func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 			addMemNoise(r.MemOut, c.W.Config.Hidden(), c.MemNoise, c.NoiseSeed, i, p.row0*c.Mem)
 		}
 		tr.Mems = append(tr.Mems, r.MemOut)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return tr, nil
 }
@@ -699,25 +697,16 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 // state i in tr.Mems[i] where keep(i) and each segment's loss in
 // tr.LossParts when that slot is still zero.
 func (c *Cell[T]) recompute(p *plan[T], tr *Trace[T], from, to int, keep func(int) bool) error {
-	cur := tr.Mems[from]
-	for i := from + 1; i <= to; i++ {
-		g, err := c.graph(p.shapes[i-1])
-		if err != nil {
-			return err
-		}
-		r, err := g.Forward(p.batches[i-1], cur)
-		if err != nil {
-			return fmt.Errorf("segment %d: %w", i, err)
-		}
+	_, err := c.Run(tr.Mems[from], from, to, p.segment, func(j int, r *Result[T]) {
+		i := j + 1 // state i is segment i's (1-based) output
 		if tr.LossParts[i-1] == 0 {
 			tr.LossParts[i-1] = r.Loss
 		}
-		cur = r.MemOut
 		if keep(i) {
-			tr.Mems[i] = cur
+			tr.Mems[i] = r.MemOut
 		}
-	}
-	return nil
+	})
+	return err
 }
 
 // gradBuffers returns the cell's gradient buffers, one per parameter in
