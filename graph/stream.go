@@ -102,7 +102,7 @@ func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int,
 	cur = cur[n*S:]
 	shape := s.cell.Shape(1)
 	shape.LogitRows = 1
-	shape.ReadOnly = shape.ARMT() // reads, writes nothing: the authors' final segment
+	shape.ReadOnly = shape.kind().finalReadOnly() // ARMT: reads, writes nothing, as the authors run it
 	g, err := s.cell.graph(shape)
 	if err != nil {
 		return nil, err

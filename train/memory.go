@@ -87,22 +87,7 @@ func (r memoryRecord) total() float64 {
 	return s
 }
 
-func shapeName(s graph.SegmentShape) string {
-	name := fmt.Sprintf("%dx%d+2x%d", s.Batch, s.Tokens, s.Mem)
-	switch {
-	case s.ARMT() && s.ReadOnly:
-		name = fmt.Sprintf("%dx%d armt d_mem %d read-only", s.Batch, s.Tokens, s.DMem)
-	case s.ARMT():
-		name = fmt.Sprintf("%dx%d+%d armt d_mem %d", s.Batch, s.Tokens, s.Mem, s.DMem)
-	}
-	if s.KeyMask {
-		name += " masked"
-	}
-	if s.LogitRows > 0 {
-		name += fmt.Sprintf(" %d logit rows", s.LogitRows)
-	}
-	return name
-}
+func shapeName(s graph.SegmentShape) string { return s.Name() }
 
 // String is the breakdown as the log prints it.
 func (r memoryRecord) String() string {
