@@ -224,12 +224,15 @@ func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (
 // graphs are compiled once; the weights are shared and must not change
 // while the cells run.
 func (c *Cell[T]) Twins(n int) []*Cell[T] {
-	for len(c.twins) < n-1 {
-		c.twins = append(c.twins, &Cell[T]{W: c.W, Mem: c.Mem, Seg: c.Seg, DMem: c.DMem, train: c.train, graphs: map[SegmentShape]*Segment[T]{}})
-	}
 	cells := []*Cell[T]{c}
-	for _, t := range c.twins[:max(n-1, 0)] {
-		t.Mem0, t.MemNoise, t.NoiseSeed, t.MemStability, t.KeepEvery = c.Mem0, c.MemNoise, c.NoiseSeed, c.MemStability, c.KeepEvery
+	for i := range max(n-1, 0) {
+		if i == len(c.twins) {
+			c.twins = append(c.twins, &Cell[T]{graphs: map[SegmentShape]*Segment[T]{}})
+		}
+		t := c.twins[i]
+		own := *t
+		*t = *c // every setting, those added later included
+		t.graphs, t.grads, t.pool, t.twins = own.graphs, own.grads, own.pool, nil
 		cells = append(cells, t)
 	}
 	return cells
