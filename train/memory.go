@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/graph"
 )
 
@@ -74,7 +74,7 @@ func (t *trainer) memory(when string) memoryRecord {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	r.HeapMB = float64(ms.HeapInuse) / mib
-	r.RSSMB, r.PeakRSSMB = eval.ResidentMB(), eval.PeakResidentMB()
+	r.RSSMB, r.PeakRSSMB = bench.ResidentMB(), bench.PeakResidentMB()
 	r.Unaccounted = r.RSSMB - r.total()
 	return r
 }
@@ -138,6 +138,6 @@ func MeasureLoop(ctx context.Context, model string, seg int, mem graph.Memory, s
 		return LoopMemory{}, err
 	}
 	t0 := time.Now()
-	peak, err := eval.PeakDuring(func() error { return Run(ctx, c, Options{Log: log, NoFinalTable: true}) })
+	peak, err := bench.PeakDuring(func() error { return Run(ctx, c, Options{Log: log, NoFinalTable: true}) })
 	return LoopMemory{Segments: segments, Steps: steps, PeakRSSMB: peak, Seconds: time.Since(t0).Seconds()}, err
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
@@ -106,7 +107,7 @@ func runScaling(args []string) error {
 // other, and prints the peak resident memory of each.
 func trainLoop(shape string, seg int, mem graph.Memory, counts []int, steps int, asJSON bool) error {
 	model := shape
-	if _, ok := eval.BenchShapes[shape]; ok {
+	if _, ok := checkpoints.Shape(shape); ok {
 		model = eval.RandomPrefix + shape
 	}
 	var rows []train.LoopMemory
