@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
@@ -73,13 +74,13 @@ func runScaling(args []string) error {
 	if *timed < 0 || *keepEvery < 0 {
 		return fmt.Errorf("--timed %d and --keep-every %d must be at least 0", *timed, *keepEvery)
 	}
-	rep, err := eval.TrainScalingWith(w, *seg, *mem, counts, eval.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery}, logf)
+	rep, err := bench.TrainScalingWith(w, *seg, *mem, counts, bench.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery}, logf)
 	if err != nil {
 		return err
 	}
 	rep.Shape = *shape
 	if *streamSegs > 0 {
-		if rep.Stream, err = eval.StreamTokens(w, *seg, *mem, *streamSegs, *window, logf); err != nil {
+		if rep.Stream, err = bench.StreamTokens(w, *seg, *mem, *streamSegs, *window, logf); err != nil {
 			return err
 		}
 	}

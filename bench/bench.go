@@ -1,4 +1,4 @@
-package eval
+package bench
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/graph/kernels"
 )
@@ -104,7 +103,7 @@ func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, run
 	memory := first.MemOut
 	grads := make([][]float32, seg.NumParams())
 	fwd, train := make([]time.Duration, 0, runs), make([]time.Duration, 0, runs)
-	rss := bench.StartPeak()
+	rss := StartPeak()
 	for i := 0; i <= runs; i++ {
 		t0 := time.Now()
 		if _, err := seg.Forward(in, memory); err != nil {

@@ -1,4 +1,4 @@
-package eval
+package bench
 
 import (
 	"fmt"
@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/graph"
 )
 
@@ -126,7 +125,7 @@ func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingO
 			}
 			best = min(best, time.Since(t0))
 		}
-		p := bench.StartPeak()
+		p := StartPeak()
 		t0 := time.Now()
 		if _, err := cell.Gradients(seq, -1); err != nil {
 			p.Done()
@@ -137,7 +136,7 @@ func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingO
 		}
 		peak := p.Done()
 		row := TrainScalingRow{Segments: n, StepMS: ms(best), MSPerSegment: ms(best) / float64(n), PeakRSSMB: peak}
-		row.SettledRSSMB, row.HeapMB = bench.SettledMB()
+		row.SettledRSSMB, row.HeapMB = SettledMB()
 		row.RatioToOneSegment = row.MSPerSegment / out.OneSegmentMS
 		out.Train = append(out.Train, row)
 		if progress != nil {
@@ -181,17 +180,17 @@ func StreamTokens(w *graph.Weights, seg, mem, segments, window int, progress fun
 			last = append(last, d)
 		}
 		if i == window-1 {
-			out.RSSStartMB, out.HeapStartMB = bench.SettledMB()
+			out.RSSStartMB, out.HeapStartMB = SettledMB()
 		}
 		if progress != nil && (i+1)%256 == 0 {
 			el := time.Since(start)
 			progress(fmt.Sprintf("streamed %d/%d segments (%d tokens), %.0f tok/s, RSS %.0f MiB, ~%s left",
-				i+1, segments, (i+1)*seg, float64((i+1)*seg)/el.Seconds(), bench.ResidentMB(),
+				i+1, segments, (i+1)*seg, float64((i+1)*seg)/el.Seconds(), ResidentMB(),
 				(time.Duration(float64(el) / float64(i+1) * float64(segments-i-1))).Round(time.Second)))
 		}
 	}
 	out.Seconds = time.Since(start).Seconds()
-	out.RSSEndMB, out.HeapEndMB = bench.SettledMB()
+	out.RSSEndMB, out.HeapEndMB = SettledMB()
 	runtime.KeepAlive(st) // measured while the stream (its graphs and memory) is live
 	// The median segment of each window: a neighbour's burst on the shared
 	// cores should not decide whether time per token stayed flat.
