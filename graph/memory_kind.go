@@ -89,7 +89,7 @@ type segmentMemory interface {
 }
 
 // kinds are the memory kinds by name; MemoryOf asks them in this order.
-var kinds = []memoryKind{armtMemory{}, rmtMemory{}}
+var kinds = []memoryKind{rmtMemory{}, armtMemory{}}
 
 // kindNamed is the kind called name.
 func kindNamed(name string) (memoryKind, error) {

@@ -208,7 +208,7 @@ func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (
 	}
 	sh := SegmentShape{Batch: 1, Tokens: s, Mem: mem.Tokens, DMem: mem.DMem}
 	if L, rule := k.positions(sh); c.HardPositionLimit() && L > c.MaxPositions() {
-		return nil, fmt.Errorf("graph: segment size %d with %d memory tokens needs %s = %d positions, more than n_positions = %d; lower --segment-size or --mem-tokens",
+		return nil, fmt.Errorf("graph: segment size %d with %d memory tokens needs %s = %d positions, more than n_positions = %d; lower the segment size or the memory tokens",
 			s, mem.Tokens, rule, L, c.MaxPositions())
 	}
 	if err := k.holds(w, mem); err != nil {

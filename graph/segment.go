@@ -33,9 +33,6 @@ type SegmentShape struct {
 	ReadOnly bool
 }
 
-// ARMT reports whether the shape is the associative memory's.
-func (s SegmentShape) ARMT() bool { return s.DMem > 0 }
-
 // memRows is the number of memory rows after the tokens (RMT's write
 // copy, ARMT's armt.memory).
 func (s SegmentShape) memRows() int {

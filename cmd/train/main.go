@@ -116,6 +116,12 @@ func run(comm *dist.Comm, args []string) error {
 		Comm: comm, CheckEvery: checkEvery})
 }
 
+// resolveConfig is resolveFlags for the config alone.
+func resolveConfig(args []string) (train.Config, bool, error) {
+	cfg, resume, _, err := resolveFlags(args)
+	return cfg, resume, err
+}
+
 // resolveFlags parses the flags once and resolves the config: defaults,
 // then a resumed run's saved config, then --config FILE, then the flags
 // given explicitly; checkEvery is --check-every, steps between the ranks'
