@@ -61,7 +61,7 @@ def read_json(path):
 
 
 def read_safetensors(path):
-    """Every tensor of a safetensors file, widened to float32: an 8-byte
+    """Every tensor of a safetensors file, in torch's default dtype: an 8-byte
     little-endian header length, a JSON header, then the raw data."""
     try:
         with open(path, "rb") as f:
@@ -91,7 +91,7 @@ def read_safetensors(path):
         if end > len(data):
             raise ReaderError(f"{path}: tensor {name} ends at byte {end} of the data but the file holds {len(data)}: truncated")
         x = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype) if end > begin else torch.zeros(0, dtype=dtype)
-        out[name] = x.reshape(shape).float()
+        out[name] = x.reshape(shape).to(torch.get_default_dtype())
     return out
 
 
@@ -155,8 +155,8 @@ class Decoder:
 
     def rope(self, x):  # (H, L, D), HF's rotate-half layout
         L, D = x.shape[1], self.D
-        inv = 1.0 / (self.cfg.get("rope_theta", 10000.0) ** (torch.arange(0, D, 2).float() / D))
-        f = torch.arange(L).float()[:, None] * inv[None]
+        inv = 1.0 / (self.cfg.get("rope_theta", 10000.0) ** (torch.arange(0, D, 2).to(x.dtype) / D))
+        f = torch.arange(L).to(x.dtype)[:, None] * inv[None]
         cos, sin = torch.cat([f, f], -1).cos(), torch.cat([f, f], -1).sin()
         rot = torch.cat([-x[..., D // 2:], x[..., : D // 2]], -1)
         return x * cos + rot * sin
@@ -395,8 +395,10 @@ def main(argv=None):
     ap.add_argument("--max-new", type=int, default=16, help="tokens to generate greedily (0: none)")
     ap.add_argument("--no-eos", action="store_true", help="do not stop at the end-of-sequence token")
     ap.add_argument("--logits-json", help="write the input's logits and the continuation to this JSON file")
+    ap.add_argument("--float64", action="store_true", help="compute in float64 (rmt computes in float32)")
     args = ap.parse_args(argv)
     torch.set_grad_enabled(False)
+    torch.set_default_dtype(torch.float64 if args.float64 else torch.float32)
     try:
         model = Model(args.folder)
         tok = None
