@@ -200,6 +200,12 @@ func TestReaderMatchesGo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if card, err := os.ReadFile(filepath.Join(folder, "README.md")); err != nil || !strings.Contains(string(card), "rmt_reader.py") {
+				t.Errorf("the export's model card: %v; want one that says how to load it in PyTorch", err)
+			}
+			if _, err := os.Stat(filepath.Join(folder, "generation_config.json")); tc.model == stories && err != nil {
+				t.Errorf("the export of stories260K lacks its generation_config.json: %v", err)
+			}
 			S := ck.RMT.SegmentSize
 			rng := rand.New(rand.NewPCG(7, 7))
 			ids := make([]int, 4*S)
