@@ -413,6 +413,10 @@ func TestReaderBadInput(t *testing.T) {
 		{"truncated header", func(t *testing.T, dir string) { truncate(t, dir, func(int) int { return 20 }) }, "truncated"},
 		{"shorter than a header length", func(t *testing.T, dir string) { truncate(t, dir, func(int) int { return 5 }) }, "5 bytes, truncated"},
 		{"bad rmt.json", func(t *testing.T, dir string) { os.WriteFile(filepath.Join(dir, "rmt.json"), []byte("{"), 0o644) }, "rmt.json: not valid JSON"},
+		{"no segment size", func(t *testing.T, dir string) { setRMT(t, dir, "segment_size", nil) }, "segment_size is None; want a positive integer"},
+		{"config without a size", func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"model_type": "gpt2"}`), 0o644)
+		}, "config.json has no 'n_layer'"},
 		{"id outside the vocabulary", nil, "each in [0, 512)"},
 	}
 	for _, tc := range cases {
@@ -433,4 +437,35 @@ func TestReaderBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The reader's --text encoder gives the ids HuggingFace tokenizers gives
+// (the fixtures' reference encodings): stories260K's SentencePiece-style
+// BPE with byte fallback and GPT-2's byte-level BPE, special tokens in the
+// text included; GPT-2's decoder gives the reference text back.
+func TestReaderTokenizer(t *testing.T) {
+	needTorch(t)
+	stories, gpt2 := testutil.Shared(t, "models/stories260K"), testutil.Shared(t, "models/gpt2-tokenizer")
+	const check = `
+import json, sys
+import rmt_reader as R
+bad = []
+for folder, key, decoded, bos in [(sys.argv[1], "ids_tokenizer_json", None, 1), (sys.argv[2], "ids", "decoded", None)]:
+    tok = R.Tokenizer(folder, {"tokenizer": "tokenizer.json"}, {"bos_token_id": bos})
+    cases = json.load(open(folder + "/tokenizer_reference.json"))["cases"]
+    for c in cases:
+        got = ([bos] if bos else []) + tok.encode(c["text"])
+        if got != c[key]:
+            bad.append(f"{folder}: encode {c['text']!r} = {got}, want {c[key]}")
+        if decoded and tok.decode(c[key]) != c[decoded]:
+            bad.append(f"{folder}: decode {c[key]} = {tok.decode(c[key])!r}, want {c[decoded]!r}")
+    print(folder, len(cases), "texts")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+`
+	out, err := exec.Command(python, "-c", check, stories, gpt2).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	t.Logf("%s", out)
 }

@@ -279,8 +279,14 @@ class Model:
             raise ReaderError(f"{rmt_path}: memory {kind!r} is unknown; want 'rmt' or 'armt'")
         if features not in ("dpfp", "dpfp-normalized"):
             raise ReaderError(f"{rmt_path}: armt_features {features!r} is unknown; want 'dpfp' or 'dpfp-normalized'")
+        for key in ["segment_size", "mem_tokens"] + (["d_mem"] if kind == "armt" else []):
+            if not isinstance(info.get(key), int) or info[key] < (1 if key != "mem_tokens" else 0):
+                raise ReaderError(f"{rmt_path}: {key} is {info.get(key)!r}; want a positive integer")
         path = os.path.join(folder, "model.safetensors")
-        self.dec = Decoder(cfg, hf_names(read_safetensors(path)), path)
+        try:
+            self.dec = Decoder(cfg, hf_names(read_safetensors(path)), path)
+        except KeyError as e:
+            raise ReaderError(f"{folder}/config.json has no {e}")
         self.S, M = info["segment_size"], info["mem_tokens"]
         if kind == "armt":
             self.memory = ARMT(self.dec, M, info["d_mem"], features == "dpfp-normalized")
@@ -337,11 +343,13 @@ class Tokenizer:
         path = os.path.join(folder, info.get("tokenizer_path") or "tokenizer.json")
         tok = read_json(path)
         model = tok["model"]
-        if model.get("type") != "BPE":
+        if model.get("type", "BPE") != "BPE" or "merges" not in model:
             raise ReaderError(f"{path}: model type {model.get('type')!r}; this reader encodes BPE only (use --ids)")
         self.vocab = model["vocab"]
+        added = sorted((a["content"] for a in tok.get("added_tokens") or []), key=len, reverse=True)
         for a in tok.get("added_tokens") or []:
             self.vocab[a["content"]] = a["id"]
+        self.added = re.compile("(" + "|".join(map(re.escape, added)) + ")") if added else None
         self.inv = {i: s for s, i in self.vocab.items()}
         merges = [m.split(" ", 1) if isinstance(m, str) else m for m in model["merges"]]
         self.ranks = {tuple(m): r for r, m in enumerate(merges)}
@@ -364,6 +372,15 @@ class Tokenizer:
         if self.byte:
             return list(text.encode())
         ids = []
+        for i, chunk in enumerate(self.added.split(text) if self.added else [text]):
+            if i % 2:  # an added token such as </s>, as it is
+                ids.append(self.vocab[chunk])
+            elif chunk:
+                ids += self.encode_chunk(chunk)
+        return ids
+
+    def encode_chunk(self, text):
+        ids = []
         if self.bytelevel:  # GPT-2: split into words, map bytes to printable characters
             pat = r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+"""
             for word in re.findall(pat, text):
@@ -379,11 +396,12 @@ class Tokenizer:
     def decode(self, ids):
         if self.byte:
             return bytes(i for i in ids if i < 256).decode(errors="replace")
-        s = "".join(self.inv.get(i, "") for i in ids)
+        pieces = [self.inv.get(i, "") for i in ids]
         if self.bytelevel:
-            return bytes(self.u2b.get(c, 32) for c in s).decode(errors="replace")
-        s = re.sub(r"<0x([0-9A-F]{2})>", lambda m: chr(int(m.group(1), 16)), s) if "<0x" in s else s
-        return s.replace("▁", " ")
+            return bytes(self.u2b.get(c, 32) for c in "".join(pieces)).decode(errors="replace")
+        out = b"".join(bytes([int(p[3:5], 16)]) if re.fullmatch(r"<0x[0-9A-F]{2}>", p) else p.replace("▁", " ").encode() for p in pieces)
+        out = out.decode(errors="replace")
+        return out[1:] if out.startswith(" ") else out
 
 
 def main(argv=None):
@@ -393,6 +411,7 @@ def main(argv=None):
     src.add_argument("--text", help="input text (needs the folder's tokenizer)")
     src.add_argument("--ids", help="comma-separated token ids, e.g. 1,2,3")
     ap.add_argument("--max-new", type=int, default=16, help="tokens to generate greedily (0: none)")
+    ap.add_argument("--bos", action="store_true", help="start --text with the beginning-of-sequence id (rmt's tasks train without one)")
     ap.add_argument("--no-eos", action="store_true", help="do not stop at the end-of-sequence token")
     ap.add_argument("--logits-json", help="write the input's logits and the continuation to this JSON file")
     ap.add_argument("--float64", action="store_true", help="compute in float64 (rmt computes in float32)")
@@ -409,12 +428,10 @@ def main(argv=None):
                 raise ReaderError(f"--ids {args.ids!r}: want comma-separated integers")
         else:
             tok = Tokenizer(args.folder, model.info, model.cfg)
-            ids = tok.encode(args.text)
-            if model.cfg["model_type"] != "gpt2" and tok.bos is not None:  # as rmt's prompts
-                ids = [tok.bos] + ids
+            ids = ([tok.bos] if args.bos and tok.bos is not None else []) + tok.encode(args.text)
         V = model.dec.t(model.dec.head).shape[0]
         if not ids or any(i < 0 or i >= V for i in ids):
-            raise ReaderError(f"--ids: want at least one id, each in [0, {V})")
+            raise ReaderError(f"the input has {len(ids)} ids; want at least one, each in [0, {V})")
         logits = model.read(ids)
         eos = None if args.no_eos else model.eos()
         new = model.generate(ids, args.max_new, eos) if args.max_new > 0 else []
