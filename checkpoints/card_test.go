@@ -146,3 +146,28 @@ func TestLicence(t *testing.T) {
 		})
 	}
 }
+
+// An ARMT export's card gives the associative memory's sizes, and says
+// that transformers runs its decoder alone; a checkpoint without a
+// training record says so rather than inventing one.
+func TestExportCardARMT(t *testing.T) {
+	ck := armtCheckpoint(t, tinyLlama(true), 1)
+	out := filepath.Join(t.TempDir(), "armt-export")
+	if err := Export(ck, out, ExportOptions{Format: FormatHF}); err != nil {
+		t.Fatal(err)
+	}
+	card, err := os.ReadFile(filepath.Join(out, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"| memory | armt: 2 memory tokens, d_mem 3, segments of 8 tokens",
+		"| base model | not recorded (a checkpoint of an older build) |",
+		"without the associative memory (`armt.*` tensors",
+		"Not recorded: the checkpoint was exported without its run's metrics.jsonl.",
+	} {
+		if !strings.Contains(string(card), line) {
+			t.Errorf("the card lacks %q:\n%s", line, card)
+		}
+	}
+}
