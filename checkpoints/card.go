@@ -202,9 +202,9 @@ func writeCard(dir string, c card) error {
 	}
 	p("| base model | %s |", base)
 	p("| architecture | %s, %d layers, width %d, %d heads, vocabulary %d; %d parameters with the memory |", cfg.ModelType, cfg.Layers(), cfg.Hidden(), cfg.Heads(), cfg.VocabSize, c.params)
-	mem := fmt.Sprintf("rmt: %d memory tokens, segments of %d tokens (rows `[mem | tokens | mem]`)", info.MemTokens, info.SegmentSize)
+	mem := fmt.Sprintf("rmt: %d memory tokens, segments of %d tokens (rows `[mem \\| tokens \\| mem]`)", info.MemTokens, info.SegmentSize)
 	if info.Kind().Kind == graph.KindARMT {
-		mem = fmt.Sprintf("armt: %d memory tokens, d_mem %d, segments of %d tokens (rows `[tokens | armt.memory]`, a (A, z) state in every layer)", info.MemTokens, info.DMem, info.SegmentSize)
+		mem = fmt.Sprintf("armt: %d memory tokens, d_mem %d, segments of %d tokens (rows `[tokens \\| armt.memory]`, a (A, z) state in every layer)", info.MemTokens, info.DMem, info.SegmentSize)
 	}
 	p("| memory | %s |", mem)
 	p("| BPTT depth | %s |", depth(info.BPTTDepth))
@@ -222,6 +222,8 @@ func writeCard(dir string, c card) error {
 		p("| seed | %d |", tr.Seed)
 		p("| steps | %d (stage %d of %d) |", tr.Step, tr.Stage, len(tr.Curriculum))
 		p("| trained at commit | %s |", commit(tr.Commit, tr.Dirty))
+	} else {
+		p("| training record | none in rmt.json (a checkpoint of an older build): seed, steps, curriculum and data unknown |")
 	}
 	rev, dirty := vcs.Commit()
 	p("| exported at commit | %s |", commit(rev, dirty))
