@@ -61,18 +61,53 @@ func runReader(t *testing.T, folder string, args ...string) (code int, stdout, s
 	return 0, o.String(), e.String()
 }
 
-// readIDs runs the reader on ids and returns what it wrote.
-func readIDs(t *testing.T, folder string, ids []int, extra ...string) readerOut {
+// call is one run of the reader's main in runReaders.
+type call struct {
+	Code   int    `json:"code"`
+	Stdout string `json:"stdout"`
+	Stderr string `json:"stderr"`
+}
+
+// readerDriver runs rmt_reader.main on each argument list read as JSON from
+// standard input, in one process (torch is imported once), and writes
+// each run's exit code and output; an exception main lets escape is
+// reported as the traceback the command would print.
+const readerDriver = `
+import contextlib, io, json, sys
+import rmt_reader
+out = []
+for args in json.load(sys.stdin):
+    o, e = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e):
+        try:
+            code = rmt_reader.main(args)
+        except SystemExit as x:
+            code = x.code
+        except Exception as x:
+            code = 1
+            print("Traceback:", repr(x), file=e)
+    out.append({"code": code, "stdout": o.getvalue(), "stderr": e.getvalue()})
+json.dump(out, sys.__stdout__)
+`
+
+// runReaders runs the reader's main once per argument list, all in one
+// Python process.
+func runReaders(t *testing.T, calls [][]string) []call {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "logits.json")
-	args := append([]string{"--ids", joinInts(ids), "--logits-json", out}, extra...)
-	code, stdout, stderr := runReader(t, folder, args...)
-	if code != 0 {
-		t.Fatalf("rmt_reader.py %s %v: exit %d\n%s%s", folder, args, code, stdout, stderr)
+	in, _ := json.Marshal(calls)
+	cmd := exec.Command(python, "-c", readerDriver)
+	cmd.Stdin = bytes.NewReader(in)
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("the reader's driver: %v\n%s", err, e.String())
 	}
-	var r readerOut
-	testutil.ReadJSON(t, out, &r)
-	return r
+	var res []call
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(calls) {
+		t.Fatalf("the reader's driver wrote %q (%v); want %d results", out, err, len(calls))
+	}
+	return res
 }
 
 func joinInts(ids []int) string {
@@ -193,35 +228,62 @@ func TestReaderMatchesGo(t *testing.T) {
 		{"tiny-gpt2-random rmt", gpt2, checkpoints.FormatHF, graph.Memory{Kind: graph.KindRMT, Tokens: 4}},
 		{"tiny-gpt2-random armt", gpt2, checkpoints.FormatHF, graph.Memory{Kind: graph.KindARMT, Tokens: 4, DMem: 4}},
 	}
+	// Train and export each, then run the reader on all of them in one
+	// Python process: float32 with a continuation, and float64.
+	type export struct {
+		folder, out, out64 string
+		ids                []int
+	}
+	var exports []export
+	var calls [][]string
 	for _, tc := range cases {
+		folder := trainedExport(t, tc.model, tc.mem, tc.format)
+		ck, err := checkpoints.Open(folder)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(7, 7))
+		ids := make([]int, 4*ck.RMT.SegmentSize)
+		for i := range ids {
+			ids[i] = 3 + rng.IntN(ck.Weights.Config.VocabSize-3)
+		}
+		e := export{folder, filepath.Join(folder, "..", "logits.json"), filepath.Join(folder, "..", "logits64.json"), ids}
+		exports = append(exports, e)
+		calls = append(calls,
+			[]string{folder, "--ids", joinInts(ids), "--max-new", "8", "--no-eos", "--logits-json", e.out},
+			[]string{folder, "--ids", joinInts(ids), "--max-new", "0", "--float64", "--logits-json", e.out64})
+	}
+	res := runReaders(t, calls)
+	for i, tc := range cases {
+		e := exports[i]
 		t.Run(tc.name, func(t *testing.T) {
-			folder := trainedExport(t, tc.model, tc.mem, tc.format)
-			ck, err := checkpoints.Open(folder)
+			for _, r := range res[2*i : 2*i+2] {
+				if r.Code != 0 {
+					t.Fatalf("the reader: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+				}
+			}
+			ck, err := checkpoints.Open(e.folder)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if card, err := os.ReadFile(filepath.Join(folder, "README.md")); err != nil || !strings.Contains(string(card), "rmt_reader.py") {
+			if card, err := os.ReadFile(filepath.Join(e.folder, "README.md")); err != nil || !strings.Contains(string(card), "rmt_reader.py") {
 				t.Errorf("the export's model card: %v; want one that says how to load it in PyTorch", err)
 			}
-			if _, err := os.Stat(filepath.Join(folder, "generation_config.json")); tc.model == stories && err != nil {
+			if _, err := os.Stat(filepath.Join(e.folder, "generation_config.json")); tc.model == stories && err != nil {
 				t.Errorf("the export of stories260K lacks its generation_config.json: %v", err)
 			}
-			S := ck.RMT.SegmentSize
-			rng := rand.New(rand.NewPCG(7, 7))
-			ids := make([]int, 4*S)
-			for i := range ids {
-				ids[i] = 3 + rng.IntN(ck.Weights.Config.VocabSize-3)
-			}
+			S, ids := ck.RMT.SegmentSize, e.ids
+			var got, got64 readerOut
+			testutil.ReadJSON(t, e.out, &got)
+			testutil.ReadJSON(t, e.out64, &got64)
 			// float32 on both sides, as each runs for its users: within 1e-4
 			// of each position's logit scale (max(1, max |logit|)), since
 			// both round. And float64 on both: the same computation.
 			want := goLogits[float32](t, ck, ids, false)
-			got := readIDs(t, folder, ids, "--max-new", "8", "--no-eos")
 			worst, scaled, at := compare(t, got.Logits, want)
 			if !(scaled <= 1e-4) {
 				t.Errorf("float32: reader logits differ from Go's by %.3g (%.3g of the logit scale) at position %d (segment %d); want at most 1e-4 of the scale", worst, scaled, at, at/S+1)
 			}
-			got64 := readIDs(t, folder, ids, "--max-new", "0", "--float64")
 			worst64, _, at64 := compare(t, got64.Logits, goLogits[float64](t, ck, ids, false))
 			if !(worst64 <= 1e-9) {
 				t.Errorf("float64: reader logits differ from Go's by %.3g at position %d (segment %d); want at most 1e-9", worst64, at64, at64/S+1)
@@ -338,35 +400,52 @@ func fixtureFolder(t *testing.T, model, fixture, features string) (string, map[s
 // the authors' semantics whatever the Go side implements.
 func TestReaderFixtures(t *testing.T) {
 	needTorch(t)
+	type fixture struct {
+		name string
+		ref  map[string]any
+		out  string
+	}
+	var fxs []fixture
+	var calls [][]string
 	for _, model := range []string{"stories260K", "tiny-gpt2-random"} {
 		for _, fx := range []struct{ file, features string }{
 			{"rmt_reference.json", ""}, {"armt_reference.json", ""}, {"armt_reference.json", "dpfp"}, {"armt_reference_norm.json", "dpfp-normalized"},
 		} {
-			t.Run(model+" "+fx.file+" "+fx.features, func(t *testing.T) {
-				dir, ref := fixtureFolder(t, model, fx.file, fx.features)
-				var ids []int
-				for _, v := range ref["inputs"].(map[string]any)["ids"].([]any)[0].([]any) {
-					ids = append(ids, int(v.(float64)))
-				}
-				got := readIDs(t, dir, ids, "--max-new", "0")
-				tol := ref["tolerances"].(map[string]any)["logits_abs"].(float64)
-				worst := 0.0
-				for s, seg := range ref["forward"].(map[string]any)["logits_row0"].([]any) {
-					for _, end := range []struct {
-						key string
-						pos int
-					}{{"first", 8 * s}, {"last", 8*s + 7}} {
-						for j, v := range seg.(map[string]any)[end.key].([]any) {
-							worst = max(worst, math.Abs(got.Logits[end.pos][j]-v.(float64)))
-						}
+			dir, ref := fixtureFolder(t, model, fx.file, fx.features)
+			var ids []int
+			for _, v := range ref["inputs"].(map[string]any)["ids"].([]any)[0].([]any) {
+				ids = append(ids, int(v.(float64)))
+			}
+			out := filepath.Join(t.TempDir(), "logits.json")
+			fxs = append(fxs, fixture{model + " " + fx.file + " " + fx.features, ref, out})
+			calls = append(calls, []string{dir, "--ids", joinInts(ids), "--max-new", "0", "--logits-json", out})
+		}
+	}
+	for i, res := range runReaders(t, calls) {
+		fx := fxs[i]
+		t.Run(fx.name, func(t *testing.T) {
+			if res.Code != 0 {
+				t.Fatalf("exit %d\n%s%s", res.Code, res.Stdout, res.Stderr)
+			}
+			var got readerOut
+			testutil.ReadJSON(t, fx.out, &got)
+			tol := fx.ref["tolerances"].(map[string]any)["logits_abs"].(float64)
+			worst := 0.0
+			for s, seg := range fx.ref["forward"].(map[string]any)["logits_row0"].([]any) {
+				for _, end := range []struct {
+					key string
+					pos int
+				}{{"first", 8 * s}, {"last", 8*s + 7}} {
+					for j, v := range seg.(map[string]any)[end.key].([]any) {
+						worst = max(worst, math.Abs(got.Logits[end.pos][j]-v.(float64)))
 					}
 				}
-				if !(worst <= tol) {
-					t.Errorf("reader logits differ from the fixture by %.3g; want at most %g", worst, tol)
-				}
-				t.Logf("max |Δlogit| %.3g (tolerance %g)", worst, tol)
-			})
-		}
+			}
+			if !(worst <= tol) {
+				t.Errorf("reader logits differ from the fixture by %.3g; want at most %g", worst, tol)
+			}
+			t.Logf("max |Δlogit| %.3g (tolerance %g)", worst, tol)
+		})
 	}
 }
 
@@ -419,23 +498,32 @@ func TestReaderBadInput(t *testing.T) {
 		}, "config.json has no 'n_layer'"},
 		{"id outside the vocabulary", nil, "each in [0, 512)"},
 	}
+	var calls [][]string
 	for _, tc := range cases {
+		dir := copyFolder(t)
+		ids := "1,2,3"
+		if tc.spoil != nil {
+			tc.spoil(t, dir)
+		} else {
+			ids = "1,512"
+		}
+		calls = append(calls, []string{dir, "--ids", ids, "--max-new", "2"})
+	}
+	for i, res := range runReaders(t, calls) {
+		tc := cases[i]
 		t.Run(tc.name, func(t *testing.T) {
-			dir := copyFolder(t)
-			ids := "1,2,3"
-			if tc.spoil != nil {
-				tc.spoil(t, dir)
-			} else {
-				ids = "1,512"
+			if res.Code != 1 || !strings.Contains(res.Stderr, tc.want) || strings.Contains(res.Stderr, "Traceback") || res.Stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and one line saying %q", res.Code, res.Stdout, res.Stderr, tc.want)
 			}
-			code, stdout, stderr := runReader(t, dir, "--ids", ids, "--max-new", "2")
-			if code != 1 || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "Traceback") || stdout != "" {
-				t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and one line saying %q", code, stdout, stderr, tc.want)
-			}
-			if strings.Contains(tc.name, "truncated") && !strings.Contains(stderr, "truncated") {
-				t.Errorf("stderr %q does not say the file is truncated", stderr)
+			if strings.Contains(tc.name, "truncated") && !strings.Contains(res.Stderr, "truncated") {
+				t.Errorf("stderr %q does not say the file is truncated", res.Stderr)
 			}
 		})
+	}
+	// The command itself: one line on standard error and exit status 1.
+	code, stdout, stderr := runReader(t, t.TempDir(), "--ids", "1")
+	if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "rmt_reader: ") || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "has no rmt.json") {
+		t.Errorf("rmt_reader.py on an empty folder: exit %d, stdout %q, stderr %q; want exit 1 and one line saying it has no rmt.json", code, stdout, stderr)
 	}
 }
 
