@@ -443,7 +443,7 @@ def main(argv=None):
     print(f"read {len(ids)} tokens in {segs} segments; last position argmax {int(logits[-1].argmax())} ({float(logits[-1].max()):.4f})")
     print("generated ids:", ",".join(map(str, new)))
     if tok is not None:
-        print("generated text:", repr(tok.decode(new)))
+        print("generated text:", repr(tok.decode(new[:-1] if new and new[-1] == eos else new)))
     if args.logits_json:
         with open(args.logits_json, "w") as f:
             json.dump({"ids": ids, "segment_size": model.S, "logits": logits.tolist(), "generated": new}, f)
