@@ -58,6 +58,12 @@ type RMTInfo struct {
 	// tasks are the model's own; empty for a checkpoint of an older build.
 	Task      string `json:"task,omitempty"`
 	BabiTasks []int  `json:"babi_tasks,omitempty"`
+	// Format, in an exported folder, is the layout of its model.safetensors
+	// (FormatHF or FormatRMTPyTorch); empty in a checkpoint directory.
+	Format string `json:"format,omitempty"`
+	// Training is how the weights were trained; nil in checkpoints of
+	// older builds.
+	Training *Training `json:"training,omitempty"`
 }
 
 // State is state.json: where training stands, so that a resumed run continues
@@ -295,6 +301,7 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	info := ck.RMT
 	info.Memory = info.Kind().Kind
 	info.TokenizerPath = "" // the folder written holds its own copy; Export may name the file instead
+	info.Format = ""        // Export sets it
 	if info.Family == "" {
 		info.Family = c.ModelType
 	}
@@ -362,6 +369,8 @@ func checkRMT(info RMTInfo, c graph.Config, source string) error {
 		return fmt.Errorf("checkpoints: %s: family %q but config.json has model_type %q; want them equal", source, info.Family, c.ModelType)
 	case info.Tokenizer != TokenizerByte && info.Tokenizer != TokenizerJSON:
 		return fmt.Errorf("checkpoints: %s: tokenizer %q; want %q or %q", source, info.Tokenizer, TokenizerByte, TokenizerJSON)
+	case info.Format != "" && info.Format != FormatHF && info.Format != FormatRMTPyTorch:
+		return fmt.Errorf("checkpoints: %s: format %q; want %q or %q", source, info.Format, FormatHF, FormatRMTPyTorch)
 	case info.TokenizerPath != "" && info.Tokenizer != TokenizerJSON:
 		return fmt.Errorf("checkpoints: %s: tokenizer_path %q with tokenizer %q; a path names a %s", source, info.TokenizerPath, info.Tokenizer, TokenizerJSON)
 	}

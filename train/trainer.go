@@ -74,7 +74,8 @@ type trainer struct {
 	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
 	load     func(dir string) (*checkpoints.Model, error) // checkpoints.LoadModel, or a tiny model in tests
 	comm     *dist.Comm
-	flat     []float32 // the gradients of every parameter in one buffer, for the allreduce
+	flat     []float32             // the gradients of every parameter in one buffer, for the allreduce
+	training *checkpoints.Training // rmt.json's provenance (rank 0), taken at the start
 }
 
 // Run trains cfg (resolved) under opt, stage by stage.
@@ -221,6 +222,11 @@ func (t *trainer) setup() error {
 	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), memory %s, %d memory tokens, segments of %d tokens\n",
 		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), kind, c.MemTokens, c.SegmentSize)
 	resolved, _ := json.MarshalIndent(c, "", "  ")
+	if root {
+		if t.training, err = c.provenance(); err != nil {
+			return err
+		}
+	}
 	if !t.opt.Resume {
 		if latestErr == nil {
 			return fmt.Errorf("train: --out %s already holds a run (latest checkpoint %s); pass --resume to continue it, or choose another --out", c.Out, latest)
@@ -774,6 +780,11 @@ func (t *trainer) save(isBest, stageDone bool) error {
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
 		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
 			Task: t.cfg.Task, BabiTasks: t.cfg.BabiTasks()},
+	}
+	if t.training != nil {
+		tr := *t.training
+		tr.Step, tr.Stage = t.state.Step, t.state.Stage+1
+		ck.RMT.Training = &tr
 	}
 	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
 		// Saved as finished: a resume starts the next stage from here.

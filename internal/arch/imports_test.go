@@ -31,11 +31,13 @@ var allowed = map[string][]string{
 	"internal/table":      {},
 	"internal/testutil":   {},
 	"internal/arch":       {},
+	"internal/vcs":        {},
+	"examples/pytorch":    {}, // tests only: the PyTorch reader's parity with Go
 	"internal/threadflag": {"graph/kernels"},
-	"checkpoints":         {"graph", "data"},
+	"checkpoints":         {"graph", "data", "internal/vcs"},
 	"bench":               {"graph", "graph/kernels", "data", "checkpoints", "dist"},
 	"eval":                {"graph", "graph/kernels", "data", "checkpoints", "dist", "bench"},
-	"train":               {"graph", "graph/kernels", "data", "curriculum", "checkpoints", "dist", "eval", "bench", "internal/table"},
+	"train":               {"graph", "graph/kernels", "data", "curriculum", "checkpoints", "dist", "eval", "bench", "internal/table", "internal/vcs"},
 	"cmd/export":          {"checkpoints"},
 	"cmd/train":           {"train", "dist", "internal/threadflag"},
 	// cmd/eval still reaches graph and data for model shapes, tasks and
