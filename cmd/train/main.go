@@ -119,18 +119,25 @@ func run(comm *dist.Comm, args []string) error {
 		Comm: comm, CheckEvery: checkEvery})
 }
 
+// flagSet is the command's flags: the config's, bound to given, and the
+// others.
+func flagSet(given *train.Config) (fs *flag.FlagSet, configFile *string, resume *bool) {
+	fs = flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	bind(fs, given)
+	configFile = fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
+	resume = fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
+	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
+	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
+	return fs, configFile, resume
+}
+
 // resolveConfig parses the flags once and resolves the config: defaults,
 // then a resumed run's saved config, then --config FILE, then the flags
 // given explicitly.
 func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
 	given := train.DefaultConfig()
-	bind(fs, &given)
-	configFile := fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
-	resumeFlag := fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
-	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
-	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
+	fs, configFile, resumeFlag := flagSet(&given)
 	if err := fs.Parse(args); err != nil {
 		return cfg, false, err
 	}
