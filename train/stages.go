@@ -1,6 +1,10 @@
 package train
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/rmtgo/rmt/curriculum"
+)
 
 // stageOptions are the options a curriculum's stages are built from, by
 // their flag names: each stage carries its own copy of all but curriculum.
@@ -42,4 +46,13 @@ func (c *Config) overrideStages(flags []string) {
 		}
 	}
 	c.Stages = stages
+}
+
+// totalSteps is the steps of the stages if each runs to its budget.
+func totalSteps(stages []curriculum.Stage) int {
+	n := 0
+	for _, s := range stages {
+		n += s.Steps
+	}
+	return n
 }

@@ -32,7 +32,7 @@ func compare(out io.Writer, args []string) error {
 		fmt.Fprintln(fs.Output(), "usage: eval compare [--json] [--plot FILE.png [--names A,B]] RUN...\n\nRUN is a run or checkpoint directory (its eval/ folder), an eval/ folder, or a results .json file")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

@@ -17,8 +17,8 @@ var docSection = map[string]string{
 	"logits":       "`eval logits`", "generate": "`eval logits`", "tokenize": "`eval logits`", "sample": "`eval logits`",
 }
 
-// usageOf runs a subcommand with -h and returns what it printed.
-func usageOf(t *testing.T, name string) string {
+// captureStderr runs f and returns what it wrote to os.Stderr.
+func captureStderr(t *testing.T, f func()) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -28,10 +28,17 @@ func usageOf(t *testing.T, name string) string {
 	os.Stderr = w
 	done := make(chan string)
 	go func() { b, _ := io.ReadAll(r); done <- string(b) }()
-	runErr := subcommands[name].run([]string{"-h"})
+	f()
 	os.Stderr = stderr
 	w.Close()
-	text := <-done
+	return <-done
+}
+
+// usageOf runs a subcommand with -h and returns what it printed.
+func usageOf(t *testing.T, name string) string {
+	t.Helper()
+	var runErr error
+	text := captureStderr(t, func() { runErr = subcommands[name].run([]string{"-h"}) })
 	if runErr == nil || !strings.Contains(runErr.Error(), "help requested") {
 		t.Fatalf("eval %s -h returned %v, want flag.ErrHelp", name, runErr)
 	}
@@ -76,5 +83,19 @@ func TestDocsListEveryEvalFlag(t *testing.T) {
 		for _, p := range flagdoc.CheckProse(section, flags) {
 			t.Errorf("docs/cli.md, eval %s: %s", name, p)
 		}
+	}
+}
+
+// A mistyped flag of a subcommand is one error line naming the closest
+// flag, with no usage printed.
+func TestMistypedFlagSuggests(t *testing.T) {
+	var err error
+	printed := captureStderr(t, func() { err = accuracy(io.Discard, []string{"--segmnts", "4"}) })
+	want := "unknown flag --segmnts; did you mean --segments? (eval accuracy -h lists every flag)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
+	if printed != "" {
+		t.Errorf("printed %q besides the error, want nothing", printed)
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rmtgo/rmt/dist"
+	"github.com/rmtgo/rmt/internal/flaghint"
 	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
@@ -138,7 +139,7 @@ func flagSet(given *train.Config) (fs *flag.FlagSet, configFile *string, resume 
 func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	given := train.DefaultConfig()
 	fs, configFile, resumeFlag := flagSet(&given)
-	if err := fs.Parse(args); err != nil {
+	if err := flaghint.Parse(fs, args, "train", os.Stderr); err != nil {
 		return cfg, false, err
 	}
 	if fs.NArg() > 0 {
@@ -174,6 +175,9 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 		return cfg, false, err
 	}
 	if err := cfg.Resolve(); err != nil {
+		return cfg, false, err
+	}
+	if err := checkModel(cfg.Model); err != nil {
 		return cfg, false, err
 	}
 	return cfg, *resumeFlag, nil
