@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -116,6 +117,9 @@ func run(comm *dist.Comm, args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if sweepArgs.curricula != "" {
+		return runSweep(ctx, comm, cfg)
+	}
 	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
 		Comm: comm, CheckEvery: checkEvery})
 }
@@ -130,6 +134,7 @@ func flagSet(given *train.Config) (fs *flag.FlagSet, configFile *string, resume 
 	resume = fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
 	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
 	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
+	bindSweep(fs)
 	return fs, configFile, resume
 }
 
@@ -150,10 +155,13 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	}
 	var set []string
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" {
+		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" && !slices.Contains(sweepFlagNames, f.Name) {
 			set = append(set, f.Name)
 		}
 	})
+	if err := checkSweepFlags(set, *resumeFlag); err != nil {
+		return cfg, false, err
+	}
 	cfg = train.DefaultConfig()
 	if *resumeFlag {
 		// A resumed run starts from its own saved config; flags given
