@@ -165,8 +165,10 @@ func (p Plan) Pairs(base train.Config, dir string) ([]Pair, error) {
 	if len(p.Curricula) == 0 || len(p.Seeds) == 0 {
 		return nil, fmt.Errorf("a sweep needs at least one curriculum and one seed")
 	}
-	var out []Pair
-	for _, segs := range p.Curricula {
+	// Every budget is split before any config is resolved, so that a
+	// budget too small for some curriculum is named as such.
+	stages := make([][]curriculum.Stage, len(p.Curricula))
+	for k, segs := range p.Curricula {
 		template := curriculum.Stage{BPTTDepth: base.BPTTDepth, Steps: base.StepsPerStage, LR: base.LR, Threshold: base.Threshold, Patience: base.Patience}
 		cur, err := curriculum.Resolve(Name(segs), template)
 		if err != nil {
@@ -185,12 +187,16 @@ func (p Plan) Pairs(base train.Config, dir string) ([]Pair, error) {
 				cur.Stages[i].Steps = steps[i]
 			}
 		}
+		stages[k] = cur.Stages
+	}
+	var out []Pair
+	for k, segs := range p.Curricula {
 		for _, seed := range p.Seeds {
 			c := base
-			c.Curriculum, c.Stages, c.Seed = Name(segs), slices.Clone(cur.Stages), seed
+			c.Curriculum, c.Stages, c.Seed = Name(segs), slices.Clone(stages[k]), seed
 			c.Out = dirJoin(dir, RunName(segs, seed))
 			if err := c.Resolve(); err != nil {
-				return nil, fmt.Errorf("curriculum %s, seed %d: %w", Name(segs), seed, err)
+				return nil, fmt.Errorf("curriculum %s, seed %d: %s", Name(segs), seed, strings.TrimPrefix(err.Error(), "train: "))
 			}
 			out = append(out, Pair{Curriculum: segs, Seed: seed, Config: c})
 		}

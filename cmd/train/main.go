@@ -159,7 +159,7 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 			set = append(set, f.Name)
 		}
 	})
-	if err := checkSweepFlags(set, *resumeFlag); err != nil {
+	if err := checkSweepFlags(fs, set, *resumeFlag); err != nil {
 		return cfg, false, err
 	}
 	cfg = train.DefaultConfig()

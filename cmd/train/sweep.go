@@ -37,7 +37,8 @@ func bindSweep(fs *flag.FlagSet) {
 
 // checkSweepFlags refuses sweep flags without --curricula and flags that
 // a sweep sets per run.
-func checkSweepFlags(set []string, resume bool) error {
+func checkSweepFlags(fs *flag.FlagSet, set []string, resume bool) error {
+	fs.Visit(func(f *flag.Flag) { set = append(set, f.Name) })
 	if sweepArgs.curricula == "" {
 		for _, f := range sweepFlagNames[1:] {
 			if slices.Contains(set, f) {
