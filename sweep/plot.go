@@ -28,7 +28,11 @@ func (r *Report) Plot(path string) error {
 	p.Title.Text = fmt.Sprintf("%s: accuracy against evaluation length (filled: trained lengths)", r.Task)
 	p.X.Label.Text = fmt.Sprintf("evaluation length, segments of %d tokens", r.SegmentSize)
 	p.Y.Label.Text = "exact-match accuracy"
-	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	var ticks plot.ConstantTicks // at the evaluated lengths
+	for _, row := range r.Rows {
+		ticks = append(ticks, plot.Tick{Value: float64(row.Segments), Label: fmt.Sprint(row.Segments)})
+	}
+	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, ticks
 	p.Y.Min, p.Y.Max = 0, 1.05
 	p.Legend.Top, p.Legend.Left = false, true
 	p.Legend.YOffs = vg.Centimeter
@@ -51,8 +55,7 @@ func (r *Report) Plot(path string) error {
 		if err != nil {
 			return fmt.Errorf("sweep: plot: %w", err)
 		}
-		fill := c
-		fill.A = 50
+		fill := color.NRGBA{R: c.R, G: c.G, B: c.B, A: 50} // not premultiplied: a light band
 		poly.Color, poly.LineStyle.Width = fill, 0
 		line, marks, err := plotter.NewLinePoints(mean)
 		if err != nil {
