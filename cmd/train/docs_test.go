@@ -19,7 +19,8 @@ func TestDocsListEveryTrainFlag(t *testing.T) {
 		t.Fatal("docs/cli.md has no ## `cmd/train` section")
 	}
 	c := train.DefaultConfig()
-	fs, _, _ := flagSet(&c)
+	var checkEvery int
+	fs, _, _ := flagSet(&c, &checkEvery)
 	flags := flagdoc.FromSet(fs)
 	for i := range flags {
 		if flags[i].Name == "threads" || flags[i].Name == "spin" {

@@ -101,12 +101,9 @@ func start(args []string) (comm *dist.Comm, err error) {
 	return comm, run(comm, args)
 }
 
-// checkEvery is --check-every: steps between the ranks' parameter checks.
-var checkEvery int
-
 // run resolves the config and trains, on the processes of comm.
 func run(comm *dist.Comm, args []string) error {
-	cfg, resume, err := resolveConfig(args)
+	cfg, resume, checkEvery, err := resolveFlags(args)
 	if err != nil {
 		return err
 	}
@@ -118,7 +115,7 @@ func run(comm *dist.Comm, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if sweepArgs.curricula != "" {
-		return runSweep(ctx, comm, cfg)
+		return runSweep(ctx, comm, cfg, checkEvery)
 	}
 	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
 		Comm: comm, CheckEvery: checkEvery})
@@ -126,32 +123,33 @@ func run(comm *dist.Comm, args []string) error {
 
 // flagSet is the command's flags: the config's, bound to given, and the
 // others.
-func flagSet(given *train.Config) (fs *flag.FlagSet, configFile *string, resume *bool) {
+func flagSet(given *train.Config, checkEvery *int) (fs *flag.FlagSet, configFile *string, resume *bool) {
 	fs = flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	bind(fs, given)
 	configFile = fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
 	resume = fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
 	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
-	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
+	fs.IntVar(checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
 	bindSweep(fs)
 	return fs, configFile, resume
 }
 
-// resolveConfig parses the flags once and resolves the config: defaults,
+// resolveFlags parses the flags once and resolves the config: defaults,
 // then a resumed run's saved config, then --config FILE, then the flags
-// given explicitly.
-func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
+// given explicitly; checkEvery is --check-every, steps between the ranks'
+// parameter checks.
+func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int, err error) {
 	given := train.DefaultConfig()
-	fs, configFile, resumeFlag := flagSet(&given)
+	fs, configFile, resumeFlag := flagSet(&given, &checkEvery)
 	if err := flaghint.Parse(fs, args, "train", os.Stderr); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, false, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
+		return cfg, false, 0, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
 	}
 	if checkEvery < 0 {
-		return cfg, false, fmt.Errorf("--check-every %d, want 0 or more", checkEvery)
+		return cfg, false, 0, fmt.Errorf("--check-every %d, want 0 or more", checkEvery)
 	}
 	var set []string
 	fs.Visit(func(f *flag.Flag) {
@@ -160,7 +158,7 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 		}
 	})
 	if err := checkSweepFlags(fs, set, *resumeFlag); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
 	cfg = train.DefaultConfig()
 	if *resumeFlag {
@@ -168,25 +166,25 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 		// explicitly must agree with it (train.Run checks).
 		saved := filepath.Join(given.Out, "config.json")
 		if _, err := os.Stat(saved); err != nil {
-			return cfg, false, fmt.Errorf("--resume: %s has no config.json: no run to resume there", given.Out)
+			return cfg, false, 0, fmt.Errorf("--resume: %s has no config.json: no run to resume there", given.Out)
 		}
 		if err := train.LoadConfigFile(saved, &cfg); err != nil {
-			return cfg, false, err
+			return cfg, false, 0, err
 		}
 	}
 	if *configFile != "" {
 		if err := train.LoadConfigFile(*configFile, &cfg); err != nil {
-			return cfg, false, err
+			return cfg, false, 0, err
 		}
 	}
 	if err := cfg.SetFrom(given, set); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
 	if err := cfg.Resolve(); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
 	if err := checkModel(cfg.Model); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
-	return cfg, *resumeFlag, nil
+	return cfg, *resumeFlag, checkEvery, nil
 }

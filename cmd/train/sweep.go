@@ -89,7 +89,7 @@ func sweepPlan(cfg train.Config) (sweep.Plan, error) {
 
 // runSweep trains and evaluates every pair of the sweep in cfg.Out and
 // prints the table.
-func runSweep(ctx context.Context, comm *dist.Comm, cfg train.Config) error {
+func runSweep(ctx context.Context, comm *dist.Comm, cfg train.Config, checkEvery int) error {
 	plan, err := sweepPlan(cfg)
 	if err != nil {
 		return err
