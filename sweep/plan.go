@@ -72,6 +72,16 @@ func ParseCurricula(s string) ([][]int, error) {
 	return out, nil
 }
 
+// ParseEvalSegments reads evaluation lengths such as "1,2,4,8", each at
+// least 1.
+func ParseEvalSegments(s string) ([]int, error) {
+	counts, err := data.ParseInts(s)
+	if err != nil || len(counts) == 0 || slices.Min(counts) < 1 {
+		return nil, fmt.Errorf("%q: give segment counts such as 1,2,4,8", s)
+	}
+	return counts, nil
+}
+
 // ParseSeeds reads seeds such as "1,2,3"; a seed given twice is an error.
 func ParseSeeds(s string) ([]int64, error) {
 	var out []int64

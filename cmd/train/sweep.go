@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/sweep"
 	"github.com/rmtgo/rmt/train"
@@ -73,9 +72,9 @@ func sweepPlan(cfg train.Config) (sweep.Plan, error) {
 	if sweepArgs.budget < 0 {
 		return sweep.Plan{}, fmt.Errorf("--budget-steps %d, want 0 (off) or more", sweepArgs.budget)
 	}
-	counts, err := data.ParseInts(sweepArgs.evalSegments)
-	if err != nil || len(counts) == 0 || slices.Min(counts) < 1 {
-		return sweep.Plan{}, fmt.Errorf("--eval-segments %q: give segment counts such as 1,2,4,8", sweepArgs.evalSegments)
+	counts, err := sweep.ParseEvalSegments(sweepArgs.evalSegments)
+	if err != nil {
+		return sweep.Plan{}, fmt.Errorf("--eval-segments %w", err)
 	}
 	if sweepArgs.samples < 1 {
 		return sweep.Plan{}, fmt.Errorf("--sweep-samples %d, want at least 1", sweepArgs.samples)

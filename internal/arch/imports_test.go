@@ -32,12 +32,15 @@ var allowed = map[string][]string{
 	"internal/testutil":   {},
 	"internal/arch":       {},
 	"internal/threadflag": {"graph/kernels"},
+	"internal/flaghint":   {},
+	"internal/flagdoc":    {},
 	"checkpoints":         {"graph", "data"},
 	"bench":               {"graph", "graph/kernels", "data", "checkpoints", "dist"},
 	"eval":                {"graph", "graph/kernels", "data", "checkpoints", "dist", "bench"},
 	"train":               {"graph", "graph/kernels", "data", "curriculum", "checkpoints", "dist", "eval", "bench", "internal/table"},
+	"sweep":               {"data", "curriculum", "checkpoints", "dist", "eval", "train", "internal/table"},
 	"cmd/export":          {"checkpoints"},
-	"cmd/train":           {"train", "dist", "internal/threadflag"},
+	"cmd/train":           {"train", "sweep", "dist", "internal/threadflag", "internal/flaghint"},
 	// cmd/eval still reaches graph and data for model shapes, tasks and
 	// tokenizers (docs/architecture.md, "open").
 	"cmd/eval": {"train", "eval", "checkpoints", "bench", "dist", "internal/", "graph", "data"},
