@@ -139,8 +139,15 @@ func (r *RunResults) MemoryKind() string {
 
 // RunResults is every evaluation found for one run or checkpoint.
 type RunResults struct {
-	Run        string                    `json:"run"` // as given
-	Dir        string                    `json:"dir"` // the folder (or file) read
+	Run string `json:"run"` // as given
+	Dir string `json:"dir"` // the folder (or file) read
+	// Label names a training run's curriculum, seed and steps (RunLabel);
+	// "" outside a run directory.
+	Label string `json:"label,omitempty"`
+	Short string `json:"-"` // Label for a table column
+	// FinalTable: the accuracy is the run's own final table (metrics.jsonl),
+	// read because its best checkpoint has no eval/ folder.
+	FinalTable bool                      `json:"final_table,omitempty"`
 	Accuracy   map[string]AccuracyReport `json:"accuracy"`
 	Perplexity *PerplexityReport         `json:"perplexity,omitempty"`
 	Babilong   *BabilongReport           `json:"babilong,omitempty"`
@@ -178,9 +185,10 @@ func FindResults(path string) (string, error) {
 func LoadResults(path string) (*RunResults, error) {
 	dir, err := FindResults(path)
 	if err != nil {
-		return nil, err
+		return runFinalTable(path, err)
 	}
 	out := &RunResults{Run: path, Dir: dir, Accuracy: map[string]AccuracyReport{}}
+	out.Label, out.Short = RunLabel(path)
 	files := []string{dir}
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 		if files, err = filepath.Glob(filepath.Join(dir, "*.json")); err != nil {

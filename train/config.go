@@ -107,7 +107,8 @@ func LoadConfigFile(path string, c *Config) error {
 // SetFrom copies into c the options named by flags (kebab-case flag names,
 // such as "segment-size") from src: what the command line gave explicitly
 // overrides a config file. Each flag name is its option's JSON key with
-// dashes for underscores; a name that is no option is an error.
+// dashes for underscores; a name that is no option is an error. Stage
+// options given win over explicit stages (overrideStages).
 func (c *Config) SetFrom(src Config, flags []string) error {
 	if len(flags) == 0 {
 		return nil
@@ -133,6 +134,7 @@ func (c *Config) SetFrom(src Config, flags []string) error {
 	if err := json.Unmarshal(raw, c); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	c.overrideStages(flags)
 	return nil
 }
 

@@ -125,7 +125,9 @@ func metricLines(t *testing.T, path string) []string {
 			continue
 		}
 		delete(r, "tokens_per_s") // wall clock
-		delete(r, "threads")      // a setting, fixed by the test
+		delete(r, "time")
+		delete(r, "elapsed_s")
+		delete(r, "threads") // a setting, fixed by the test
 		b, _ := json.Marshal(r)
 		out = append(out, string(b))
 	}

@@ -488,7 +488,7 @@ func (t *trainer) stage(ctx context.Context) error {
 			fmt.Fprintf(t.opt.Log, "  bAbI tasks %v have no question short enough for samples of %s; those samples draw from the others\n", skipped, what)
 		}
 	}
-	bar := newProgress(t.opt, st.Steps, fmt.Sprintf("stage %d (%d seg)", t.state.Stage+1, st.Segments))
+	bar := newProgress(t.opt, st.Steps, fmt.Sprintf("stage %d (%d seg)", t.state.Stage+1, st.Segments), totalSteps(c.Stages), t.state.Step)
 	bar.Set(t.state.StageStep)
 	for t.state.StageStep < st.Steps {
 		if err := ctx.Err(); err != nil {
@@ -514,12 +514,13 @@ func (t *trainer) stage(ctx context.Context) error {
 			Loss: ss.loss, MemPenalty: ss.penalty, LR: ss.lr, GradNorm: ss.gnorm, TokensPerS: tps}); err != nil {
 			return err
 		}
-		line := fmt.Sprintf("step %d | stage %d (%d seg) | loss %.4f", t.state.Step, t.state.Stage+1, st.Segments, ss.loss)
+		line := fmt.Sprintf("stage %d (%d seg) | loss %.4f", t.state.Stage+1, st.Segments, ss.loss)
 		if c.MemStability > 0 {
 			line += fmt.Sprintf(" | mem penalty %.4f", ss.penalty)
 		}
 		line += fmt.Sprintf(" | lr %.1e | %.0f ms | %.1f tok/ms", ss.lr, time.Since(t0).Seconds()*1e3, tps/1e3)
-		bar.Step(t.state.StageStep, line, t.state.StageStep%c.LogEvery == 0)
+		bar.Step(t.state.StageStep, t.state.Step, fmt.Sprintf("stage %d (%d seg) loss %.4f", t.state.Stage+1, st.Segments, ss.loss),
+			line, t.state.StageStep%c.LogEvery == 0)
 		done := t.state.StageStep >= st.Steps
 		isBest := false
 		if t.state.StageStep%c.EvalEvery == 0 || done {

@@ -37,7 +37,7 @@ func accuracy(out io.Writer, args []string) error {
 	save := fs.Bool("save", true, "keep the results in CHECKPOINT/eval/accuracy-<task>.json")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
 	gcPercent := fs.Int("gc-percent", eval.DefaultGCPercent, "Go collector target (GOGC) while evaluating; -1 keeps the GOGC environment's")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *ckFlag == "" {

@@ -43,7 +43,7 @@ func babilong(out, log io.Writer, args []string) error {
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
 	gcPercent := fs.Int("gc-percent", eval.DefaultGCPercent, "Go collector target (GOGC) while evaluating; -1 keeps the GOGC environment's")
 	saved := fs.Bool("saved", false, "evaluate nothing: print (and --plot) every cell saved beside the checkpoint so far")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *saved {
@@ -198,7 +198,7 @@ func babiHoldout(out io.Writer, args []string) error {
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_train.txt files (folders joined by ':' are searched in order)")
 	tasks := fs.String("tasks", "1,2,3,4,5", "bAbI tasks")
 	outDir := fs.String("out", "", "folder to write qaN_*_test.txt into")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *babiDir == "" || *outDir == "" {

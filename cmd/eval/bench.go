@@ -24,7 +24,7 @@ func runBench(args []string) error {
 	memFlags := addMemoryFlags(fs)
 	runs := fs.Int("runs", 5, "timed runs after one warm-up; the best is reported")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *runs < 1 || *batch < 1 || *segment < 1 || *mem < 0 {

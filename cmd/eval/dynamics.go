@@ -37,7 +37,7 @@ func dynamics(out io.Writer, args []string) error {
 	samples := fs.Int("samples", 60, "samples (at least 2)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *ckFlag == "" {

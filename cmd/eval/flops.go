@@ -38,7 +38,7 @@ func flops(out io.Writer, args []string) error {
 	tokensFlag := fs.String("tokens", "4096,32768,262144,2048000", "input lengths N, e.g. 4096,2048000")
 	attnFlag := fs.String("attention", "full", "attention pairs counted: full (the L x L score matrix, the paper's convention) or causal (the triangle)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	attn, err := bench.ParseAttention(*attnFlag)

@@ -11,6 +11,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -76,6 +78,9 @@ func main() {
 			err = sc.run(os.Args[2:])
 		}
 	}
+	if errors.Is(err, flag.ErrHelp) {
+		err = nil // the usage is printed
+	}
 	if err != nil {
 		msg := err.Error()
 		if comm.Root() {
@@ -103,8 +108,6 @@ func quiet(out io.Writer) (io.Writer, io.Writer) {
 // hintFor suggests a next step for common mistakes.
 func hintFor(msg string) string {
 	switch {
-	case strings.Contains(msg, "flag provided but not defined"):
-		return "run 'eval " + os.Args[1] + " -h' for the list of flags"
 	case strings.Contains(msg, "no such file or directory"):
 		return "check the path; --model takes a HuggingFace folder with config.json and model.safetensors"
 	}

@@ -51,7 +51,7 @@ func perplexity(out io.Writer, args []string) error {
 	history := fs.Bool("history", false, "also score the last segment of each window after 0, 1, ..., segments-1 segments read before it (the same text in every row; segments(segments+1)/2 passes a window)")
 	historyPlot := fs.String("history-plot", "", "draw the --history rows into this .png")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	out, stderr := quiet(out)

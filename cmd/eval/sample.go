@@ -31,7 +31,7 @@ func runSample(args []string) error {
 	split := fs.String("split", data.SplitTrain, "data split: train or eval (they use different files)")
 	evalEvery := fs.Int("eval-every", data.DefaultEvalEvery, "split rule: every k-th file (by name) is eval; -1 shares all files")
 	context := fs.Int("context", 48, "noise tokens shown at each end of a noise run; 0 shows everything")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

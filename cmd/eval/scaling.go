@@ -35,7 +35,7 @@ func runScaling(args []string) error {
 	window := fs.Int("window", 32, "segments averaged at the start and end of the stream")
 	loop := fs.Int("train-loop", 0, "instead of timing the bare step, run the real training loop (cmd/train: batch 1, validation, a checkpoint, no final table) for this many steps at each --train-segments count and report its peak resident memory")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	counts, err := data.ParseInts(*countsFlag)

@@ -26,7 +26,7 @@ func runStreamBench(args []string) error {
 	segments := fs.Int("segments", 64, "segments streamed per round")
 	rounds := fs.Int("rounds", 3, "rounds, each memory in turn; the best of each is reported")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *mem < 1 || *dMem < 1 {

@@ -21,12 +21,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
 	"golang.org/x/term"
 
 	"github.com/rmtgo/rmt/dist"
+	"github.com/rmtgo/rmt/internal/flaghint"
 	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
@@ -112,6 +114,9 @@ func run(comm *dist.Comm, args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if sweepArgs.curricula != "" {
+		return runSweep(ctx, comm, cfg, checkEvery)
+	}
 	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
 		Comm: comm, CheckEvery: checkEvery})
 }
@@ -122,20 +127,28 @@ func resolveConfig(args []string) (train.Config, bool, error) {
 	return cfg, resume, err
 }
 
+// flagSet is the command's flags: the config's, bound to given, and the
+// others.
+func flagSet(given *train.Config, checkEvery *int) (fs *flag.FlagSet, configFile *string, resume *bool) {
+	fs = flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	bind(fs, given)
+	configFile = fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
+	resume = fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
+	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
+	fs.IntVar(checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
+	bindSweep(fs)
+	return fs, configFile, resume
+}
+
 // resolveFlags parses the flags once and resolves the config: defaults,
 // then a resumed run's saved config, then --config FILE, then the flags
 // given explicitly; checkEvery is --check-every, steps between the ranks'
 // parameter checks.
 func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int, err error) {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
 	given := train.DefaultConfig()
-	bind(fs, &given)
-	configFile := fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
-	resumeFlag := fs.Bool("resume", false, "continue the run in --out from its latest checkpoint")
-	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
-	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
-	if err := fs.Parse(args); err != nil {
+	fs, configFile, resumeFlag := flagSet(&given, &checkEvery)
+	if err := flaghint.Parse(fs, args, "train", os.Stderr); err != nil {
 		return cfg, false, 0, err
 	}
 	if fs.NArg() > 0 {
@@ -146,10 +159,13 @@ func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int,
 	}
 	var set []string
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" {
+		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" && !slices.Contains(sweepFlagNames, f.Name) {
 			set = append(set, f.Name)
 		}
 	})
+	if err := checkSweepFlags(fs, set, *resumeFlag); err != nil {
+		return cfg, false, 0, err
+	}
 	cfg = train.DefaultConfig()
 	if *resumeFlag {
 		// A resumed run starts from its own saved config; flags given
@@ -171,6 +187,9 @@ func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int,
 		return cfg, false, 0, err
 	}
 	if err := cfg.Resolve(); err != nil {
+		return cfg, false, 0, err
+	}
+	if err := checkModel(cfg.Model); err != nil {
 		return cfg, false, 0, err
 	}
 	return cfg, *resumeFlag, checkEvery, nil

@@ -34,12 +34,15 @@ var allowed = map[string][]string{
 	"internal/vcs":        {},
 	"examples/pytorch":    {}, // tests only: the PyTorch reader's parity with Go
 	"internal/threadflag": {"graph/kernels"},
+	"internal/flaghint":   {},
+	"internal/flagdoc":    {},
 	"checkpoints":         {"graph", "data", "internal/vcs"},
 	"bench":               {"graph", "graph/kernels", "data", "checkpoints", "dist"},
 	"eval":                {"graph", "graph/kernels", "data", "checkpoints", "dist", "bench"},
 	"train":               {"graph", "graph/kernels", "data", "curriculum", "checkpoints", "dist", "eval", "bench", "internal/table", "internal/vcs"},
+	"sweep":               {"data", "curriculum", "checkpoints", "dist", "eval", "train", "internal/table"},
 	"cmd/export":          {"checkpoints"},
-	"cmd/train":           {"train", "dist", "internal/threadflag"},
+	"cmd/train":           {"train", "sweep", "dist", "internal/threadflag", "internal/flaghint"},
 	// cmd/eval still reaches graph and data for model shapes, tasks and
 	// tokenizers (docs/architecture.md, "open").
 	"cmd/eval": {"train", "eval", "checkpoints", "bench", "dist", "internal/", "graph", "data"},
