@@ -136,6 +136,10 @@ func jsonKind(raw json.RawMessage) string {
 	return "a number"
 }
 
+// DefaultValShare is the share of a dataset's lines held out for
+// validation when no validation file is given.
+const DefaultValShare = 0.1
+
 // DatasetConfig names the files of a dataset.
 type DatasetConfig struct {
 	Kind  string   // "qa" or "lm"
