@@ -47,7 +47,7 @@ func newFileTask(cfg TaskConfig) (Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &fileTask{cfg: cfg, ds: ds, lines: ds.split(cfg.Split), buckets: make([][]int32, cfg.Segments)}
+	t := &fileTask{cfg: cfg, ds: ds, lines: ds.split(cfg.Split)}
 	if len(t.lines) == 0 {
 		return nil, fmt.Errorf("data: %s has no %s lines", strings.Join(ds.paths, ","), cfg.Split)
 	}
@@ -55,6 +55,9 @@ func newFileTask(cfg TaskConfig) (Task, error) {
 		k, ok := t.segments(r)
 		if !ok {
 			continue
+		}
+		for len(t.buckets) < k {
+			t.buckets = append(t.buckets, nil)
 		}
 		t.buckets[k-1] = append(t.buckets[k-1], int32(i))
 		t.order = append(t.order, int32(i))
@@ -90,7 +93,7 @@ func (t *fileTask) Config() TaskConfig { return t.cfg }
 // file order (SampleAt(i) for i < Len()).
 func (t *fileTask) Len() int { return len(t.order) }
 
-// Drawable is, per segment count 1..n, how many lines a task of files
+// Drawable is, per segment count 1.. (up to the longest drawable), how many lines a task of files
 // draws from; nil for other tasks.
 func Drawable(task Task) []int {
 	t, ok := task.(*fileTask)
@@ -257,4 +260,19 @@ func QuestionStream(tok Tokenizer, r io.Reader, question, answer string, total i
 		return dst, nil
 	}
 	return p, nil
+}
+
+// TextStream streams the text of r alone, as TextEncoder tokenizes it:
+// the prompt of a continuation (eval ask without a question).
+func TextStream(tok Tokenizer, r io.Reader) *PromptStream {
+	e := NewTextEncoder(tok, r)
+	p := &PromptStream{}
+	p.next = func(dst []int) ([]int, error) {
+		out, err := e.Next(dst)
+		if err == io.EOF {
+			p.Close()
+		}
+		return out, err
+	}
+	return p
 }

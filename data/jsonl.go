@@ -203,7 +203,7 @@ type datasetKey struct {
 // its offset and length are kept. A bad line is an error naming the file
 // and line; blank lines are skipped and counted (Dataset.Blank).
 func OpenDataset(cfg DatasetConfig) (*Dataset, error) {
-	if len(cfg.Files) == 0 {
+	if len(cfg.Files) == 0 && cfg.ValFile == "" {
 		return nil, fmt.Errorf("data: task %s needs --data (JSONL files)", cfg.Kind)
 	}
 	if !(cfg.ValShare >= 0 && cfg.ValShare < 1) {
