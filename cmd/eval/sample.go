@@ -30,6 +30,8 @@ func runSample(args []string) error {
 	textDir := fs.String("text-dir", "", "directory of long .txt documents (task lm)")
 	split := fs.String("split", data.SplitTrain, "data split: train or eval (they use different files)")
 	evalEvery := fs.Int("eval-every", data.DefaultEvalEvery, "split rule: every k-th file (by name) is eval; -1 shares all files")
+	dataFiles := fs.String("data", "", "JSONL files, comma-separated (task qa, or lm on text lines; docs/data.md)")
+	valShare := fs.Float64("val-share", data.DefaultValShare, "share of --data lines held out as the eval split")
 	context := fs.Int("context", 48, "noise tokens shown at each end of a noise run; 0 shows everything")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,6 +57,9 @@ func runSample(args []string) error {
 		NoiseDir: *noiseDir, BabiDir: *babiDir, BabiTasks: babiTasks, TextDir: *textDir,
 		Split: *split, EvalEvery: *evalEvery, Tokenizer: tok,
 	}
+	if *dataFiles != "" {
+		cfg.DataFiles, cfg.ValShare = strings.Split(*dataFiles, ","), *valShare
+	}
 	t, err := data.NewTask(cfg)
 	if err != nil {
 		return err
@@ -63,5 +68,10 @@ func runSample(args []string) error {
 	if err != nil {
 		return err
 	}
-	return data.Render(os.Stdout, s, t.Config(), *context)
+	if err := data.Render(os.Stdout, s, t.Config(), *context); err != nil {
+		return err
+	}
+	// A sample of natural length (task qa) takes as many segments as it needs.
+	fmt.Printf("segments: %d (%d tokens in segments of %d)\n", (len(s.IDs)+*segSize-1) / *segSize, len(s.IDs), *segSize)
+	return nil
 }
