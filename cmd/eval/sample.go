@@ -26,7 +26,7 @@ func runSample(args []string) error {
 	model := fs.String("model", "", "HuggingFace folder whose tokenizer.json to use (default: the byte tokenizer)")
 	noiseDir := fs.String("noise-dir", "", "directory of .txt books for background noise (default: built-in filler)")
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_train.txt files (task babi; folders joined by ':' are searched in order)")
-	babiTask := fs.String("babi-task", "1", "bAbI tasks to draw from, e.g. 1 or 1,2,5 (qa1-qa5)")
+	babiTask := fs.String("babi-task", "1", "bAbI tasks to draw from, e.g. 1 or 1,2,5 (qa1-qa20 where the files exist)")
 	textDir := fs.String("text-dir", "", "directory of long .txt documents (task lm)")
 	split := fs.String("split", data.SplitTrain, "data split: train or eval (they use different files)")
 	evalEvery := fs.Int("eval-every", data.DefaultEvalEvery, "split rule: every k-th file (by name) is eval; -1 shares all files")
