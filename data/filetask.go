@@ -40,7 +40,7 @@ func newFileTask(cfg TaskConfig) (Task, error) {
 	if cfg.Name == "lm" {
 		kind = "lm"
 	}
-	if cfg.Tokens > 0 {
+	if cfg.Tokens > 0 && kind == "qa" {
 		return nil, fmt.Errorf("data: task %s samples have their own lengths; a fixed sample length does not apply", cfg.Name)
 	}
 	ds, err := OpenDataset(DatasetConfig{Kind: kind, Files: cfg.DataFiles, ValFile: cfg.ValData, ValShare: cfg.ValShare, Tokenizer: cfg.Tokenizer})
@@ -62,6 +62,9 @@ func newFileTask(cfg TaskConfig) (Task, error) {
 		t.buckets[k-1] = append(t.buckets[k-1], int32(i))
 		t.order = append(t.order, int32(i))
 	}
+	if len(t.order) == 0 && kind == "lm" {
+		return nil, fmt.Errorf("data: no %s text line of %s has the %d tokens of a window", cfg.Split, strings.Join(ds.paths, ","), cfg.Tokens)
+	}
 	if len(t.order) == 0 {
 		s, _ := ds.shortest(cfg.Split)
 		return nil, fmt.Errorf("data: no %s sample fits in %d segments of %d tokens (%d tokens): the shortest, %s line %d, has %d tokens and needs %d segments",
@@ -82,6 +85,10 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func (t *fileTask) segments(r lineRef) (int, bool) {
 	k := ceilDiv(int(r.tokens), t.cfg.SegmentSize)
 	if t.cfg.Name == "lm" {
+		if t.cfg.Tokens > 0 {
+			// Windows of exactly Tokens (perplexity over whole segments).
+			return ceilDiv(t.cfg.Tokens, t.cfg.SegmentSize), int(r.tokens) >= t.cfg.Tokens
+		}
 		return min(k, t.cfg.Segments), r.tokens >= 2
 	}
 	return k, k <= t.cfg.Segments

@@ -209,7 +209,14 @@ func OpenDataset(cfg DatasetConfig) (*Dataset, error) {
 	if !(cfg.ValShare >= 0 && cfg.ValShare < 1) {
 		return nil, fmt.Errorf("data: --val-share %g, want a share from 0 up to (not including) 1", cfg.ValShare)
 	}
-	key := datasetKey{desc: fmt.Sprintf("%s|%q|%q|%g", cfg.Kind, cfg.Files, cfg.ValFile, cfg.ValShare), tok: cfg.Tokenizer}
+	// A file rewritten since it was indexed (size or time) is indexed again.
+	var stamp []string
+	for _, p := range append(append([]string(nil), cfg.Files...), cfg.ValFile) {
+		if fi, err := os.Stat(p); err == nil {
+			stamp = append(stamp, fmt.Sprint(fi.Size(), fi.ModTime().UnixNano()))
+		}
+	}
+	key := datasetKey{desc: fmt.Sprintf("%s|%q|%q|%g|%q", cfg.Kind, cfg.Files, cfg.ValFile, cfg.ValShare, stamp), tok: cfg.Tokenizer}
 	cache := cfg.Tokenizer != nil && reflect.TypeOf(cfg.Tokenizer).Comparable()
 	if cache {
 		datasets.Lock()

@@ -143,7 +143,7 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	if cfg.StoryOnly && cfg.Name != "babi" {
 		return nil, fmt.Errorf("data: task %s has no stories to give alone (story-only samples are task babi's)", cfg.Name)
 	}
-	if cfg.Name == "qa" || (cfg.Name == "lm" && len(cfg.DataFiles) > 0) {
+	if cfg.Name == "qa" || (cfg.Name == "lm" && (len(cfg.DataFiles) > 0 || cfg.ValData != "")) {
 		return newFileTask(cfg)
 	}
 	if cfg.Name == "lm" {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,5 +116,32 @@ func TestAskMatchesAccuracy(t *testing.T) {
 func TestNormalize(t *testing.T) {
 	if eval.Normalize("  The Hall. ") != eval.Normalize("the hall") || eval.Normalize("hall") == eval.Normalize("halls") {
 		t.Fatal("normalised match")
+	}
+}
+
+// TestPerplexityData: perplexity --data reads windows of whole segments
+// from the JSONL text lines long enough for one, and refuses a file whose
+// lines are all too short.
+func TestPerplexityData(t *testing.T) {
+	ck := tinyCheckpoint(t)
+	dir := t.TempDir()
+	long, _ := json.Marshal(map[string]string{"text": strings.Repeat("The rain came down over the hills. ", 40)})
+	short, _ := json.Marshal(map[string]string{"text": "Too short."})
+	file := filepath.Join(dir, "text.jsonl")
+	os.WriteFile(file, []byte(string(short)+"\n"+string(long)+"\n"), 0o644)
+	var out bytes.Buffer
+	if err := perplexity(&out, []string{"--checkpoint", ck, "--data", file, "--segments", "3", "--samples", "2", "--progress", "0", "--json", "--save=false"}); err != nil {
+		t.Fatal(err)
+	}
+	var rep eval.PerplexityReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 3 || math.IsNaN(rep.Results[2].PPLNoMemory) {
+		t.Fatalf("report %+v, want 3 segments with finite perplexity", rep)
+	}
+	os.WriteFile(file, short, 0o644)
+	if err := perplexity(&out, []string{"--checkpoint", ck, "--data", file, "--segments", "3", "--samples", "2", "--progress", "0", "--save=false"}); err == nil || !strings.Contains(err.Error(), "tokens of a window") {
+		t.Fatalf("short lines: %v", err)
 	}
 }
