@@ -149,3 +149,22 @@ func TestAnswerOnlyLoss(t *testing.T) {
 		t.Fatalf("%d scored predictions, want the answer's %d and EOS", n, len(" hall"))
 	}
 }
+
+// TestTrainLMData: task lm trains on the text lines of a JSONL file, long
+// ones cut to windows of the stage's length, short ones whole.
+func TestTrainLMData(t *testing.T) {
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, `{"text":"%s"}`+"\n", strings.Repeat(fmt.Sprintf("Line %d of a text. ", i), 1+i%12))
+	}
+	p := filepath.Join(t.TempDir(), "text.jsonl")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := tinyConfig(t, "1,2", 2)
+	c.Task, c.Data, c.SegmentSize, c.Batch, c.MemStability = "lm", p, 64, 2, 0
+	log := runScripted(t, c, []eval.Validation{{Accuracy: -1, Loss: 2}})
+	if !strings.Contains(log, "data: stage 2 (2 segments) draws from") {
+		t.Fatalf("log:\n%s", log)
+	}
+}
