@@ -21,6 +21,7 @@ type AskResult struct {
 	Segments   int     `json:"segments"`    // segments read into memory
 	Seconds    float64 `json:"seconds"`
 	TokensPerS float64 `json:"tokens_per_s"` // tokens read per second
+	PeakRSSMB  float64 `json:"peak_rss_mb"`  // the process's peak resident set (VmHWM), model loading included
 }
 
 // Ask reads a prompt stream through cell a piece at a time (graph.Stream:
@@ -70,6 +71,7 @@ func Ask(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream, m
 	r.Segments = st.Segments()
 	r.Seconds = time.Since(t0).Seconds()
 	r.TokensPerS = float64(r.TokensRead) / max(readDone, 1e-9)
+	r.PeakRSSMB = PeakResidentMB()
 	return r, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,7 +21,7 @@ import (
 // reading each from a file, and prints tokens/s and the peak resident set
 // of each read: flat in the length, since only the memory is carried. The
 // checkpoint is RMT_ASK_CHECKPOINT, or stories260K with random memory.
-// Not a test; run
+// RMT_ASK_TOKENS sets the long length. Not a test; run
 //
 //	go test ./eval -run '^$' -bench Ask1M -benchtime 1x
 func BenchmarkAsk1M(b *testing.B) {
@@ -49,22 +51,14 @@ func BenchmarkAsk1M(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	defer debug.SetGCPercent(debug.SetGCPercent(DefaultGCPercent))
+	long := 1 << 20
+	if v := os.Getenv("RMT_ASK_TOKENS"); v != "" {
+		long, _ = strconv.Atoi(v)
+	}
 	for b.Loop() {
-		for _, segs := range []int{8, (1 << 20) / S} {
-			var line strings.Builder
-			if _, err := data.MakeQA(data.MakeQAConfig{BooksDir: books, Split: data.SplitEval, Samples: 1, MinSegments: segs, MaxSegments: segs,
-				SegmentSize: S, Seed: 7, Tokenizer: tok}, &line); err != nil {
-				b.Fatal(err)
-			}
-			var rec struct{ Context, Question, Answer string }
-			if err := json.Unmarshal([]byte(line.String()), &rec); err != nil {
-				b.Fatal(err)
-			}
-			path := filepath.Join(b.TempDir(), "context.txt")
-			if err := os.WriteFile(path, []byte(rec.Context), 0o644); err != nil {
-				b.Fatal(err)
-			}
-			rec.Context = "" // only the file is read
+		for _, segs := range []int{8, max(1, long/S)} {
+			path, question, answer := askContext(b, books, tok, S, segs)
 			var r AskResult
 			peak, err := PeakDuring(func() error {
 				f, err := os.Open(path)
@@ -72,7 +66,7 @@ func BenchmarkAsk1M(b *testing.B) {
 					return err
 				}
 				defer f.Close()
-				ps, err := data.QuestionStream(tok, bufio.NewReader(f), rec.Question, "", 0)
+				ps, err := data.QuestionStream(tok, bufio.NewReader(f), question, "", 0)
 				if err != nil {
 					return err
 				}
@@ -83,7 +77,27 @@ func BenchmarkAsk1M(b *testing.B) {
 				b.Fatal(err)
 			}
 			fmt.Printf("ask: %d tokens read (%d segments) in %.1f s, %.0f tokens/s, peak RSS %.0f MiB; answer %q, expected %q\n",
-				r.TokensRead, r.Segments, r.Seconds, r.TokensPerS, peak, r.Answer, rec.Answer)
+				r.TokensRead, r.Segments, r.Seconds, r.TokensPerS, peak, r.Answer, answer)
 		}
 	}
+}
+
+// askContext writes the context of a make-qa sample of segs segments to a
+// file and returns it with the question and answer; nothing of the text
+// stays in memory.
+func askContext(b *testing.B, books string, tok data.Tokenizer, S, segs int) (path, question, answer string) {
+	var line strings.Builder
+	if _, err := data.MakeQA(data.MakeQAConfig{BooksDir: books, Split: data.SplitEval, Samples: 1, MinSegments: segs, MaxSegments: segs,
+		SegmentSize: S, Seed: 7, Tokenizer: tok}, &line); err != nil {
+		b.Fatal(err)
+	}
+	var rec struct{ Context, Question, Answer string }
+	if err := json.Unmarshal([]byte(line.String()), &rec); err != nil {
+		b.Fatal(err)
+	}
+	path = filepath.Join(b.TempDir(), "context.txt")
+	if err := os.WriteFile(path, []byte(rec.Context), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return path, rec.Question, rec.Answer
 }

@@ -31,6 +31,8 @@ type FileReport struct {
 	Checkpoint string       `json:"checkpoint"`
 	MaxNew     int          `json:"max_new"`
 	Seconds    float64      `json:"seconds"`
+	TokensRead int64        `json:"tokens_read"`  // prompt tokens read through memory, all samples
+	TokensPerS float64      `json:"tokens_per_s"` // of those, per second of the whole evaluation
 	Overall    FileBucket   `json:"overall"`
 	Buckets    []FileBucket `json:"buckets"`
 }
@@ -107,6 +109,7 @@ func FileAccuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Liner
 		if err := enc.Encode(Prediction{ID: id, Prediction: r.Answer, Answer: want, Match: exact, Normalized: norm, Segments: segs}); err != nil {
 			return rep, fmt.Errorf("eval: --predictions: %w", err)
 		}
+		rep.TokensRead += r.TokensRead
 		p.Tokens(int(r.TokensRead))
 		p.Sample()
 	}
@@ -126,5 +129,6 @@ func FileAccuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Liner
 		}
 	}
 	rep.MaxNew, rep.Seconds = maxNew, time.Since(t0).Seconds()
+	rep.TokensPerS = float64(rep.TokensRead) / max(rep.Seconds, 1e-9)
 	return rep, nil
 }

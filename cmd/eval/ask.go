@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/rmtgo/rmt/data"
@@ -34,8 +35,12 @@ func ask(out io.Writer, stdin io.Reader, args []string) error {
 	maxNew := fs.Int("max-new", 32, "most tokens to generate; generation stops at the end-of-text token")
 	asJSON := fs.Bool("json", false, "print answer, tokens read, segments, seconds and tokens/s as JSON")
 	every := fs.Duration("progress", 5*time.Second, "report progress on stderr at most this often (0: never)")
+	gcPercent := fs.Int("gc-percent", eval.DefaultGCPercent, "Go collector target (GOGC) while reading; -1 keeps the GOGC environment's")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *gcPercent >= 0 {
+		defer debug.SetGCPercent(debug.SetGCPercent(*gcPercent))
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))

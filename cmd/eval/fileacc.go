@@ -50,6 +50,7 @@ func fileAccuracy(out io.Writer, ckPath, file, predictions string, maxNew int, a
 	if asJSON {
 		return json.NewEncoder(out).Encode(rep)
 	}
+	fmt.Fprintf(os.Stderr, "read %d tokens in %.1f s, %.0f tokens/s\n", rep.TokensRead, rep.Seconds, rep.TokensPerS)
 	tw := table.New(out)
 	tw.Header("segments", "samples", "exact match", "95% CI", "normalised", "95% CI")
 	for _, b := range append(rep.Buckets, rep.Overall) {
