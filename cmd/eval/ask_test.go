@@ -39,7 +39,8 @@ func armtCheckpoint(t *testing.T) string {
 
 // TestAskMatchesAccuracy: for every line of a question file, ask on the
 // line's context and question gives the prediction accuracy --predictions
-// wrote, with RMT and ARMT checkpoints; contexts span 1 to 4 segments.
+// wrote, with RMT and ARMT checkpoints and an exported folder; contexts
+// span 1 to 4 segments.
 func TestAskMatchesAccuracy(t *testing.T) {
 	dir := t.TempDir()
 	var lines []string
@@ -53,7 +54,16 @@ func TestAskMatchesAccuracy(t *testing.T) {
 	}
 	file := filepath.Join(dir, "qa.jsonl")
 	os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
-	for _, ck := range []string{tinyCheckpoint(t), armtCheckpoint(t)} {
+	// An exported folder answers as its checkpoint does.
+	exported := filepath.Join(t.TempDir(), "exported")
+	src, err := checkpoints.Open(armtCheckpoint(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkpoints.Export(src, exported, checkpoints.ExportOptions{Format: checkpoints.FormatHF}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ck := range []string{tinyCheckpoint(t), armtCheckpoint(t), exported} {
 		pred := filepath.Join(t.TempDir(), "pred.jsonl")
 		var out bytes.Buffer
 		if err := accuracy(&out, []string{"--checkpoint", ck, "--data", file, "--predictions", pred, "--max-new", "6", "--json", "--progress", "0"}); err != nil {
