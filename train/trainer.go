@@ -153,7 +153,9 @@ func (t *trainer) finalTable() error {
 	for _, st := range t.cfg.Stages {
 		counts = append(counts, st.Segments)
 	}
-	counts = append(counts, 2*counts[len(counts)-1])
+	if t.cfg.Task != "qa" { // qa lines have their own lengths: no longer samples to try
+		counts = append(counts, 2*counts[len(counts)-1])
+	}
 	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
 	tw := table.New(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")

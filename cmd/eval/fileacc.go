@@ -31,6 +31,9 @@ func fileAccuracy(out io.Writer, ckPath, file, predictions string, maxNew int, a
 	if err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
+	if ds, err := data.OpenDataset(data.DatasetConfig{Kind: "qa", ValFile: file, Tokenizer: ck.Tokenizer}); err == nil && ds.Blank[0] > 0 {
+		fmt.Fprintf(os.Stderr, "%s: %d blank lines skipped\n", file, ds.Blank[0])
+	}
 	var pred io.Writer
 	if predictions != "" {
 		f, err := os.Create(predictions)
