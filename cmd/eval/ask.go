@@ -77,10 +77,10 @@ func ask(out io.Writer, stdin io.Reader, args []string) error {
 			return err
 		}
 	}
-	progress := askProgress(*every)
+	progress, shown := askProgress(*every)
 	res, err := eval.Ask(cell, ck.Tokenizer, ps, *maxNew, progress)
-	if progress != nil && res.TokensRead > 0 {
-		fmt.Fprintln(os.Stderr)
+	if *shown {
+		fmt.Fprintln(os.Stderr) // end the progress line
 	}
 	if err != nil {
 		return fmt.Errorf("--context %s: %w", *ctxFlag, err)
@@ -94,17 +94,18 @@ func ask(out io.Writer, stdin io.Reader, args []string) error {
 }
 
 // askProgress prints the tokens read so far on one stderr line, at most
-// every d (nil for d <= 0).
-func askProgress(d time.Duration) func(int64) {
+// every d (nil for d <= 0); shown says whether it printed.
+func askProgress(d time.Duration) (func(int64), *bool) {
+	shown := new(bool)
 	if d <= 0 {
-		return nil
+		return nil, shown
 	}
 	t0 := time.Now()
 	last := t0
 	return func(read int64) {
 		if now := time.Now(); now.Sub(last) >= d {
-			last = now
+			last, *shown = now, true
 			fmt.Fprintf(os.Stderr, "\rask: %d tokens read, %.0f tokens/s", read, float64(read)/now.Sub(t0).Seconds())
 		}
-	}
+	}, shown
 }
