@@ -155,3 +155,23 @@ func TestPerplexityData(t *testing.T) {
 		t.Fatalf("short lines: %v", err)
 	}
 }
+
+// TestEmptySplitHint: a folder too small for an eval split names a fix,
+// and the fix it names is a flag value eval sample accepts.
+func TestEmptySplitHint(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("d%d.txt", i)), []byte(strings.Repeat("A line of a long document goes on here.\n", 300)), 0o644)
+	}
+	args := []string{"--task", "lm", "--text-dir", dir, "--split", "eval", "--segments", "1", "--segment-size", "64"}
+	err := runSample(args)
+	if err == nil || !strings.Contains(err.Error(), "--eval-every -1") {
+		t.Fatalf("error %v, want one suggesting --eval-every -1", err)
+	}
+	stdout := os.Stdout
+	os.Stdout, _ = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	defer func() { os.Stdout = stdout }()
+	if err := runSample(append(args, "--eval-every", "-1")); err != nil {
+		t.Fatalf("the suggested --eval-every -1 is refused: %v", err)
+	}
+}
