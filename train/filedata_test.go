@@ -168,3 +168,23 @@ func TestTrainLMData(t *testing.T) {
 		t.Fatalf("log:\n%s", log)
 	}
 }
+
+// TestTrainQAVaryNoShortLines: with --vary-segments, a stage whose
+// shorter counts no line fits draws those micro-batches from the next
+// count that has lines.
+func TestTrainQAVaryNoShortLines(t *testing.T) {
+	var b strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&b, `{"id":"l%d","context":"%s","question":"Where is Mary?","answer":"hall"}`+"\n", i, strings.Repeat("la ", 30+i%5))
+	}
+	p := filepath.Join(t.TempDir(), "long.jsonl")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := tinyConfig(t, "3", 4)
+	c.Task, c.Data, c.SegmentSize, c.VarySegments, c.ValShare = "qa", p, 64, true, 0.2 // every line needs 2 segments
+	log := runScripted(t, c, acc(0.5))
+	if !strings.Contains(log, "draws from") || !strings.Contains(log, "2 seg:") {
+		t.Fatalf("log:\n%s", log)
+	}
+}

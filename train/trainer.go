@@ -400,6 +400,11 @@ func (t *trainer) trainTasks(n int) (map[int]data.Task, error) {
 			return nil, err
 		}
 		if tasks[k], err = data.NewTask(tc); err != nil {
+			if k < n && len(tc.DataFiles) > 0 {
+				// No line is this short: its draws take the next count (batchTask).
+				delete(tasks, k)
+				continue
+			}
 			return nil, fmt.Errorf("train: %w", err)
 		}
 	}
@@ -426,7 +431,11 @@ func (t *trainer) batchTask(tasks map[int]data.Task, n, k int) data.Task {
 		return tasks[storyOnly]
 	}
 	if c.VarySegments {
-		return tasks[1+data.SampleRNG(c.Seed^0x5e6, k).IntN(n)]
+		m := 1 + data.SampleRNG(c.Seed^0x5e6, k).IntN(n)
+		for tasks[m] == nil && m < n {
+			m++ // a count no line of --data fits
+		}
+		return tasks[m]
 	}
 	return tasks[n]
 }
