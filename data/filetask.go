@@ -23,7 +23,7 @@ type fileTask struct {
 	order   []int32   // every drawable line in file order (validation)
 }
 
-// DataShortest describes the shortest sample of a split, for errors.
+// shortest is the line of a split with the fewest tokens, for errors.
 func (d *Dataset) shortest(split string) (lineRef, bool) {
 	var best lineRef
 	found := false
