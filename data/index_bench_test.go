@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/data"
-	"github.com/rmtgo/rmt/eval"
 )
 
 // BenchmarkIndexLargeJSONL writes a JSONL question file of
@@ -43,14 +43,14 @@ func BenchmarkIndexLargeJSONL(b *testing.B) {
 	for b.Loop() {
 		runtime.GC()
 		debug.FreeOSMemory()
-		before := eval.ResidentMB()
+		before := bench.ResidentMB()
 		ds, err := data.OpenDataset(data.DatasetConfig{Kind: "qa", Files: []string{path}, ValShare: 0.1, Tokenizer: data.NewByteTokenizer()})
 		if err != nil {
 			b.Fatal(err)
 		}
 		runtime.GC()
 		debug.FreeOSMemory()
-		after := eval.ResidentMB()
+		after := bench.ResidentMB()
 		fmt.Printf("indexed %d MiB, %d lines (%d train, %d validation): resident %.0f MiB before, %.0f MiB after, +%.0f MiB\n",
 			mb, lines, ds.Lines(data.SplitTrain), ds.Lines(data.SplitEval), before, after, after-before)
 		b.ReportMetric(after-before, "MiB-added")

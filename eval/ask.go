@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/graph"
 )
@@ -71,7 +72,7 @@ func Ask(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream, m
 	r.Segments = st.Segments()
 	r.Seconds = time.Since(t0).Seconds()
 	r.TokensPerS = float64(r.TokensRead) / max(readDone, 1e-9)
-	r.PeakRSSMB = PeakResidentMB()
+	r.PeakRSSMB = bench.PeakResidentMB()
 	return r, nil
 }
 

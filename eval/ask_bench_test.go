@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/testutil"
@@ -60,7 +61,7 @@ func BenchmarkAsk1M(b *testing.B) {
 		for _, segs := range []int{8, max(1, long/S)} {
 			path, question, answer := askContext(b, books, tok, S, segs)
 			var r AskResult
-			peak, err := PeakDuring(func() error {
+			peak, err := bench.PeakDuring(func() error {
 				f, err := os.Open(path)
 				if err != nil {
 					return err
