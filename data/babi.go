@@ -295,7 +295,7 @@ func WriteBabiHoldout(dir string, tasks []int, out string) (files []string, ques
 }
 
 // ParseBabiTasks parses a list of bAbI task numbers such as "1" or "1,2,5";
-// only qa1-qa5 are supported (their entities are in TaskWords).
+// tasks 1 to MaxBabiTask are accepted.
 func ParseBabiTasks(s string) ([]int, error) {
 	var out []int
 	for f := range strings.SplitSeq(s, ",") {
@@ -304,8 +304,8 @@ func ParseBabiTasks(s string) ([]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("data: --babi-task %q: want task numbers such as 1 or 1,2,5", s)
 		}
-		if n < 1 || n > 5 {
-			return nil, fmt.Errorf("data: --babi-task %d: want 1 to 5 (qa1-qa5)", n)
+		if n < 1 || n > MaxBabiTask {
+			return nil, fmt.Errorf("data: --babi-task %d: want 1 to %d (the bAbI tasks qa1-qa%d)", n, MaxBabiTask, MaxBabiTask)
 		}
 		if !slices.Contains(out, n) {
 			out = append(out, n)

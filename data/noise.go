@@ -79,9 +79,21 @@ func SplitFiles(dir, split string, evalEvery int, flag string) ([]string, []int6
 		}
 	}
 	if len(ps) == 0 {
-		return nil, nil, fmt.Errorf("data: %s %s: the %s split is empty (%d .txt files, every %d-th is eval); add files or turn the split off (eval-every -1)", flag, dir, split, len(paths), k)
+		return nil, nil, &EmptySplitError{Flag: flag, Dir: dir, Split: split, Files: len(paths), Every: k}
 	}
 	return ps, ss, nil
+}
+
+// EmptySplitError is a folder with too few files for one of its splits.
+// Training then validates on every file, with a warning; eval sample
+// takes --eval-every -1 to share every file between the splits.
+type EmptySplitError struct {
+	Flag, Dir, Split string
+	Files, Every     int
+}
+
+func (e *EmptySplitError) Error() string {
+	return fmt.Sprintf("data: %s %s: the %s split is empty (%d .txt files, every %d-th is eval); add files, or give eval sample --eval-every -1 to share every file", e.Flag, e.Dir, e.Split, e.Files, e.Every)
 }
 
 // Noise is a source of background sentences.

@@ -43,7 +43,7 @@ const AnswerMarker = " Answer:"
 const markerKey = "Answer:"
 
 // TaskNames are the tasks NewTask knows.
-var TaskNames = []string{"memorize", "detect", "reasoning", "babi", "lm"}
+var TaskNames = []string{"memorize", "detect", "reasoning", "babi", "lm", "qa"}
 
 // TaskConfig says which samples a task makes.
 type TaskConfig struct {
@@ -83,6 +83,14 @@ type TaskConfig struct {
 	Split     string
 	EvalEvery int
 	Tokenizer Tokenizer
+	// DataFiles are the JSONL files of task qa (and of lm instead of
+	// TextDir); ValData and ValShare pick their validation lines
+	// (DatasetConfig). Batch is the micro-batch size: the samples of one
+	// micro-batch share a segment count (filetask.go).
+	DataFiles []string
+	ValData   string
+	ValShare  float64
+	Batch     int
 }
 
 // Length is the number of tokens of every sample: Tokens when set, else
@@ -134,6 +142,9 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	}
 	if cfg.StoryOnly && cfg.Name != "babi" {
 		return nil, fmt.Errorf("data: task %s has no stories to give alone (story-only samples are task babi's)", cfg.Name)
+	}
+	if cfg.Name == "qa" || (cfg.Name == "lm" && (len(cfg.DataFiles) > 0 || cfg.ValData != "")) {
+		return newFileTask(cfg)
 	}
 	if cfg.Name == "lm" {
 		return newLMTask(cfg)

@@ -24,6 +24,12 @@ type Config struct {
 	BabiTask string `json:"babi_task"`
 	NoiseDir string `json:"noise_dir"`
 	TextDir  string `json:"text_dir"`
+	// Data is the JSONL files of task qa, or of lm instead of TextDir
+	// (comma-separated); ValData the validation file, else ValShare of
+	// Data's lines are held out (docs/data.md).
+	Data     string  `json:"data"`
+	ValData  string  `json:"val_data"`
+	ValShare float64 `json:"val_share"`
 
 	SegmentSize int `json:"segment_size"`
 	// Memory is the memory kind: "rmt" (memory tokens) or "armt" (the
@@ -85,7 +91,7 @@ func DefaultConfig() Config {
 		Curriculum: "1,2,4,8", StepsPerStage: 200, Threshold: 0.98, Patience: 0, VarySegments: true, MemStability: 0.1,
 		Batch: 8, GradAccum: 1, LR: 1e-3, Warmup: 20, Decay: "linear", WeightDecay: 0.01, ClipNorm: 1.0,
 		EvalEvery: 50, EvalSamples: 64, CheckpointEvery: 50, Keep: 3, LogEvery: 10,
-		Seed: 1, Out: "runs/default",
+		Seed: 1, Out: "runs/default", ValShare: data.DefaultValShare,
 	}
 }
 
@@ -198,8 +204,11 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --task babi needs --babi-dir")
 	case c.BabiTask != "" && c.Task != "babi":
 		return fmt.Errorf("train: --babi-task %q is for --task babi, not %s", c.BabiTask, c.Task)
-	case c.Task == "lm" && c.TextDir == "":
-		return fmt.Errorf("train: --task lm needs --text-dir")
+	case c.Task == "lm" && c.TextDir == "" && c.Data == "":
+		return fmt.Errorf("train: --task lm needs --text-dir or --data")
+	}
+	if err := c.checkData(); err != nil {
+		return err
 	}
 	if c.BabiTask != "" {
 		if _, err := data.ParseBabiTasks(c.BabiTask); err != nil {

@@ -104,6 +104,9 @@ func run(ctx context.Context, t *trainer) error {
 	if err := t.checkParams(fmt.Sprintf("at the start (step %d)", t.state.Step)); err != nil {
 		return err
 	}
+	if err := t.logData(); err != nil {
+		return err
+	}
 	defer t.metrics.Close()
 	// Where memory goes: at start (the weights; moments and gradients come
 	// with the first step, graph buffers with the first run of each graph),
@@ -151,7 +154,9 @@ func (t *trainer) finalTable() error {
 	for _, st := range t.cfg.Stages {
 		counts = append(counts, st.Segments)
 	}
-	counts = append(counts, 2*counts[len(counts)-1])
+	if t.cfg.Task != "qa" { // qa lines have their own lengths: no longer samples to try
+		counts = append(counts, 2*counts[len(counts)-1])
+	}
 	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
 	tw := table.New(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
@@ -372,7 +377,8 @@ func (t *trainer) newAdam() *AdamW {
 func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error) {
 	c := t.cfg
 	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
-		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok}
+		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok,
+		DataFiles: c.DataFiles(), ValData: c.ValData, ValShare: c.ValShare, Batch: c.Batch}
 	if split == data.SplitEval {
 		tc.Seed = c.Seed + 1_000_003 // validation samples of their own
 	}
@@ -400,6 +406,11 @@ func (t *trainer) trainTasks(n int) (map[int]data.Task, error) {
 			return nil, err
 		}
 		if tasks[k], err = data.NewTask(tc); err != nil {
+			if k < n && len(tc.DataFiles) > 0 {
+				// No line is this short: its draws take the next count (batchTask).
+				delete(tasks, k)
+				continue
+			}
 			return nil, fmt.Errorf("train: %w", err)
 		}
 	}
@@ -426,7 +437,11 @@ func (t *trainer) batchTask(tasks map[int]data.Task, n, k int) data.Task {
 		return tasks[storyOnly]
 	}
 	if c.VarySegments {
-		return tasks[1+data.SampleRNG(c.Seed^0x5e6, k).IntN(n)]
+		m := 1 + data.SampleRNG(c.Seed^0x5e6, k).IntN(n)
+		for tasks[m] == nil && m < n {
+			m++ // a count no line of --data fits
+		}
+		return tasks[m]
 	}
 	return tasks[n]
 }
@@ -441,13 +456,19 @@ func (t *trainer) valSamples(n int) ([]data.Sample, error) {
 	}
 	vt, err := data.NewTask(tc)
 	if err != nil {
-		return nil, fmt.Errorf("train: validation data: %w", err)
+		if vt, err = t.valFallback(tc, err); err != nil {
+			return nil, err
+		}
+	}
+	count := t.cfg.EvalSamples
+	if f, ok := vt.(data.Finite); ok {
+		count = min(count, f.Len())
 	}
 	if skipped := data.BabiSkipped(vt); len(skipped) > 0 {
 		fmt.Fprintf(t.opt.Log, "  validation: bAbI tasks %v have no held-out question short enough for %d segments; validating on the others\n", skipped, n)
 	}
 	var val []data.Sample
-	for i := 0; i < t.cfg.EvalSamples; i++ {
+	for i := 0; i < count; i++ {
 		s, err := vt.SampleAt(i)
 		if err != nil {
 			return nil, fmt.Errorf("train: validation sample %d: %w", i, err)
@@ -707,9 +728,9 @@ func (t *trainer) evaluate(cell *graph.Cell[float32], val []data.Sample, st curr
 	if err != nil {
 		return 0, "", false, fmt.Errorf("train: validation at step %d: %w", t.state.Step, err)
 	}
-	metric := selectionMetric(v, t.cfg.EvalSamples)
+	metric := selectionMetric(v, max(v.Samples, 1))
 	decision, why := t.progress.Observe(t.state.StageStep, metric)
-	name, shown := metricShown(v, t.cfg.EvalSamples)
+	name, shown := metricShown(v, max(v.Samples, 1))
 	reason := why.Format(name, shown, t.stepName)
 	isBest := t.progress.BestStep == t.state.StageStep
 	acc := v.Accuracy

@@ -165,7 +165,7 @@ func TestBabilongFlags(t *testing.T) {
 	}{
 		{"unknown length", []string{"--babi-dir", babi, "--lengths", "0k,3x"}, `--lengths: unknown length "3x"`},
 		{"length without unit", []string{"--babi-dir", babi, "--lengths", "1024"}, `unknown length "1024"`},
-		{"task outside 1-5", []string{"--babi-dir", babi, "--tasks", "1,6"}, "--tasks: data: --babi-task 6: want 1 to 5"},
+		{"task outside 1-20", []string{"--babi-dir", babi, "--tasks", "1,21"}, "--tasks: data: --babi-task 21: want 1 to 20"},
 		{"samples of the wrong size", []string{"--babi-dir", babi, "--lengths", "0k,1k,2k", "--samples", "5,5"}, "one per --lengths entry (3)"},
 		{"no samples", []string{"--babi-dir", babi, "--samples", "0"}, "--samples 0, want at least 1"},
 		{"no test file", []string{"--babi-dir", train, "--lengths", "0k"}, "has no qa1_*_test.txt file; evaluation reads the bAbI test split only"},

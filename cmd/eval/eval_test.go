@@ -377,7 +377,7 @@ func TestDynamicsCommand(t *testing.T) {
 // TestComputingCommandsTakeThreads: every subcommand that runs a model
 // takes --threads and --spin, so a user sharing a machine can rein it in.
 func TestComputingCommandsTakeThreads(t *testing.T) {
-	for _, name := range []string{"accuracy", "babilong", "bench", "dynamics", "generate", "logits", "perplexity", "scaling", "stream-bench", "bench-dp"} {
+	for _, name := range []string{"accuracy", "ask", "babilong", "bench", "dynamics", "generate", "logits", "perplexity", "scaling", "stream-bench", "bench-dp"} {
 		c, found := subcommands[name]
 		if found {
 			err := c.run([]string{"--threads", "0"})

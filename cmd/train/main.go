@@ -35,11 +35,12 @@ import (
 
 func bind(fs *flag.FlagSet, c *train.Config) {
 	fs.StringVar(&c.Model, "model", c.Model, "HuggingFace model folder, or random:SHAPE (random weights of stories260K, gpt2-small or gpt2-medium with the byte tokenizer; default: the built-in random model with a byte tokenizer)")
-	fs.StringVar(&c.Task, "task", c.Task, "memorize, detect, reasoning, babi or lm")
+	fs.StringVar(&c.Task, "task", c.Task, "memorize, detect, reasoning, babi, lm or qa (questions from --data)")
 	fs.StringVar(&c.BabiDir, "babi-dir", c.BabiDir, "folder of bAbI qaN_*_train.txt files (task babi; folders joined by ':' are searched in order); one story in ten of each file is held out for validation")
 	fs.StringVar(&c.BabiTask, "babi-task", c.BabiTask, "bAbI tasks to draw from, e.g. 1 or 1,2,3 (default 1)")
 	fs.StringVar(&c.NoiseDir, "noise-dir", c.NoiseDir, "folder of .txt books for the background text (default: built-in filler)")
 	fs.StringVar(&c.TextDir, "text-dir", c.TextDir, "folder of long .txt documents (task lm)")
+	bindData(fs, c)
 	fs.IntVar(&c.SegmentSize, "segment-size", c.SegmentSize, "tokens per segment")
 	fs.StringVar(&c.Memory, "memory", c.Memory, "memory kind: rmt (memory tokens) or armt (associative memory in every layer)")
 	fs.IntVar(&c.DMem, "d-mem", c.DMem, "key width of the associative memory (--memory armt only)")
