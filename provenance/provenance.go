@@ -119,15 +119,15 @@ func HashFiles(paths ...string) ([]File, error) {
 	return out, nil
 }
 
-// RelPath is path relative to the working directory when it can be made so,
-// else its file name: a machine's absolute paths are never recorded (the
-// hash says which file it was).
+// RelPath is path relative to the working directory when it lies under it
+// or beside it (../shared), else its file name: a machine's absolute paths
+// are never recorded (the hash says which file it was).
 func RelPath(path string) string {
 	if !filepath.IsAbs(path) {
 		return filepath.ToSlash(filepath.Clean(path))
 	}
 	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, path); err == nil {
+		if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, ".."+string(filepath.Separator)+"..") && rel != ".." {
 			return filepath.ToSlash(rel)
 		}
 	}
