@@ -63,7 +63,7 @@ type TaskConfig struct {
 	// BabiStories picks the stories: BabiTrain, BabiValid, BabiHoldout (the
 	// shares of the training file, see BabiShare) or BabiTest (the test
 	// file, required). Empty means BabiTrain for SplitTrain and BabiValid
-	// for SplitEval.
+	// for SplitValid and SplitEval.
 	BabiStories string
 	// Tokens, when positive, is the length of every sample instead of
 	// Segments*SegmentSize (a BABILong length need not be whole segments).
@@ -77,8 +77,8 @@ type TaskConfig struct {
 	StoryFit bool
 	// TextDir holds the long .txt documents of the lm task.
 	TextDir string
-	// Split is SplitTrain (default) or SplitEval; the two draw noise and
-	// documents from different files of the directories (SplitFiles, rule
+	// Split is SplitTrain (default), SplitValid or SplitEval; each draws
+	// noise and documents from its own files of the directories (SplitFiles, rule
 	// EvalEvery: 0 means every 5th file is eval, negative means no split).
 	Split     string
 	EvalEvery int
@@ -123,8 +123,8 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	if cfg.Split == "" {
 		cfg.Split = SplitTrain
 	}
-	if cfg.Split != SplitTrain && cfg.Split != SplitEval {
-		return nil, fmt.Errorf("data: split %q, want %q or %q", cfg.Split, SplitTrain, SplitEval)
+	if cfg.Split != SplitTrain && cfg.Split != SplitValid && cfg.Split != SplitEval {
+		return nil, fmt.Errorf("data: split %q, want %q, %q or %q", cfg.Split, SplitTrain, SplitValid, SplitEval)
 	}
 	if cfg.EvalEvery == 0 {
 		cfg.EvalEvery = DefaultEvalEvery

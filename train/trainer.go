@@ -220,6 +220,7 @@ func (t *trainer) setup() error {
 	}
 	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), memory %s, %d memory tokens, segments of %d tokens\n",
 		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), kind, c.MemTokens, c.SegmentSize)
+	fmt.Fprint(t.opt.Log, describeSplits(c))
 	resolved, _ := json.MarshalIndent(c, "", "  ")
 	if !t.opt.Resume {
 		if latestErr == nil {
@@ -367,7 +368,7 @@ func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error
 	c := t.cfg
 	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
 		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok}
-	if split == data.SplitEval {
+	if split != data.SplitTrain {
 		tc.Seed = c.Seed + 1_000_003 // validation samples of their own
 	}
 	return tc, nil
@@ -426,10 +427,11 @@ func (t *trainer) batchTask(tasks map[int]data.Task, n, k int) data.Task {
 }
 
 // valSamples are the fixed validation samples of n segments, drawn from
-// the evaluation split of the noise (and for task babi from the validation
-// share of the training stories, which training steps never draw).
+// the validation split of the books (never an evaluation book) and for
+// task babi from the validation share of the training stories, which
+// training steps never draw.
 func (t *trainer) valSamples(n int) ([]data.Sample, error) {
-	tc, err := t.taskConfig(n, data.SplitEval)
+	tc, err := t.taskConfig(n, data.SplitValid)
 	if err != nil {
 		return nil, err
 	}
