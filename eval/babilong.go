@@ -100,8 +100,13 @@ type BabilongResult struct {
 	Samples  int     `json:"samples"`
 	Correct  int     `json:"correct"`
 	Accuracy float64 `json:"accuracy"`
-	CILow    float64 `json:"ci_low"`  // 95% Wilson interval
-	CIHigh   float64 `json:"ci_high"` //
+	// CILow and CIHigh are the 95% Wilson interval, over the distinct
+	// questions asked where they are fewer than the samples.
+	CILow  float64 `json:"ci_low"`
+	CIHigh float64 `json:"ci_high"`
+	// DistinctQuestions is how many different bAbI questions the samples
+	// ask (a test file of few stories repeats them); absent in older files.
+	DistinctQuestions int `json:"distinct_questions,omitempty"`
 	// Questions is how many questions of the test file fit in a sample of
 	// this length (all of them from the length of the longest story on),
 	// of QuestionsTotal; samples draw from these.
@@ -232,7 +237,29 @@ func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, ta
 		r.Units = UnitsModel
 	}
 	r.CILow, r.CIHigh = WilsonInterval(sc.correct, samples)
+	if d := distinctQuestions(task, samples); d > 0 {
+		r.DistinctQuestions = d
+		if d < samples {
+			// Repeats of a question are not independent draws: the interval
+			// counts each question once, at the cell's accuracy.
+			r.CILow, r.CIHigh = WilsonInterval(int(math.Round(r.Accuracy*float64(d))), d)
+		}
+	}
 	return r, nil
+}
+
+// distinctQuestions counts the different questions of samples 0..n-1 (0
+// when the task cannot say).
+func distinctQuestions(task data.Task, n int) int {
+	seen := map[string]bool{}
+	for i := range n {
+		k, ok := data.BabiQuestionKey(task, i)
+		if !ok {
+			return 0
+		}
+		seen[k] = true
+	}
+	return len(seen)
 }
 
 // BabilongRun is a BABILong evaluation of one checkpoint (BabilongSweep).

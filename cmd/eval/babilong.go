@@ -170,12 +170,17 @@ func babilongTable(w io.Writer, rep eval.BabilongReport) {
 		}
 		return "-", "-"
 	}
+	few := false
 	row := func(name string, t int, cell func(int, string) *eval.BabilongResult, withBase bool) []any {
 		r := []any{name}
 		for _, l := range lengths {
 			text := "-"
 			if x := cell(t, l); x != nil {
 				text = fmt.Sprintf("%.2f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
+				if x.DistinctQuestions > 0 && x.DistinctQuestions < x.Samples {
+					text += fmt.Sprintf(" [%d q]", x.DistinctQuestions)
+					few = true
+				}
 			}
 			r = append(r, text)
 		}
@@ -208,6 +213,9 @@ func babilongTable(w io.Writer, rep eval.BabilongReport) {
 		tw.Append(append(r, "", "")...)
 	}
 	tw.Render()
+	if few {
+		fmt.Fprintln(w, "[N q]: the cell's samples ask only N different questions; its interval counts each once")
+	}
 
 	cost := table.New(w)
 	cost.Header("length", "GPT-2 tokens", "model tokens", "segments", "samples", "words / sample", "seconds", "tokens/s", "peak RSS MiB")
@@ -265,12 +273,13 @@ func babiHoldout(out io.Writer, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--tasks: %w", err)
 	}
-	files, questions, err := data.WriteBabiHoldout(*babiDir, ts, *outDir)
+	files, err := data.WriteBabiHoldoutFiles(*babiDir, ts, *outDir, false)
 	if err != nil {
 		return err
 	}
-	for i, f := range files {
-		fmt.Fprintf(out, "%s: %d questions\n", f, questions[i])
+	for _, f := range files {
+		fmt.Fprintf(out, "%s: %d questions (%d stories; dropped %d stories, %d questions, that also occur in the training share)\n",
+			f.Path, f.Questions, f.Stories, f.Dropped, f.DroppedQuestions)
 	}
 	return nil
 }
