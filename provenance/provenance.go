@@ -10,6 +10,7 @@ package provenance
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -132,4 +133,17 @@ func RelPath(path string) string {
 		}
 	}
 	return filepath.Base(path)
+}
+
+// Record is what a checkpoint or an exported model was made from, as rmt.json
+// holds it (flat, beside the memory shape): the run's seed, the optimizer
+// step, the commit with its dirty flag, the data files read by hash and
+// the fully resolved run config.
+type Record struct {
+	Seed      int64           `json:"seed"`
+	Step      int             `json:"step"`
+	Commit    string          `json:"commit,omitempty"`
+	Dirty     bool            `json:"dirty,omitempty"`
+	DataFiles []File          `json:"data_files,omitempty"`
+	Config    json.RawMessage `json:"config,omitempty"`
 }

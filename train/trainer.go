@@ -19,6 +19,7 @@ import (
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/provenance"
 	"github.com/rmtgo/rmt/internal/table"
 )
 
@@ -74,6 +75,7 @@ type trainer struct {
 	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
 	load     func(dir string) (*eval.Model, error) // eval.LoadModel, or a tiny model in tests
 	comm     *dist.Comm
+	files    []provenance.File // the data read, hashed at the first checkpoint
 	flat     []float32 // the gradients of every parameter in one buffer, for the allreduce
 }
 
@@ -772,10 +774,14 @@ func (t *trainer) save(isBest, stageDone bool) error {
 	}
 	prog, _ := json.Marshal(t.progress)
 	t.state.Progress = prog
+	var err error
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
 		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
 			Task: t.cfg.Task, BabiTasks: t.cfg.BabiTasks()},
+	}
+	if ck.RMT.Record, err = t.record(); err != nil {
+		return fmt.Errorf("train: provenance of step %d: %w", t.state.Step, err)
 	}
 	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
 		// Saved as finished: a resume starts the next stage from here.
