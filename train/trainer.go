@@ -19,8 +19,8 @@ import (
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
-	"github.com/rmtgo/rmt/provenance"
 	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/provenance"
 )
 
 // Options are how a run reports, beside its config.
@@ -76,7 +76,7 @@ type trainer struct {
 	load     func(dir string) (*eval.Model, error) // eval.LoadModel, or a tiny model in tests
 	comm     *dist.Comm
 	files    []provenance.File // the data read, hashed at the first checkpoint
-	flat     []float32 // the gradients of every parameter in one buffer, for the allreduce
+	flat     []float32         // the gradients of every parameter in one buffer, for the allreduce
 }
 
 // Run trains cfg (resolved) under opt, stage by stage.
