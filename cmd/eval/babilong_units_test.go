@@ -85,4 +85,22 @@ func TestBabilongGPT2Units(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
 	}
+	// --control evaluates a second checkpoint on the same cells: here the
+	// model itself, which must answer the same.
+	out.Reset()
+	if err := babilong(&out, &log, append(args, "--control", ck, "--save=false", "--json")); err != nil {
+		t.Fatal(err)
+	}
+	var withCtl eval.BabilongReport
+	if err := json.Unmarshal(out.Bytes(), &withCtl); err != nil {
+		t.Fatal(err)
+	}
+	if withCtl.Control == nil || len(withCtl.Control.Results) != len(withCtl.Results) {
+		t.Fatalf("--control: control %+v, want a row per cell", withCtl.Control)
+	}
+	for i, r := range withCtl.Results {
+		if c := withCtl.Control.Results[i]; c.Correct != r.Correct || c.Length != r.Length || c.GPT2Tokens != r.GPT2Tokens {
+			t.Errorf("control row %+v differs from the model's %+v on the same cells", c, r)
+		}
+	}
 }
