@@ -54,6 +54,10 @@ type TaskConfig struct {
 	// NoiseDir holds .txt books for the background; empty means the
 	// built-in filler (FillerNoise). Not used by lm.
 	NoiseDir string
+	// NoiseUnfiltered reads the books as BABILong does (SentenceSampler:
+	// uniform books, random places, no sentence dropped for naming a task
+	// entity) instead of BookNoise's filtered sentences.
+	NoiseUnfiltered bool
 	// BabiDir holds bAbI files qaN_*_{train,test}.txt (a folder, or
 	// folders joined by ':', see BabiFile); BabiTasks picks which of
 	// qa1-qa5 to draw from (default qa1), uniformly per sample, so a batch
@@ -139,7 +143,13 @@ func NewTask(cfg TaskConfig) (Task, error) {
 		return newLMTask(cfg)
 	}
 	var noise Noise = NewFillerNoise()
-	if cfg.NoiseDir != "" {
+	if cfg.NoiseDir != "" && cfg.NoiseUnfiltered {
+		s, err := NewSentenceSampler(cfg.NoiseDir, cfg.Split, cfg.EvalEvery)
+		if err != nil {
+			return nil, err
+		}
+		noise = s
+	} else if cfg.NoiseDir != "" {
 		b, err := NewBookNoise(cfg.NoiseDir, cfg.Split, cfg.EvalEvery)
 		if err != nil {
 			return nil, err

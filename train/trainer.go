@@ -369,7 +369,7 @@ func (t *trainer) newAdam() *AdamW {
 func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error) {
 	c := t.cfg
 	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
-		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok}
+		NoiseDir: c.NoiseDir, NoiseUnfiltered: c.NoiseUnfiltered, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok}
 	if split != data.SplitTrain {
 		tc.Seed = c.Seed + 1_000_003 // validation samples of their own
 	}
