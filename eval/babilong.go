@@ -1,12 +1,10 @@
 package eval
 
 import (
-	"encoding/json"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -509,11 +507,8 @@ func lengthOrder(x BabilongResult) int {
 // merged report.
 func SaveBabilong(ckDir string, rep BabilongReport) (string, BabilongReport, error) {
 	path := filepath.Join(ckDir, ResultsDir, BabilongFile)
-	var old BabilongReport
-	if raw, err := os.ReadFile(path); err == nil && json.Unmarshal(raw, &old) == nil {
-		rep = old.Merge(rep)
-	}
-	return path, rep, writeResults(path, rep)
+	rep, err := saveBabilongTo(path, rep)
+	return path, rep, err
 }
 
 // BabilongGrid lays the rows out as a table: the tasks and lengths present
@@ -573,7 +568,7 @@ func PlotBabilong(path string, rep BabilongReport) error {
 		}
 		rows = append(rows, r)
 	}
-	return plotHeat(path, "BABILong accuracy, "+filepath.Base(filepath.Clean(rep.Checkpoint)), "bAbI task", lengths, rows)
+	return plotHeat(path, "BABILong accuracy, "+filepath.Base(filepath.Clean(rep.Checkpoint)), "bAbI task", rep.Units, lengths, rows)
 }
 
 // PlotBabilongRuns draws the BABILong results of several runs in one
@@ -584,7 +579,14 @@ func PlotBabilongRuns(path string, runs []*RunResults, names []string) error {
 	if len(rows) == 0 {
 		return fmt.Errorf("eval: plot: no run has BABILong results")
 	}
-	return plotHeat(path, "BABILong accuracy", "run and bAbI task", lengths, rows)
+	units := ""
+	for _, r := range runs {
+		if r.Babilong != nil {
+			units = r.Babilong.Units
+			break
+		}
+	}
+	return plotHeat(path, "BABILong accuracy", "run and bAbI task", units, lengths, rows)
 }
 
 // BabilongRunRows are the rows of PlotBabilongRuns and the lengths of its
@@ -631,10 +633,13 @@ type HeatRow struct {
 }
 
 // plotHeat draws rows (top to bottom) against lengths (left to right).
-func plotHeat(path, title, ylabel string, lengths []string, rows []HeatRow) error {
+func plotHeat(path, title, ylabel, units string, lengths []string, rows []HeatRow) error {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "length (tokens of the model, k = 1,024)"
+	if units == UnitsGPT2 {
+		p.X.Label.Text = "length (GPT-2 tokens, k = 1,000)"
+	}
 	p.Y.Label.Text = ylabel
 	var xt, yt []plot.Tick
 	for j, l := range lengths {
