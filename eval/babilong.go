@@ -493,9 +493,17 @@ func (r BabilongReport) Merge(next BabilongReport) BabilongReport {
 	return out
 }
 
-// lengthOrder sorts 0k first, then by tokens.
+// lengthOrder sorts 0k first, then by length in the cell's units (a label
+// CompareBabilong marked " (GPT-2)" is in GPT-2 units).
 func lengthOrder(x BabilongResult) int {
-	n, err := ParseLength(x.Length)
+	l, units := x.Length, x.Units
+	if t, ok := strings.CutSuffix(l, " (GPT-2)"); ok {
+		l, units = t, UnitsGPT2
+	}
+	if units == "" {
+		units = UnitsModel
+	}
+	n, err := ParseLengthIn(l, units)
 	if err != nil {
 		return x.Tokens
 	}
