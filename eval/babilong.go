@@ -390,11 +390,12 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 	rep := BabilongReport{Checkpoint: provenance.RelPath(ck.Dir), Memory: ck.RMT.Kind().Kind, TrainedTasks: trained, Untrained: untrained, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
 		Seed: run.Seed, BabiDir: provenance.RelPath(run.BabiDir), NoiseDir: provenance.RelPath(run.NoiseDir), Units: run.units()}
 	rep.Baselines = run.baselines(tasks, log)
+	ratio := modelPerGPT2(run, tok) // model tokens per unit of length, for progress
 	for i, n := range tokens {
 		k := run.Samples[min(i, len(run.Samples)-1)]
 		for _, t := range tasks {
 			mine := run.Comm.Share(k) // progress counts this process's samples
-			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), mine, int64(mine)*int64(max(n, S)), run.Every)
+			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), mine, int64(float64(mine)*float64(max(n, S))*ratio), run.Every)
 			r, err := babilong(run.Comm, cell, tok, built[[2]int{t, n}], run.Lengths[i], k, p)
 			if err != nil {
 				return BabilongReport{}, fmt.Errorf("eval: qa%d at %s: %w", t, run.Lengths[i], err)

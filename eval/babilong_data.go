@@ -3,9 +3,11 @@ package eval
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/provenance"
@@ -110,4 +112,35 @@ func saveBabilongTo(path string, rep BabilongReport) (BabilongReport, error) {
 		rep = old.Merge(rep)
 	}
 	return rep, writeResults(path, rep)
+}
+
+// modelPerGPT2 estimates the model's tokens per GPT-2 token on the first
+// 64 KiB of the first eval book, for progress lines of GPT-2 lengths
+// (1 when it cannot say, or in model units).
+func modelPerGPT2(run BabilongRun, tok data.Tokenizer) float64 {
+	if run.units() != UnitsGPT2 {
+		return 1
+	}
+	books, _, err := data.SplitFiles(run.NoiseDir, data.SplitEval, 0, "--noise-dir")
+	if err != nil {
+		return 1
+	}
+	f, err := os.Open(books[0])
+	if err != nil {
+		return 1
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, buf)
+	text := strings.ToValidUTF8(string(buf[:n]), "")
+	gpt2, err := data.GPT2Tokenizer()
+	if err != nil {
+		return 1
+	}
+	g, err1 := gpt2.Encode(text)
+	m, err2 := tok.Encode(text)
+	if err1 != nil || err2 != nil || len(g) == 0 {
+		return 1
+	}
+	return float64(len(m)) / float64(len(g))
 }
