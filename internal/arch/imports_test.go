@@ -28,19 +28,20 @@ var allowed = map[string][]string{
 	"data/":               {"data/"},
 	"curriculum":          {},
 	"dist":                {},
+	"provenance":          {},
 	"internal/table":      {},
 	"internal/testutil":   {},
 	"internal/arch":       {},
 	"internal/threadflag": {"graph/kernels"},
-	"checkpoints":         {"graph", "data"},
+	"checkpoints":         {"graph", "data", "provenance"},
 	"bench":               {"graph", "graph/kernels", "data", "checkpoints", "dist"},
-	"eval":                {"graph", "graph/kernels", "data", "checkpoints", "dist", "bench"},
-	"train":               {"graph", "graph/kernels", "data", "curriculum", "checkpoints", "dist", "eval", "bench", "internal/table"},
+	"eval":                {"graph", "graph/kernels", "data", "checkpoints", "dist", "bench", "provenance"},
+	"train":               {"graph", "graph/kernels", "data", "curriculum", "checkpoints", "dist", "eval", "bench", "internal/table", "provenance"},
 	"cmd/export":          {"checkpoints"},
 	"cmd/train":           {"train", "dist", "internal/threadflag"},
 	// cmd/eval still reaches graph and data for model shapes, tasks and
 	// tokenizers (docs/architecture.md, "open").
-	"cmd/eval": {"train", "eval", "checkpoints", "bench", "dist", "internal/", "graph", "data"},
+	"cmd/eval": {"train", "eval", "checkpoints", "bench", "dist", "internal/", "graph", "data", "provenance"},
 }
 
 // rule is the allowed list of package p: its own entry, else the entry of
