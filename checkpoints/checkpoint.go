@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/provenance"
 )
 
 // The files of a checkpoint directory (docs/formats.md). model.safetensors
@@ -64,6 +65,11 @@ type RMTInfo struct {
 	// Training is how the weights were trained; nil in checkpoints of
 	// older builds.
 	Training *Training `json:"training,omitempty"`
+	// Record says what the model was made from: seed, step, commit and
+	// dirty flag, data files by hash, resolved config (JSON fields seed,
+	// step, commit, dirty, data_files, config at the top level). Zero for
+	// checkpoints of older builds.
+	provenance.Record
 }
 
 // State is state.json: where training stands, so that a resumed run continues

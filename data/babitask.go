@@ -47,7 +47,7 @@ func (t *qaTask) initBabi() error {
 	share := cfg.BabiStories
 	if share == "" {
 		share = BabiTrain
-		if cfg.Split == SplitEval {
+		if cfg.Split == SplitEval || cfg.Split == SplitValid {
 			share = BabiValid
 		}
 		t.cfg.BabiStories = share

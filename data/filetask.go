@@ -123,7 +123,7 @@ type Finite interface {
 
 // pick is the line of sample i.
 func (t *fileTask) pick(i int) lineRef {
-	if t.cfg.Split == SplitEval {
+	if t.cfg.Split != SplitTrain { // validation and evaluation read the held-out lines in order
 		return t.lines[t.order[i%len(t.order)]]
 	}
 	g := i / max(1, t.cfg.Batch)

@@ -181,7 +181,7 @@ func (d *Dataset) Paths() []string { return d.paths }
 func (d *Dataset) Lines(split string) int { return len(d.split(split)) }
 
 func (d *Dataset) split(split string) []lineRef {
-	if split == SplitEval {
+	if split != SplitTrain { // the held-out lines serve validation and evaluation
 		return d.val
 	}
 	return d.train

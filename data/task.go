@@ -54,6 +54,10 @@ type TaskConfig struct {
 	// NoiseDir holds .txt books for the background; empty means the
 	// built-in filler (FillerNoise). Not used by lm.
 	NoiseDir string
+	// NoiseUnfiltered reads the books as BABILong does (SentenceSampler:
+	// uniform books, random places, no sentence dropped for naming a task
+	// entity) instead of BookNoise's filtered sentences.
+	NoiseUnfiltered bool
 	// BabiDir holds bAbI files qaN_*_{train,test}.txt (a folder, or
 	// folders joined by ':', see BabiFile); BabiTasks picks which of
 	// qa1-qa5 to draw from (default qa1), uniformly per sample, so a batch
@@ -63,7 +67,7 @@ type TaskConfig struct {
 	// BabiStories picks the stories: BabiTrain, BabiValid, BabiHoldout (the
 	// shares of the training file, see BabiShare) or BabiTest (the test
 	// file, required). Empty means BabiTrain for SplitTrain and BabiValid
-	// for SplitEval.
+	// for SplitValid and SplitEval.
 	BabiStories string
 	// Tokens, when positive, is the length of every sample instead of
 	// Segments*SegmentSize (a BABILong length need not be whole segments).
@@ -77,8 +81,8 @@ type TaskConfig struct {
 	StoryFit bool
 	// TextDir holds the long .txt documents of the lm task.
 	TextDir string
-	// Split is SplitTrain (default) or SplitEval; the two draw noise and
-	// documents from different files of the directories (SplitFiles, rule
+	// Split is SplitTrain (default), SplitValid or SplitEval; each draws
+	// noise and documents from its own files of the directories (SplitFiles, rule
 	// EvalEvery: 0 means every 5th file is eval, negative means no split).
 	Split     string
 	EvalEvery int
@@ -131,8 +135,8 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	if cfg.Split == "" {
 		cfg.Split = SplitTrain
 	}
-	if cfg.Split != SplitTrain && cfg.Split != SplitEval {
-		return nil, fmt.Errorf("data: split %q, want %q or %q", cfg.Split, SplitTrain, SplitEval)
+	if cfg.Split != SplitTrain && cfg.Split != SplitValid && cfg.Split != SplitEval {
+		return nil, fmt.Errorf("data: split %q, want %q, %q or %q", cfg.Split, SplitTrain, SplitValid, SplitEval)
 	}
 	if cfg.EvalEvery == 0 {
 		cfg.EvalEvery = DefaultEvalEvery
@@ -150,7 +154,13 @@ func NewTask(cfg TaskConfig) (Task, error) {
 		return newLMTask(cfg)
 	}
 	var noise Noise = NewFillerNoise()
-	if cfg.NoiseDir != "" {
+	if cfg.NoiseDir != "" && cfg.NoiseUnfiltered {
+		s, err := NewSentenceSampler(cfg.NoiseDir, cfg.Split, cfg.EvalEvery)
+		if err != nil {
+			return nil, err
+		}
+		noise = s
+	} else if cfg.NoiseDir != "" {
 		b, err := NewBookNoise(cfg.NoiseDir, cfg.Split, cfg.EvalEvery)
 		if err != nil {
 			return nil, err

@@ -57,6 +57,10 @@ type Config struct {
 	// of stories alone, without noise (BABILong's 0k layout), so the model
 	// also answers a story that fills part of one segment.
 	StoryShare float64 `json:"story_share"`
+	// NoiseUnfiltered draws the background as BABILong does, keeping
+	// sentences that name a task entity (--noise-filter=false); the
+	// default drops them.
+	NoiseUnfiltered bool `json:"noise_unfiltered"`
 
 	Batch       int     `json:"batch"`
 	GradAccum   int     `json:"grad_accum"`
@@ -130,6 +134,9 @@ func (c *Config) SetFrom(src Config, flags []string) error {
 	picked := map[string]json.RawMessage{}
 	for _, f := range flags {
 		key := strings.ReplaceAll(f, "-", "_")
+		if key == "noise_filter" { // the flag says the opposite of the option
+			key = "noise_unfiltered"
+		}
 		v, ok := all[key]
 		if !ok {
 			return fmt.Errorf("train: --%s is not a config option", f)

@@ -59,7 +59,7 @@ func (t *trainer) logData() error {
 			if err != nil {
 				return fmt.Errorf("train: %w", err)
 			}
-			fmt.Fprintf(t.opt.Log, "data: %d training and %d validation lines from %s\n", ds.Lines(data.SplitTrain), ds.Lines(data.SplitEval), strings.Join(ds.Paths(), ", "))
+			fmt.Fprintf(t.opt.Log, "data: %d training and %d validation lines from %s\n", ds.Lines(data.SplitTrain), ds.Lines(data.SplitValid), strings.Join(ds.Paths(), ", "))
 			for j, n := range ds.Blank {
 				if n > 0 {
 					fmt.Fprintf(t.opt.Log, "data: %s: %d blank lines skipped\n", ds.Paths()[j], n)

@@ -20,6 +20,7 @@ import (
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/provenance"
 )
 
 // Options are how a run reports, beside its config.
@@ -74,8 +75,9 @@ type trainer struct {
 	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
 	load     func(dir string) (*checkpoints.Model, error) // checkpoints.LoadModel, or a tiny model in tests
 	comm     *dist.Comm
+	files    []provenance.File     // the data read, hashed at the first checkpoint
 	flat     []float32             // the gradients of every parameter in one buffer, for the allreduce
-	training *checkpoints.Training // rmt.json's provenance (rank 0), taken at the start
+	training *checkpoints.Training // rmt.json's training record (rank 0), taken at the start
 }
 
 // Run trains cfg (resolved) under opt, stage by stage.
@@ -226,9 +228,10 @@ func (t *trainer) setup() error {
 	}
 	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), memory %s, %d memory tokens, segments of %d tokens\n",
 		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), kind, c.MemTokens, c.SegmentSize)
+	fmt.Fprint(t.opt.Log, describeSplits(c))
 	resolved, _ := json.MarshalIndent(c, "", "  ")
 	if root {
-		if t.training, err = c.provenance(); err != nil {
+		if t.training, err = c.provenance(tokFile); err != nil {
 			return err
 		}
 	}
@@ -377,9 +380,9 @@ func (t *trainer) newAdam() *AdamW {
 func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error) {
 	c := t.cfg
 	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
-		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok,
+		NoiseDir: c.NoiseDir, NoiseUnfiltered: c.NoiseUnfiltered, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok,
 		DataFiles: c.DataFiles(), ValData: c.ValData, ValShare: c.ValShare, Batch: c.Batch}
-	if split == data.SplitEval {
+	if split != data.SplitTrain {
 		tc.Seed = c.Seed + 1_000_003 // validation samples of their own
 	}
 	return tc, nil
@@ -447,10 +450,11 @@ func (t *trainer) batchTask(tasks map[int]data.Task, n, k int) data.Task {
 }
 
 // valSamples are the fixed validation samples of n segments, drawn from
-// the evaluation split of the noise (and for task babi from the validation
-// share of the training stories, which training steps never draw).
+// the validation split of the books (never an evaluation book) and for
+// task babi from the validation share of the training stories, which
+// training steps never draw.
 func (t *trainer) valSamples(n int) ([]data.Sample, error) {
-	tc, err := t.taskConfig(n, data.SplitEval)
+	tc, err := t.taskConfig(n, data.SplitValid)
 	if err != nil {
 		return nil, err
 	}
@@ -798,6 +802,7 @@ func (t *trainer) save(isBest, stageDone bool) error {
 	}
 	prog, _ := json.Marshal(t.progress)
 	t.state.Progress = prog
+	var err error
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
 		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
@@ -807,6 +812,9 @@ func (t *trainer) save(isBest, stageDone bool) error {
 		tr := *t.training
 		tr.Step, tr.Stage = t.state.Step, t.state.Stage+1
 		ck.RMT.Training = &tr
+	}
+	if ck.RMT.Record, err = t.record(); err != nil {
+		return fmt.Errorf("train: provenance of step %d: %w", t.state.Step, err)
 	}
 	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
 		// Saved as finished: a resume starts the next stage from here.

@@ -58,7 +58,7 @@ func TestBabilongCommand(t *testing.T) {
 	heat := filepath.Join(t.TempDir(), "heat.png")
 	var out, log bytes.Buffer
 	args := []string{"--checkpoint", ck, "--babi-dir", babi, "--noise-dir", books, "--tasks", "1,2", "--lengths", "0k,1k", "--samples", "3,2",
-		"--seed", "7", "--progress", "0", "--plot", heat}
+		"--seed", "7", "--progress", "0", "--plot", heat, "--units", "model"}
 	if err := babilong(&out, &log, append(args, "--json")); err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +76,10 @@ func TestBabilongCommand(t *testing.T) {
 			t.Errorf("row %+v: no time, speed, memory or tokens measured", *r)
 		}
 		r.Seconds, r.TokensPerSecond, r.PeakRSSMB, r.SettledRSSMB, r.HeapMB = 0, 0, 0, 0, 0
+		if r.Data == nil || r.Command == "" || r.Units != eval.UnitsModel {
+			t.Errorf("row %s: data %v, command %q, units %q; want the data, the command line and units model recorded", r.Length, r.Data, r.Command, r.Units)
+		}
+		r.Command, r.Commit, r.Dirty = "", "", false // change with the checkout
 	}
 	rep.Checkpoint, rep.BabiDir, rep.NoiseDir = filepath.Base(rep.Checkpoint), "BABI", "BOOKS"
 	got, err := json.MarshalIndent(rep, "", "  ")

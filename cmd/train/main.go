@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -50,6 +51,11 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 	fs.Float64Var(&c.MemNoise, "mem-noise", c.MemNoise, "Gaussian noise added to each memory hand-off in training, relative to the memory's RMS (0: none)")
 	fs.Float64Var(&c.MemStability, "mem-stability", c.MemStability, "weight of a penalty on memory changing between consecutive hand-offs in training (0: none)")
 	fs.Float64Var(&c.StoryShare, "story-share", c.StoryShare, "share of training micro-batches that are bAbI stories alone, without noise (task babi; 0: none)")
+	fs.BoolFunc("noise-filter", "drop background sentences that name a task entity (default true; false reads the books as BABILong does)", func(s string) error {
+		v, err := strconv.ParseBool(s)
+		c.NoiseUnfiltered = !v
+		return err
+	})
 	fs.BoolVar(&c.VarySegments, "vary-segments", c.VarySegments, "train each step of a stage of n segments on a count drawn from 1..n")
 	fs.IntVar(&c.StepsPerStage, "steps-per-stage", c.StepsPerStage, "optimizer steps per stage")
 	fs.Float64Var(&c.Threshold, "threshold", c.Threshold, "advance a stage early at this validation accuracy (0: never)")

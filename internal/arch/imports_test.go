@@ -28,6 +28,7 @@ var allowed = map[string][]string{
 	"data/":               {"data/"},
 	"curriculum":          {},
 	"dist":                {},
+	"provenance":          {},
 	"internal/table":      {},
 	"internal/testutil":   {},
 	"internal/arch":       {},
@@ -36,16 +37,16 @@ var allowed = map[string][]string{
 	"internal/threadflag": {"graph/kernels"},
 	"internal/flaghint":   {},
 	"internal/flagdoc":    {},
-	"checkpoints":         {"graph", "data", "internal/vcs"},
+	"checkpoints":         {"graph", "data", "internal/vcs", "provenance"},
 	"bench":               {"graph", "graph/kernels", "data", "checkpoints", "dist"},
-	"eval":                {"graph", "graph/kernels", "data", "checkpoints", "dist", "bench"},
-	"train":               {"graph", "graph/kernels", "data", "curriculum", "checkpoints", "dist", "eval", "bench", "internal/table", "internal/vcs"},
+	"eval":                {"graph", "graph/kernels", "data", "checkpoints", "dist", "bench", "provenance"},
+	"train":               {"graph", "graph/kernels", "data", "curriculum", "checkpoints", "dist", "eval", "bench", "internal/table", "internal/vcs", "provenance"},
 	"sweep":               {"data", "curriculum", "checkpoints", "dist", "eval", "train", "internal/table"},
 	"cmd/export":          {"checkpoints"},
 	"cmd/train":           {"train", "sweep", "dist", "internal/threadflag", "internal/flaghint"},
 	// cmd/eval still reaches graph and data for model shapes, tasks and
 	// tokenizers (docs/architecture.md, "open").
-	"cmd/eval": {"train", "eval", "checkpoints", "bench", "dist", "internal/", "graph", "data"},
+	"cmd/eval": {"train", "eval", "checkpoints", "bench", "dist", "internal/", "graph", "data", "provenance"},
 }
 
 // rule is the allowed list of package p: its own entry, else the entry of
