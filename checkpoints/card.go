@@ -5,13 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/rmtgo/rmt/provenance"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/rmtgo/rmt/graph"
-	"github.com/rmtgo/rmt/internal/vcs"
 )
 
 // cardFile is an exported folder's model card.
@@ -225,7 +225,8 @@ func writeCard(dir string, c card) error {
 	} else {
 		p("| training record | none in rmt.json (a checkpoint of an older build): seed, steps, curriculum and data unknown |")
 	}
-	rev, dirty := vcs.Commit()
+	code := provenance.Current()
+	rev, dirty := code.Commit, code.Dirty
 	p("| exported at commit | %s |", commit(rev, dirty))
 	if len(c.carried) > 0 {
 		p("| carried from the base model | %s |", strings.Join(c.carried, ", "))

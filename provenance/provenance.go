@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -40,10 +41,12 @@ var (
 	code     Code
 )
 
-// Current returns the commit of the running binary: the vcs settings Go
-// stamps into builds of a module in a git checkout, else (go run, go test,
-// which stamp none) `git rev-parse HEAD` and `git status --porcelain` in
-// the working directory.
+// Current returns the commit the running binary was built from and whether
+// the work tree had uncommitted changes: from the vcs settings Go stamps
+// into builds of a module in a git checkout, else (go run, go test and
+// -buildvcs=false stamp none) from git in the source tree the binary was
+// built from, when that is still there; never from the working directory,
+// which may be another repository. Empty when neither knows.
 func Current() Code {
 	codeOnce.Do(func() { code = current() })
 	return code
@@ -64,12 +67,17 @@ func current() Code {
 	if c.Commit != "" {
 		return c
 	}
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) { // -trimpath: no source tree to ask
+		return c
+	}
+	src := filepath.Dir(file)
+	out, err := exec.Command("git", "-C", src, "rev-parse", "HEAD").Output()
 	if err != nil {
 		return c
 	}
 	c.Commit = strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil {
+	if st, err := exec.Command("git", "-C", src, "status", "--porcelain", "--untracked-files=no").Output(); err == nil {
 		c.Dirty = len(strings.TrimSpace(string(st))) > 0
 	}
 	return c

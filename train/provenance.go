@@ -7,7 +7,6 @@ import (
 
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
-	"github.com/rmtgo/rmt/internal/vcs"
 	"github.com/rmtgo/rmt/provenance"
 )
 
@@ -59,7 +58,8 @@ func (c Config) provenance(tokFile string) (*checkpoints.Training, error) {
 	for _, s := range c.Stages {
 		tr.Curriculum = append(tr.Curriculum, checkpoints.Stage{Segments: s.Segments, BPTTDepth: s.BPTTDepth, Steps: s.Steps, LR: s.LR})
 	}
-	tr.Commit, tr.Dirty = vcs.Commit()
+	code := provenance.Current()
+	tr.Commit, tr.Dirty = code.Commit, code.Dirty
 	files, err := dataPaths(c, tokFile)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
