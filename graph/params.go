@@ -32,6 +32,10 @@ type Weights struct {
 	Config Config
 	Params []*Param
 	byName map[string]*Param
+	// ARMTFeatures is the feature map the associative memory's parameters
+	// were trained with (rmt.json's armt_features; "" is FeaturesDPFP): the
+	// shapes cannot tell it, and MemoryOf reports it.
+	ARMTFeatures string
 }
 
 // Get returns the parameter called name, or nil.

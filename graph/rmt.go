@@ -85,9 +85,11 @@ type Cell[T kernels.Float] struct {
 	// DMem > 0 makes the memory associative (ARMT, armt.go) with keys of
 	// DMem; 0 is RMT. Everything below serves both kinds: only the segment
 	// graph and the state it hands on differ.
-	DMem   int
-	train  bool
-	graphs map[SegmentShape]*Segment[T]
+	DMem int
+	// Features is ARMT's feature map (FeaturesDPFP when empty).
+	Features string
+	train    bool
+	graphs   map[SegmentShape]*Segment[T]
 	// grads is the one set of parameter gradients Gradients fills, in
 	// W.Params order: allocated by the first call, cleared and refilled by
 	// every later one, so that a training step allocates no gradient
@@ -190,6 +192,9 @@ type Memory struct {
 	Kind   string // KindRMT or KindARMT
 	Tokens int    // M memory tokens
 	DMem   int    // ARMT's key width d_mem (ARMT only)
+	// Features is ARMT's feature map, FeaturesDPFP or
+	// FeaturesDPFPNormalized; "" is FeaturesDPFP (ARMT only).
+	Features string `json:",omitempty"`
 }
 
 // The memory kinds.
@@ -206,12 +211,18 @@ func (m Memory) Check() error {
 		if m.DMem != 0 {
 			return fmt.Errorf("graph: d_mem %d is for the associative memory (armt), not rmt", m.DMem)
 		}
+		if m.Features != "" {
+			return fmt.Errorf("graph: armt_features %q is for the associative memory (armt), not rmt", m.Features)
+		}
 	case KindARMT:
 		if m.DMem < 1 {
 			return fmt.Errorf("graph: d_mem %d, want at least 1", m.DMem)
 		}
 		if m.Tokens < 1 {
 			return fmt.Errorf("graph: armt with %d memory tokens, want at least 1", m.Tokens)
+		}
+		if err := checkFeatures(m.Features); err != nil {
+			return err
 		}
 	default:
 		return fmt.Errorf("graph: unknown memory kind %q; want %q or %q", m.Kind, KindRMT, KindARMT)
@@ -227,6 +238,7 @@ func (m Memory) Init(w *Weights, seed uint64) error {
 	}
 	switch {
 	case m.Kind == KindARMT:
+		w.ARMTFeatures = m.ARMTFeatures()
 		return InitARMT(w, m.Tokens, m.DMem, seed)
 	case m.Tokens > 0:
 		return InitMemory(w, m.Tokens, seed)
@@ -253,7 +265,8 @@ func (m Memory) Names(c Config) []string {
 // tokens of rmt.memory (0 without). A model holds one kind at most.
 func MemoryOf(w *Weights) Memory {
 	if p := w.Get(ARMTMemoryName); p != nil {
-		m := Memory{Kind: KindARMT, Tokens: p.Shape[0]}
+		m := Memory{Kind: KindARMT, Tokens: p.Shape[0], Features: w.ARMTFeatures}
+		m.Features = m.ARMTFeatures()
 		if q := w.Get(armtParam(0, "W_mq.weight")); q != nil {
 			m.DMem = q.Shape[0]
 		}
@@ -298,7 +311,7 @@ func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (
 		if err := CheckARMT(w, mem.Tokens, mem.DMem); err != nil {
 			return nil, err
 		}
-		return &Cell[T]{W: w, Mem: mem.Tokens, DMem: mem.DMem, Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
+		return &Cell[T]{W: w, Mem: mem.Tokens, DMem: mem.DMem, Features: mem.ARMTFeatures(), Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
 	}
 	m := mem.Tokens
 	if w.Get(ARMTMemoryName) != nil && m > 0 {
@@ -335,7 +348,7 @@ func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (
 // while the cells run.
 func (c *Cell[T]) Twins(n int) []*Cell[T] {
 	for len(c.twins) < n-1 {
-		c.twins = append(c.twins, &Cell[T]{W: c.W, Mem: c.Mem, Seg: c.Seg, DMem: c.DMem, train: c.train, graphs: map[SegmentShape]*Segment[T]{}})
+		c.twins = append(c.twins, &Cell[T]{W: c.W, Mem: c.Mem, Seg: c.Seg, DMem: c.DMem, Features: c.Features, train: c.train, graphs: map[SegmentShape]*Segment[T]{}})
 	}
 	cells := []*Cell[T]{c}
 	for _, t := range c.twins[:max(n-1, 0)] {
@@ -365,14 +378,14 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 // Kind is the cell's memory kind.
 func (c *Cell[T]) Kind() Memory {
 	if c.DMem > 0 {
-		return Memory{Kind: KindARMT, Tokens: c.Mem, DMem: c.DMem}
+		return Memory{Kind: KindARMT, Tokens: c.Mem, DMem: c.DMem, Features: c.Features}
 	}
 	return Memory{Kind: KindRMT, Tokens: c.Mem}
 }
 
 // Shape is the segment shape of the cell for b rows.
 func (c *Cell[T]) Shape(b int) SegmentShape {
-	return SegmentShape{Batch: b, Tokens: c.Seg, Mem: c.Mem, DMem: c.DMem}
+	return SegmentShape{Batch: b, Tokens: c.Seg, Mem: c.Mem, DMem: c.DMem, Features: c.Features}
 }
 
 // InitialMemory is the state before segment 1 for b rows: RMT's mem_0,
