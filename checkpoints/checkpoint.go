@@ -43,6 +43,10 @@ type RMTInfo struct {
 	// (checkpoints written before there were two) reads as rmt.
 	Memory      string `json:"memory"`
 	DMem        int    `json:"d_mem,omitempty"` // ARMT's key width
+	// ARMTFeatures is ARMT's feature map, graph.FeaturesDPFP or
+	// graph.FeaturesDPFPNormalized; empty (ARMT checkpoints written before
+	// the choice) reads as dpfp.
+	ARMTFeatures string `json:"armt_features,omitempty"`
 	MemTokens   int    `json:"mem_tokens"`      // M; 0 for a plain model without rmt.memory
 	SegmentSize int    `json:"segment_size"`    // S
 	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
@@ -281,6 +285,8 @@ func SameMemory(a, b graph.Memory) error {
 		return fmt.Errorf("checkpoints: checkpoint has memory tokens %d, the run %d", a.Tokens, b.Tokens)
 	case a.DMem != b.DMem:
 		return fmt.Errorf("checkpoints: checkpoint has d_mem %d, the run %d", a.DMem, b.DMem)
+	case a.ARMTFeatures() != b.ARMTFeatures():
+		return fmt.Errorf("checkpoints: checkpoint has armt_features %s, the run %s", a.ARMTFeatures(), b.ARMTFeatures())
 	}
 	return nil
 }
@@ -311,6 +317,7 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	if err := checkRMT(info, c, "checkpoint rmt"); err != nil {
 		return RMTInfo{}, err
 	}
+	info.ARMTFeatures = info.Kind().ARMTFeatures() // written for ARMT, absent for RMT
 	// Assembling the weights anew checks every name and shape, as Load will.
 	tensors := make(map[string]graph.Tensor, len(ck.Weights.Params))
 	for _, p := range ck.Weights.Params {
@@ -346,7 +353,11 @@ func (i RMTInfo) Kind() graph.Memory {
 	if kind == "" {
 		kind = graph.KindRMT
 	}
-	return graph.Memory{Kind: kind, Tokens: i.MemTokens, DMem: i.DMem}
+	m := graph.Memory{Kind: kind, Tokens: i.MemTokens, DMem: i.DMem, Features: i.ARMTFeatures}
+	if kind == graph.KindARMT {
+		m.Features = m.ARMTFeatures()
+	}
+	return m
 }
 
 // checkRMT checks rmt.json's fields (source names them in errors) against the config.
@@ -437,6 +448,7 @@ func assembleARMT(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor,
 			return nil, fmt.Errorf("checkpoints: %s: %w", source, err)
 		}
 	}
+	w.ARMTFeatures = info.Kind().Features
 	return w, nil
 }
 

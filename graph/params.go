@@ -66,7 +66,7 @@ func (w *Weights) Remove(name string) *Param {
 
 // Clone returns a deep copy.
 func (w *Weights) Clone() *Weights {
-	c := &Weights{Config: w.Config, byName: map[string]*Param{}}
+	c := &Weights{Config: w.Config, byName: map[string]*Param{}, ARMTFeatures: w.ARMTFeatures}
 	for _, p := range w.Params {
 		q := &Param{Name: p.Name, Shape: slices.Clone(p.Shape), Data: slices.Clone(p.Data)}
 		c.Params = append(c.Params, q)

@@ -27,10 +27,13 @@ type Config struct {
 	SegmentSize int `json:"segment_size"`
 	// Memory is the memory kind: "rmt" (memory tokens) or "armt" (the
 	// associative memory, with keys of DMem).
-	Memory    string `json:"memory"`
-	DMem      int    `json:"d_mem"`
-	MemTokens int    `json:"mem_tokens"`
-	BPTTDepth int    `json:"bptt_depth"` // -1 = all segments
+	Memory string `json:"memory"`
+	DMem   int    `json:"d_mem"`
+	// ARMTFeatures is ARMT's feature map (graph.FeaturesDPFP or
+	// graph.FeaturesDPFPNormalized, the default for --memory armt).
+	ARMTFeatures string `json:"armt_features,omitempty"`
+	MemTokens    int    `json:"mem_tokens"`
+	BPTTDepth    int    `json:"bptt_depth"` // -1 = all segments
 
 	Curriculum    string             `json:"curriculum"` // "1,2,4,8" or a preset name
 	StepsPerStage int                `json:"steps_per_stage"`
@@ -147,17 +150,24 @@ func CheckMemoryFlags(m graph.Memory) error {
 		return fmt.Errorf("--d-mem %d, want at least 1 with --memory armt (the key width, e.g. 16)", m.DMem)
 	case m.Kind == graph.KindARMT && m.Tokens < 1:
 		return fmt.Errorf("--mem-tokens %d, want at least 1 with --memory armt", m.Tokens)
+	case m.Kind == graph.KindRMT && m.Features != "":
+		return fmt.Errorf("--armt-features %s is the associative memory's feature map; it needs --memory armt", m.Features)
+	case m.Kind == graph.KindARMT && m.Check() != nil:
+		return fmt.Errorf("--armt-features %q, want %s or %s", m.Features, graph.FeaturesDPFP, graph.FeaturesDPFPNormalized)
 	}
 	return nil
 }
 
 // MemoryKind is the memory the config asks for.
 func (c *Config) MemoryKind() graph.Memory {
-	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem}
+	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem, Features: c.ARMTFeatures}
 }
 
 // Resolve validates the config and fills in the curriculum stages.
 func (c *Config) Resolve() error {
+	if c.Memory == graph.KindARMT && c.ARMTFeatures == "" {
+		c.ARMTFeatures = graph.FeaturesDPFPNormalized // new runs: the authors' current ARMT
+	}
 	known := false
 	for _, t := range data.TaskNames {
 		known = known || c.Task == t
