@@ -22,6 +22,8 @@ type DynamicsResult struct {
 	// the per-answer means: 1 when the state is a function of the answer,
 	// about (answers-1)/samples when it ignores it.
 	Separation float64 `json:"separation"`
+	// Layers (ARMT) describes each layer's A and z (dynamics_armt.go).
+	Layers []ARMTLayerDynamics `json:"layers,omitempty"`
 }
 
 // MemoryDynamics reads samples 0..samples-1 of task (a task with answers;
@@ -58,6 +60,11 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 	if err != nil {
 		return nil, err
 	}
+	var armt *armtDynamics
+	if cell.Kind().Kind == graph.KindARMT {
+		armt = newARMTDynamics(cell.Shape(1), w.Config, len(handoffs))
+		g.TraceGammas()
+	}
 	last := slices.Max(handoffs)
 	states := make([][][]float32, len(handoffs)) // [hand-off][sample] state
 	drift := make([]float64, len(handoffs))
@@ -77,9 +84,13 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 			if err != nil {
 				return nil, fmt.Errorf("eval: sample %d, segment %d: %w", i, j, err)
 			}
+			gammas := g.Gammas()
 			if k := slices.Index(handoffs, j); k >= 0 {
 				states[k] = append(states[k], r.MemOut)
 				drift[k] += meanSqDiff(r.MemOut, cur) / float64(samples)
+				if armt != nil {
+					armt.add(k, r.MemOut, gammas)
+				}
 			}
 			cur = r.MemOut
 			p.Tokens(S)
@@ -93,6 +104,9 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 			ms += meanSqDiff(x, nil) / float64(samples)
 		}
 		out[k] = DynamicsResult{Handoff: j, MeanSquare: ms, Drift: drift[k], Separation: separation(states[k], labels)}
+		if armt != nil {
+			out[k].Layers = armt.result(k)
+		}
 	}
 	return out, nil
 }
