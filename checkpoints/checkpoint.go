@@ -41,17 +41,17 @@ const (
 type RMTInfo struct {
 	// Memory is the memory kind, graph.KindRMT or graph.KindARMT; empty
 	// (checkpoints written before there were two) reads as rmt.
-	Memory      string `json:"memory"`
-	DMem        int    `json:"d_mem,omitempty"` // ARMT's key width
+	Memory string `json:"memory"`
+	DMem   int    `json:"d_mem,omitempty"` // ARMT's key width
 	// ARMTFeatures is ARMT's feature map, graph.FeaturesDPFP or
 	// graph.FeaturesDPFPNormalized; empty (ARMT checkpoints written before
 	// the choice) reads as dpfp.
 	ARMTFeatures string `json:"armt_features,omitempty"`
-	MemTokens   int    `json:"mem_tokens"`      // M; 0 for a plain model without rmt.memory
-	SegmentSize int    `json:"segment_size"`    // S
-	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
-	Family      string `json:"family"`          // config.json's model_type
-	Tokenizer   string `json:"tokenizer"`       // TokenizerByte or TokenizerJSON
+	MemTokens    int    `json:"mem_tokens"`   // M; 0 for a plain model without rmt.memory
+	SegmentSize  int    `json:"segment_size"` // S
+	BPTTDepth    int    `json:"bptt_depth"`   // -1 for every segment, else the last k
+	Family       string `json:"family"`       // config.json's model_type
+	Tokenizer    string `json:"tokenizer"`    // TokenizerByte or TokenizerJSON
 	// TokenizerPath, with TokenizerJSON, is where that file is when the
 	// folder refers to it rather than holding a copy: a path relative to
 	// the folder (or absolute). Export writes it on request (ExportOptions);
