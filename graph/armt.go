@@ -20,8 +20,9 @@ import (
 //	  A_l += Σ_i β_i k_iᵀ (v_i − v̄_i),  z_l += Σ_i γ_i k_i
 //	z_s = head(final norm of the token rows)
 //
-// with φ the DPFP-3 features (L2-normalised with dpfp-normalized), v̄ = kA/(k·z+ε), γ = clip(1 − (k·z+ε)/(‖k‖²+ε),
-// 0, 1) held constant in the gradient, and (A_l, z_l) = 0 before segment 1.
+// with φ the DPFP-3 features, v̄ = kA/(k·z+ε), γ = clip(1 − (k·z+ε)/(‖k‖²+ε),
+// 0, 1) held constant in the gradient, and (A_l, z_l) = 0 before segment 1;
+// armt_features.go has the normalised variant.
 // The state between segments is every layer's (A_l, z_l).
 
 // ARMTMemoryName is the name of ARMT's memory rows (M, C).
