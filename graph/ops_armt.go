@@ -255,7 +255,7 @@ func armtReadGradDo[T kernels.Float](o *armtReadGradOp, vals []G.Value) (G.Value
 // and the state (B, W). Output: the new state (B, W),
 //
 //	β = σ(logit), den = k·z + ε, v̄ = (k A)/den,
-//	γ = clip(1 - den/(‖k‖² + ε), 0, 1),
+//	γ = clip(1 - den/(‖k‖² + ε), 0, 1)   (no ε with normalized keys),
 //	A' = A + Σ_i β_i k_iᵀ (v_i - v̄_i),   z' = z + Σ_i γ_i k_i.
 //
 // A row whose z is all zero has never been written (segment 1): v̄ = 0 and
