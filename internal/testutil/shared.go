@@ -21,6 +21,11 @@ func Shared(t testing.TB, rel string) string {
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	p := filepath.Join(root, "..", "shared", rel)
 	if _, err := os.Stat(p); err != nil {
+		// CI sets RMT_REQUIRE_SHARED so that the parity tests can never
+		// skip there unnoticed.
+		if os.Getenv("RMT_REQUIRE_SHARED") != "" {
+			t.Fatalf("../shared/%s is missing (%s) and RMT_REQUIRE_SHARED is set", rel, p)
+		}
 		t.Skipf("../shared not present (%s): skipping a test that needs the shared models and fixtures", p)
 	}
 	return p
