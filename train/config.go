@@ -31,7 +31,7 @@ type Config struct {
 	DMem   int    `json:"d_mem"`
 	// ARMTFeatures is ARMT's feature map (graph.FeaturesDPFP or
 	// graph.FeaturesDPFPNormalized, the default for --memory armt).
-	ARMTFeatures string `json:"armt_features,omitempty"`
+	ARMTFeatures string `json:"armt_features"`
 	MemTokens    int    `json:"mem_tokens"`
 	BPTTDepth    int    `json:"bptt_depth"` // -1 = all segments
 
