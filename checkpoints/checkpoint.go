@@ -382,59 +382,32 @@ func checkRMT(info RMTInfo, c graph.Config, source string) error {
 	return nil
 }
 
-// assemble builds Weights from the tensors of a model file: rmt.memory is
-// taken out and checked against info.MemTokens and the hidden size, the rest
-// goes through graph.FromTensors (every parameter present with its shape,
-// nothing left over), and the memory is added last. source names the file.
+// assemble builds Weights from the tensors of a model file for the memory
+// rmt.json describes, of any kind: its parameters (graph.Memory.Specs) are
+// taken out and checked against their shapes, no other memory's tensor may
+// be there, the rest goes through graph.FromTensors (every parameter
+// present with its shape, nothing left over), and the memory is added
+// last. source names the file.
 func assemble(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, source string) (*graph.Weights, error) {
-	if info.Kind().Kind == graph.KindARMT {
-		return assembleARMT(c, info, tensors, source)
+	mem := info.Kind()
+	specs := mem.Specs(c)
+	ours := map[string]bool{}
+	for _, sp := range specs {
+		ours[sp.Name] = true
 	}
 	for _, name := range slices.Sorted(maps.Keys(tensors)) {
-		if strings.HasPrefix(name, "armt.") {
-			return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has memory %q; want no associative memory", name, source, graph.KindRMT)
+		if graph.IsMemoryParam(name) && !ours[name] {
+			return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has %s (memory %q); want only that memory's tensors", name, source, mem.Describe(), mem.Kind)
 		}
 	}
-	mem, hasMem := tensors[graph.MemoryName]
-	delete(tensors, graph.MemoryName)
-	want := []int{info.MemTokens, c.Hidden()}
-	switch {
-	case info.MemTokens == 0 && hasMem:
-		return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has mem_tokens 0; want no memory", graph.MemoryName, source)
-	case info.MemTokens > 0 && !hasMem:
-		return nil, fmt.Errorf("checkpoints: %s has no tensor %q; want shape %v (rmt.json mem_tokens, hidden size)", source, graph.MemoryName, want)
-	case hasMem && (!slices.Equal(mem.Shape, want) || len(mem.Data) != want[0]*want[1]):
-		return nil, fmt.Errorf("checkpoints: tensor %q in %s has shape %v (%d values); want %v (rmt.json mem_tokens, hidden size)",
-			graph.MemoryName, source, mem.Shape, len(mem.Data), want)
-	}
-	w, err := graph.FromTensors(c, tensors, source)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoints: %w", err)
-	}
-	if hasMem {
-		if err := w.Add(&graph.Param{Name: graph.MemoryName, Shape: mem.Shape, Data: mem.Data}); err != nil {
-			return nil, fmt.Errorf("checkpoints: %s: %w", source, err)
-		}
-	}
-	return w, nil
-}
-
-// assembleARMT is assemble for the associative memory: every ARMT
-// parameter present with its shape (rmt.json mem_tokens, d_mem), no
-// rmt.memory, and the ARMT parameters added after the model's.
-func assembleARMT(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, source string) (*graph.Weights, error) {
-	if _, ok := tensors[graph.MemoryName]; ok {
-		return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has memory %q; want the associative memory's tensors", graph.MemoryName, source, graph.KindARMT)
-	}
-	specs := graph.ARMTSpecs(c, info.MemTokens, info.DMem)
 	var params []*graph.Param
 	for _, sp := range specs {
 		t, ok := tensors[sp.Name]
 		if !ok {
-			return nil, fmt.Errorf("checkpoints: %s has no tensor %q; want shape %v (rmt.json memory armt, mem_tokens %d, d_mem %d)", source, sp.Name, sp.Shape, info.MemTokens, info.DMem)
+			return nil, fmt.Errorf("checkpoints: %s has no tensor %q; want shape %v (rmt.json %s)", source, sp.Name, sp.Shape, mem.Describe())
 		}
 		if !slices.Equal(t.Shape, sp.Shape) || len(t.Data) != sp.Size() {
-			return nil, fmt.Errorf("checkpoints: tensor %q in %s has shape %v (%d values); want %v (rmt.json mem_tokens %d, d_mem %d)", sp.Name, source, t.Shape, len(t.Data), sp.Shape, info.MemTokens, info.DMem)
+			return nil, fmt.Errorf("checkpoints: tensor %q in %s has shape %v (%d values); want %v (rmt.json %s)", sp.Name, source, t.Shape, len(t.Data), sp.Shape, mem.Describe())
 		}
 		delete(tensors, sp.Name)
 		params = append(params, &graph.Param{Name: sp.Name, Shape: t.Shape, Data: t.Data})

@@ -408,7 +408,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unexpected tensor", model(func(ts []Tensor) []Tensor { return append(ts, tensor("model.extra", []int{1}, 1)) }),
 			[]string{"DIR/model.safetensors", `unexpected tensor "model.extra"`}},
 		{"memory shape vs rmt.json", js("rmt.json", func(m map[string]any) { m["mem_tokens"] = 3 }),
-			[]string{`tensor "rmt.memory" in DIR/model.safetensors has shape [2 8] (16 values); want [3 8] (rmt.json mem_tokens, hidden size)`}},
+			[]string{`tensor "rmt.memory" in DIR/model.safetensors has shape [2 8] (16 values); want [3 8] (rmt.json mem_tokens 3)`}},
 		{"memory width", model(func(ts []Tensor) []Tensor {
 			for i := range ts {
 				if ts[i].Name == graph.MemoryName {

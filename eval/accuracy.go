@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
@@ -137,8 +138,8 @@ type scored struct {
 func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress, count func(piece []int) int) (scored, error) {
 	var sc scored
 	t0 := time.Now()
-	peak := startPeak()
-	defer peak.done()
+	peak := bench.StartPeak()
+	defer peak.Done()
 	// One sample per thread: the ops of one segment are too small to gain
 	// from splitting across threads, whole samples side by side do.
 	workers := max(1, min(kernels.Threads(), comm.Share(samples)))
@@ -176,8 +177,8 @@ func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer
 		sc.counted += int64(rows[i+2])
 	}
 	sc.seconds = time.Since(t0).Seconds()
-	sc.peakMB = peak.done()
-	sc.settledMB, sc.heapMB = SettledMB()
+	sc.peakMB = peak.Done()
+	sc.settledMB, sc.heapMB = bench.SettledMB()
 	return sc, nil
 }
 
@@ -202,12 +203,8 @@ func promptAt(task data.Task, i int) (*data.PromptStream, error) {
 func SequenceOf(samples ...data.Sample) graph.Sequence {
 	var seq graph.Sequence
 	for _, s := range samples {
-		score := make([]bool, len(s.IDs))
-		for t := 0; t+1 < len(s.IDs); t++ {
-			score[t] = s.LabelMask[t+1]
-		}
 		seq.IDs = append(seq.IDs, s.IDs)
-		seq.Score = append(seq.Score, score)
+		seq.Score = append(seq.Score, s.Scored())
 	}
 	return seq
 }

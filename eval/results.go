@@ -61,25 +61,6 @@ type DynamicsReport struct {
 	Results     []DynamicsResult `json:"results"`
 }
 
-// FLOPsReport is `eval flops`'s output: the model shape counted and one
-// CompareFLOPs result per input length; results is the stable contract.
-type FLOPsReport struct {
-	Model       string        `json:"model,omitempty"`
-	Family      string        `json:"family"`
-	Layers      int           `json:"layers"`
-	Hidden      int           `json:"hidden"`
-	FFN         int           `json:"ffn"`
-	Vocab       int           `json:"vocab"`
-	Heads       int           `json:"heads"`
-	KVHeads     int           `json:"kv_heads"`
-	SegmentSize int           `json:"segment_size"`
-	Memory      string        `json:"memory"`
-	DMem        int           `json:"d_mem,omitempty"`
-	MemTokens   int           `json:"mem_tokens"`
-	Attention   string        `json:"attention"`
-	Results     []FLOPsResult `json:"results"`
-}
-
 // AccuracyFile names the results file of a task: babi tasks are part of
 // the name, since qa1 and qa2 are different questions.
 func AccuracyFile(task string, babiTasks []int) string {

@@ -31,7 +31,7 @@ func checkFeatures(f string) error {
 	case "", FeaturesDPFP, FeaturesDPFPNormalized:
 		return nil
 	}
-	return fmt.Errorf("graph: armt_features %q, want %q or %q", f, FeaturesDPFP, FeaturesDPFPNormalized)
+	return &FieldError{Field: "armt_features", Value: fmt.Sprintf("%q", f), Why: fmt.Sprintf(", want %s or %s", FeaturesDPFP, FeaturesDPFPNormalized)}
 }
 
 // ARMTFeatures is the memory's feature map, FeaturesDPFP when none is

@@ -31,6 +31,24 @@ func (s *Segment[T]) Gammas() [][]float64 {
 	return out
 }
 
+// TraceGammas makes the ARMT writes of every graph of the cell, those
+// built later included, record their γ for Gammas.
+func (c *Cell[T]) TraceGammas() {
+	c.traceGammas = true
+	for _, g := range c.graphs {
+		g.TraceGammas()
+	}
+}
+
+// Gammas is Segment.Gammas of the cell's graph of shape sh (nil when the
+// cell has none).
+func (c *Cell[T]) Gammas(sh SegmentShape) [][]float64 {
+	if g, ok := c.graphs[sh]; ok {
+		return g.Gammas()
+	}
+	return nil
+}
+
 // ARMTLayerState is layer l's A (K × C, row-major) and z (K) for batch
 // row b of an ARMT state of shape sh (Segment.Forward's MemOut).
 func ARMTLayerState[T kernels.Float](sh SegmentShape, c Config, state []T, l, b int) (A, z []T) {

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -139,23 +140,13 @@ func (c *Config) SetFrom(src Config, flags []string) error {
 }
 
 // CheckMemoryFlags checks a memory given by --memory, --mem-tokens and
-// --d-mem, with errors that name the flags.
+// --d-mem (graph.Memory.Check), with errors that name the flags.
 func CheckMemoryFlags(m graph.Memory) error {
-	switch {
-	case m.Kind != graph.KindRMT && m.Kind != graph.KindARMT:
-		return fmt.Errorf("--memory %q, want %s or %s", m.Kind, graph.KindRMT, graph.KindARMT)
-	case m.Kind == graph.KindRMT && m.DMem != 0:
-		return fmt.Errorf("--d-mem %d is the associative memory's key width; it needs --memory armt", m.DMem)
-	case m.Kind == graph.KindARMT && m.DMem < 1:
-		return fmt.Errorf("--d-mem %d, want at least 1 with --memory armt (the key width, e.g. 16)", m.DMem)
-	case m.Kind == graph.KindARMT && m.Tokens < 1:
-		return fmt.Errorf("--mem-tokens %d, want at least 1 with --memory armt", m.Tokens)
-	case m.Kind == graph.KindRMT && m.Features != "":
-		return fmt.Errorf("--armt-features %s is the associative memory's feature map; it needs --memory armt", m.Features)
-	case m.Kind == graph.KindARMT && m.Check() != nil:
-		return fmt.Errorf("--armt-features %q, want %s or %s", m.Features, graph.FeaturesDPFP, graph.FeaturesDPFPNormalized)
+	err := m.Check()
+	if fe, ok := errors.AsType[*graph.FieldError](err); ok {
+		return errors.New(fe.Named(func(field string) string { return "--" + strings.ReplaceAll(field, "_", "-") }))
 	}
-	return nil
+	return err
 }
 
 // MemoryKind is the memory the config asks for.
@@ -181,8 +172,8 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --mem-tokens %d, want 0 or more", c.MemTokens)
 	case CheckMemoryFlags(c.MemoryKind()) != nil:
 		return fmt.Errorf("train: %w", CheckMemoryFlags(c.MemoryKind()))
-	case c.Memory == graph.KindARMT && c.MemNoise != 0:
-		return fmt.Errorf("train: --mem-noise perturbs rmt memory tokens; --memory armt takes none")
+	case c.MemNoise != 0 && !c.MemoryKind().TakesNoise():
+		return fmt.Errorf("train: --mem-noise perturbs rmt memory tokens; --memory %s takes none", c.Memory)
 	case c.BPTTDepth == 0 || c.BPTTDepth < -1:
 		return fmt.Errorf("train: --bptt-depth %d, want -1 (all segments) or at least 1", c.BPTTDepth)
 	case c.Batch < 1:

@@ -72,7 +72,7 @@ type trainer struct {
 	// validate scores validation samples: eval.Validate, or in tests a
 	// scripted sequence that drives the loop's decisions.
 	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
-	load     func(dir string) (*eval.Model, error) // eval.LoadModel, or a tiny model in tests
+	load     func(dir string) (*checkpoints.Model, error) // checkpoints.LoadModel, or a tiny model in tests
 	comm     *dist.Comm
 	flat     []float32 // the gradients of every parameter in one buffer, for the allreduce
 }
@@ -82,7 +82,7 @@ func Run(ctx context.Context, cfg Config, opt Options) error {
 	validate := func(cell *graph.Cell[float32], tok data.Tokenizer, val []data.Sample) (eval.Validation, error) {
 		return eval.ValidateAcross(opt.Comm, cell, tok, val)
 	}
-	return run(ctx, &trainer{cfg: cfg, opt: opt, validate: validate, load: eval.LoadModel, comm: opt.Comm})
+	return run(ctx, &trainer{cfg: cfg, opt: opt, validate: validate, load: checkpoints.LoadModel, comm: opt.Comm})
 }
 
 func run(ctx context.Context, t *trainer) error {
@@ -278,7 +278,7 @@ func (t *trainer) setup() error {
 // initMemory gives a fresh run its initial memory: the memory of an
 // exported folder given as --model (fine-tuning continues from it), else a
 // new one drawn from the seed.
-func (t *trainer) initMemory(m *eval.Model) error {
+func (t *trainer) initMemory(m *checkpoints.Model) error {
 	c := t.cfg
 	if c.Memory == graph.KindARMT {
 		return t.initARMT(m)
@@ -307,7 +307,7 @@ func (t *trainer) initMemory(m *eval.Model) error {
 
 // initARMT continues the associative memory of an exported ARMT folder of
 // the same sizes, or draws a fresh one.
-func (t *trainer) initARMT(m *eval.Model) error {
+func (t *trainer) initARMT(m *checkpoints.Model) error {
 	c := t.cfg
 	if m.Memory != nil {
 		fmt.Fprintf(t.opt.Log, "note: --memory armt: the rmt.memory of %s is set aside\n", c.Model)
@@ -596,7 +596,7 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 			}
 			t.state.DataCursor++
 		}
-		batches[a] = eval.SequenceOf(samples...)
+		batches[a] = sequenceOf(samples)
 		scored[a] = float64(scoredPredictions(batches[a]))
 	}
 	if t.comm.Size() > 1 {

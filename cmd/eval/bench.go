@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
@@ -38,7 +38,7 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := eval.Bench(*shape, c, *batch, *segment, m, *runs)
+	r, err := bench.Bench(*shape, c, *batch, *segment, m, *runs)
 	if err != nil {
 		return err
 	}

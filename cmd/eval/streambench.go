@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
@@ -47,12 +47,12 @@ func runStreamBench(args []string) error {
 		}
 		mems = append(mems, m)
 	}
-	rates, err := eval.CompareStreams(c, *seg, *segments, *rounds, mems, func(s string) { fmt.Fprintln(os.Stderr, s) })
+	rates, err := bench.CompareStreams(c, *seg, *segments, *rounds, mems, func(s string) { fmt.Fprintln(os.Stderr, s) })
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{"shape": *shape, "segment_size": *seg, "threads": eval.CurrentThreads(), "streams": rates})
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"shape": *shape, "segment_size": *seg, "threads": bench.CurrentThreads(), "streams": rates})
 	}
 	fmt.Printf("streaming %d segments of %d tokens, shape %s, best of %d rounds\n", *segments, *seg, *shape, *rounds)
 	t := table.New(os.Stdout)

@@ -35,7 +35,7 @@ func TestConfigPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := train.DefaultConfig()
-	cfg, resume, err := resolveConfig([]string{"--config", file, "--mem-tokens", "6", "--batch", "8", "--seed", "9"})
+	cfg, resume, _, err := resolveFlags([]string{"--config", file, "--mem-tokens", "6", "--batch", "8", "--seed", "9"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,12 +102,9 @@ func start(args []string) (comm *dist.Comm, err error) {
 	return comm, run(comm, args)
 }
 
-// checkEvery is --check-every: steps between the ranks' parameter checks.
-var checkEvery int
-
 // run resolves the config and trains, on the processes of comm.
 func run(comm *dist.Comm, args []string) error {
-	cfg, resume, err := resolveConfig(args)
+	cfg, resume, checkEvery, err := resolveFlags(args)
 	if err != nil {
 		return err
 	}
@@ -122,10 +119,11 @@ func run(comm *dist.Comm, args []string) error {
 		Comm: comm, CheckEvery: checkEvery})
 }
 
-// resolveConfig parses the flags once and resolves the config: defaults,
+// resolveFlags parses the flags once and resolves the config: defaults,
 // then a resumed run's saved config, then --config FILE, then the flags
-// given explicitly.
-func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
+// given explicitly; checkEvery is --check-every, steps between the ranks'
+// parameter checks.
+func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int, err error) {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	given := train.DefaultConfig()
@@ -135,13 +133,13 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
 	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
 	if err := fs.Parse(args); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, false, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
+		return cfg, false, 0, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
 	}
 	if checkEvery < 0 {
-		return cfg, false, fmt.Errorf("--check-every %d, want 0 or more", checkEvery)
+		return cfg, false, 0, fmt.Errorf("--check-every %d, want 0 or more", checkEvery)
 	}
 	var set []string
 	fs.Visit(func(f *flag.Flag) {
@@ -155,25 +153,25 @@ func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
 		// explicitly must agree with it (train.Run checks).
 		saved := filepath.Join(given.Out, "config.json")
 		if _, err := os.Stat(saved); err != nil {
-			return cfg, false, fmt.Errorf("--resume: %s has no config.json: no run to resume there", given.Out)
+			return cfg, false, 0, fmt.Errorf("--resume: %s has no config.json: no run to resume there", given.Out)
 		}
 		if err := train.LoadConfigFile(saved, &cfg); err != nil {
-			return cfg, false, err
+			return cfg, false, 0, err
 		}
 	}
 	if *configFile != "" {
 		if err := train.LoadConfigFile(*configFile, &cfg); err != nil {
-			return cfg, false, err
+			return cfg, false, 0, err
 		}
 	}
 	if err := cfg.SetFrom(given, set); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
 	if cfg.Memory == graph.KindRMT && !slices.Contains(set, "armt-features") {
 		cfg.ARMTFeatures = "" // an armt file's features, defaulted there, mean nothing to --memory rmt
 	}
 	if err := cfg.Resolve(); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
-	return cfg, *resumeFlag, nil
+	return cfg, *resumeFlag, checkEvery, nil
 }

@@ -1,4 +1,4 @@
-package eval
+package bench
 
 import (
 	"fmt"
@@ -9,26 +9,6 @@ import (
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/graph/kernels"
 )
-
-// BenchShapes are the named shapes of `eval bench --shape`.
-var BenchShapes = map[string]graph.Config{
-	"stories260K": func() graph.Config {
-		tied := true
-		return graph.Config{ModelType: "llama", VocabSize: 512, HiddenSize: 64, IntermediateSize: 172, NumHiddenLayers: 5,
-			NumAttentionHeads: 8, NumKeyValueHeads: 4, HeadDimension: 8, MaxPositionEmbeddings: 512, HiddenAct: "silu",
-			RMSNormEps: 1e-5, RopeTheta: 10000, TieWordEmbeddings: &tied}
-	}(),
-	"gpt2-small":  gpt2Shape(768, 12, 12),
-	"gpt2-medium": gpt2Shape(1024, 24, 16),
-}
-
-// gpt2Shape is GPT-2 of width c, n layers and h heads (vocabulary 50,257,
-// 1,024 positions, tied head).
-func gpt2Shape(c, n, h int) graph.Config {
-	tied := true
-	return graph.Config{ModelType: "gpt2", VocabSize: 50257, NEmbd: c, NLayer: n, NHead: h, NPositions: 1024,
-		ActivationFunction: "gelu_new", LayerNormEpsilon: 1e-5, TieWordEmbeddings: &tied}
-}
 
 // BenchResult is one `eval bench` measurement; the JSON names are a stable
 // contract.
@@ -124,7 +104,7 @@ func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, run
 	memory := first.MemOut
 	grads := make([][]float32, seg.NumParams())
 	fwd, train := make([]time.Duration, 0, runs), make([]time.Duration, 0, runs)
-	rss := startPeak()
+	rss := StartPeak()
 	for i := 0; i <= runs; i++ {
 		t0 := time.Now()
 		if _, err := seg.Forward(in, memory); err != nil {
@@ -138,7 +118,7 @@ func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, run
 			fwd, train = append(fwd, t1.Sub(t0)), append(train, time.Since(t1))
 		}
 	}
-	peakRSS := rss.done()
+	peakRSS := rss.Done()
 	peak := SgemmPeak(5)
 	f, t := slices.Min(fwd).Seconds(), slices.Min(train).Seconds()
 	flops := float64(batch) * SegmentForwardFLOPs(c, shape.Positions(), tokens)
