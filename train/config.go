@@ -149,6 +149,15 @@ func CheckMemoryFlags(m graph.Memory) error {
 	return err
 }
 
+// DropStaleARMTFeatures forgets armt_features when the memory is not armt:
+// a feature map that a config file or a resumed run's config set means
+// nothing to --memory rmt unless --armt-features asks for it.
+func (c *Config) DropStaleARMTFeatures() {
+	if c.Memory != graph.KindARMT {
+		c.ARMTFeatures = ""
+	}
+}
+
 // MemoryKind is the memory the config asks for.
 func (c *Config) MemoryKind() graph.Memory {
 	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem, Features: c.ARMTFeatures}

@@ -28,7 +28,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/rmtgo/rmt/dist"
-	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
@@ -167,8 +166,8 @@ func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int,
 	if err := cfg.SetFrom(given, set); err != nil {
 		return cfg, false, 0, err
 	}
-	if cfg.Memory == graph.KindRMT && !slices.Contains(set, "armt-features") {
-		cfg.ARMTFeatures = "" // an armt file's features, defaulted there, mean nothing to --memory rmt
+	if !slices.Contains(set, "armt-features") {
+		cfg.DropStaleARMTFeatures()
 	}
 	if err := cfg.Resolve(); err != nil {
 		return cfg, false, 0, err
