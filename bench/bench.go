@@ -19,6 +19,7 @@ type BenchResult struct {
 	SegmentTokens     int     `json:"segment_tokens"`
 	Memory            string  `json:"memory"`
 	DMem              int     `json:"d_mem,omitempty"`
+	Features          string  `json:"armt_features,omitempty"`
 	MemTokens         int     `json:"mem_tokens"`
 	Positions         int     `json:"positions"`
 	ForwardMS         float64 `json:"forward_ms"`
@@ -123,7 +124,7 @@ func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, run
 	flops := float64(batch) * SegmentForwardFLOPs(c, shape.Positions(), tokens)
 	r := BenchResult{
 		ThreadSetting: CurrentThreads(),
-		Shape:         name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, Memory: mem.Kind, DMem: mem.DMem, MemTokens: mem.Tokens, Positions: shape.Positions(),
+		Shape:         name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, Memory: mem.Kind, DMem: mem.DMem, Features: mem.ARMTFeatures(), MemTokens: mem.Tokens, Positions: shape.Positions(),
 		ForwardMS: f * 1e3, TrainMS: t * 1e3,
 		ForwardTokensPerS: float64(n) / f, TrainTokensPerS: float64(n) / t,
 		ForwardGFLOPs: flops / f / 1e9, TrainGFLOPs: 3 * flops / t / 1e9,
@@ -137,7 +138,7 @@ func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, run
 func (r BenchResult) String() string {
 	memory := fmt.Sprintf("2x%d memory", r.MemTokens)
 	if r.Memory == graph.KindARMT {
-		memory = fmt.Sprintf("%d armt memory (d_mem %d)", r.MemTokens, r.DMem)
+		memory = fmt.Sprintf("%d armt memory (d_mem %d, %s)", r.MemTokens, r.DMem, r.Features)
 	}
 	return fmt.Sprintf("shape %s | batch %d | %d tokens + %s = %d positions | BLAS %s | %d threads, spin %v\n"+
 		"forward        %8.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+

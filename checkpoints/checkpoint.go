@@ -42,13 +42,17 @@ const (
 type RMTInfo struct {
 	// Memory is the memory kind, graph.KindRMT or graph.KindARMT; empty
 	// (checkpoints written before there were two) reads as rmt.
-	Memory      string `json:"memory"`
-	DMem        int    `json:"d_mem,omitempty"` // ARMT's key width
-	MemTokens   int    `json:"mem_tokens"`      // M; 0 for a plain model without rmt.memory
-	SegmentSize int    `json:"segment_size"`    // S
-	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
-	Family      string `json:"family"`          // config.json's model_type
-	Tokenizer   string `json:"tokenizer"`       // TokenizerByte or TokenizerJSON
+	Memory string `json:"memory"`
+	DMem   int    `json:"d_mem,omitempty"` // ARMT's key width
+	// ARMTFeatures is ARMT's feature map, graph.FeaturesDPFP or
+	// graph.FeaturesDPFPNormalized; empty (ARMT checkpoints written before
+	// the choice) reads as dpfp.
+	ARMTFeatures string `json:"armt_features,omitempty"`
+	MemTokens    int    `json:"mem_tokens"`   // M; 0 for a plain model without rmt.memory
+	SegmentSize  int    `json:"segment_size"` // S
+	BPTTDepth    int    `json:"bptt_depth"`   // -1 for every segment, else the last k
+	Family       string `json:"family"`       // config.json's model_type
+	Tokenizer    string `json:"tokenizer"`    // TokenizerByte or TokenizerJSON
 	// TokenizerPath, with TokenizerJSON, is where that file is when the
 	// folder refers to it rather than holding a copy: a path relative to
 	// the folder (or absolute). Export writes it on request (ExportOptions);
@@ -293,6 +297,8 @@ func SameMemory(a, b graph.Memory) error {
 		return fmt.Errorf("checkpoints: checkpoint has memory tokens %d, the run %d", a.Tokens, b.Tokens)
 	case a.DMem != b.DMem:
 		return fmt.Errorf("checkpoints: checkpoint has d_mem %d, the run %d", a.DMem, b.DMem)
+	case a.ARMTFeatures() != b.ARMTFeatures():
+		return fmt.Errorf("checkpoints: checkpoint has armt_features %s, the run %s", a.ARMTFeatures(), b.ARMTFeatures())
 	}
 	return nil
 }
@@ -324,6 +330,7 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	if err := checkRMT(info, c, "checkpoint rmt"); err != nil {
 		return RMTInfo{}, err
 	}
+	info.ARMTFeatures = info.Kind().ARMTFeatures() // written for ARMT, absent for RMT
 	// Assembling the weights anew checks every name and shape, as Load will.
 	tensors := make(map[string]graph.Tensor, len(ck.Weights.Params))
 	for _, p := range ck.Weights.Params {
@@ -359,7 +366,11 @@ func (i RMTInfo) Kind() graph.Memory {
 	if kind == "" {
 		kind = graph.KindRMT
 	}
-	return graph.Memory{Kind: kind, Tokens: i.MemTokens, DMem: i.DMem}
+	m := graph.Memory{Kind: kind, Tokens: i.MemTokens, DMem: i.DMem, Features: i.ARMTFeatures}
+	if kind == graph.KindARMT {
+		m.Features = m.ARMTFeatures()
+	}
+	return m
 }
 
 // checkRMT checks rmt.json's fields (source names them in errors) against the config.
@@ -425,6 +436,7 @@ func assemble(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, sou
 			return nil, fmt.Errorf("checkpoints: %s: %w", source, err)
 		}
 	}
+	w.ARMTFeatures = info.Kind().Features
 	return w, nil
 }
 

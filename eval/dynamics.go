@@ -22,6 +22,8 @@ type DynamicsResult struct {
 	// the per-answer means: 1 when the state is a function of the answer,
 	// about (answers-1)/samples when it ignores it.
 	Separation float64 `json:"separation"`
+	// Layers (ARMT) describes each layer's A and z (dynamics_armt.go).
+	Layers []ARMTLayerDynamics `json:"layers,omitempty"`
 }
 
 // MemoryDynamics reads samples 0..samples-1 of task (a task with answers;
@@ -54,6 +56,11 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 		return nil, err
 	}
 	m0 := cell.InitialMemory(1)
+	var armt *armtDynamics
+	if cell.Kind().Kind == graph.KindARMT {
+		armt = newARMTDynamics(cell.Shape(1), w.Config, len(handoffs))
+		cell.TraceGammas()
+	}
 	last := slices.Max(handoffs)
 	states := make([][][]float32, len(handoffs)) // [hand-off][sample] state
 	drift := make([]float64, len(handoffs))
@@ -72,9 +79,13 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 			return cell.Shape(1), &graph.Batch[float32]{IDs: s.IDs[j*S : (j+1)*S]}
 		}
 		_, err = cell.Run(m0, 0, last, in, func(j int, r *graph.Result[float32]) {
+			gammas := cell.Gammas(cell.Shape(1))          // read every segment, so none pile up
 			if k := slices.Index(handoffs, j+1); k >= 0 { // hand-off j+1 is segment j+1's state
 				states[k] = append(states[k], r.MemOut)
 				drift[k] += meanSqDiff(r.MemOut, prev) / float64(samples)
+				if armt != nil {
+					armt.add(k, r.MemOut, gammas)
+				}
 			}
 			prev = r.MemOut
 			p.Tokens(S)
@@ -91,6 +102,9 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 			ms += meanSqDiff(x, nil) / float64(samples)
 		}
 		out[k] = DynamicsResult{Handoff: j, MeanSquare: ms, Drift: drift[k], Separation: separation(states[k], labels)}
+		if armt != nil {
+			out[k].Layers = armt.result(k)
+		}
 	}
 	return out, nil
 }

@@ -53,6 +53,7 @@ type DynamicsReport struct {
 	SegmentSize int              `json:"segment_size"`
 	Memory      string           `json:"memory"`
 	DMem        int              `json:"d_mem,omitempty"`
+	Features    string           `json:"armt_features,omitempty"`
 	MemTokens   int              `json:"mem_tokens"`
 	Segments    int              `json:"segments"`
 	Samples     int              `json:"samples"`

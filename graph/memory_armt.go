@@ -23,12 +23,13 @@ func (armtMemory) check(m Memory) error {
 	case m.Tokens < 1:
 		return &FieldError{Field: "mem_tokens", Value: fmt.Sprint(m.Tokens), Why: ", want at least 1 with {memory} armt"}
 	}
-	return nil
+	return checkFeatures(m.Features)
 }
 
 func (armtMemory) specs(c Config, m Memory) []Spec { return ARMTSpecs(c, m.Tokens, m.DMem) }
 
 func (armtMemory) init(w *Weights, m Memory, seed uint64) error {
+	w.ARMTFeatures = m.ARMTFeatures()
 	return InitARMT(w, m.Tokens, m.DMem, seed)
 }
 
@@ -38,7 +39,8 @@ func (armtMemory) of(w *Weights) (Memory, bool) {
 	if p == nil {
 		return Memory{}, false
 	}
-	m := Memory{Kind: KindARMT, Tokens: p.Shape[0]}
+	m := Memory{Kind: KindARMT, Tokens: p.Shape[0], Features: w.ARMTFeatures}
+	m.Features = m.ARMTFeatures()
 	if q := w.Get(armtParam(0, "W_mq.weight")); q != nil {
 		m.DMem = q.Shape[0]
 	}

@@ -13,6 +13,9 @@ type Memory struct {
 	Kind   string // KindRMT or KindARMT
 	Tokens int    // M memory tokens
 	DMem   int    // ARMT's key width d_mem (ARMT only)
+	// Features is ARMT's feature map, FeaturesDPFP or
+	// FeaturesDPFPNormalized; "" is FeaturesDPFP (ARMT only).
+	Features string `json:",omitempty"`
 }
 
 // The memory kinds.
@@ -125,7 +128,7 @@ func (e *FieldError) Error() string { return "graph: " + e.Named(func(f string) 
 // Named is the error with every field called what name calls it.
 func (e *FieldError) Named(name func(field string) string) string {
 	why := e.Why
-	for _, f := range []string{"memory", "mem_tokens", "d_mem"} {
+	for _, f := range []string{"memory", "mem_tokens", "d_mem", "armt_features"} {
 		why = strings.ReplaceAll(why, "{"+f+"}", name(f))
 	}
 	return fmt.Sprintf("%s %s%s", name(e.Field), e.Value, why)

@@ -20,6 +20,8 @@ func (rmtMemory) check(m Memory) error {
 		return &FieldError{Field: "d_mem", Value: fmt.Sprint(m.DMem), Why: " is the associative memory's key width; it needs {memory} armt"}
 	case m.Tokens < 0:
 		return &FieldError{Field: "mem_tokens", Value: fmt.Sprint(m.Tokens), Why: ", want 0 or more"}
+	case m.Features != "":
+		return &FieldError{Field: "armt_features", Value: m.Features, Why: " is the associative memory's feature map; it needs {memory} armt"}
 	}
 	return nil
 }

@@ -85,9 +85,14 @@ type Cell[T kernels.Float] struct {
 	// DMem > 0 makes the memory associative (ARMT, armt.go) with keys of
 	// DMem; 0 is RMT. Everything below serves both kinds: only the segment
 	// graph and the state it hands on differ.
-	DMem   int
-	train  bool
-	graphs map[SegmentShape]*Segment[T]
+	DMem int
+	// Features is ARMT's feature map (FeaturesDPFP when empty).
+	Features string
+	// traceGammas makes every graph's ARMT writes record their γ
+	// (TraceGammas, armt_inspect.go).
+	traceGammas bool
+	train       bool
+	graphs      map[SegmentShape]*Segment[T]
 	// grads is the one set of parameter gradients Gradients fills, in
 	// W.Params order: allocated by the first call, cleared and refilled by
 	// every later one, so that a training step allocates no gradient
@@ -214,7 +219,7 @@ func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (
 	if err := k.holds(w, mem); err != nil {
 		return nil, err
 	}
-	return &Cell[T]{W: w, Mem: mem.Tokens, DMem: mem.DMem, Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
+	return &Cell[T]{W: w, Mem: mem.Tokens, DMem: mem.DMem, Features: mem.ARMTFeatures(), Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
 }
 
 // Twins returns n cells for n goroutines: c itself and n-1 cells of the
@@ -251,20 +256,23 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.traceGammas {
+		g.TraceGammas()
+	}
 	c.graphs[shape] = g
 	return g, nil
 }
 
 // Kind is the cell's memory kind.
 func (c *Cell[T]) Kind() Memory {
-	return Memory{Kind: c.kind().name(), Tokens: c.Mem, DMem: c.DMem}
+	return Memory{Kind: c.kind().name(), Tokens: c.Mem, DMem: c.DMem, Features: c.Features}
 }
 
 func (c *Cell[T]) kind() memoryKind { return c.Shape(1).kind() }
 
 // Shape is the segment shape of the cell for b rows.
 func (c *Cell[T]) Shape(b int) SegmentShape {
-	return SegmentShape{Batch: b, Tokens: c.Seg, Mem: c.Mem, DMem: c.DMem}
+	return SegmentShape{Batch: b, Tokens: c.Seg, Mem: c.Mem, DMem: c.DMem, Features: c.Features}
 }
 
 // InitialMemory is the state before segment 1 for b rows: RMT's mem_0,

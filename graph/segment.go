@@ -31,6 +31,8 @@ type SegmentShape struct {
 	// ReadOnly (ARMT) reads memory but has no memory rows and writes
 	// nothing: the final segment of a question, as the authors run it.
 	ReadOnly bool
+	// Features is ARMT's feature map (FeaturesDPFP when empty).
+	Features string
 }
 
 // memRows is the number of memory rows after the tokens (RMT's write

@@ -25,6 +25,8 @@ func TestTwinsCopyEverySetting(t *testing.T) {
 			f.SetFloat(0.25)
 		case reflect.Slice:
 			f.Set(reflect.MakeSlice(f.Type(), 3, 3))
+		case reflect.String:
+			f.SetString("seven")
 		default:
 			t.Fatalf("field %s of kind %s: give it a test value here", v.Type().Field(i).Name, f.Kind())
 		}

@@ -34,10 +34,13 @@ type Config struct {
 	SegmentSize int `json:"segment_size"`
 	// Memory is the memory kind: "rmt" (memory tokens) or "armt" (the
 	// associative memory, with keys of DMem).
-	Memory    string `json:"memory"`
-	DMem      int    `json:"d_mem"`
-	MemTokens int    `json:"mem_tokens"`
-	BPTTDepth int    `json:"bptt_depth"` // -1 = all segments
+	Memory string `json:"memory"`
+	DMem   int    `json:"d_mem"`
+	// ARMTFeatures is ARMT's feature map (graph.FeaturesDPFP or
+	// graph.FeaturesDPFPNormalized, the default for --memory armt).
+	ARMTFeatures string `json:"armt_features"`
+	MemTokens    int    `json:"mem_tokens"`
+	BPTTDepth    int    `json:"bptt_depth"` // -1 = all segments
 
 	Curriculum    string             `json:"curriculum"` // "1,2,4,8" or a preset name
 	StepsPerStage int                `json:"steps_per_stage"`
@@ -161,13 +164,25 @@ func CheckMemoryFlags(m graph.Memory) error {
 	return err
 }
 
+// DropStaleARMTFeatures forgets armt_features when the memory is not armt:
+// a feature map that a config file or a resumed run's config set means
+// nothing to --memory rmt unless --armt-features asks for it.
+func (c *Config) DropStaleARMTFeatures() {
+	if c.Memory != graph.KindARMT {
+		c.ARMTFeatures = ""
+	}
+}
+
 // MemoryKind is the memory the config asks for.
 func (c *Config) MemoryKind() graph.Memory {
-	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem}
+	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem, Features: c.ARMTFeatures}
 }
 
 // Resolve validates the config and fills in the curriculum stages.
 func (c *Config) Resolve() error {
+	if c.Memory == graph.KindARMT && c.ARMTFeatures == "" {
+		c.ARMTFeatures = graph.FeaturesDPFPNormalized // new runs: the authors' current ARMT
+	}
 	known := false
 	for _, t := range data.TaskNames {
 		known = known || c.Task == t

@@ -328,8 +328,8 @@ func (t *trainer) initARMT(m *checkpoints.Model) error {
 	}
 	if m.ARMT != nil {
 		if k := m.RMT.Kind(); k != c.MemoryKind() {
-			return fmt.Errorf("train: --mem-tokens %d --d-mem %d, but --model %s holds the associative memory of %d tokens, d_mem %d; pass those to continue with it",
-				c.MemTokens, c.DMem, c.Model, k.Tokens, k.DMem)
+			return fmt.Errorf("train: --mem-tokens %d --d-mem %d --armt-features %s, but --model %s holds the associative memory of %d tokens, d_mem %d, features %s; pass those to continue with it",
+				c.MemTokens, c.DMem, c.ARMTFeatures, c.Model, k.Tokens, k.DMem, k.Features)
 		}
 		fmt.Fprintf(t.opt.Log, "memory: the associative memory of %s (%d tokens, d_mem %d)\n", c.Model, c.MemTokens, c.DMem)
 		for _, p := range m.ARMT {
@@ -352,6 +352,9 @@ func sameRunConfig(saved json.RawMessage, c Config) error {
 	}
 	if old.Memory == "" {
 		old.Memory = graph.KindRMT // saved before there were two kinds
+	}
+	if old.Memory == graph.KindARMT && old.ARMTFeatures == "" {
+		old.ARMTFeatures = graph.FeaturesDPFP // saved before the choice
 	}
 	a, _ := json.Marshal(old)
 	b, _ := json.Marshal(c)
@@ -805,7 +808,7 @@ func (t *trainer) save(isBest, stageDone bool) error {
 	var err error
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
-		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
+		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, ARMTFeatures: t.cfg.ARMTFeatures, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
 			Task: t.cfg.Task, BabiTasks: t.cfg.BabiTasks()},
 	}
 	if t.training != nil {
