@@ -19,7 +19,7 @@ func addMemoryFlags(fs *flag.FlagSet) memoryFlags {
 	return memoryFlags{
 		kind:     fs.String("memory", graph.KindRMT, "memory kind: rmt (memory tokens) or armt (associative memory in every layer)"),
 		dMem:     fs.Int("d-mem", 0, "key width of the associative memory (--memory armt only)"),
-		features: fs.String("armt-features", "", "feature map of the associative memory: dpfp or dpfp-normalized (default for --memory armt)"),
+		features: fs.String("armt-features", "", "feature map of the associative memory: dpfp or dpfp-normalized; with --memory armt it is dpfp-normalized unless given"),
 	}
 }
 

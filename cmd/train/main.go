@@ -45,7 +45,7 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 	fs.IntVar(&c.SegmentSize, "segment-size", c.SegmentSize, "tokens per segment")
 	fs.StringVar(&c.Memory, "memory", c.Memory, "memory kind: rmt (memory tokens) or armt (associative memory in every layer)")
 	fs.IntVar(&c.DMem, "d-mem", c.DMem, "key width of the associative memory (--memory armt only)")
-	fs.StringVar(&c.ARMTFeatures, "armt-features", c.ARMTFeatures, "feature map of the associative memory: dpfp or dpfp-normalized (default for --memory armt)")
+	fs.StringVar(&c.ARMTFeatures, "armt-features", c.ARMTFeatures, "feature map of the associative memory: dpfp or dpfp-normalized; with --memory armt it is dpfp-normalized unless given")
 	fs.IntVar(&c.MemTokens, "mem-tokens", c.MemTokens, "memory tokens (0: no memory, the baseline)")
 	fs.IntVar(&c.BPTTDepth, "bptt-depth", c.BPTTDepth, "backprop through the last k segments; -1 for all")
 	fs.StringVar(&c.Curriculum, "curriculum", c.Curriculum, "segment counts per stage, e.g. 1,2,4,8, or a preset: scaling, babilong")
