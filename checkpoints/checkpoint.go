@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/provenance"
 )
 
 // The files of a checkpoint directory (docs/formats.md). model.safetensors
@@ -41,13 +42,17 @@ const (
 type RMTInfo struct {
 	// Memory is the memory kind, graph.KindRMT or graph.KindARMT; empty
 	// (checkpoints written before there were two) reads as rmt.
-	Memory      string `json:"memory"`
-	DMem        int    `json:"d_mem,omitempty"` // ARMT's key width
-	MemTokens   int    `json:"mem_tokens"`      // M; 0 for a plain model without rmt.memory
-	SegmentSize int    `json:"segment_size"`    // S
-	BPTTDepth   int    `json:"bptt_depth"`      // -1 for every segment, else the last k
-	Family      string `json:"family"`          // config.json's model_type
-	Tokenizer   string `json:"tokenizer"`       // TokenizerByte or TokenizerJSON
+	Memory string `json:"memory"`
+	DMem   int    `json:"d_mem,omitempty"` // ARMT's key width
+	// ARMTFeatures is ARMT's feature map, graph.FeaturesDPFP or
+	// graph.FeaturesDPFPNormalized; empty (ARMT checkpoints written before
+	// the choice) reads as dpfp.
+	ARMTFeatures string `json:"armt_features,omitempty"`
+	MemTokens    int    `json:"mem_tokens"`   // M; 0 for a plain model without rmt.memory
+	SegmentSize  int    `json:"segment_size"` // S
+	BPTTDepth    int    `json:"bptt_depth"`   // -1 for every segment, else the last k
+	Family       string `json:"family"`       // config.json's model_type
+	Tokenizer    string `json:"tokenizer"`    // TokenizerByte or TokenizerJSON
 	// TokenizerPath, with TokenizerJSON, is where that file is when the
 	// folder refers to it rather than holding a copy: a path relative to
 	// the folder (or absolute). Export writes it on request (ExportOptions);
@@ -58,6 +63,17 @@ type RMTInfo struct {
 	// tasks are the model's own; empty for a checkpoint of an older build.
 	Task      string `json:"task,omitempty"`
 	BabiTasks []int  `json:"babi_tasks,omitempty"`
+	// Format, in an exported folder, is the layout of its model.safetensors
+	// (FormatHF or FormatRMTPyTorch); empty in a checkpoint directory.
+	Format string `json:"format,omitempty"`
+	// Training is how the weights were trained; nil in checkpoints of
+	// older builds.
+	Training *Training `json:"training,omitempty"`
+	// Record says what the model was made from: seed, step, commit and
+	// dirty flag, data files by hash, resolved config (JSON fields seed,
+	// step, commit, dirty, data_files, config at the top level). Zero for
+	// checkpoints of older builds.
+	provenance.Record
 }
 
 // State is state.json: where training stands, so that a resumed run continues
@@ -294,6 +310,8 @@ func SameMemory(a, b graph.Memory) error {
 		return fmt.Errorf("checkpoints: checkpoint has memory tokens %d, the run %d", a.Tokens, b.Tokens)
 	case a.DMem != b.DMem:
 		return fmt.Errorf("checkpoints: checkpoint has d_mem %d, the run %d", a.DMem, b.DMem)
+	case a.ARMTFeatures() != b.ARMTFeatures():
+		return fmt.Errorf("checkpoints: checkpoint has armt_features %s, the run %s", a.ARMTFeatures(), b.ARMTFeatures())
 	}
 	return nil
 }
@@ -308,6 +326,7 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	info := ck.RMT
 	info.Memory = info.Kind().Kind
 	info.TokenizerPath = "" // the folder written holds its own copy; Export may name the file instead
+	info.Format = ""        // Export sets it
 	if info.Family == "" {
 		info.Family = c.ModelType
 	}
@@ -324,6 +343,7 @@ func (ck *Checkpoint) check() (RMTInfo, error) {
 	if err := checkRMT(info, c, "checkpoint rmt"); err != nil {
 		return RMTInfo{}, err
 	}
+	info.ARMTFeatures = info.Kind().ARMTFeatures() // written for ARMT, absent for RMT
 	// Assembling the weights anew checks every name and shape, as Load will.
 	tensors := make(map[string]graph.Tensor, len(ck.Weights.Params))
 	for _, p := range ck.Weights.Params {
@@ -362,7 +382,11 @@ func (i RMTInfo) Kind() graph.Memory {
 	if kind == "" {
 		kind = graph.KindRMT
 	}
-	return graph.Memory{Kind: kind, Tokens: i.MemTokens, DMem: i.DMem}
+	m := graph.Memory{Kind: kind, Tokens: i.MemTokens, DMem: i.DMem, Features: i.ARMTFeatures}
+	if kind == graph.KindARMT {
+		m.Features = m.ARMTFeatures()
+	}
+	return m
 }
 
 // checkRMT checks rmt.json's fields (source names them in errors) against the config.
@@ -378,6 +402,8 @@ func checkRMT(info RMTInfo, c graph.Config, source string) error {
 		return fmt.Errorf("checkpoints: %s: family %q but config.json has model_type %q; want them equal", source, info.Family, c.ModelType)
 	case info.Tokenizer != TokenizerByte && info.Tokenizer != TokenizerJSON:
 		return fmt.Errorf("checkpoints: %s: tokenizer %q; want %q or %q", source, info.Tokenizer, TokenizerByte, TokenizerJSON)
+	case info.Format != "" && info.Format != FormatHF && info.Format != FormatRMTPyTorch:
+		return fmt.Errorf("checkpoints: %s: format %q; want %q or %q", source, info.Format, FormatHF, FormatRMTPyTorch)
 	case info.TokenizerPath != "" && info.Tokenizer != TokenizerJSON:
 		return fmt.Errorf("checkpoints: %s: tokenizer_path %q with tokenizer %q; a path names a %s", source, info.TokenizerPath, info.Tokenizer, TokenizerJSON)
 	}
@@ -387,59 +413,32 @@ func checkRMT(info RMTInfo, c graph.Config, source string) error {
 	return nil
 }
 
-// assemble builds Weights from the tensors of a model file: rmt.memory is
-// taken out and checked against info.MemTokens and the hidden size, the rest
-// goes through graph.FromTensors (every parameter present with its shape,
-// nothing left over), and the memory is added last. source names the file.
+// assemble builds Weights from the tensors of a model file for the memory
+// rmt.json describes, of any kind: its parameters (graph.Memory.Specs) are
+// taken out and checked against their shapes, no other memory's tensor may
+// be there, the rest goes through graph.FromTensors (every parameter
+// present with its shape, nothing left over), and the memory is added
+// last. source names the file.
 func assemble(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, source string) (*graph.Weights, error) {
-	if info.Kind().Kind == graph.KindARMT {
-		return assembleARMT(c, info, tensors, source)
+	mem := info.Kind()
+	specs := mem.Specs(c)
+	ours := map[string]bool{}
+	for _, sp := range specs {
+		ours[sp.Name] = true
 	}
 	for _, name := range slices.Sorted(maps.Keys(tensors)) {
-		if strings.HasPrefix(name, "armt.") {
-			return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has memory %q; want no associative memory", name, source, graph.KindRMT)
+		if graph.IsMemoryParam(name) && !ours[name] {
+			return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has %s (memory %q); want only that memory's tensors", name, source, mem.Describe(), mem.Kind)
 		}
 	}
-	mem, hasMem := tensors[graph.MemoryName]
-	delete(tensors, graph.MemoryName)
-	want := []int{info.MemTokens, c.Hidden()}
-	switch {
-	case info.MemTokens == 0 && hasMem:
-		return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has mem_tokens 0; want no memory", graph.MemoryName, source)
-	case info.MemTokens > 0 && !hasMem:
-		return nil, fmt.Errorf("checkpoints: %s has no tensor %q; want shape %v (rmt.json mem_tokens, hidden size)", source, graph.MemoryName, want)
-	case hasMem && (!slices.Equal(mem.Shape, want) || len(mem.Data) != want[0]*want[1]):
-		return nil, fmt.Errorf("checkpoints: tensor %q in %s has shape %v (%d values); want %v (rmt.json mem_tokens, hidden size)",
-			graph.MemoryName, source, mem.Shape, len(mem.Data), want)
-	}
-	w, err := graph.FromTensors(c, tensors, source)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoints: %w", err)
-	}
-	if hasMem {
-		if err := w.Add(&graph.Param{Name: graph.MemoryName, Shape: mem.Shape, Data: mem.Data}); err != nil {
-			return nil, fmt.Errorf("checkpoints: %s: %w", source, err)
-		}
-	}
-	return w, nil
-}
-
-// assembleARMT is assemble for the associative memory: every ARMT
-// parameter present with its shape (rmt.json mem_tokens, d_mem), no
-// rmt.memory, and the ARMT parameters added after the model's.
-func assembleARMT(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor, source string) (*graph.Weights, error) {
-	if _, ok := tensors[graph.MemoryName]; ok {
-		return nil, fmt.Errorf("checkpoints: tensor %q in %s, but rmt.json has memory %q; want the associative memory's tensors", graph.MemoryName, source, graph.KindARMT)
-	}
-	specs := graph.ARMTSpecs(c, info.MemTokens, info.DMem)
 	var params []*graph.Param
 	for _, sp := range specs {
 		t, ok := tensors[sp.Name]
 		if !ok {
-			return nil, fmt.Errorf("checkpoints: %s has no tensor %q; want shape %v (rmt.json memory armt, mem_tokens %d, d_mem %d)", source, sp.Name, sp.Shape, info.MemTokens, info.DMem)
+			return nil, fmt.Errorf("checkpoints: %s has no tensor %q; want shape %v (rmt.json %s)", source, sp.Name, sp.Shape, mem.Describe())
 		}
 		if !slices.Equal(t.Shape, sp.Shape) || len(t.Data) != sp.Size() {
-			return nil, fmt.Errorf("checkpoints: tensor %q in %s has shape %v (%d values); want %v (rmt.json mem_tokens %d, d_mem %d)", sp.Name, source, t.Shape, len(t.Data), sp.Shape, info.MemTokens, info.DMem)
+			return nil, fmt.Errorf("checkpoints: tensor %q in %s has shape %v (%d values); want %v (rmt.json %s)", sp.Name, source, t.Shape, len(t.Data), sp.Shape, mem.Describe())
 		}
 		delete(tensors, sp.Name)
 		params = append(params, &graph.Param{Name: sp.Name, Shape: t.Shape, Data: t.Data})
@@ -453,6 +452,7 @@ func assembleARMT(c graph.Config, info RMTInfo, tensors map[string]graph.Tensor,
 			return nil, fmt.Errorf("checkpoints: %s: %w", source, err)
 		}
 	}
+	w.ARMTFeatures = info.Kind().Features
 	return w, nil
 }
 

@@ -114,7 +114,7 @@ func armtCheckpoint(t *testing.T, c graph.Config, seed uint64) *Checkpoint {
 		n := ck.Weights.Get(name).Size()
 		ck.M[name], ck.V[name] = make([]float32, n), make([]float32, n)
 	}
-	ck.RMT.Memory, ck.RMT.MemTokens, ck.RMT.DMem = graph.KindARMT, 2, 3
+	ck.RMT.Memory, ck.RMT.MemTokens, ck.RMT.DMem, ck.RMT.ARMTFeatures = graph.KindARMT, 2, 3, graph.FeaturesDPFP
 	return ck
 }
 
@@ -134,6 +134,7 @@ func TestMemoryKinds(t *testing.T) {
 	// Told it is rmt, the folder's ARMT tensors are refused by name.
 	asRMT := strings.Replace(string(raw), `"memory": "armt"`, `"memory": "rmt"`, 1)
 	asRMT = strings.Replace(asRMT, `"d_mem": 3,`, ``, 1)
+	asRMT = strings.Replace(asRMT, `"armt_features": "dpfp",`, ``, 1)
 	if err := os.WriteFile(rmtJSON, []byte(asRMT), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +408,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unexpected tensor", model(func(ts []Tensor) []Tensor { return append(ts, tensor("model.extra", []int{1}, 1)) }),
 			[]string{"DIR/model.safetensors", `unexpected tensor "model.extra"`}},
 		{"memory shape vs rmt.json", js("rmt.json", func(m map[string]any) { m["mem_tokens"] = 3 }),
-			[]string{`tensor "rmt.memory" in DIR/model.safetensors has shape [2 8] (16 values); want [3 8] (rmt.json mem_tokens, hidden size)`}},
+			[]string{`tensor "rmt.memory" in DIR/model.safetensors has shape [2 8] (16 values); want [3 8] (rmt.json mem_tokens 3)`}},
 		{"memory width", model(func(ts []Tensor) []Tensor {
 			for i := range ts {
 				if ts[i].Name == graph.MemoryName {

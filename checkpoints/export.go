@@ -57,12 +57,24 @@ type ExportOptions struct {
 	// (rmt.json tokenizer_path) instead of holding a copy: for a folder kept
 	// where the model it was trained from is at that path too.
 	TokenizerAt string
+	// From is the checkpoint directory ck was read from: the model card
+	// reads its run's metrics.jsonl and its eval/*.json, and a folder
+	// exported before gives its carried files. "" for none.
+	From string
+	// Base is the folder of the model the checkpoint was trained from,
+	// whose generation_config.json, tokenizer_config.json and
+	// special_tokens_map.json are carried over; "" takes the folder rmt.json
+	// records (training.base_model) when it is there.
+	Base string
 }
 
 // Export writes the model of ck as the folder out, which must not exist:
 // model.safetensors (every parameter and rmt.memory, named as the format
-// says), config.json, rmt.json, and tokenizer.json when the checkpoint has
-// one (or, with opt.TokenizerAt, its path in rmt.json). No optimizer or
+// says), config.json, rmt.json (with the format), tokenizer.json when the
+// checkpoint has one (or, with opt.TokenizerAt, its path in rmt.json), the
+// base model's generation and tokenizer settings where found, the
+// evaluation reports kept beside the checkpoint (eval/*.json), and
+// README.md, a model card generated from all of these. No optimizer or
 // training state. The folder is written atomically, like Save.
 func Export(ck *Checkpoint, out string, opt ExportOptions) error {
 	format := opt.Format
@@ -82,9 +94,55 @@ func Export(ck *Checkpoint, out string, opt ExportOptions) error {
 			return err
 		}
 	}
+	info.Format = format
+	base, err := baseFolder(ck, opt)
+	if err != nil {
+		return err
+	}
 	return WriteDirAtomic(out, func(tmp string) error {
-		return writeModelFolder(tmp, ck, info, names)
+		if err := writeModelFolder(tmp, ck, info, names); err != nil {
+			return err
+		}
+		kept, err := carryFiles(tmp, opt.From, base)
+		if err != nil {
+			return err
+		}
+		evals := evalResults(opt.From)
+		if err := copyEvals(tmp, opt.From); err != nil {
+			return err
+		}
+		ms, isBest := runMetrics(opt.From)
+		return writeCard(tmp, card{
+			name: filepath.Base(filepath.Clean(out)), format: format, base: base, licence: licence(base),
+			info: info, cfg: ck.Weights.Config, params: ck.Weights.Count(), carried: kept,
+			metrics: ms, isBest: isBest, evals: evals,
+		})
 	})
+}
+
+// copyEvals copies the evaluation reports kept beside the checkpoint
+// (from/eval/*.json) into dir/eval.
+func copyEvals(dir, from string) error {
+	if from == "" {
+		return nil
+	}
+	paths, _ := filepath.Glob(filepath.Join(from, "eval", "*.json"))
+	if len(paths) == 0 {
+		return nil
+	}
+	if err := os.Mkdir(filepath.Join(dir, "eval"), 0o755); err != nil {
+		return fmt.Errorf("checkpoints: %w", err)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("checkpoints: %w", err)
+		}
+		if err := WriteFileAtomic(filepath.Join(dir, "eval", filepath.Base(p)), b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tokenizerPath is the path from the folder out to the tokenizer.json at,

@@ -35,7 +35,7 @@ func checkExport(t *testing.T, ck *Checkpoint, format string) {
 	if err := Export(ck, out, ExportOptions{Format: format}); err != nil {
 		t.Fatalf("Export(%s) = %v, want nil", format, err)
 	}
-	wantFiles := []string{"config.json", "model.safetensors", "rmt.json"}
+	wantFiles := []string{"README.md", "config.json", "model.safetensors", "rmt.json"}
 	if ck.TokenizerFile != "" {
 		wantFiles = append(wantFiles, "tokenizer.json")
 	}
@@ -78,6 +78,7 @@ func checkExport(t *testing.T, ck *Checkpoint, format string) {
 	sameWeights(t, "ReadExport("+format+")", w, ck.Weights)
 	want := ck.RMT
 	want.Memory = want.Kind().Kind // written explicitly, rmt when unset
+	want.Format = format
 	if !reflect.DeepEqual(info, want) {
 		t.Errorf("ReadExport(%s) info = %+v, want %+v", format, info, want)
 	}
@@ -244,7 +245,7 @@ func TestExportTokenizerAt(t *testing.T) {
 	if err := Export(ck, out, ExportOptions{Format: FormatHF, TokenizerAt: base}); err != nil {
 		t.Fatal(err)
 	}
-	if got := entries(t, out); !slices.Equal(got, []string{"config.json", "model.safetensors", "rmt.json"}) {
+	if got := entries(t, out); !slices.Equal(got, []string{"README.md", "config.json", "model.safetensors", "rmt.json"}) {
 		t.Errorf("export with TokenizerAt wrote %v, want no tokenizer.json", got)
 	}
 	info, err := ReadRMTInfo(out)

@@ -15,6 +15,9 @@ func ReadConfig(dir string) (graph.Config, error) {
 	path := filepath.Join(dir, "config.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
+		if _, serr := os.Stat(dir); errors.Is(serr, fs.ErrNotExist) {
+			return graph.Config{}, fmt.Errorf("checkpoints: model folder %s is missing (no such folder)", dir)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return graph.Config{}, fmt.Errorf("checkpoints: %s has no config.json; want a HuggingFace model folder", dir)
 		}

@@ -56,7 +56,7 @@ func TestLoadPretrainedBadInput(t *testing.T) {
 		dir  func(t *testing.T) string
 		want []string
 	}{
-		{"missing folder", func(t *testing.T) string { return filepath.Join(t.TempDir(), "nope") }, []string{"config.json"}},
+		{"missing folder", func(t *testing.T) string { return filepath.Join(t.TempDir(), "nope") }, []string{"nope", "missing"}},
 		{"unknown model_type", func(t *testing.T) string {
 			return writeModel(t, func(c *graph.Config, ts []Tensor) []Tensor { c.ModelType = "bert"; return ts })
 		}, []string{"unknown model_type", "bert"}},

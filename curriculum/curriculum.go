@@ -6,7 +6,7 @@
 // learned on short inputs first and the segment count is raised once the
 // task is solved at the current length; both RMT papers train this way
 // (Bulatov et al. 2023, arXiv:2304.11062; Kuratov et al. 2024,
-// arXiv:2406.10149), and their schedules are the Presets.
+// arXiv:2406.10149), and their schedules are the presets (Preset).
 //
 // Progress follows one stage's validation results and decides when to move
 // on: Advance when accuracy reaches the stage's threshold or the step budget
@@ -200,18 +200,18 @@ func Parse(spec string, defaults Stage) (Curriculum, error) {
 	return c, nil
 }
 
-// Presets are the segment schedules of the papers, by name:
+// presets are the segment schedules of the papers, by name:
 //   - "scaling": 1, 2, 3, 4, 5, 6, 7 (Bulatov et al. 2023, arXiv:2304.11062)
 //   - "babilong": 1, 2, 4, 6, 8, 16, 32 (Kuratov et al. 2024, arXiv:2406.10149)
-var Presets = map[string][]int{
+var presets = map[string][]int{
 	"scaling":  {1, 2, 3, 4, 5, 6, 7},
 	"babilong": {1, 2, 4, 6, 8, 16, 32},
 }
 
-// Preset builds the named schedule from Presets with defaults for everything
+// Preset builds the named schedule from presets with defaults for everything
 // but Segments. An unknown name is an error that lists the known ones.
 func Preset(name string, defaults Stage) (Curriculum, error) {
-	segs, ok := Presets[name]
+	segs, ok := presets[name]
 	if !ok {
 		return Curriculum{}, fmt.Errorf("curriculum: unknown preset %q, want one of %s", name, presetNames())
 	}
@@ -229,15 +229,15 @@ func Preset(name string, defaults Stage) (Curriculum, error) {
 // Resolve reads the value of --curriculum: a preset name ("babilong") or a
 // list of segment counts ("1,2,4,8").
 func Resolve(spec string, defaults Stage) (Curriculum, error) {
-	if _, ok := Presets[strings.TrimSpace(spec)]; ok {
+	if _, ok := presets[strings.TrimSpace(spec)]; ok {
 		return Preset(strings.TrimSpace(spec), defaults)
 	}
 	return Parse(spec, defaults)
 }
 
 func presetNames() string {
-	names := make([]string, 0, len(Presets))
-	for name := range Presets {
+	names := make([]string, 0, len(presets))
+	for name := range presets {
 		names = append(names, name)
 	}
 	slices.Sort(names)

@@ -111,8 +111,8 @@ func TestPresets(t *testing.T) {
 			}
 		})
 	}
-	if len(Presets) != len(tests) {
-		t.Errorf("len(Presets) = %d, want %d (add a test case for a new preset)", len(Presets), len(tests))
+	if len(presets) != len(tests) {
+		t.Errorf("len(presets) = %d, want %d (add a test case for a new preset)", len(presets), len(tests))
 	}
 }
 

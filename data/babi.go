@@ -269,36 +269,90 @@ func WriteBabi(w io.Writer, stories []BabiStory) error {
 // WriteBabiHoldout writes the held-out share (BabiHoldout) of the training
 // file of each task as out/qaN_<name>_test.txt, a folder evaluation reads as
 // a test split: the stories of it were never drawn by training steps or by
-// validation. It returns the files written and their question counts.
+// validation, and a held-out story that also occurs in the training share
+// (bAbI files repeat stories; qa4 most) is dropped. It returns the files
+// written and their question counts (WriteBabiHoldoutFiles says more).
 func WriteBabiHoldout(dir string, tasks []int, out string) (files []string, questions []int, err error) {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, nil, fmt.Errorf("data: --out: %w", err)
+	written, err := WriteBabiHoldoutFiles(dir, tasks, out, false)
+	for _, f := range written {
+		files, questions = append(files, f.Path), append(questions, f.Questions)
 	}
+	return files, questions, err
+}
+
+// BabiHoldoutFile is one file WriteBabiHoldoutFiles wrote.
+type BabiHoldoutFile struct {
+	Path      string
+	Stories   int // written
+	Questions int // of the stories written
+	// Dropped is the held-out stories left out because the training
+	// share holds the same story (every line equal), with their questions.
+	Dropped          int
+	DroppedQuestions int
+}
+
+// WriteBabiHoldoutFiles is WriteBabiHoldout; keepDuplicates writes every
+// held-out story, those that also occur in the training share included,
+// as the command did before it dropped them (the committed results were
+// measured on such files).
+func WriteBabiHoldoutFiles(dir string, tasks []int, out string, keepDuplicates bool) ([]BabiHoldoutFile, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("data: --out: %w", err)
+	}
+	var written []BabiHoldoutFile
 	for _, n := range tasks {
 		stories, file, err := ReadBabiShare(dir, n, BabiHoldout)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		q := 0
+		var f BabiHoldoutFile
+		if !keepDuplicates {
+			train, _, err := ReadBabiShare(dir, n, BabiTrain)
+			if err != nil {
+				return nil, err
+			}
+			seen := map[string]bool{}
+			for _, st := range train {
+				seen[storyKey(st)] = true
+			}
+			kept := stories[:0:0]
+			for _, st := range stories {
+				if seen[storyKey(st)] {
+					f.Dropped++
+					f.DroppedQuestions += len(st.Questions())
+					continue
+				}
+				kept = append(kept, st)
+			}
+			stories = kept
+		}
 		for _, st := range stories {
-			q += len(st.Questions())
+			f.Questions += len(st.Questions())
 		}
+		f.Stories = len(stories)
 		name := strings.TrimSuffix(filepath.Base(file), "_train.txt") + "_test.txt"
-		path := filepath.Join(out, name)
+		f.Path = filepath.Join(out, name)
 		var buf strings.Builder
 		if err := WriteBabi(&buf, stories); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		if err := os.WriteFile(path, []byte(buf.String()), 0o644); err != nil {
-			return nil, nil, fmt.Errorf("data: --out: %w", err)
+		if err := os.WriteFile(f.Path, []byte(buf.String()), 0o644); err != nil {
+			return nil, fmt.Errorf("data: --out: %w", err)
 		}
-		files, questions = append(files, path), append(questions, q)
+		written = append(written, f)
 	}
-	return files, questions, nil
+	return written, nil
+}
+
+// storyKey is a story's text in bAbI format: equal keys, equal stories.
+func storyKey(st BabiStory) string {
+	var b strings.Builder
+	WriteBabi(&b, []BabiStory{st})
+	return b.String()
 }
 
 // ParseBabiTasks parses a list of bAbI task numbers such as "1" or "1,2,5";
-// only qa1-qa5 are supported (their entities are in TaskWords).
+// tasks 1 to MaxBabiTask are accepted.
 func ParseBabiTasks(s string) ([]int, error) {
 	var out []int
 	for f := range strings.SplitSeq(s, ",") {
@@ -307,8 +361,8 @@ func ParseBabiTasks(s string) ([]int, error) {
 		if err != nil {
 			return nil, fmt.Errorf("data: bAbI tasks %q: want task numbers such as 1 or 1,2,5", s)
 		}
-		if n < 1 || n > 5 {
-			return nil, fmt.Errorf("data: bAbI task %d: want 1 to 5 (qa1-qa5)", n)
+		if n < 1 || n > MaxBabiTask {
+			return nil, fmt.Errorf("data: bAbI task %d: want 1 to %d (the bAbI tasks qa1-qa%d)", n, MaxBabiTask, MaxBabiTask)
 		}
 		if !slices.Contains(out, n) {
 			out = append(out, n)

@@ -183,7 +183,7 @@ func TestParseBabiTasks(t *testing.T) {
 		want []int
 	}{
 		{"1", []int{1}}, {"1,2,5", []int{1, 2, 5}}, {"qa3, qa4", []int{3, 4}}, {"2,2", []int{2}},
-		{"6", nil}, {"0", nil}, {"a", nil}, {"", nil},
+		{"6", []int{6}}, {"21", nil}, {"0", nil}, {"a", nil}, {"", nil},
 	} {
 		got, err := ParseBabiTasks(tc.in)
 		if tc.want == nil {

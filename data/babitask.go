@@ -47,7 +47,7 @@ func (t *qaTask) initBabi() error {
 	share := cfg.BabiStories
 	if share == "" {
 		share = BabiTrain
-		if cfg.Split == SplitEval {
+		if cfg.Split == SplitEval || cfg.Split == SplitValid {
 			share = BabiValid
 		}
 		t.cfg.BabiStories = share
@@ -57,8 +57,8 @@ func (t *qaTask) initBabi() error {
 	}
 	L, S := cfg.Length(), cfg.SegmentSize
 	for _, n := range tasks {
-		if n < 1 || n > 5 {
-			return fmt.Errorf("data: --babi-task %d, want 1 to 5 (qa1-qa5)", n)
+		if n < 1 || n > MaxBabiTask {
+			return fmt.Errorf("data: --babi-task %d, want 1 to %d (qa1-qa%d)", n, MaxBabiTask, MaxBabiTask)
 		}
 		stories, file, err := ReadBabiShare(cfg.BabiDir, n, share)
 		if err != nil {

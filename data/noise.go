@@ -12,19 +12,46 @@ import (
 	"strings"
 )
 
-// Splits of the data. Train and eval draw noise and documents from
-// different files of a directory (see SplitFiles).
+// Splits of the data. Training, validation and evaluation draw noise and
+// documents from different files of a directory (see SplitFiles), so that
+// neither training nor the validation that picks a checkpoint ever reads
+// an evaluation book.
 const (
 	SplitTrain = "train"
+	SplitValid = "validation"
 	SplitEval  = "eval"
 )
+
+// Splits are the split names, in order.
+var Splits = []string{SplitTrain, SplitValid, SplitEval}
+
+// SplitOf is the split of the i-th file (sorted by name) of a directory
+// under rule evalEvery (0: DefaultEvalEvery): of every k files the k-th is
+// eval and the (k-1)-th validation, the rest train; with k < 3 there is no
+// validation file. A negative evalEvery puts every file in every split.
+func SplitOf(i, evalEvery int) string {
+	k := evalEvery
+	if k == 0 {
+		k = DefaultEvalEvery
+	}
+	switch {
+	case k < 0:
+		return ""
+	case i%k == k-1:
+		return SplitEval
+	case k >= 3 && i%k == k-2:
+		return SplitValid
+	}
+	return SplitTrain
+}
 
 // DefaultEvalEvery is the default split rule: every 5th file is eval.
 const DefaultEvalEvery = 5
 
 // SplitFiles lists the non-empty .txt files of dir that belong to split,
-// with their sizes. The rule: files sorted by name, the k-th, 2k-th, ...
-// (k = evalEvery) are eval and the rest train. evalEvery 0 means
+// with their sizes. The rule (SplitOf): files sorted by name, the k-th,
+// 2k-th, ... (k = evalEvery) are eval, the file before each of them
+// validation, and the rest train. evalEvery 0 means
 // DefaultEvalEvery; a negative evalEvery means no split (both use every
 // file, for when train and eval text live in different directories). flag
 // names the option in errors ("--noise-dir").
@@ -70,21 +97,33 @@ func SplitFiles(dir, split string, evalEvery int, flag string) ([]string, []int6
 	if k < 0 {
 		return paths, sizes, nil
 	}
-	if split != SplitTrain && split != SplitEval {
-		return nil, nil, fmt.Errorf("data: split %q, want %q or %q", split, SplitTrain, SplitEval)
+	if split != SplitTrain && split != SplitValid && split != SplitEval {
+		return nil, nil, fmt.Errorf("data: split %q, want %q, %q or %q", split, SplitTrain, SplitValid, SplitEval)
 	}
 	var ps []string
 	var ss []int64
 	for i := range paths {
-		if (i%k == k-1) == (split == SplitEval) {
+		if SplitOf(i, k) == split {
 			ps = append(ps, paths[i])
 			ss = append(ss, sizes[i])
 		}
 	}
 	if len(ps) == 0 {
-		return nil, nil, fmt.Errorf("data: %s %s: the %s split is empty (%d .txt files; by name, every %d-th is held out for evaluation and the rest train); add .txt files: %d or more give both splits one", flag, dir, split, len(paths), k, k)
+		return nil, nil, &EmptySplitError{Flag: flag, Dir: dir, Split: split, Files: len(paths), Every: k}
 	}
 	return ps, ss, nil
+}
+
+// EmptySplitError is a folder with too few files for one of its splits.
+// Training then validates on every file, with a warning; eval sample
+// takes --eval-every -1 to share every file between the splits.
+type EmptySplitError struct {
+	Flag, Dir, Split string
+	Files, Every     int
+}
+
+func (e *EmptySplitError) Error() string {
+	return fmt.Sprintf("data: %s %s: the %s split is empty (%d .txt files; of every %d the last is eval, the one before validation); add files, or give eval sample --eval-every -1 to share every file", e.Flag, e.Dir, e.Split, e.Files, e.Every)
 }
 
 // Noise is a source of background sentences.

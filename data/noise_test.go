@@ -90,9 +90,14 @@ func TestSplitFiles(t *testing.T) {
 	if got, want := base(eval), []string{"book04.txt", "book09.txt"}; !slices.Equal(got, want) {
 		t.Errorf("eval files = %v, want %v", got, want)
 	}
+	valid, _, _ := SplitFiles(dir, SplitValid, 0, "--noise-dir")
+	if got, want := base(valid), []string{"book03.txt", "book08.txt"}; !slices.Equal(got, want) {
+		t.Errorf("validation files = %v, want %v", got, want)
+	}
 	train, _, _ := SplitFiles(dir, SplitTrain, 0, "--noise-dir")
-	if len(train) != 8 || slices.ContainsFunc(train, func(p string) bool { return slices.Contains(eval, p) }) {
-		t.Errorf("train files = %v, want the 8 others", base(train))
+	other := func(p string) bool { return slices.Contains(eval, p) || slices.Contains(valid, p) }
+	if len(train) != 6 || slices.ContainsFunc(train, other) {
+		t.Errorf("train files = %v, want the 6 others", base(train))
 	}
 	if all, _, _ := SplitFiles(dir, SplitEval, -1, "--noise-dir"); len(all) != 10 {
 		t.Errorf("no split: %d files, want 10", len(all))

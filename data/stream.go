@@ -19,6 +19,9 @@ type PromptStream struct {
 	// PromptTokens is the prompt's length (Sample.AnswerStart); the sample
 	// has PromptTokens + AnswerTokens tokens.
 	PromptTokens int
+	// GPT2Tokens is the sample's length in GPT-2 tokens, BABILong's unit
+	// (BabilongTask; 0 for other tasks).
+	GPT2Tokens int
 
 	next  func(dst []int) ([]int, error) // the next piece; io.EOF after the last
 	close func()

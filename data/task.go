@@ -43,7 +43,7 @@ const AnswerMarker = " Answer:"
 const markerKey = "Answer:"
 
 // TaskNames are the tasks NewTask knows.
-var TaskNames = []string{"memorize", "detect", "reasoning", "babi", "lm"}
+var TaskNames = []string{"memorize", "detect", "reasoning", "babi", "lm", "qa"}
 
 // TaskConfig says which samples a task makes.
 type TaskConfig struct {
@@ -54,6 +54,10 @@ type TaskConfig struct {
 	// NoiseDir holds .txt books for the background; empty means the
 	// built-in filler (FillerNoise). Not used by lm.
 	NoiseDir string
+	// NoiseUnfiltered reads the books as BABILong does (SentenceSampler:
+	// uniform books, random places, no sentence dropped for naming a task
+	// entity) instead of BookNoise's filtered sentences.
+	NoiseUnfiltered bool
 	// BabiDir holds bAbI files qaN_*_{train,test}.txt (a folder, or
 	// folders joined by ':', see BabiFile); BabiTasks picks which of
 	// qa1-qa5 to draw from (default qa1), uniformly per sample, so a batch
@@ -63,7 +67,7 @@ type TaskConfig struct {
 	// BabiStories picks the stories: BabiTrain, BabiValid, BabiHoldout (the
 	// shares of the training file, see BabiShare) or BabiTest (the test
 	// file, required). Empty means BabiTrain for SplitTrain and BabiValid
-	// for SplitEval.
+	// for SplitValid and SplitEval.
 	BabiStories string
 	// Tokens, when positive, is the length of every sample instead of
 	// Segments*SegmentSize (a BABILong length need not be whole segments).
@@ -77,12 +81,20 @@ type TaskConfig struct {
 	StoryFit bool
 	// TextDir holds the long .txt documents of the lm task.
 	TextDir string
-	// Split is SplitTrain (default) or SplitEval; the two draw noise and
-	// documents from different files of the directories (SplitFiles, rule
+	// Split is SplitTrain (default), SplitValid or SplitEval; each draws
+	// noise and documents from its own files of the directories (SplitFiles, rule
 	// EvalEvery: 0 means every 5th file is eval, negative means no split).
 	Split     string
 	EvalEvery int
 	Tokenizer Tokenizer
+	// DataFiles are the JSONL files of task qa (and of lm instead of
+	// TextDir); ValData and ValShare pick their validation lines
+	// (DatasetConfig). Batch is the micro-batch size: the samples of one
+	// micro-batch share a segment count (filetask.go).
+	DataFiles []string
+	ValData   string
+	ValShare  float64
+	Batch     int
 }
 
 // Length is the number of tokens of every sample: Tokens when set, else
@@ -123,8 +135,8 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	if cfg.Split == "" {
 		cfg.Split = SplitTrain
 	}
-	if cfg.Split != SplitTrain && cfg.Split != SplitEval {
-		return nil, fmt.Errorf("data: split %q, want %q or %q", cfg.Split, SplitTrain, SplitEval)
+	if cfg.Split != SplitTrain && cfg.Split != SplitValid && cfg.Split != SplitEval {
+		return nil, fmt.Errorf("data: split %q, want %q, %q or %q", cfg.Split, SplitTrain, SplitValid, SplitEval)
 	}
 	if cfg.EvalEvery == 0 {
 		cfg.EvalEvery = DefaultEvalEvery
@@ -135,11 +147,20 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	if cfg.StoryOnly && cfg.Name != "babi" {
 		return nil, fmt.Errorf("data: task %s has no stories to give alone (story-only samples are task babi's)", cfg.Name)
 	}
+	if cfg.Name == "qa" || (cfg.Name == "lm" && (len(cfg.DataFiles) > 0 || cfg.ValData != "")) {
+		return newFileTask(cfg)
+	}
 	if cfg.Name == "lm" {
 		return newLMTask(cfg)
 	}
 	var noise Noise = NewFillerNoise()
-	if cfg.NoiseDir != "" {
+	if cfg.NoiseDir != "" && cfg.NoiseUnfiltered {
+		s, err := NewSentenceSampler(cfg.NoiseDir, cfg.Split, cfg.EvalEvery)
+		if err != nil {
+			return nil, err
+		}
+		noise = s
+	} else if cfg.NoiseDir != "" {
 		b, err := NewBookNoise(cfg.NoiseDir, cfg.Split, cfg.EvalEvery)
 		if err != nil {
 			return nil, err

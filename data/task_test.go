@@ -449,7 +449,7 @@ func TestTaskErrors(t *testing.T) {
 		{"reasoning segment too short", with(func(c *TaskConfig) { c.Name = "reasoning"; c.SegmentSize = 100 }), "--segment-size 100"},
 		{"babi without dir", with(func(c *TaskConfig) { c.Name = "babi" }), "--babi-dir"},
 		{"babi missing dir", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = "/nonexistent/babi" }), "--babi-dir"},
-		{"babi task 7", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.BabiTasks = []int{7} }), "--babi-task 7"},
+		{"babi task 21", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.BabiTasks = []int{21} }), "--babi-task 21"},
 		{"babi no file for task", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.BabiTasks = []int{2} }), "qa2"},
 		{"babi malformed", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = bad }), "line 2"},
 		{"babi no questions", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = noQuestions }), "no questions"},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
@@ -123,7 +124,8 @@ func AccuracyAcross(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokeniz
 type scored struct {
 	correct   int
 	tokens    int64 // read and generated
-	counted   int64 // what count gave for every prompt piece
+	counted   int64 // what count gave for every prompt piece (words)
+	gpt2      int64 // GPT-2 tokens of the prompts: the task's count, else count's
 	seconds   float64
 	peakMB    float64 // resident, sampled while scoring
 	settledMB float64 // resident after the last sample and a GC
@@ -134,11 +136,11 @@ type scored struct {
 // cell on its own, summing count over every prompt piece when count is not
 // nil; the samples are dealt among the processes of comm (nil: one
 // process), and the counts are the whole job's.
-func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress, count func(piece []int) int) (scored, error) {
+func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress, count func(piece []int) (words, gpt2 int)) (scored, error) {
 	var sc scored
 	t0 := time.Now()
-	peak := startPeak()
-	defer peak.done()
+	peak := bench.StartPeak()
+	defer peak.Done()
 	// One sample per thread: the ops of one segment are too small to gain
 	// from splitting across threads, whole samples side by side do.
 	workers := max(1, min(kernels.Threads(), comm.Share(samples)))
@@ -146,14 +148,18 @@ func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer
 	if workers > 1 {
 		defer kernels.SetOpWorkers(kernels.SetOpWorkers(1))
 	}
-	rows, err := comm.RowsEach(samples, 3, workers, func(w, i int, row []float64) error {
+	rows, err := comm.RowsEach(samples, 4, workers, func(w, i int, row []float64) error {
 		ps, err := promptAt(task, i)
 		if err != nil {
 			return err
 		}
 		var see func(piece []int)
 		if count != nil {
-			see = func(piece []int) { row[2] += float64(count(piece)) }
+			see = func(piece []int) {
+				words, gpt2 := count(piece)
+				row[2] += float64(words)
+				row[3] += float64(gpt2)
+			}
 		}
 		_, ok, err := answerSeeing(cells[w], tok, ps, p, see)
 		if err != nil {
@@ -163,6 +169,9 @@ func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer
 			row[0] = 1
 		}
 		row[1] = float64(ps.PromptTokens + ps.AnswerTokens)
+		if ps.GPT2Tokens > 0 { // counted by the task itself: exact
+			row[3] = float64(ps.GPT2Tokens)
+		}
 		p.Tokens(ps.AnswerTokens) // the answer, which is generated, not read
 		p.Sample()
 		return nil
@@ -170,14 +179,15 @@ func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer
 	if err != nil {
 		return sc, err
 	}
-	for i := 0; i < len(rows); i += 3 {
+	for i := 0; i < len(rows); i += 4 {
 		sc.correct += int(rows[i])
 		sc.tokens += int64(rows[i+1])
 		sc.counted += int64(rows[i+2])
+		sc.gpt2 += int64(rows[i+3])
 	}
 	sc.seconds = time.Since(t0).Seconds()
-	sc.peakMB = peak.done()
-	sc.settledMB, sc.heapMB = SettledMB()
+	sc.peakMB = peak.Done()
+	sc.settledMB, sc.heapMB = bench.SettledMB()
 	return sc, nil
 }
 
@@ -202,12 +212,8 @@ func promptAt(task data.Task, i int) (*data.PromptStream, error) {
 func SequenceOf(samples ...data.Sample) graph.Sequence {
 	var seq graph.Sequence
 	for _, s := range samples {
-		score := make([]bool, len(s.IDs))
-		for t := 0; t+1 < len(s.IDs); t++ {
-			score[t] = s.LabelMask[t+1]
-		}
 		seq.IDs = append(seq.IDs, s.IDs)
-		seq.Score = append(seq.Score, score)
+		seq.Score = append(seq.Score, s.Scored())
 	}
 	return seq
 }

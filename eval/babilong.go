@@ -1,12 +1,10 @@
 package eval
 
 import (
-	"encoding/json"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -17,6 +15,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/provenance"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -24,12 +23,44 @@ import (
 
 // BABILong (Kuratov et al. 2024, arXiv:2406.10149) measures bAbI qa1-qa5
 // with the story scattered through book text, at lengths from the story
-// alone (0k) to millions of tokens. Lengths here are in the model's own
-// tokens, k = 1,024 and M = 1,048,576; a sample is exactly that long,
-// answer and end token included.
+// alone (0k) to millions of tokens. Lengths are in GPT-2 tokens by
+// default, as the benchmark counts them (k = 1,000, M = 1,000,000, the whole
+// sample: statements, background and question; data.BabilongTask), or in
+// the model's own tokens (UnitsModel: k = 1,024 and M = 1,048,576, a sample
+// exactly that long, answer and end token included).
 
 // BabilongLengths are the lengths of the BABILong leaderboard.
-var BabilongLengths = []string{"0k", "1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "512k", "1M"}
+var BabilongLengths = []string{"0k", "1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "256k", "512k", "1M"}
+
+// The units of a BABILong length.
+const (
+	UnitsGPT2  = "gpt2"  // GPT-2 tokens of the whole sample, k = 1,000 (the benchmark's)
+	UnitsModel = "model" // the model's tokens, k = 1,024
+)
+
+// ParseLengthIn reads a length in units: UnitsGPT2 reads "1k" as 1,000 and
+// "1M" as 1,000,000 GPT-2 tokens; UnitsModel is ParseLength.
+func ParseLengthIn(s, units string) (int, error) {
+	switch units {
+	case UnitsModel:
+		return ParseLength(s)
+	case UnitsGPT2, "":
+	default:
+		return 0, fmt.Errorf("units %q, want %s or %s", units, UnitsGPT2, UnitsModel)
+	}
+	unit := 0
+	switch {
+	case strings.HasSuffix(s, "k"):
+		unit = 1000
+	case strings.HasSuffix(s, "M"):
+		unit = 1000000
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(s, "k"), "M"))
+	if unit == 0 || err != nil || n < 0 || strings.HasPrefix(s, "+") || n > (1<<30)/unit {
+		return 0, fmt.Errorf("unknown length %q: want 0k, or a number of k (1,000 GPT-2 tokens) or M (1,000,000) such as 1k, 128k, 1M", s)
+	}
+	return n * unit, nil
+}
 
 // BabilongFile is the name of the BABILong results in ResultsDir.
 const BabilongFile = "babilong.json"
@@ -67,8 +98,13 @@ type BabilongResult struct {
 	Samples  int     `json:"samples"`
 	Correct  int     `json:"correct"`
 	Accuracy float64 `json:"accuracy"`
-	CILow    float64 `json:"ci_low"`  // 95% Wilson interval
-	CIHigh   float64 `json:"ci_high"` //
+	// CILow and CIHigh are the 95% Wilson interval, over the distinct
+	// questions asked where they are fewer than the samples.
+	CILow  float64 `json:"ci_low"`
+	CIHigh float64 `json:"ci_high"`
+	// DistinctQuestions is how many different bAbI questions the samples
+	// ask (a test file of few stories repeats them); absent in older files.
+	DistinctQuestions int `json:"distinct_questions,omitempty"`
 	// Questions is how many questions of the test file fit in a sample of
 	// this length (all of them from the length of the longest story on),
 	// of QuestionsTotal; samples draw from these.
@@ -84,6 +120,21 @@ type BabilongResult struct {
 	PeakRSSMB       float64 `json:"peak_rss_mb"`
 	SettledRSSMB    float64 `json:"settled_rss_mb"`
 	HeapMB          float64 `json:"heap_mb"`
+	// Units is the unit of Length (UnitsGPT2 or UnitsModel; empty in files
+	// written before there were two: model). For GPT-2 units Tokens is the
+	// mean sample in the model's tokens and Segments the segments it spans.
+	Units string `json:"units,omitempty"`
+	// GPT2Tokens and ModelTokens are a sample's mean length in GPT-2 tokens
+	// (statements, background and question; in model units counted on the
+	// decoded text) and in the model's tokens (the whole sample).
+	GPT2Tokens  float64 `json:"gpt2_tokens,omitempty"`
+	ModelTokens float64 `json:"model_tokens,omitempty"`
+	// Data is what the cell was measured on; Command and Commit what
+	// measured it. Absent in files written before they were recorded.
+	Data    *CellData `json:"data,omitempty"`
+	Command string    `json:"command,omitempty"`
+	Commit  string    `json:"commit,omitempty"`
+	Dirty   bool      `json:"dirty,omitempty"`
 }
 
 // BabilongReport is `eval babilong`'s output and CHECKPOINT/eval/babilong.json.
@@ -93,14 +144,20 @@ type BabilongReport struct {
 	// TrainedTasks are the bAbI tasks the checkpoint was trained on (empty
 	// when the checkpoint does not say); Untrained lists the evaluated
 	// tasks outside them.
-	TrainedTasks []int            `json:"trained_tasks"`
-	Untrained    []int            `json:"untrained_tasks,omitempty"`
-	SegmentSize  int              `json:"segment_size"`
-	MemTokens    int              `json:"mem_tokens"`
-	Seed         int64            `json:"seed"`
-	BabiDir      string           `json:"babi_dir"`
-	NoiseDir     string           `json:"noise_dir"`
-	Results      []BabilongResult `json:"results"`
+	TrainedTasks []int  `json:"trained_tasks"`
+	Untrained    []int  `json:"untrained_tasks,omitempty"`
+	SegmentSize  int    `json:"segment_size"`
+	MemTokens    int    `json:"mem_tokens"`
+	Seed         int64  `json:"seed"`
+	BabiDir      string `json:"babi_dir"`
+	NoiseDir     string `json:"noise_dir"`
+	// Units is the unit of the lengths (empty in older files: model).
+	Units   string           `json:"units,omitempty"`
+	Results []BabilongResult `json:"results"`
+	// Baselines are the answers without a model, per task (BabilongBaselines).
+	Baselines []BabilongBaseline `json:"baselines,omitempty"`
+	// Control is the no-memory control's rows, where one was given.
+	Control *BabilongReport `json:"control,omitempty"`
 }
 
 // BabilongTask is the task of BABILong samples of bAbI task qaN at a length
@@ -127,18 +184,27 @@ func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, ta
 	if len(cfg.BabiTasks) != 1 {
 		return BabilongResult{}, fmt.Errorf("eval: a BABILong row is one bAbI task, got %v", cfg.BabiTasks)
 	}
-	sc, err := scoreSamples(comm, cell, tok, task, samples, p, func(piece []int) int {
+	bt, units := task.(*data.BabilongTask)
+	gpt2, err := data.GPT2Tokenizer()
+	if err != nil {
+		return BabilongResult{}, err
+	}
+	sc, err := scoreSamples(comm, cell, tok, task, samples, p, func(piece []int) (words, g int) {
 		// Pieces join as words: every piece but noise cut mid-sentence
 		// starts with a space, so a word is counted where it starts.
-		words, space := 0, true
-		for _, r := range tok.Decode(piece) {
+		text, space := tok.Decode(piece), true
+		for _, r := range text {
 			sp := r == ' ' || r == '\n' || r == '\t'
 			if space && !sp {
 				words++
 			}
 			space = sp
 		}
-		return words
+		if !units { // GPT-2 units: the task counts exactly
+			ids, _ := gpt2.Encode(text)
+			g = len(ids)
+		}
+		return words, g
 	})
 	if err != nil {
 		return BabilongResult{}, err
@@ -153,12 +219,45 @@ func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, ta
 	if len(total) == 1 {
 		r.Questions, r.QuestionsTotal = usable[0], total[0]
 	}
-	if cfg.StoryOnly {
+	r.GPT2Tokens = float64(sc.gpt2) / float64(samples)
+	r.ModelTokens = float64(sc.tokens) / float64(samples)
+	switch {
+	case units:
+		r.Units = UnitsGPT2
+		r.Tokens = int(math.Round(r.ModelTokens))
+		r.Segments = max(1, int(math.Ceil(r.ModelTokens/float64(cfg.SegmentSize))))
+		r.Questions, r.QuestionsTotal = bt.Questions()
+	case cfg.StoryOnly:
+		r.Units = UnitsModel
 		r.Tokens = data.BabiLongest(task)
 		r.Segments = max(1, (r.Tokens+cfg.SegmentSize-1)/cfg.SegmentSize)
+	default:
+		r.Units = UnitsModel
 	}
 	r.CILow, r.CIHigh = WilsonInterval(sc.correct, samples)
+	if d := distinctQuestions(task, samples); d > 0 {
+		r.DistinctQuestions = d
+		if d < samples {
+			// Repeats of a question are not independent draws: the interval
+			// counts each question once, at the cell's accuracy.
+			r.CILow, r.CIHigh = WilsonInterval(int(math.Round(r.Accuracy*float64(d))), d)
+		}
+	}
 	return r, nil
+}
+
+// distinctQuestions counts the different questions of samples 0..n-1 (0
+// when the task cannot say).
+func distinctQuestions(task data.Task, n int) int {
+	seen := map[string]bool{}
+	for i := range n {
+		k, ok := data.BabiQuestionKey(task, i)
+		if !ok {
+			return 0
+		}
+		seen[k] = true
+	}
+	return len(seen)
 }
 
 // BabilongRun is a BABILong evaluation of one checkpoint (BabilongSweep).
@@ -175,9 +274,25 @@ type BabilongRun struct {
 	// GCPercent is the collector target while evaluating
 	// (DefaultGCPercent); negative keeps the one GOGC set.
 	GCPercent int
-	// Save merges each finished cell into CKDIR/eval/babilong.json; a
-	// folder that cannot be written costs a warning, not the evaluation.
+	// Units of the lengths: UnitsGPT2 (empty) or UnitsModel.
+	Units string
+	// NoiseFilter drops background sentences that name a task entity.
+	// Model units always filter, as they always did.
+	NoiseFilter bool
+	// BabiTrainDir holds the qaN_*_train.txt files whose training share
+	// gives the question-only baseline's counts (empty: BabiDir; where no
+	// training file is found the baselines are left out, with a note).
+	BabiTrainDir string
+	// Control is the no-memory control, evaluated on the same cells.
+	Control *Checkpoint
+	// Command is the command line, recorded with every cell.
+	Command string
+	// Save merges each finished cell into CKDIR/eval/babilong.json (Out
+	// when set); a run whose data differ from the saved cells' is refused
+	// before it starts. A folder that cannot be written costs a warning,
+	// not the evaluation.
 	Save  bool
+	Out   string
 	Log   io.Writer     // a line per cell, notes, warnings, progress (nil: none)
 	Every time.Duration // progress at most this often (0: never)
 	// Comm deals each cell's samples among the processes of a job (nil:
@@ -191,6 +306,9 @@ type BabilongRun struct {
 // Every task and length is built before the first sample, so that a
 // missing test file or a length no story fits in fails at once.
 func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
+	if run.Units != "" && run.Units != UnitsGPT2 && run.Units != UnitsModel {
+		return BabilongReport{}, fmt.Errorf("eval: units %q, want %s or %s", run.Units, UnitsGPT2, UnitsModel)
+	}
 	log := run.Log
 	if log == nil || !run.Comm.Root() {
 		log = io.Discard
@@ -226,18 +344,33 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 	S, tok := ck.RMT.SegmentSize, ck.Tokenizer
 	tokens := make([]int, len(run.Lengths))
 	built := map[[2]int]data.Task{}
+	cells := map[[2]int]*CellData{}
 	for i, l := range run.Lengths {
-		n, err := ParseLength(l)
+		n, err := ParseLengthIn(l, run.units())
 		if err != nil {
 			return BabilongReport{}, fmt.Errorf("eval: %w", err)
 		}
 		tokens[i] = n
 		for _, t := range tasks {
-			if built[[2]int{t, n}], err = BabilongTask(t, n, S, run.BabiDir, run.NoiseDir, run.Seed, tok); err != nil {
+			if built[[2]int{t, n}], err = run.task(t, n, S, tok); err != nil {
+				return BabilongReport{}, err
+			}
+			if cells[[2]int{t, n}], err = cellData(run, t, n); err != nil {
 				return BabilongReport{}, err
 			}
 		}
 	}
+	saving := run.Save && run.Comm.Root()
+	if saving {
+		for key, d := range cells {
+			if err := checkSaved(run.savePath(ck.Dir), run, map[int]*CellData{key[0]: d}); err != nil {
+				return BabilongReport{}, err
+			}
+		}
+	}
+	code := provenance.Current()
+	fmt.Fprintf(log, "units %s; background: the %s books of %s (%d), %s; commit %s (dirty %v)\n", run.units(), data.SplitEval, run.NoiseDir,
+		len(firstBooks(cells)), map[bool]string{true: "sentences naming a task entity dropped", false: "unfiltered"}[run.NoiseFilter || run.units() == UnitsModel], code.Commit, code.Dirty)
 	if run.GCPercent >= 0 {
 		defer debug.SetGCPercent(debug.SetGCPercent(run.GCPercent))
 	}
@@ -254,25 +387,28 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 			}
 		}
 	}
-	rep := BabilongReport{Checkpoint: ck.Dir, Memory: ck.RMT.Kind().Kind, TrainedTasks: trained, Untrained: untrained, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
-		Seed: run.Seed, BabiDir: run.BabiDir, NoiseDir: run.NoiseDir}
-	saving := run.Save && run.Comm.Root()
+	rep := BabilongReport{Checkpoint: provenance.RelPath(ck.Dir), Memory: ck.RMT.Kind().Kind, TrainedTasks: trained, Untrained: untrained, SegmentSize: S, MemTokens: ck.RMT.MemTokens,
+		Seed: run.Seed, BabiDir: provenance.RelPath(run.BabiDir), NoiseDir: provenance.RelPath(run.NoiseDir), Units: run.units()}
+	rep.Baselines = run.baselines(tasks, log)
+	ratio := modelPerGPT2(run, tok) // model tokens per unit of length, for progress
 	for i, n := range tokens {
 		k := run.Samples[min(i, len(run.Samples)-1)]
 		for _, t := range tasks {
 			mine := run.Comm.Share(k) // progress counts this process's samples
-			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), mine, int64(mine)*int64(max(n, S)), run.Every)
+			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), mine, int64(float64(mine)*float64(max(n, S))*ratio), run.Every)
 			r, err := babilong(run.Comm, cell, tok, built[[2]int{t, n}], run.Lengths[i], k, p)
 			if err != nil {
 				return BabilongReport{}, fmt.Errorf("eval: qa%d at %s: %w", t, run.Lengths[i], err)
 			}
+			r.Data, r.Command, r.Commit, r.Dirty = cells[[2]int{t, n}], run.Command, code.Commit, code.Dirty
 			rep.Results = append(rep.Results, r)
-			fmt.Fprintf(log, "qa%d %s (%d tokens, %d segments): accuracy %.3f (%d/%d), %.1f s, %.0f tokens/s, RSS peak %.0f MiB, %.0f words/sample\n",
-				t, r.Length, r.Tokens, r.Segments, r.Accuracy, r.Correct, r.Samples, r.Seconds, r.TokensPerSecond, r.PeakRSSMB, r.WordsPerSample)
+			fmt.Fprintf(log, "qa%d %s (%.0f GPT-2 tokens, %d model tokens, %d segments): accuracy %.3f (%d/%d), %.1f s, %.0f tokens/s, RSS peak %.0f MiB, %.0f words/sample\n",
+				t, r.Length, r.GPT2Tokens, r.Tokens, r.Segments, r.Accuracy, r.Correct, r.Samples, r.Seconds, r.TokensPerSecond, r.PeakRSSMB, r.WordsPerSample)
 			if !saving {
 				continue
 			}
-			path, _, err := SaveBabilong(ck.Dir, rep)
+			path := run.savePath(ck.Dir)
+			_, err = saveBabilongTo(path, rep)
 			switch {
 			case err != nil:
 				// A read-only checkpoint folder must not cost the evaluation.
@@ -283,7 +419,48 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 			}
 		}
 	}
+	if run.Control != nil {
+		ctl := run
+		ctl.Control, ctl.Save, ctl.Log = nil, false, nil
+		c, err := BabilongSweep(run.Control, ctl)
+		if err != nil {
+			return BabilongReport{}, fmt.Errorf("eval: control %s: %w", run.Control.Dir, err)
+		}
+		c.Baselines = nil
+		rep.Control = &c
+		if saving {
+			if _, err := saveBabilongTo(run.savePath(ck.Dir), rep); err != nil {
+				fmt.Fprintf(log, "warning: control not saved: %v\n", err)
+			}
+		}
+	}
 	return rep, nil
+}
+
+func (run BabilongRun) units() string {
+	if run.Units == "" {
+		return UnitsGPT2
+	}
+	return run.Units
+}
+
+// task builds the samples of bAbI task qa at a length of n units.
+func (run BabilongRun) task(qa, n, S int, tok data.Tokenizer) (data.Task, error) {
+	if run.units() == UnitsModel {
+		return BabilongTask(qa, n, S, run.BabiDir, run.NoiseDir, run.Seed, tok)
+	}
+	return data.NewBabilongTask(data.BabilongConfig{Task: qa, GPT2Tokens: n, SegmentSize: S, Seed: run.Seed, BabiDir: run.BabiDir,
+		NoiseDir: run.NoiseDir, NoiseFilter: run.NoiseFilter, Tokenizer: tok})
+}
+
+// firstBooks is the books of any cell that has background.
+func firstBooks(cells map[[2]int]*CellData) []provenance.File {
+	for _, d := range cells {
+		if len(d.Books) > 0 {
+			return d.Books
+		}
+	}
+	return nil
 }
 
 // Merge returns r with the rows of next added, a row of next replacing one
@@ -317,9 +494,17 @@ func (r BabilongReport) Merge(next BabilongReport) BabilongReport {
 	return out
 }
 
-// lengthOrder sorts 0k first, then by tokens.
+// lengthOrder sorts 0k first, then by length in the cell's units (a label
+// CompareBabilong marked " (GPT-2)" is in GPT-2 units).
 func lengthOrder(x BabilongResult) int {
-	n, err := ParseLength(x.Length)
+	l, units := x.Length, x.Units
+	if t, ok := strings.CutSuffix(l, " (GPT-2)"); ok {
+		l, units = t, UnitsGPT2
+	}
+	if units == "" {
+		units = UnitsModel
+	}
+	n, err := ParseLengthIn(l, units)
 	if err != nil {
 		return x.Tokens
 	}
@@ -331,11 +516,8 @@ func lengthOrder(x BabilongResult) int {
 // merged report.
 func SaveBabilong(ckDir string, rep BabilongReport) (string, BabilongReport, error) {
 	path := filepath.Join(ckDir, ResultsDir, BabilongFile)
-	var old BabilongReport
-	if raw, err := os.ReadFile(path); err == nil && json.Unmarshal(raw, &old) == nil {
-		rep = old.Merge(rep)
-	}
-	return path, rep, writeResults(path, rep)
+	rep, err := saveBabilongTo(path, rep)
+	return path, rep, err
 }
 
 // BabilongGrid lays the rows out as a table: the tasks and lengths present
@@ -395,7 +577,7 @@ func PlotBabilong(path string, rep BabilongReport) error {
 		}
 		rows = append(rows, r)
 	}
-	return plotHeat(path, "BABILong accuracy, "+filepath.Base(filepath.Clean(rep.Checkpoint)), "bAbI task", lengths, rows)
+	return plotHeat(path, "BABILong accuracy, "+filepath.Base(filepath.Clean(rep.Checkpoint)), "bAbI task", rep.Units, lengths, rows)
 }
 
 // PlotBabilongRuns draws the BABILong results of several runs in one
@@ -406,7 +588,14 @@ func PlotBabilongRuns(path string, runs []*RunResults, names []string) error {
 	if len(rows) == 0 {
 		return fmt.Errorf("eval: plot: no run has BABILong results")
 	}
-	return plotHeat(path, "BABILong accuracy", "run and bAbI task", lengths, rows)
+	units := ""
+	for _, r := range runs {
+		if r.Babilong != nil {
+			units = r.Babilong.Units
+			break
+		}
+	}
+	return plotHeat(path, "BABILong accuracy", "run and bAbI task", units, lengths, rows)
 }
 
 // BabilongRunRows are the rows of PlotBabilongRuns and the lengths of its
@@ -453,10 +642,13 @@ type HeatRow struct {
 }
 
 // plotHeat draws rows (top to bottom) against lengths (left to right).
-func plotHeat(path, title, ylabel string, lengths []string, rows []HeatRow) error {
+func plotHeat(path, title, ylabel, units string, lengths []string, rows []HeatRow) error {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "length (tokens of the model, k = 1,024)"
+	if units == UnitsGPT2 {
+		p.X.Label.Text = "length (GPT-2 tokens, k = 1,000)"
+	}
 	p.Y.Label.Text = ylabel
 	var xt, yt []plot.Tick
 	for j, l := range lengths {

@@ -113,10 +113,19 @@ type BabilongRow struct {
 // order), a row per task, a column per run. It is empty when no run has
 // BABILong results.
 func CompareBabilong(runs []*RunResults) []BabilongComparison {
+	// A length in GPT-2 units is another length than the same label in the
+	// model's tokens: the two never share a row.
+	labelled := make([][]BabilongResult, len(runs))
 	var all []BabilongResult
-	for _, r := range runs {
+	for i, r := range runs {
 		if r.Babilong != nil {
-			all = append(all, r.Babilong.Results...)
+			for _, x := range r.Babilong.Results {
+				if x.Units == UnitsGPT2 {
+					x.Length += " (GPT-2)"
+				}
+				labelled[i] = append(labelled[i], x)
+			}
+			all = append(all, labelled[i]...)
 		}
 	}
 	tasks, lengths, _ := BabilongGrid(all)
@@ -127,7 +136,7 @@ func CompareBabilong(runs []*RunResults) []BabilongComparison {
 			row := BabilongRow{Task: t, Runs: make([]*BabilongResult, len(runs))}
 			for i, r := range runs {
 				if r.Babilong != nil {
-					_, _, at := BabilongGrid(r.Babilong.Results)
+					_, _, at := BabilongGrid(labelled[i])
 					row.Runs[i] = at(t, l)
 				}
 			}

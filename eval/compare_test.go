@@ -71,3 +71,20 @@ func TestBabilongRunRows(t *testing.T) {
 		t.Fatalf("rows %+v\nwant %+v", rows, want)
 	}
 }
+
+// A length in GPT-2 units never shares a row with the same label in the
+// model's tokens.
+func TestCompareBabilongUnits(t *testing.T) {
+	model := &RunResults{Babilong: &BabilongReport{Results: []BabilongResult{{Task: 1, Length: "1k", Tokens: 1024, Accuracy: 0.5}}}}
+	gpt2 := &RunResults{Babilong: &BabilongReport{Units: UnitsGPT2, Results: []BabilongResult{{Task: 1, Length: "1k", Units: UnitsGPT2, Tokens: 2300, Accuracy: 0.4}}}}
+	got := CompareBabilong([]*RunResults{model, gpt2})
+	if len(got) == 2 && got[0].Length == "1k (GPT-2)" { // 1,000 before 1,024
+		got[0], got[1] = got[1], got[0]
+	}
+	if len(got) != 2 || got[0].Length != "1k" || got[1].Length != "1k (GPT-2)" {
+		t.Fatalf("CompareBabilong gives lengths %+v, want 1k and 1k (GPT-2) apart", got)
+	}
+	if got[0].Rows[0].Runs[1] != nil || got[1].Rows[0].Runs[0] != nil || got[1].Rows[0].Runs[1].Accuracy != 0.4 {
+		t.Errorf("rows %+v %+v: each run's cell belongs under its own unit", got[0].Rows, got[1].Rows)
+	}
+}

@@ -1,7 +1,7 @@
-// Package eval measures models: greedy generation and logits for parity
-// checks, speed benchmarks against the in-run sgemm peak, FLOPs of RMT
-// against full attention, and, with memory, long-context accuracy and
-// perplexity per segment.
+// Package eval measures what models do: greedy generation and logits for
+// parity checks and, with memory, long-context accuracy, perplexity per
+// segment and memory dynamics. Speed, memory use and FLOPs are package
+// bench's.
 //
 // Every long-context measurement streams its input one segment at a time
 // (graph.Stream for accuracy, SegmentScorer for perplexity), keeping only
@@ -12,5 +12,4 @@
 //	ids, err := eval.Greedy(w, promptIDs, 64, eos)
 //	r, err := eval.Accuracy(cell, tok, task, 100, nil)    // exact match with a 95% interval
 //	rows, err := eval.Perplexity(w, mem, lmTask, 20, eval.PerplexityOptions{}, nil) // per segment index, memory vs none
-//	f, err := eval.CompareFLOPs(cfg, 512, 10, 2048000, eval.AttentionFull)
 package eval

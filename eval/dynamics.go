@@ -22,6 +22,8 @@ type DynamicsResult struct {
 	// the per-answer means: 1 when the state is a function of the answer,
 	// about (answers-1)/samples when it ignores it.
 	Separation float64 `json:"separation"`
+	// Layers (ARMT) describes each layer's A and z (dynamics_armt.go).
+	Layers []ARMTLayerDynamics `json:"layers,omitempty"`
 }
 
 // MemoryDynamics reads samples 0..samples-1 of task (a task with answers;
@@ -54,9 +56,10 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 		return nil, err
 	}
 	m0 := cell.InitialMemory(1)
-	g, err := graph.NewSegment[float32](w, cell.Shape(1), graph.BuildOptions{})
-	if err != nil {
-		return nil, err
+	var armt *armtDynamics
+	if cell.Kind().Kind == graph.KindARMT {
+		armt = newARMTDynamics(cell.Shape(1), w.Config, len(handoffs))
+		cell.TraceGammas()
 	}
 	last := slices.Max(handoffs)
 	states := make([][][]float32, len(handoffs)) // [hand-off][sample] state
@@ -71,18 +74,24 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 			return nil, fmt.Errorf("eval: task %s has no answers to separate memory by", cfg.Name)
 		}
 		labels[i] = s.Answer
-		cur := m0
-		for j := 1; j <= last; j++ {
-			r, err := g.Forward(&graph.Batch[float32]{IDs: s.IDs[(j-1)*S : j*S]}, cur)
-			if err != nil {
-				return nil, fmt.Errorf("eval: sample %d, segment %d: %w", i, j, err)
-			}
-			if k := slices.Index(handoffs, j); k >= 0 {
+		prev := m0
+		in := func(j int) (graph.SegmentShape, *graph.Batch[float32]) {
+			return cell.Shape(1), &graph.Batch[float32]{IDs: s.IDs[j*S : (j+1)*S]}
+		}
+		_, err = cell.Run(m0, 0, last, in, func(j int, r *graph.Result[float32]) {
+			gammas := cell.Gammas(cell.Shape(1))          // read every segment, so none pile up
+			if k := slices.Index(handoffs, j+1); k >= 0 { // hand-off j+1 is segment j+1's state
 				states[k] = append(states[k], r.MemOut)
-				drift[k] += meanSqDiff(r.MemOut, cur) / float64(samples)
+				drift[k] += meanSqDiff(r.MemOut, prev) / float64(samples)
+				if armt != nil {
+					armt.add(k, r.MemOut, gammas)
+				}
 			}
-			cur = r.MemOut
+			prev = r.MemOut
 			p.Tokens(S)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("eval: sample %d, %w", i, err)
 		}
 		p.Sample()
 	}
@@ -93,6 +102,9 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 			ms += meanSqDiff(x, nil) / float64(samples)
 		}
 		out[k] = DynamicsResult{Handoff: j, MeanSquare: ms, Drift: drift[k], Separation: separation(states[k], labels)}
+		if armt != nil {
+			out[k].Layers = armt.result(k)
+		}
 	}
 	return out, nil
 }

@@ -90,19 +90,3 @@ func testMemoryDynamics(t *testing.T, kind string) {
 		t.Error("a model without memory accepted")
 	}
 }
-
-// TestTrainScalingARMT: the scaling run works with the associative memory,
-// keeping every state or about the square root of the count, and with
-// only the measured step timed.
-func TestTrainScalingARMT(t *testing.T) {
-	w := tinyARMT(t, "gpt2", 2)
-	for _, keep := range []int{0, 1} {
-		rep, err := TrainScalingWith(w, 8, 2, []int{1, 4}, ScalingOptions{Timed: 0, KeepEvery: keep}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rep.Train) != 2 || rep.Train[1].Segments != 4 || !(rep.Train[1].StepMS > 0) || !(rep.Train[1].PeakRSSMB > 0) {
-			t.Errorf("keep every %d: rows %+v, want two with a time and a peak", keep, rep.Train)
-		}
-	}
-}

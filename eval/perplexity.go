@@ -26,7 +26,7 @@ type SegmentScorer struct {
 	// previous segment's: memory as a learned prefix that carries nothing
 	// from what was read (the ablation of the memory column).
 	Reset   bool
-	g       *graph.Segment[float32]
+	cell    *graph.Cell[float32]
 	mem0    []float32 // the initial state (RMT: rmt.memory, M*C); nil for M = 0
 	targets []int
 	weights []float32
@@ -37,22 +37,16 @@ type SegmentScorer struct {
 // mem > 0) and segments of seg tokens.
 func NewSegmentScorer(w *graph.Weights, mem, seg int) (*SegmentScorer, error) {
 	sc := &SegmentScorer{Mem: mem, Seg: seg, targets: make([]int, max(seg, 0)), weights: make([]float32, max(seg, 0))}
-	shape := graph.SegmentShape{Batch: 1, Tokens: seg}
 	if mem > 0 {
 		if k := graph.MemoryOf(w); k.Tokens != mem {
 			return nil, fmt.Errorf("eval: scoring with %d memory tokens needs %s of shape [%d %d] (or the associative memory's armt.memory) in the model", mem, graph.MemoryName, mem, w.Config.Hidden())
 		}
-		cell, err := graph.NewCell[float32](w, mem, seg, false)
-		if err != nil {
-			return nil, err
-		}
-		sc.mem0, shape = cell.InitialMemory(1), cell.Shape(1)
 	}
-	g, err := graph.NewSegment[float32](w, shape, graph.BuildOptions{})
+	cell, err := graph.NewCell[float32](w, mem, seg, false)
 	if err != nil {
 		return nil, err
 	}
-	sc.g = g
+	sc.cell, sc.mem0 = cell, cell.InitialMemory(1)
 	return sc, nil
 }
 
@@ -72,9 +66,9 @@ func (sc *SegmentScorer) score(ids []int, nll []float64, count []int, onSegment 
 	if err != nil {
 		return err
 	}
-	mem := sc.mem0
-	for i := 0; i < n; i++ {
-		scored := 0
+	scored := 0
+	in := func(i int) (graph.SegmentShape, *graph.Batch[float32]) {
+		scored = 0
 		for t := 0; t < S; t++ {
 			pos := i*S + t
 			sc.targets[t], sc.weights[t] = 0, 0
@@ -83,18 +77,20 @@ func (sc *SegmentScorer) score(ids []int, nll []float64, count []int, onSegment 
 				scored++
 			}
 		}
-		r, err := sc.g.Forward(&graph.Batch[float32]{IDs: ids[i*S : (i+1)*S], Targets: sc.targets, LossWeights: sc.weights}, mem)
-		if err != nil {
-			return fmt.Errorf("eval: segment %d: %w", i+1, err)
-		}
+		return sc.cell.Shape(1), &graph.Batch[float32]{IDs: ids[i*S : (i+1)*S], Targets: sc.targets, LossWeights: sc.weights}
+	}
+	_, err = sc.cell.Run(sc.mem0, 0, n, in, func(i int, r *graph.Result[float32]) {
 		nll[i] += r.Loss // weights of 1: the sum, not the mean
 		count[i] += scored
-		if sc.Mem > 0 && !sc.Reset {
-			mem = r.MemOut
+		if sc.Reset {
+			r.MemOut = sc.mem0
 		}
 		if onSegment != nil {
 			onSegment(i)
 		}
+	})
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
 	}
 	return nil
 }

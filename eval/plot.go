@@ -28,6 +28,18 @@ var plotColors = []color.Color{
 // per report with its 95% intervals as error bars, and saves it as an image
 // (the format from path's extension: .png, .svg, .pdf).
 func PlotAccuracy(path string, reps ...AccuracyReport) error {
+	labels := make([]string, len(reps))
+	for k, r := range reps {
+		labels[k] = r.Task
+		if r.Checkpoint != "" {
+			labels[k] = filepath.Base(r.Checkpoint) + " " + r.Task
+		}
+	}
+	return plotAccuracy(path, reps, labels)
+}
+
+// plotAccuracy is PlotAccuracy with a legend label per report.
+func plotAccuracy(path string, reps []AccuracyReport, labels []string) error {
 	p := plot.New()
 	p.Title.Text = "Accuracy against input length"
 	p.X.Label.Text = "input tokens"
@@ -57,11 +69,7 @@ func PlotAccuracy(path string, reps ...AccuracyReport) error {
 		line.Color, marks.Color, bars.Color = c, c, c
 		marks.Shape = draw.CircleGlyph{}
 		p.Add(line, marks, bars)
-		label := r.Task
-		if r.Checkpoint != "" {
-			label = filepath.Base(r.Checkpoint) + " " + r.Task
-		}
-		p.Legend.Add(label, line, marks)
+		p.Legend.Add(labels[k], line, marks)
 	}
 	if lo <= hi { // a little room either side on the log axis
 		p.X.Min, p.X.Max = lo/1.5, hi*1.5

@@ -53,30 +53,12 @@ type DynamicsReport struct {
 	SegmentSize int              `json:"segment_size"`
 	Memory      string           `json:"memory"`
 	DMem        int              `json:"d_mem,omitempty"`
+	Features    string           `json:"armt_features,omitempty"`
 	MemTokens   int              `json:"mem_tokens"`
 	Segments    int              `json:"segments"`
 	Samples     int              `json:"samples"`
 	Seed        int64            `json:"seed"`
 	Results     []DynamicsResult `json:"results"`
-}
-
-// FLOPsReport is `eval flops`'s output: the model shape counted and one
-// CompareFLOPs result per input length; results is the stable contract.
-type FLOPsReport struct {
-	Model       string        `json:"model,omitempty"`
-	Family      string        `json:"family"`
-	Layers      int           `json:"layers"`
-	Hidden      int           `json:"hidden"`
-	FFN         int           `json:"ffn"`
-	Vocab       int           `json:"vocab"`
-	Heads       int           `json:"heads"`
-	KVHeads     int           `json:"kv_heads"`
-	SegmentSize int           `json:"segment_size"`
-	Memory      string        `json:"memory"`
-	DMem        int           `json:"d_mem,omitempty"`
-	MemTokens   int           `json:"mem_tokens"`
-	Attention   string        `json:"attention"`
-	Results     []FLOPsResult `json:"results"`
 }
 
 // AccuracyFile names the results file of a task: babi tasks are part of
@@ -176,8 +158,15 @@ func (r *RunResults) MemoryKind() string {
 
 // RunResults is every evaluation found for one run or checkpoint.
 type RunResults struct {
-	Run        string                    `json:"run"` // as given
-	Dir        string                    `json:"dir"` // the folder (or file) read
+	Run string `json:"run"` // as given
+	Dir string `json:"dir"` // the folder (or file) read
+	// Label names a training run's curriculum, seed and steps (RunLabel);
+	// "" outside a run directory.
+	Label string `json:"label,omitempty"`
+	Short string `json:"-"` // Label for a table column
+	// FinalTable: the accuracy is the run's own final table (metrics.jsonl),
+	// read because its best checkpoint has no eval/ folder.
+	FinalTable bool                      `json:"final_table,omitempty"`
 	Accuracy   map[string]AccuracyReport `json:"accuracy"`
 	Perplexity *PerplexityReport         `json:"perplexity,omitempty"`
 	Babilong   *BabilongReport           `json:"babilong,omitempty"`
@@ -215,9 +204,10 @@ func FindResults(path string) (string, error) {
 func LoadResults(path string) (*RunResults, error) {
 	dir, err := FindResults(path)
 	if err != nil {
-		return nil, err
+		return runFinalTable(path, err)
 	}
 	out := &RunResults{Run: path, Dir: dir, Accuracy: map[string]AccuracyReport{}}
+	out.Label, out.Short = RunLabel(path)
 	files := []string{dir}
 	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 		if files, err = filepath.Glob(filepath.Join(dir, "*.json")); err != nil {

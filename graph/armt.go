@@ -21,7 +21,8 @@ import (
 //	z_s = head(final norm of the token rows)
 //
 // with φ the DPFP-3 features, v̄ = kA/(k·z+ε), γ = clip(1 − (k·z+ε)/(‖k‖²+ε),
-// 0, 1) held constant in the gradient, and (A_l, z_l) = 0 before segment 1.
+// 0, 1) held constant in the gradient, and (A_l, z_l) = 0 before segment 1;
+// armt_features.go has the normalised variant.
 // The state between segments is every layer's (A_l, z_l).
 
 // ARMTMemoryName is the name of ARMT's memory rows (M, C).
@@ -134,7 +135,7 @@ func (a *armtLayers) linear(x *G.Node, outs int, w, b *G.Node) *G.Node {
 func (a *armtLayers) read(l int, x *G.Node) *G.Node {
 	sh, D, K := a.sh, a.sh.DMem, a.sh.keyWidth()
 	n := x.Shape()[0]
-	f := apply(newDPFPOp(a.dt, n, D), a.linear(x, D, a.p[armtParam(l, "W_mq.weight")], nil))
+	f := a.features(n, a.linear(x, D, a.p[armtParam(l, "W_mq.weight")], nil))
 	return apply(newARMTReadOp(a.dt, sh.Batch, sh.Positions(), a.c.Hidden(), K), x, f, a.state[l])
 }
 
@@ -146,10 +147,11 @@ func (a *armtLayers) write(l int, x *G.Node) {
 	}
 	B, M := sh.Batch, sh.Mem
 	m := apply(newMemOutOp(a.dt, B, sh.Positions(), M, C), x) // (B*M, C): the last M rows
-	k := apply(newDPFPOp(a.dt, B*M, D), a.linear(m, D, a.p[armtParam(l, "W_mk.weight")], nil))
+	k := a.features(B*M, a.linear(m, D, a.p[armtParam(l, "W_mk.weight")], nil))
 	v := a.linear(m, C, a.p[armtParam(l, "W_mv.weight")], nil)
 	g := a.linear(m, 1, a.p[armtParam(l, "W_mb.weight")], a.p[armtParam(l, "W_mb.bias")])
 	op := newARMTWriteOp(a.dt, B, M, C, K)
+	op.normalized = sh.normalized()
 	a.writes = append(a.writes, op)
 	a.out = append(a.out, apply(op, k, v, g, a.state[l]))
 }

@@ -32,37 +32,45 @@ func initARMTNonzero(t *testing.T, w *Weights) {
 
 var armtMem = Memory{Kind: KindARMT, Tokens: 2, DMem: 2}
 
+// armtMems is armtMem with each feature map: the replay, truncation and
+// finite-difference tests hold for both.
+var armtMems = []Memory{armtMem, {Kind: KindARMT, Tokens: 2, DMem: 2, Features: FeaturesDPFPNormalized}}
+
 // TestARMTReplayEqualsUnrolled: segment replay of the associative memory
 // (every state kept, and every second) gives the gradients of one unrolled
 // graph over 3 segments, in float64, to 1e-9.
 func TestARMTReplayEqualsUnrolled(t *testing.T) {
 	for _, family := range []string{"gpt2", "llama"} {
-		t.Run(family, func(t *testing.T) {
-			w, seq := armtFixture(t, family, 3, false)
-			wantLoss, want := unrolledMemory(t, w, armtMem, 3, seq)
-			for _, k := range []int{1, 2} {
-				cell, err := NewMemoryCell[float64](w, armtMem, 3, true)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cell.KeepEvery = k
-				got, err := cell.Gradients(seq, -1)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if math.Abs(got.Loss-wantLoss) > 1e-12 {
-					t.Errorf("keep every %d: loss = %.15g, unrolled %.15g", k, got.Loss, wantLoss)
-				}
-				for i, p := range w.Params {
-					if norm64(want[i]) == 0 {
-						t.Errorf("%s: zero gradient in the unrolled graph", p.Name)
-					}
-					if e := relErr(got.Params[i], want[i]); e > 1e-9 {
-						t.Errorf("keep every %d: %s: relative error %.3g against the unrolled graph", k, p.Name, e)
-					}
-				}
+		for _, armtMem := range armtMems {
+			t.Run(family+"/"+armtMem.ARMTFeatures(), func(t *testing.T) { armtReplayEqualsUnrolled(t, family, armtMem) })
+		}
+	}
+}
+
+func armtReplayEqualsUnrolled(t *testing.T, family string, armtMem Memory) {
+	w, seq := armtFixture(t, family, 3, false)
+	wantLoss, want := unrolledMemory(t, w, armtMem, 3, seq)
+	for _, k := range []int{1, 2} {
+		cell, err := NewMemoryCell[float64](w, armtMem, 3, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cell.KeepEvery = k
+		got, err := cell.Gradients(seq, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got.Loss-wantLoss) > 1e-12 {
+			t.Errorf("keep every %d: loss = %.15g, unrolled %.15g", k, got.Loss, wantLoss)
+		}
+		for i, p := range w.Params {
+			if norm64(want[i]) == 0 {
+				t.Errorf("%s: zero gradient in the unrolled graph", p.Name)
 			}
-		})
+			if e := relErr(got.Params[i], want[i]); e > 1e-9 {
+				t.Errorf("keep every %d: %s: relative error %.3g against the unrolled graph", k, p.Name, e)
+			}
+		}
 	}
 }
 
@@ -70,6 +78,12 @@ func TestARMTReplayEqualsUnrolled(t *testing.T) {
 // whichever states the replay keeps and which it recomputes, with full and
 // truncated BPTT.
 func TestARMTKeepEvery(t *testing.T) {
+	for _, armtMem := range armtMems {
+		t.Run(armtMem.ARMTFeatures(), func(t *testing.T) { armtKeepEvery(t, armtMem) })
+	}
+}
+
+func armtKeepEvery(t *testing.T, armtMem Memory) {
 	w, seq := armtFixture(t, "llama", 5, false)
 	for _, depth := range []int{-1, 2} {
 		var first *Gradients[float64]
@@ -105,6 +119,12 @@ func TestARMTKeepEvery(t *testing.T) {
 // its input state as a constant: nothing crosses a cut, and the hand-off
 // gradients are exactly zero. A window of 2 lets it cross.
 func TestARMTTruncationCut(t *testing.T) {
+	for _, armtMem := range armtMems {
+		t.Run(armtMem.ARMTFeatures(), func(t *testing.T) { armtTruncationCut(t, armtMem) })
+	}
+}
+
+func armtTruncationCut(t *testing.T, armtMem Memory) {
 	w, seq := armtFixture(t, "gpt2", 3, true)
 	cell, err := NewMemoryCell[float64](w, armtMem, 3, true)
 	if err != nil {
@@ -167,61 +187,65 @@ func TestARMTTruncationCut(t *testing.T) {
 // γ held at its forward value as the gradient holds it.
 func TestARMTFiniteDifference(t *testing.T) {
 	for _, family := range []string{"gpt2", "llama"} {
-		t.Run(family, func(t *testing.T) {
-			w, seq := armtFixture(t, family, 3, false)
-			cell, err := NewMemoryCell[float64](w, armtMem, 3, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := cell.Gradients(seq, -1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tape := &gammaTape{}
-			for _, g := range cell.graphs {
-				for _, op := range g.writes {
-					op.gammas = tape
+		for _, armtMem := range armtMems {
+			t.Run(family+"/"+armtMem.ARMTFeatures(), func(t *testing.T) { armtFiniteDifference(t, family, armtMem) })
+		}
+	}
+}
+
+func armtFiniteDifference(t *testing.T, family string, armtMem Memory) {
+	w, seq := armtFixture(t, family, 3, false)
+	cell, err := NewMemoryCell[float64](w, armtMem, 3, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cell.Gradients(seq, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tape := &gammaTape{}
+	for _, g := range cell.graphs {
+		for _, op := range g.writes {
+			op.gammas = tape
+		}
+	}
+	loss := func() float64 {
+		tape.pos = 0
+		tr, err := cell.Forward(seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr.Loss
+	}
+	base := loss()
+	tape.frozen = true
+	if again := loss(); again != base {
+		t.Fatalf("loss with γ replayed = %.17g, recorded %.17g", again, base)
+	}
+	for _, name := range []string{ARMTMemoryName, armtParam(0, "W_mq.weight"), armtParam(0, "W_mk.weight"),
+		armtParam(0, "W_mv.weight"), armtParam(0, "W_mb.weight"), armtParam(0, "W_mb.bias")} {
+		idx := slices.IndexFunc(w.Params, func(p *Param) bool { return p.Name == name })
+		const eps = 1e-6
+		worst := 0.0
+		for j := range w.Params[idx].Data {
+			set := func(d float64) {
+				for _, g := range cell.graphs {
+					g.ParamData(idx)[j] += d
 				}
 			}
-			loss := func() float64 {
-				tape.pos = 0
-				tr, err := cell.Forward(seq)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return tr.Loss
-			}
-			base := loss()
-			tape.frozen = true
-			if again := loss(); again != base {
-				t.Fatalf("loss with γ replayed = %.17g, recorded %.17g", again, base)
-			}
-			for _, name := range []string{ARMTMemoryName, armtParam(0, "W_mq.weight"), armtParam(0, "W_mk.weight"),
-				armtParam(0, "W_mv.weight"), armtParam(0, "W_mb.weight"), armtParam(0, "W_mb.bias")} {
-				idx := slices.IndexFunc(w.Params, func(p *Param) bool { return p.Name == name })
-				const eps = 1e-6
-				worst := 0.0
-				for j := range w.Params[idx].Data {
-					set := func(d float64) {
-						for _, g := range cell.graphs {
-							g.ParamData(idx)[j] += d
-						}
-					}
-					set(eps)
-					fp := loss()
-					set(-2 * eps)
-					fm := loss()
-					set(eps)
-					fd := (fp - fm) / (2 * eps)
-					worst = math.Max(worst, math.Abs(fd-got.Params[idx][j])/math.Max(1, math.Abs(fd)))
-				}
-				if worst > 1e-7 {
-					t.Errorf("%s: finite-difference error %.3g > 1e-7", name, worst)
-				}
-				if norm64(got.Params[idx]) == 0 {
-					t.Errorf("%s: zero gradient", name)
-				}
-			}
-		})
+			set(eps)
+			fp := loss()
+			set(-2 * eps)
+			fm := loss()
+			set(eps)
+			fd := (fp - fm) / (2 * eps)
+			worst = math.Max(worst, math.Abs(fd-got.Params[idx][j])/math.Max(1, math.Abs(fd)))
+		}
+		if worst > 1e-7 {
+			t.Errorf("%s: finite-difference error %.3g > 1e-7", name, worst)
+		}
+		if norm64(got.Params[idx]) == 0 {
+			t.Errorf("%s: zero gradient", name)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Config mirrors a HuggingFace config.json for the decoder families we run.
@@ -51,8 +52,11 @@ type Config struct {
 	EOSTokenID        json.RawMessage `json:"eos_token_id,omitempty"`
 }
 
-// Families lists the supported model_type values.
-var Families = []string{"gpt2", "llama", "mistral", "qwen2"}
+// families lists the supported model_type values.
+var families = []string{"gpt2", "llama", "mistral", "qwen2"}
+
+// Families lists the supported model_type values (a copy).
+func Families() []string { return slices.Clone(families) }
 
 // ParseConfig decodes and validates a config.json.
 func ParseConfig(data []byte) (Config, error) {
@@ -186,11 +190,11 @@ func (c Config) AttnScale() float64 {
 // we do not implement.
 func (c Config) Validate() error {
 	known := false
-	for _, f := range Families {
+	for _, f := range families {
 		known = known || c.ModelType == f
 	}
 	if !known {
-		return fmt.Errorf("graph: config: unknown model_type %q; supported: %v", c.ModelType, Families)
+		return fmt.Errorf("graph: config: unknown model_type %q; supported: %v", c.ModelType, families)
 	}
 	type dim struct {
 		name string

@@ -67,10 +67,12 @@ func dpfpBackward[T kernels.Float](x, dphi, xp, dxp, dx []T) {
 	}
 }
 
-// dpfpOp is φ row by row: x (n, d) -> (n, 2ν·d).
+// dpfpOp is φ row by row: x (n, d) -> (n, 2ν·d), each row L2-normalised
+// after DPFP when normalize is set (armt_features.go).
 type dpfpOp struct {
 	opBase
-	n, d int
+	n, d      int
+	normalize bool
 }
 
 func newDPFPOp(dt tensor.Dtype, n, d int) *dpfpOp {
@@ -87,6 +89,9 @@ func dpfpDo[T kernels.Float](o *dpfpOp, vals []G.Value) (G.Value, error) {
 	xp := scratch[T](&o.opBase, 2*o.d)
 	for r := range o.n {
 		dpfp(x[r*o.d:(r+1)*o.d], y[r*K:(r+1)*K], xp)
+		if o.normalize {
+			l2Normalize(y[r*K : (r+1)*K])
+		}
 	}
 	return out, nil
 }
@@ -112,11 +117,17 @@ func dpfpGradDo[T kernels.Float](o *dpfpGradOp, vals []G.Value) (G.Value, error)
 	out := o.newOut()
 	x, dy, dx := floats[T](vals[0]), floats[T](vals[1]), out.Data().([]T)
 	d, K := o.f.d, 2*dpfpNu*o.f.d
-	s := scratch[T](&o.opBase, 4*d)
+	s := scratch[T](&o.opBase, 4*d+2*K)
+	xp, dxp, phi, dphi := s[:2*d], s[2*d:4*d], s[4*d:4*d+K], s[4*d+K:]
 	for r := range o.f.n {
-		xr := x[r*d : (r+1)*d]
-		dpfpPrime(xr, s[:2*d])
-		dpfpBackward(xr, dy[r*K:(r+1)*K], s[:2*d], s[2*d:], dx[r*d:(r+1)*d])
+		xr, g := x[r*d:(r+1)*d], dy[r*K:(r+1)*K]
+		if o.f.normalize {
+			dpfp(xr, phi, xp)
+			l2NormalizeBackward(phi, g, dphi)
+			g = dphi
+		}
+		dpfpPrime(xr, xp)
+		dpfpBackward(xr, g, xp, dxp, dx[r*d:(r+1)*d])
 	}
 	return out, nil
 }
@@ -244,7 +255,7 @@ func armtReadGradDo[T kernels.Float](o *armtReadGradOp, vals []G.Value) (G.Value
 // and the state (B, W). Output: the new state (B, W),
 //
 //	β = σ(logit), den = k·z + ε, v̄ = (k A)/den,
-//	γ = clip(1 - den/(‖k‖² + ε), 0, 1),
+//	γ = clip(1 - den/(‖k‖² + ε), 0, 1)   (no ε with normalized keys),
 //	A' = A + Σ_i β_i k_iᵀ (v_i - v̄_i),   z' = z + Σ_i γ_i k_i.
 //
 // A row whose z is all zero has never been written (segment 1): v̄ = 0 and
@@ -256,6 +267,9 @@ type armtWriteOp struct {
 	// replays them in order, cyclically (frozen true): finite-difference
 	// checks hold γ at its forward value, as the gradient does.
 	gammas *gammaTape
+	// normalized: the keys are L2-normalised features, and γ's ‖k‖² takes
+	// no ε (the authors' current code).
+	normalized bool
 }
 
 // gammaTape records and replays the γ of every write, in run order.
@@ -307,7 +321,7 @@ func writeTerms[T kernels.Float](o *armtWriteOp, tape *gammaTape, k, logit, st [
 		for j := range C {
 			vbar[i*C+j] /= den[i]
 		}
-		g := 1 - float64(den[i])/(dot(ki, ki)+armtEps)
+		g := 1 - float64(den[i])/(dot(ki, ki)+o.gammaEps())
 		gamma[i] = T(min(max(g, 0), 1))
 	}
 	if t := tape; t != nil {

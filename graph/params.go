@@ -32,6 +32,10 @@ type Weights struct {
 	Config Config
 	Params []*Param
 	byName map[string]*Param
+	// ARMTFeatures is the feature map the associative memory's parameters
+	// were trained with (rmt.json's armt_features; "" is FeaturesDPFP): the
+	// shapes cannot tell it, and MemoryOf reports it.
+	ARMTFeatures string
 }
 
 // Get returns the parameter called name, or nil.
@@ -62,7 +66,7 @@ func (w *Weights) Remove(name string) *Param {
 
 // Clone returns a deep copy.
 func (w *Weights) Clone() *Weights {
-	c := &Weights{Config: w.Config, byName: map[string]*Param{}}
+	c := &Weights{Config: w.Config, byName: map[string]*Param{}, ARMTFeatures: w.ARMTFeatures}
 	for _, p := range w.Params {
 		q := &Param{Name: p.Name, Shape: slices.Clone(p.Shape), Data: slices.Clone(p.Data)}
 		c.Params = append(c.Params, q)

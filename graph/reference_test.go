@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"github.com/rmtgo/rmt/graph/kernels"
 	"math"
 	"path/filepath"
 	"testing"
@@ -87,7 +88,7 @@ func plainForward(t *testing.T, w *graph.Weights, ids []int) [][]float32 {
 	return out
 }
 
-func maxAbsDiff(got []float32, want []float64) float64 {
+func maxAbsDiff[T kernels.Float](got []T, want []float64) float64 {
 	worst := 0.0
 	for i := range want {
 		worst = math.Max(worst, math.Abs(float64(got[i])-want[i]))

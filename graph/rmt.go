@@ -85,9 +85,14 @@ type Cell[T kernels.Float] struct {
 	// DMem > 0 makes the memory associative (ARMT, armt.go) with keys of
 	// DMem; 0 is RMT. Everything below serves both kinds: only the segment
 	// graph and the state it hands on differ.
-	DMem   int
-	train  bool
-	graphs map[SegmentShape]*Segment[T]
+	DMem int
+	// Features is ARMT's feature map (FeaturesDPFP when empty).
+	Features string
+	// traceGammas makes every graph's ARMT writes record their γ
+	// (TraceGammas, armt_inspect.go).
+	traceGammas bool
+	train       bool
+	graphs      map[SegmentShape]*Segment[T]
 	// grads is the one set of parameter gradients Gradients fills, in
 	// W.Params order: allocated by the first call, cleared and refilled by
 	// every later one, so that a training step allocates no gradient
@@ -135,10 +140,8 @@ func (c *Cell[T]) keepEvery(n int) int {
 		return 1
 	case c.KeepEvery > 0:
 		return c.KeepEvery
-	case c.DMem > 0:
-		return max(1, int(math.Ceil(math.Sqrt(float64(n)))))
 	}
-	return 1
+	return c.kind().keepEvery(n)
 }
 
 // stability is the MemStability penalty over hand-offs mem_1..mem_{n-1}
@@ -185,86 +188,6 @@ func (c *Cell[T]) StabilityPenalty(tr *Trace[T]) float64 {
 	return pen
 }
 
-// Memory chooses a kind of recurrent memory and its sizes.
-type Memory struct {
-	Kind   string // KindRMT or KindARMT
-	Tokens int    // M memory tokens
-	DMem   int    // ARMT's key width d_mem (ARMT only)
-}
-
-// The memory kinds.
-const (
-	KindRMT  = "rmt"
-	KindARMT = "armt"
-)
-
-// Check reports a memory of an unknown kind or with sizes its kind cannot
-// take.
-func (m Memory) Check() error {
-	switch m.Kind {
-	case KindRMT:
-		if m.DMem != 0 {
-			return fmt.Errorf("graph: d_mem %d is for the associative memory (armt), not rmt", m.DMem)
-		}
-	case KindARMT:
-		if m.DMem < 1 {
-			return fmt.Errorf("graph: d_mem %d, want at least 1", m.DMem)
-		}
-		if m.Tokens < 1 {
-			return fmt.Errorf("graph: armt with %d memory tokens, want at least 1", m.Tokens)
-		}
-	default:
-		return fmt.Errorf("graph: unknown memory kind %q; want %q or %q", m.Kind, KindRMT, KindARMT)
-	}
-	return nil
-}
-
-// Init adds the memory's parameters to w, drawn from seed: rmt.memory
-// (none for 0 tokens) or the associative memory's.
-func (m Memory) Init(w *Weights, seed uint64) error {
-	if err := m.Check(); err != nil {
-		return err
-	}
-	switch {
-	case m.Kind == KindARMT:
-		return InitARMT(w, m.Tokens, m.DMem, seed)
-	case m.Tokens > 0:
-		return InitMemory(w, m.Tokens, seed)
-	}
-	return nil
-}
-
-// Names lists the memory's parameter names (none for RMT without tokens).
-func (m Memory) Names(c Config) []string {
-	var out []string
-	switch {
-	case m.Kind == KindARMT:
-		for _, sp := range ARMTSpecs(c, m.Tokens, m.DMem) {
-			out = append(out, sp.Name)
-		}
-	case m.Tokens > 0:
-		out = append(out, MemoryName)
-	}
-	return out
-}
-
-// MemoryOf is the memory w's parameters hold: the associative memory when
-// it has armt.memory (d_mem read from layer 0's W_mq), else RMT with the
-// tokens of rmt.memory (0 without). A model holds one kind at most.
-func MemoryOf(w *Weights) Memory {
-	if p := w.Get(ARMTMemoryName); p != nil {
-		m := Memory{Kind: KindARMT, Tokens: p.Shape[0]}
-		if q := w.Get(armtParam(0, "W_mq.weight")); q != nil {
-			m.DMem = q.Shape[0]
-		}
-		return m
-	}
-	if p := w.Get(MemoryName); p != nil {
-		return Memory{Kind: KindRMT, Tokens: p.Shape[0]}
-	}
-	return Memory{Kind: KindRMT}
-}
-
 // NewCell prepares a cell for w with m memory tokens (w must hold its
 // memory's parameters when m > 0) and segments of s tokens, of the memory
 // kind w holds (MemoryOf). train builds graphs with the backward pass.
@@ -277,54 +200,26 @@ func NewCell[T kernels.Float](w *Weights, m, s int, train bool) (*Cell[T], error
 	return NewMemoryCell[T](w, kind, s, train)
 }
 
-// NewMemoryCell prepares a cell of either memory kind for w (which must
-// hold that kind's parameters) with segments of s tokens.
+// NewMemoryCell prepares a cell of any memory kind for w (which must hold
+// that kind's parameters) with segments of s tokens.
 func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (*Cell[T], error) {
-	if err := mem.Check(); err != nil {
+	k, err := mem.kind()
+	if err != nil {
 		return nil, err
-	}
-	if mem.Kind == KindARMT {
-		c := w.Config
-		if s < 1 {
-			return nil, fmt.Errorf("graph: segment size %d, want at least 1", s)
-		}
-		if c.HardPositionLimit() && mem.Tokens+s > c.MaxPositions() {
-			return nil, fmt.Errorf("graph: segment size %d with %d memory tokens needs S+M = %d positions, more than n_positions = %d; lower --segment-size or --mem-tokens",
-				s, mem.Tokens, mem.Tokens+s, c.MaxPositions())
-		}
-		if w.Get(MemoryName) != nil {
-			return nil, fmt.Errorf("graph: the model holds %s (an rmt memory), not the associative memory", MemoryName)
-		}
-		if err := CheckARMT(w, mem.Tokens, mem.DMem); err != nil {
-			return nil, err
-		}
-		return &Cell[T]{W: w, Mem: mem.Tokens, DMem: mem.DMem, Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
-	}
-	m := mem.Tokens
-	if w.Get(ARMTMemoryName) != nil && m > 0 {
-		return nil, fmt.Errorf("graph: the model holds %s (an armt memory), not rmt", ARMTMemoryName)
 	}
 	c := w.Config
 	if s < 1 {
 		return nil, fmt.Errorf("graph: segment size %d, want at least 1", s)
 	}
-	if m < 0 {
-		return nil, fmt.Errorf("graph: %d memory tokens, want 0 or more", m)
+	sh := SegmentShape{Batch: 1, Tokens: s, Mem: mem.Tokens, DMem: mem.DMem}
+	if L, rule := k.positions(sh); c.HardPositionLimit() && L > c.MaxPositions() {
+		return nil, fmt.Errorf("graph: segment size %d with %d memory tokens needs %s = %d positions, more than n_positions = %d; lower the segment size or the memory tokens",
+			s, mem.Tokens, rule, L, c.MaxPositions())
 	}
-	if c.HardPositionLimit() && 2*m+s > c.MaxPositions() {
-		return nil, fmt.Errorf("graph: segment size %d with %d memory tokens needs 2M+S = %d positions, more than n_positions = %d; lower --segment-size or --mem-tokens",
-			s, m, 2*m+s, c.MaxPositions())
+	if err := k.holds(w, mem); err != nil {
+		return nil, err
 	}
-	if m > 0 {
-		p := w.Get(MemoryName)
-		if p == nil {
-			return nil, fmt.Errorf("graph: the model has no %s; call InitMemory first", MemoryName)
-		}
-		if p.Shape[0] != m || p.Shape[1] != c.Hidden() {
-			return nil, fmt.Errorf("graph: %s has shape %v, want [%d %d]", MemoryName, p.Shape, m, c.Hidden())
-		}
-	}
-	return &Cell[T]{W: w, Mem: m, Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
+	return &Cell[T]{W: w, Mem: mem.Tokens, DMem: mem.DMem, Features: mem.ARMTFeatures(), Seg: s, train: train, graphs: map[SegmentShape]*Segment[T]{}}, nil
 }
 
 // Twins returns n cells for n goroutines: c itself and n-1 cells of the
@@ -334,12 +229,15 @@ func NewMemoryCell[T kernels.Float](w *Weights, mem Memory, s int, train bool) (
 // graphs are compiled once; the weights are shared and must not change
 // while the cells run.
 func (c *Cell[T]) Twins(n int) []*Cell[T] {
-	for len(c.twins) < n-1 {
-		c.twins = append(c.twins, &Cell[T]{W: c.W, Mem: c.Mem, Seg: c.Seg, DMem: c.DMem, train: c.train, graphs: map[SegmentShape]*Segment[T]{}})
-	}
 	cells := []*Cell[T]{c}
-	for _, t := range c.twins[:max(n-1, 0)] {
-		t.Mem0, t.MemNoise, t.NoiseSeed, t.MemStability, t.KeepEvery = c.Mem0, c.MemNoise, c.NoiseSeed, c.MemStability, c.KeepEvery
+	for i := range max(n-1, 0) {
+		if i == len(c.twins) {
+			c.twins = append(c.twins, &Cell[T]{graphs: map[SegmentShape]*Segment[T]{}})
+		}
+		t := c.twins[i]
+		own := *t
+		*t = *c // every setting, those added later included
+		t.graphs, t.grads, t.pool, t.twins = own.graphs, own.grads, own.pool, nil
 		cells = append(cells, t)
 	}
 	return cells
@@ -358,35 +256,41 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.traceGammas {
+		g.TraceGammas()
+	}
 	c.graphs[shape] = g
 	return g, nil
 }
 
 // Kind is the cell's memory kind.
 func (c *Cell[T]) Kind() Memory {
-	if c.DMem > 0 {
-		return Memory{Kind: KindARMT, Tokens: c.Mem, DMem: c.DMem}
-	}
-	return Memory{Kind: KindRMT, Tokens: c.Mem}
+	return Memory{Kind: c.kind().name(), Tokens: c.Mem, DMem: c.DMem, Features: c.Features}
 }
+
+func (c *Cell[T]) kind() memoryKind { return c.Shape(1).kind() }
 
 // Shape is the segment shape of the cell for b rows.
 func (c *Cell[T]) Shape(b int) SegmentShape {
-	return SegmentShape{Batch: b, Tokens: c.Seg, Mem: c.Mem, DMem: c.DMem}
+	return SegmentShape{Batch: b, Tokens: c.Seg, Mem: c.Mem, DMem: c.DMem, Features: c.Features}
 }
 
 // InitialMemory is the state before segment 1 for b rows: RMT's mem_0,
-// rmt.memory repeated (b*M*C); ARMT's zero (A_l, z_l) of every layer.
+// rmt.memory (or Mem0) repeated (b*M*C); ARMT's zero (A_l, z_l) of every
+// layer; nil without memory.
 func (c *Cell[T]) InitialMemory(b int) []T {
-	if c.DMem > 0 {
-		return make([]T, sumInts(c.Shape(b).StateParts(c.W.Config)))
-	}
-	if c.Mem == 0 {
-		return nil
-	}
+	sh := c.Shape(b)
 	m0 := c.Mem0
 	if m0 == nil {
-		m0 = toT[T](c.W.Get(MemoryName).Data)
+		if row := sh.kind().initialRow(c.W, sh); row != nil {
+			m0 = toT[T](row)
+		}
+	}
+	if m0 == nil {
+		if n := sumInts(sh.StateParts(c.W.Config)); n > 0 {
+			return make([]T, n)
+		}
+		return nil
 	}
 	out := make([]T, 0, b*len(m0))
 	for range b {
@@ -487,6 +391,9 @@ func (c *Cell[T]) plan(seq Sequence) (*plan[T], error) {
 	return p, nil
 }
 
+// segment is segment i's graph shape and inputs (Cell.Run).
+func (p *plan[T]) segment(i int) (SegmentShape, *Batch[T]) { return p.shapes[i], p.batches[i] }
+
 // Trace is a forward run over a Sequence.
 type Trace[T kernels.Float] struct {
 	Loss      float64   // mean over every scored prediction of the batch
@@ -509,15 +416,7 @@ func (c *Cell[T]) Forward(seq Sequence) (*Trace[T], error) {
 // hand-off noise of MemNoise.
 func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 	tr := &Trace[T]{Mems: [][]T{c.InitialMemory(b)}}
-	for i, shape := range p.shapes[:n] {
-		g, err := c.graph(shape)
-		if err != nil {
-			return nil, err
-		}
-		r, err := g.Forward(p.batches[i], tr.Mems[i])
-		if err != nil {
-			return nil, fmt.Errorf("segment %d: %w", i+1, err)
-		}
+	_, err := c.Run(tr.Mems[0], 0, n, p.segment, func(i int, r *Result[T]) {
 		tr.Loss += r.Loss
 		tr.LossParts = append(tr.LossParts, r.Loss)
 		if noisy && c.MemNoise > 0 && c.Mem > 0 {
@@ -527,6 +426,9 @@ func (c *Cell[T]) run(p *plan[T], n, b int, noisy bool) (*Trace[T], error) {
 			addMemNoise(r.MemOut, c.W.Config.Hidden(), c.MemNoise, c.NoiseSeed, i, p.row0*c.Mem)
 		}
 		tr.Mems = append(tr.Mems, r.MemOut)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return tr, nil
 }
@@ -599,8 +501,8 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 	if depth == 0 {
 		return nil, fmt.Errorf("graph: bptt depth 0; want -1 (all segments) or at least 1")
 	}
-	if c.DMem > 0 && c.MemNoise > 0 {
-		return nil, fmt.Errorf("graph: memory noise perturbs rmt memory tokens; the associative memory (armt) takes none")
+	if c.MemNoise > 0 && !c.kind().takesNoise() {
+		return nil, fmt.Errorf("graph: memory noise perturbs rmt memory tokens; the %s memory takes none", c.kind().name())
 	}
 	p, err := c.plan(seq)
 	if err != nil {
@@ -699,25 +601,16 @@ func (c *Cell[T]) Gradients(seq Sequence, depth int) (*Gradients[T], error) {
 // state i in tr.Mems[i] where keep(i) and each segment's loss in
 // tr.LossParts when that slot is still zero.
 func (c *Cell[T]) recompute(p *plan[T], tr *Trace[T], from, to int, keep func(int) bool) error {
-	cur := tr.Mems[from]
-	for i := from + 1; i <= to; i++ {
-		g, err := c.graph(p.shapes[i-1])
-		if err != nil {
-			return err
-		}
-		r, err := g.Forward(p.batches[i-1], cur)
-		if err != nil {
-			return fmt.Errorf("segment %d: %w", i, err)
-		}
+	_, err := c.Run(tr.Mems[from], from, to, p.segment, func(j int, r *Result[T]) {
+		i := j + 1 // state i is segment i's (1-based) output
 		if tr.LossParts[i-1] == 0 {
 			tr.LossParts[i-1] = r.Loss
 		}
-		cur = r.MemOut
 		if keep(i) {
-			tr.Mems[i] = cur
+			tr.Mems[i] = r.MemOut
 		}
-	}
-	return nil
+	})
+	return err
 }
 
 // gradBuffers returns the cell's gradient buffers, one per parameter in

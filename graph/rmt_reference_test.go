@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"github.com/rmtgo/rmt/graph/kernels"
 	"math"
 	"path/filepath"
 	"testing"
@@ -212,10 +213,10 @@ func checkParamGrads(t *testing.T, params []*graph.Param, grads [][]float32, nor
 // checkSegmentLogits runs segment i (1-based, S tokens of each row of ids)
 // from the state mem and compares row 0's first and last logits (V each)
 // with a reference.
-func checkSegmentLogits(t *testing.T, seg *graph.Segment[float32], ids [][]int, i, S, V int, mem []float32, first, last []float64, tol float64) {
+func checkSegmentLogits[T kernels.Float](t *testing.T, seg *graph.Segment[T], ids [][]int, i, S, V int, mem []T, first, last []float64, tol float64) {
 	t.Helper()
 	in := append(append([]int{}, ids[0][(i-1)*S:i*S]...), ids[1][(i-1)*S:i*S]...)
-	r, err := seg.Forward(&graph.Batch[float32]{IDs: in, LogitRows: []int{0, S - 1}}, mem)
+	r, err := seg.Forward(&graph.Batch[T]{IDs: in, LogitRows: []int{0, S - 1}}, mem)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,10 +79,10 @@ func unrolledMemory(t *testing.T, w *Weights, kind Memory, s int, seq Sequence) 
 		var hf *G.Node
 		if kind.Kind == KindARMT {
 			am := &armtLayers{dt: tensor.Float64, sh: sh, c: c, p: nodes, state: state}
-			hf, _ = decoder(tensor.Float64, c, sh, nodes, ids, nodes[ARMTMemoryName], km, false, am)
+			hf, _ = decoder(tensor.Float64, c, sh, nodes, ids, km, false, am)
 			state = am.out
 		} else {
-			hf, _ = decoder(tensor.Float64, c, sh, nodes, ids, state[0], km, false, nil)
+			hf, _ = decoder(tensor.Float64, c, sh, nodes, ids, km, false, &rmtLayers{dt: tensor.Float64, sh: sh, c: c, state: state})
 			state = []*G.Node{apply(newMemOutOp(tensor.Float64, B, L, kind.Tokens, C), hf)}
 		}
 		loss := apply(newLossOp(tensor.Float64, B*L, C, V), hf, nodes[c.HeadName()], tn, wn)

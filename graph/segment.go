@@ -31,10 +31,9 @@ type SegmentShape struct {
 	// ReadOnly (ARMT) reads memory but has no memory rows and writes
 	// nothing: the final segment of a question, as the authors run it.
 	ReadOnly bool
+	// Features is ARMT's feature map (FeaturesDPFP when empty).
+	Features string
 }
-
-// ARMT reports whether the shape is the associative memory's.
-func (s SegmentShape) ARMT() bool { return s.DMem > 0 }
 
 // memRows is the number of memory rows after the tokens (RMT's write
 // copy, ARMT's armt.memory).
@@ -48,18 +47,23 @@ func (s SegmentShape) memRows() int {
 // Positions is L, the sequence length the decoder sees: 2M+S for RMT,
 // S+M for ARMT.
 func (s SegmentShape) Positions() int {
-	if s.ARMT() {
-		return s.Tokens + s.memRows()
-	}
-	return 2*s.Mem + s.Tokens
+	L, _ := s.kind().positions(s)
+	return L
 }
 
 // TokenOffset is the position of a row's first token.
-func (s SegmentShape) TokenOffset() int {
-	if s.ARMT() {
-		return 0
+func (s SegmentShape) TokenOffset() int { return s.kind().tokenOffset(s) }
+
+// Name is the shape as reports show it ("2x72+2x4 masked").
+func (s SegmentShape) Name() string {
+	name := s.kind().shapeName(s)
+	if s.KeyMask {
+		name += " masked"
 	}
-	return s.Mem
+	if s.LogitRows > 0 {
+		name += fmt.Sprintf(" %d logit rows", s.LogitRows)
+	}
+	return name
 }
 
 // keyWidth is ARMT's K = 2ν·d_mem.
@@ -68,20 +72,7 @@ func (s SegmentShape) keyWidth() int { return 2 * dpfpNu * s.DMem }
 // StateParts is the size of each piece of the state handed between
 // segments, in the order of the flat state: RMT one (B*M*C), ARMT one per
 // layer, B rows of A (K, C) then z (K).
-func (s SegmentShape) StateParts(c Config) []int {
-	if s.ARMT() {
-		K := s.keyWidth()
-		parts := make([]int, c.Layers())
-		for i := range parts {
-			parts[i] = s.Batch * (K*c.Hidden() + K)
-		}
-		return parts
-	}
-	if s.Mem == 0 {
-		return nil
-	}
-	return []int{s.Batch * s.Mem * c.Hidden()}
-}
+func (s SegmentShape) StateParts(c Config) []int { return s.kind().stateParts(s, c) }
 
 // Batch holds one segment's inputs for every row, in token coordinates:
 // index b*S+t is token t of row b.
@@ -185,16 +176,11 @@ func checkShape(c Config, shape SegmentShape) error {
 		return fmt.Errorf("graph: %d logit rows, want 0 or more", shape.LogitRows)
 	case shape.DMem < 0:
 		return fmt.Errorf("graph: d_mem %d, want at least 1 (ARMT) or 0 (RMT)", shape.DMem)
-	case shape.ARMT() && shape.Mem < 1 && !shape.ReadOnly:
-		return fmt.Errorf("graph: ARMT with %d memory tokens, want at least 1", shape.Mem)
-	case shape.ReadOnly && !shape.ARMT():
-		return fmt.Errorf("graph: a read-only segment needs the associative memory (d_mem > 0)")
 	}
-	if L := shape.Positions(); c.HardPositionLimit() && L > c.MaxPositions() {
-		rule := "2M+S"
-		if shape.ARMT() {
-			rule = "S+M"
-		}
+	if err := shape.kind().checkShape(shape); err != nil {
+		return err
+	}
+	if L, rule := shape.kind().positions(shape); c.HardPositionLimit() && L > c.MaxPositions() {
 		return fmt.Errorf("graph: a segment of %d tokens with %d memory tokens needs %d positions (%s), more than the model's limit n_positions = %d",
 			shape.Tokens, shape.Mem, L, rule, c.MaxPositions())
 	}
@@ -232,23 +218,13 @@ func (s *Segment[T]) build(w *Weights, forwardOnly bool) {
 	s.lossW = s.input("loss_weights", dt, N)
 	s.parts = sh.StateParts(c)
 	for j, n := range s.parts {
-		shape := []int{B, n / B}
-		if !sh.ARMT() {
-			shape = []int{n / C, C}
-		}
-		s.state = append(s.state, s.input(fmt.Sprintf("state.%d", j), dt, shape...))
+		s.state = append(s.state, s.input(fmt.Sprintf("state.%d", j), dt, sh.kind().stateNode(sh, c, n)...))
 	}
 	if sh.KeyMask {
 		s.keyMask = s.input("key_mask", dt, N)
 	}
-	var am *armtLayers
-	mem := p[ARMTMemoryName]
-	if sh.ARMT() {
-		am = &armtLayers{dt: dt, sh: sh, c: c, p: p, state: s.state}
-	} else if len(s.state) > 0 {
-		mem = s.state[0]
-	}
-	hf, emb := decoder(dt, c, sh, p, s.ids, mem, s.keyMask, forwardOnly, am)
+	mem := sh.kind().layers(dt, sh, c, p, s.state)
+	hf, emb := decoder(dt, c, sh, p, s.ids, s.keyMask, forwardOnly, mem)
 	head := p[c.HeadName()]
 	lop := newLossOp(dt, N, C, V)
 	if c.HeadName() == c.EmbeddingName() {
@@ -256,11 +232,9 @@ func (s *Segment[T]) build(w *Weights, forwardOnly bool) {
 	}
 	s.loss = apply(lop, hf, head, s.targets, s.lossW)
 	s.cost = s.loss
-	switch {
-	case am != nil:
-		s.stateOut, s.writes = am.out, am.writes
-	case len(s.state) > 0:
-		s.stateOut = G.Nodes{apply(newMemOutOp(dt, B, L, sh.Mem, C), hf)}
+	s.stateOut = mem.handOn(hf)
+	if am, ok := mem.(*armtLayers); ok {
+		s.writes = am.writes
 	}
 	for j, out := range s.stateOut {
 		g := s.input(fmt.Sprintf("state_grad.%d", j), dt, s.state[j].Shape()...)
@@ -279,10 +253,11 @@ func (s *Segment[T]) build(w *Weights, forwardOnly bool) {
 // decoder declares the transformer on [mem | embed(ids) | mem] (ARMT:
 // [embed(ids) | mem]), top to bottom, and returns the final-norm hidden
 // states hf (B*L, C), HF's hidden_states[-1], and the embedding op. p maps
-// HF parameter names to their nodes; mem (RMT's state or armt.memory) and
-// keyMask may be nil. forwardOnly builds attention for a graph without a
-// backward pass. am, for ARMT, adds each layer's read and write.
-func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, mem, keyMask *G.Node, forwardOnly bool, am *armtLayers) (*G.Node, *embedOp) {
+// HF parameter names to their nodes; keyMask may be nil. forwardOnly builds
+// attention for a graph without a backward pass. mem is the memory's
+// pieces: the memory rows (RMT's state or armt.memory) and each layer's
+// read and write.
+func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, ids, keyMask *G.Node, forwardOnly bool, mem segmentMemory) (*G.Node, *embedOp) {
 	B, S, M, L, C, V := sh.Batch, sh.Tokens, sh.memRows(), sh.Positions(), c.Hidden(), c.VocabSize
 	N := B * L
 	b := blocks{dt: dt, cfg: c, p: p, keyMask: keyMask}
@@ -293,21 +268,17 @@ func decoder(dt tensor.Dtype, c Config, sh SegmentShape, p map[string]*G.Node, i
 	// x: (B*L, C)
 	embIn := G.Nodes{p[c.EmbeddingName()], ids}
 	if M > 0 {
-		embIn = append(embIn, mem)
+		embIn = append(embIn, mem.rows())
 	}
 	if c.IsGPT2() {
 		embIn = append(embIn, p["transformer.wpe.weight"])
 	}
-	emb := newEmbedOp(dt, B, S, M, C, V, c.IsGPT2(), sh.ARMT())
+	emb := newEmbedOp(dt, B, S, M, C, V, c.IsGPT2(), mem.tail())
 	x := apply(emb, embIn...)
 	for i := 0; i < c.Layers(); i++ {
-		if am != nil {
-			x = am.read(i, x)
-		}
+		x = mem.read(i, x)
 		x = b.layer(i, x, N, L)
-		if am != nil {
-			am.write(i, x)
-		}
+		mem.write(i, x)
 	}
 	if c.IsGPT2() {
 		return b.norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"]), emb
@@ -517,14 +488,7 @@ func clone[T kernels.Float](n *G.Node) []T {
 }
 
 // stateDesc describes the state's layout for errors.
-func (s *Segment[T]) stateDesc() string {
-	sh := s.Shape
-	if sh.ARMT() {
-		K := sh.keyWidth()
-		return fmt.Sprintf("%d layers x batch %d x (%d x %d + %d)", len(s.parts), sh.Batch, K, s.cfg.Hidden(), K)
-	}
-	return fmt.Sprintf("batch %d x %d tokens x width %d", sh.Batch, sh.Mem, s.cfg.Hidden())
-}
+func (s *Segment[T]) stateDesc() string { return s.Shape.kind().stateDesc(s.Shape, s.cfg) }
 
 // StateSize is the number of values of the state the segment reads.
 func (s *Segment[T]) StateSize() int { return sumInts(s.parts) }

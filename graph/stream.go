@@ -50,32 +50,28 @@ func (s *Stream) Memory() []float32 { return s.mem }
 func (s *Stream) Feed(ids []int) error {
 	S := s.cell.Seg
 	s.pending = append(s.pending, ids...)
-	done := 0
-	for len(s.pending)-done >= S {
-		if err := s.step(s.pending[done : done+S]); err != nil {
-			return err
-		}
-		done += S
+	n := len(s.pending) / S
+	if err := s.steps(s.pending[:n*S]); err != nil {
+		return err
 	}
-	s.pending = append(s.pending[:0], s.pending[done:]...)
+	s.pending = append(s.pending[:0], s.pending[n*S:]...)
 	return nil
 }
 
-func (s *Stream) step(seg []int) error {
-	g, err := s.cell.graph(s.cell.Shape(1))
+// steps reads the whole segments of ids into memory.
+func (s *Stream) steps(ids []int) error {
+	S, first := s.cell.Seg, s.segments
+	in := func(i int) (SegmentShape, *Batch[float32]) {
+		return s.cell.Shape(1), &Batch[float32]{IDs: ids[(i-first)*S : (i-first+1)*S]}
+	}
+	_, err := s.cell.Run(s.mem, first, first+len(ids)/S, in, func(i int, r *Result[float32]) {
+		s.last = append(s.last[:0], ids[(i-first)*S:(i-first+1)*S]...)
+		s.prev, s.mem = s.mem, r.MemOut // a new slice: prev keeps the state before
+		s.segments++
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("graph: %w", err)
 	}
-	r, err := g.Forward(&Batch[float32]{IDs: seg}, s.mem)
-	if err != nil {
-		return fmt.Errorf("graph: segment %d: %w", s.segments+1, err)
-	}
-	s.last = append(s.last[:0], seg...)
-	s.prev = s.mem
-	if r.MemOut != nil {
-		s.mem = r.MemOut // a new slice: prev keeps the state before
-	}
-	s.segments++
 	return nil
 }
 
@@ -99,15 +95,14 @@ func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int,
 		return nil, fmt.Errorf("graph: nothing to generate from: no buffered tokens and an empty prompt")
 	}
 	s.pending = nil
-	for len(cur) > S {
-		if err := s.step(cur[:S]); err != nil {
-			return nil, err
-		}
-		cur = cur[S:]
+	n := (len(cur) - 1) / S // every full segment but the last token's
+	if err := s.steps(cur[:n*S]); err != nil {
+		return nil, err
 	}
+	cur = cur[n*S:]
 	shape := s.cell.Shape(1)
 	shape.LogitRows = 1
-	shape.ReadOnly = shape.ARMT() // reads, writes nothing: the authors' final segment
+	shape.ReadOnly = shape.kind().finalReadOnly() // ARMT: reads, writes nothing, as the authors run it
 	g, err := s.cell.graph(shape)
 	if err != nil {
 		return nil, err
@@ -129,7 +124,7 @@ func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int,
 			break
 		}
 		if len(cur) == S {
-			if err := s.step(cur); err != nil {
+			if err := s.steps(cur); err != nil {
 				return nil, err
 			}
 			cur = cur[:0]

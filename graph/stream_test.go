@@ -70,7 +70,7 @@ func testStream(t *testing.T, kind Memory, family string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shape.LogitRows, shape.ReadOnly = 1, shape.ARMT()
+	shape.LogitRows, shape.ReadOnly = 1, shape.kind().finalReadOnly()
 	seg, err := NewSegment[float32](w, shape, BuildOptions{})
 	if err != nil {
 		t.Fatal(err)

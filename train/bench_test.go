@@ -3,14 +3,15 @@ package train
 import (
 	"testing"
 
-	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/graph"
 )
 
 // TestBenchDataParallelOneProcess: the benchmark runs its steps in one
 // process and reports a step made of its parts, no allreduce, and the
 // tokens of the global batch over the step.
 func TestBenchDataParallelOneProcess(t *testing.T) {
-	r, err := BenchDataParallel(nil, "stories260K", eval.BenchShapes["stories260K"], 2, 16, 2, 2)
+	r, err := BenchDataParallel(nil, "stories260K", stories260K(), 2, 16, 2, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +21,13 @@ func TestBenchDataParallelOneProcess(t *testing.T) {
 	if want := 2 * 16 / (r.StepMS / 1e3); r.TokensPerS != want {
 		t.Errorf("tokens/s %v, want 32 tokens over %v ms = %v", r.TokensPerS, r.StepMS, want)
 	}
-	if _, err := BenchDataParallel(nil, "stories260K", eval.BenchShapes["stories260K"], 2, 16, 2, 0); err == nil {
+	if _, err := BenchDataParallel(nil, "stories260K", stories260K(), 2, 16, 2, 0); err == nil {
 		t.Error("BenchDataParallel with 0 timed steps: no error")
 	}
+}
+
+// stories260K is that named model shape (checkpoints.Shape).
+func stories260K() graph.Config {
+	c, _ := checkpoints.Shape("stories260K")
+	return c
 }

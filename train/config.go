@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -23,14 +24,23 @@ type Config struct {
 	BabiTask string `json:"babi_task"`
 	NoiseDir string `json:"noise_dir"`
 	TextDir  string `json:"text_dir"`
+	// Data is the JSONL files of task qa, or of lm instead of TextDir
+	// (comma-separated); ValData the validation file, else ValShare of
+	// Data's lines are held out (docs/data.md).
+	Data     string  `json:"data"`
+	ValData  string  `json:"val_data"`
+	ValShare float64 `json:"val_share"`
 
 	SegmentSize int `json:"segment_size"`
 	// Memory is the memory kind: "rmt" (memory tokens) or "armt" (the
 	// associative memory, with keys of DMem).
-	Memory    string `json:"memory"`
-	DMem      int    `json:"d_mem"`
-	MemTokens int    `json:"mem_tokens"`
-	BPTTDepth int    `json:"bptt_depth"` // -1 = all segments
+	Memory string `json:"memory"`
+	DMem   int    `json:"d_mem"`
+	// ARMTFeatures is ARMT's feature map (graph.FeaturesDPFP or
+	// graph.FeaturesDPFPNormalized, the default for --memory armt).
+	ARMTFeatures string `json:"armt_features"`
+	MemTokens    int    `json:"mem_tokens"`
+	BPTTDepth    int    `json:"bptt_depth"` // -1 = all segments
 
 	Curriculum    string             `json:"curriculum"` // "1,2,4,8" or a preset name
 	StepsPerStage int                `json:"steps_per_stage"`
@@ -50,6 +60,10 @@ type Config struct {
 	// of stories alone, without noise (BABILong's 0k layout), so the model
 	// also answers a story that fills part of one segment.
 	StoryShare float64 `json:"story_share"`
+	// NoiseUnfiltered draws the background as BABILong does, keeping
+	// sentences that name a task entity (--noise-filter=false); the
+	// default drops them.
+	NoiseUnfiltered bool `json:"noise_unfiltered"`
 
 	Batch       int     `json:"batch"`
 	GradAccum   int     `json:"grad_accum"`
@@ -84,7 +98,7 @@ func DefaultConfig() Config {
 		Curriculum: "1,2,4,8", StepsPerStage: 200, Threshold: 0.98, Patience: 0, VarySegments: true, MemStability: 0.1,
 		Batch: 8, GradAccum: 1, LR: 1e-3, Warmup: 20, Decay: "linear", WeightDecay: 0.01, ClipNorm: 1.0,
 		EvalEvery: 50, EvalSamples: 64, CheckpointEvery: 50, Keep: 3, LogEvery: 10,
-		Seed: 1, Out: "runs/default",
+		Seed: 1, Out: "runs/default", ValShare: data.DefaultValShare,
 	}
 }
 
@@ -114,7 +128,8 @@ func parseConfigFile(raw []byte, path string, c *Config) error {
 // SetFrom copies into c the options named by flags (kebab-case flag names,
 // such as "segment-size") from src: what the command line gave explicitly
 // overrides a config file. Each flag name is its option's JSON key with
-// dashes for underscores; a name that is no option is an error.
+// dashes for underscores; a name that is no option is an error. Stage
+// options given win over explicit stages (overrideStages).
 func (c *Config) SetFrom(src Config, flags []string) error {
 	if len(flags) == 0 {
 		return nil
@@ -130,6 +145,9 @@ func (c *Config) SetFrom(src Config, flags []string) error {
 	picked := map[string]json.RawMessage{}
 	for _, f := range flags {
 		key := strings.ReplaceAll(f, "-", "_")
+		if key == "noise_filter" { // the flag says the opposite of the option
+			key = "noise_unfiltered"
+		}
 		v, ok := all[key]
 		if !ok {
 			return fmt.Errorf("train: --%s is not a config option", f)
@@ -140,32 +158,39 @@ func (c *Config) SetFrom(src Config, flags []string) error {
 	if err := json.Unmarshal(raw, c); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	c.overrideStages(flags)
 	return nil
 }
 
 // CheckMemoryFlags checks a memory given by --memory, --mem-tokens and
-// --d-mem, with errors that name the flags.
+// --d-mem (graph.Memory.Check), with errors that name the flags.
 func CheckMemoryFlags(m graph.Memory) error {
-	switch {
-	case m.Kind != graph.KindRMT && m.Kind != graph.KindARMT:
-		return fmt.Errorf("--memory %q, want %s or %s", m.Kind, graph.KindRMT, graph.KindARMT)
-	case m.Kind == graph.KindRMT && m.DMem != 0:
-		return fmt.Errorf("--d-mem %d is the associative memory's key width; it needs --memory armt", m.DMem)
-	case m.Kind == graph.KindARMT && m.DMem < 1:
-		return fmt.Errorf("--d-mem %d, want at least 1 with --memory armt (the key width, e.g. 16)", m.DMem)
-	case m.Kind == graph.KindARMT && m.Tokens < 1:
-		return fmt.Errorf("--mem-tokens %d, want at least 1 with --memory armt", m.Tokens)
+	err := m.Check()
+	if fe, ok := errors.AsType[*graph.FieldError](err); ok {
+		return errors.New(fe.Named(func(field string) string { return "--" + strings.ReplaceAll(field, "_", "-") }))
 	}
-	return nil
+	return err
+}
+
+// DropStaleARMTFeatures forgets armt_features when the memory is not armt:
+// a feature map that a config file or a resumed run's config set means
+// nothing to --memory rmt unless --armt-features asks for it.
+func (c *Config) DropStaleARMTFeatures() {
+	if c.Memory != graph.KindARMT {
+		c.ARMTFeatures = ""
+	}
 }
 
 // MemoryKind is the memory the config asks for.
 func (c *Config) MemoryKind() graph.Memory {
-	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem}
+	return graph.Memory{Kind: c.Memory, Tokens: c.MemTokens, DMem: c.DMem, Features: c.ARMTFeatures}
 }
 
 // Resolve validates the config and fills in the curriculum stages.
 func (c *Config) Resolve() error {
+	if c.Memory == graph.KindARMT && c.ARMTFeatures == "" {
+		c.ARMTFeatures = graph.FeaturesDPFPNormalized // new runs: the authors' current ARMT
+	}
 	known := false
 	for _, t := range data.TaskNames {
 		known = known || c.Task == t
@@ -179,8 +204,8 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --mem-tokens %d, want 0 or more", c.MemTokens)
 	case CheckMemoryFlags(c.MemoryKind()) != nil:
 		return fmt.Errorf("train: %w", CheckMemoryFlags(c.MemoryKind()))
-	case c.Memory == graph.KindARMT && c.MemNoise != 0:
-		return fmt.Errorf("train: --mem-noise perturbs rmt memory tokens; --memory armt takes none")
+	case c.MemNoise != 0 && !c.MemoryKind().TakesNoise():
+		return fmt.Errorf("train: --mem-noise perturbs rmt memory tokens; --memory %s takes none", c.Memory)
 	case c.BPTTDepth == 0 || c.BPTTDepth < -1:
 		return fmt.Errorf("train: --bptt-depth %d, want -1 (all segments) or at least 1", c.BPTTDepth)
 	case c.Batch < 1:
@@ -219,8 +244,11 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --task babi needs --babi-dir")
 	case c.BabiTask != "" && c.Task != "babi":
 		return fmt.Errorf("train: --babi-task %q is for --task babi, not %s", c.BabiTask, c.Task)
-	case c.Task == "lm" && c.TextDir == "":
-		return fmt.Errorf("train: --task lm needs --text-dir")
+	case c.Task == "lm" && c.TextDir == "" && c.Data == "":
+		return fmt.Errorf("train: --task lm needs --text-dir or --data")
+	}
+	if err := c.checkData(); err != nil {
+		return err
 	}
 	if c.BabiTask != "" {
 		if _, err := data.ParseBabiTasks(c.BabiTask); err != nil {

@@ -114,7 +114,7 @@ func TestLoopAdvancesEarlyAndKeepsTheBest(t *testing.T) {
 		t.Errorf("best checkpoint's stage %d parent %q, want stage index 1 started from step-000003", st.Stage, st.Parent)
 	}
 	// Stage 1 ended at step 3: no step 4 was trained in it.
-	if strings.Contains(log, "step 4 | stage 1") {
+	if strings.Contains(log, "step 4/8 | stage 1") {
 		t.Errorf("stage 1 trained past its early advance:\n%s", log)
 	}
 }
@@ -134,7 +134,7 @@ func TestLoopPatienceAndTieBreak(t *testing.T) {
 	if filepath.Base(best) != "step-000002" {
 		t.Errorf("best checkpoint %s, want step-000002 (accuracy 0.5 at the lower loss)", best)
 	}
-	if strings.Contains(log, "step 5 |") {
+	if strings.Contains(log, "step 5/10 |") {
 		t.Errorf("the stage went on after its patience ran out:\n%s", log)
 	}
 }

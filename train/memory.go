@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/graph"
 )
 
@@ -74,7 +74,7 @@ func (t *trainer) memory(when string) memoryRecord {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	r.HeapMB = float64(ms.HeapInuse) / mib
-	r.RSSMB, r.PeakRSSMB = eval.ResidentMB(), eval.PeakResidentMB()
+	r.RSSMB, r.PeakRSSMB = bench.ResidentMB(), bench.PeakResidentMB()
 	r.Unaccounted = r.RSSMB - r.total()
 	return r
 }
@@ -87,22 +87,7 @@ func (r memoryRecord) total() float64 {
 	return s
 }
 
-func shapeName(s graph.SegmentShape) string {
-	name := fmt.Sprintf("%dx%d+2x%d", s.Batch, s.Tokens, s.Mem)
-	switch {
-	case s.ARMT() && s.ReadOnly:
-		name = fmt.Sprintf("%dx%d armt d_mem %d read-only", s.Batch, s.Tokens, s.DMem)
-	case s.ARMT():
-		name = fmt.Sprintf("%dx%d+%d armt d_mem %d", s.Batch, s.Tokens, s.Mem, s.DMem)
-	}
-	if s.KeyMask {
-		name += " masked"
-	}
-	if s.LogitRows > 0 {
-		name += fmt.Sprintf(" %d logit rows", s.LogitRows)
-	}
-	return name
-}
+func shapeName(s graph.SegmentShape) string { return s.Name() }
 
 // String is the breakdown as the log prints it.
 func (r memoryRecord) String() string {
@@ -153,6 +138,6 @@ func MeasureLoop(ctx context.Context, model string, seg int, mem graph.Memory, s
 		return LoopMemory{}, err
 	}
 	t0 := time.Now()
-	peak, err := eval.PeakDuring(func() error { return Run(ctx, c, Options{Log: log, NoFinalTable: true}) })
+	peak, err := bench.PeakDuring(func() error { return Run(ctx, c, Options{Log: log, NoFinalTable: true}) })
 	return LoopMemory{Segments: segments, Steps: steps, PeakRSSMB: peak, Seconds: time.Since(t0).Seconds()}, err
 }

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"time"
 
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/graph/kernels"
@@ -26,17 +28,26 @@ type record struct {
 	Accuracy   *float64      `json:"accuracy,omitempty"` // -1 where the task has no answers
 	Threads    int           `json:"threads,omitempty"`  // the kernels' thread count (kernels.SetThreads) when written
 	Memory     *memoryRecord `json:"memory,omitempty"`   // type "memory": where the run's memory goes
+	Time       string        `json:"time,omitempty"`     // when written, RFC 3339
+	// ElapsedS is the run's wall time in seconds when written: this
+	// process's, plus what the records kept on resuming had reached.
+	ElapsedS float64 `json:"elapsed_s,omitempty"`
 }
 
 // metricsLog appends records to metrics.jsonl, one JSON object a line,
 // synced as written so that a kill loses at most the line being written.
-type metricsLog struct{ f *os.File }
+type metricsLog struct {
+	f     *os.File
+	start time.Time
+	carry float64 // elapsed_s of the last record kept on resuming
+}
 
 // openMetrics opens path for appending. Resuming from step keep drops the
 // records after that step (and a torn last line, and the final table,
 // which is computed again), so that the file of a
 // resumed run reads as that of a run never stopped; keep < 0 starts afresh.
 func openMetrics(path string, keep int) (*metricsLog, error) {
+	var carry float64
 	if keep < 0 {
 		if err := checkpoints.WriteFileAtomic(path, nil); err != nil {
 			return nil, fmt.Errorf("train: %w", err)
@@ -56,6 +67,7 @@ func openMetrics(path string, keep int) (*metricsLog, error) {
 			}
 			kept.Write(sc.Bytes())
 			kept.WriteByte('\n')
+			carry = max(carry, r.ElapsedS)
 		}
 		if err := checkpoints.WriteFileAtomic(path, kept.Bytes()); err != nil {
 			return nil, fmt.Errorf("train: %w", err)
@@ -65,7 +77,7 @@ func openMetrics(path string, keep int) (*metricsLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	return &metricsLog{f: f}, nil
+	return &metricsLog{f: f, start: time.Now(), carry: carry}, nil
 }
 
 // Write appends r; a nil log (a rank other than 0) writes nothing.
@@ -74,6 +86,9 @@ func (m *metricsLog) Write(r record) error {
 		return nil
 	}
 	r.Threads = kernels.Threads()
+	now := time.Now()
+	r.Time = now.UTC().Format(time.RFC3339)
+	r.ElapsedS = math.Round((m.carry+now.Sub(m.start).Seconds())*1000) / 1000
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("train: metrics: %w", err)

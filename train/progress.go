@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -9,18 +10,26 @@ import (
 	"github.com/rmtgo/rmt/internal/table"
 )
 
-// progress shows a stage's steps: a bar on a terminal, plain log lines
-// every few steps elsewhere (CI logs, files).
+// progress shows a stage's steps: a bar on a terminal that fits 80
+// columns, plain log lines every few steps elsewhere (CI logs, files),
+// each with the run's step out of its total and the time left.
 type progress struct {
 	opt Options
 	bar *progressbar.ProgressBar
+	// total is the run's steps if every stage runs to its budget; from
+	// is the run's step when this process started the stage, at start.
+	total, from int
+	start       time.Time
 }
 
-func newProgress(opt Options, total int, title string) *progress {
-	p := &progress{opt: opt}
+// barWidth keeps the bar, its description and counts within 80 columns.
+const barWidth = 10
+
+func newProgress(opt Options, stageSteps int, title string, total, from int) *progress {
+	p := &progress{opt: opt, total: total, from: from, start: time.Now()}
 	if opt.Terminal {
-		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(opt.Log), progressbar.OptionSetDescription(title),
-			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth(),
+		p.bar = progressbar.NewOptions(stageSteps, progressbar.OptionSetWriter(opt.Log), progressbar.OptionSetDescription(title),
+			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(barWidth),
 			progressbar.OptionClearOnFinish())
 	}
 	return p
@@ -32,17 +41,30 @@ func (p *progress) Set(n int) {
 	}
 }
 
-// Step advances to n; line is the log line for this step, printed when
-// logLine is set (on a terminal it becomes the bar's description).
-func (p *progress) Step(n int, line string, logLine bool) {
+// Step advances the stage to n, the run to step. On a terminal short
+// (a few words) describes the bar; elsewhere line is printed when logLine
+// is set, after "step N/TOTAL" and before an estimate of the time left
+// (steps to the total at this process's mean step time so far; an upper
+// bound where a stage ends early).
+func (p *progress) Step(n, step int, short, line string, logLine bool) {
 	if p.bar != nil {
-		p.bar.Describe(line)
+		p.bar.Describe(short)
 		p.bar.Set(n)
 		return
 	}
 	if logLine {
-		fmt.Fprintln(p.opt.Log, line)
+		fmt.Fprintf(p.opt.Log, "step %d/%d | %s | eta %s\n", step, p.total, line, p.eta(step))
 	}
+}
+
+// eta is the time left at step, rounded to the second.
+func (p *progress) eta(step int) time.Duration {
+	done := step - p.from
+	if done < 1 || step >= p.total {
+		return 0
+	}
+	per := time.Since(p.start) / time.Duration(done)
+	return (per * time.Duration(p.total-step)).Round(time.Second)
 }
 
 func (p *progress) Finish() {

@@ -48,20 +48,26 @@ func (t *trainer) abandonFresh() {
 	}
 }
 
-// checkData builds the first stage's training and validation tasks before
-// a fresh run writes anything: a malformed bAbI file or a binary file in a
-// text folder is refused while the run directory is still empty.
+// checkData reads the run's own data files before a fresh run writes
+// anything: a malformed bAbI file or a binary file in a text folder is
+// refused while the run directory is still empty. (Whether samples fit the
+// stages is the stages' own check, as they start.)
 func (t *trainer) checkData() error {
-	n := t.cfg.Stages[0].Segments
-	if _, err := t.trainTasks(n); err != nil {
-		return err
+	c := t.cfg
+	for _, d := range []struct{ dir, flag string }{{c.NoiseDir, "--noise-dir"}, {c.TextDir, "--text-dir"}} {
+		if d.dir == "" {
+			continue
+		}
+		if _, _, err := data.SplitFiles(d.dir, data.SplitTrain, -1, d.flag); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
 	}
-	tc, err := t.taskConfig(n, data.SplitEval)
-	if err != nil {
-		return err
-	}
-	if _, err := data.NewTask(tc); err != nil {
-		return fmt.Errorf("train: validation data: %w", err)
+	if c.Task == "babi" && c.BabiDir != "" {
+		for _, task := range c.BabiTasks() {
+			if _, _, err := data.ReadBabiShare(c.BabiDir, task, data.BabiTrain); err != nil {
+				return fmt.Errorf("train: %w", err)
+			}
+		}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/provenance"
 )
 
 // Options are how a run reports, beside its config.
@@ -81,9 +82,11 @@ type trainer struct {
 	// validate scores validation samples: eval.Validate, or in tests a
 	// scripted sequence that drives the loop's decisions.
 	validate func(*graph.Cell[float32], data.Tokenizer, []data.Sample) (eval.Validation, error)
-	load     func(dir string) (*eval.Model, error) // eval.LoadModel, or a tiny model in tests
+	load     func(dir string) (*checkpoints.Model, error) // checkpoints.LoadModel, or a tiny model in tests
 	comm     *dist.Comm
-	flat     []float32 // the gradients of every parameter in one buffer, for the allreduce
+	files    []provenance.File     // the data read, hashed at the first checkpoint
+	flat     []float32             // the gradients of every parameter in one buffer, for the allreduce
+	training *checkpoints.Training // rmt.json's training record (rank 0), taken at the start
 }
 
 // Run trains cfg (resolved) under opt, stage by stage.
@@ -91,7 +94,7 @@ func Run(ctx context.Context, cfg Config, opt Options) error {
 	validate := func(cell *graph.Cell[float32], tok data.Tokenizer, val []data.Sample) (eval.Validation, error) {
 		return eval.ValidateAcross(opt.Comm, cell, tok, val)
 	}
-	return run(ctx, &trainer{cfg: cfg, opt: opt, validate: validate, load: eval.LoadModel, comm: opt.Comm})
+	return run(ctx, &trainer{cfg: cfg, opt: opt, validate: validate, load: checkpoints.LoadModel, comm: opt.Comm})
 }
 
 func run(ctx context.Context, t *trainer) error {
@@ -111,6 +114,9 @@ func run(ctx context.Context, t *trainer) error {
 		return err
 	}
 	if err := t.checkParams(fmt.Sprintf("at the start (step %d)", t.state.Step)); err != nil {
+		return err
+	}
+	if err := t.logData(); err != nil {
 		return err
 	}
 	defer t.metrics.Close()
@@ -160,7 +166,9 @@ func (t *trainer) finalTable() error {
 	for _, st := range t.cfg.Stages {
 		counts = append(counts, st.Segments)
 	}
-	counts = append(counts, 2*counts[len(counts)-1])
+	if t.cfg.Task != "qa" { // qa lines have their own lengths: no longer samples to try
+		counts = append(counts, 2*counts[len(counts)-1])
+	}
 	fmt.Fprintf(t.opt.Log, "best checkpoint %s on %d validation samples per segment count:\n", best, t.cfg.EvalSamples)
 	tw := table.New(t.opt.Log)
 	tw.Header("segments", "tokens", "val loss", "accuracy", "trained on")
@@ -230,7 +238,13 @@ func (t *trainer) setup() error {
 	}
 	fmt.Fprintf(t.opt.Log, "model: %s (%s, %d layers, width %d, %d parameters), memory %s, %d memory tokens, segments of %d tokens\n",
 		name, w.Config.ModelType, w.Config.Layers(), w.Config.Hidden(), w.Count(), kind, c.MemTokens, c.SegmentSize)
+	fmt.Fprint(t.opt.Log, describeSplits(c))
 	resolved, _ := json.MarshalIndent(c, "", "  ")
+	if root {
+		if t.training, err = c.provenance(tokFile); err != nil {
+			return err
+		}
+	}
 	if !t.opt.Resume {
 		if latestErr == nil {
 			return fmt.Errorf("train: --out %s already holds a run (latest checkpoint %s); pass --resume to continue it, or choose another --out", c.Out, latest)
@@ -295,7 +309,7 @@ func (t *trainer) setup() error {
 // initMemory gives a fresh run its initial memory: the memory of an
 // exported folder given as --model (fine-tuning continues from it), else a
 // new one drawn from the seed.
-func (t *trainer) initMemory(m *eval.Model) error {
+func (t *trainer) initMemory(m *checkpoints.Model) error {
 	c := t.cfg
 	if c.Memory == graph.KindARMT {
 		return t.initARMT(m)
@@ -324,15 +338,15 @@ func (t *trainer) initMemory(m *eval.Model) error {
 
 // initARMT continues the associative memory of an exported ARMT folder of
 // the same sizes, or draws a fresh one.
-func (t *trainer) initARMT(m *eval.Model) error {
+func (t *trainer) initARMT(m *checkpoints.Model) error {
 	c := t.cfg
 	if m.Memory != nil {
 		fmt.Fprintf(t.opt.Log, "note: --memory armt: the rmt.memory of %s is set aside\n", c.Model)
 	}
 	if m.ARMT != nil {
 		if k := m.RMT.Kind(); k != c.MemoryKind() {
-			return fmt.Errorf("train: --mem-tokens %d --d-mem %d, but --model %s holds the associative memory of %d tokens, d_mem %d; pass those to continue with it",
-				c.MemTokens, c.DMem, c.Model, k.Tokens, k.DMem)
+			return fmt.Errorf("train: --mem-tokens %d --d-mem %d --armt-features %s, but --model %s holds the associative memory of %d tokens, d_mem %d, features %s; pass those to continue with it",
+				c.MemTokens, c.DMem, c.ARMTFeatures, c.Model, k.Tokens, k.DMem, k.Features)
 		}
 		fmt.Fprintf(t.opt.Log, "memory: the associative memory of %s (%d tokens, d_mem %d)\n", c.Model, c.MemTokens, c.DMem)
 		for _, p := range m.ARMT {
@@ -355,6 +369,9 @@ func sameRunConfig(saved json.RawMessage, c Config) error {
 	}
 	if old.Memory == "" {
 		old.Memory = graph.KindRMT // saved before there were two kinds
+	}
+	if old.Memory == graph.KindARMT && old.ARMTFeatures == "" {
+		old.ARMTFeatures = graph.FeaturesDPFP // saved before the choice
 	}
 	// A run is known by its id (run.json), not by the path that names it.
 	old.Out, c.Out = "", ""
@@ -385,8 +402,9 @@ func (t *trainer) newAdam() *AdamW {
 func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error) {
 	c := t.cfg
 	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
-		NoiseDir: c.NoiseDir, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok}
-	if split == data.SplitEval {
+		NoiseDir: c.NoiseDir, NoiseUnfiltered: c.NoiseUnfiltered, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok,
+		DataFiles: c.DataFiles(), ValData: c.ValData, ValShare: c.ValShare, Batch: c.Batch}
+	if split != data.SplitTrain {
 		tc.Seed = c.Seed + 1_000_003 // validation samples of their own
 	}
 	return tc, nil
@@ -413,6 +431,11 @@ func (t *trainer) trainTasks(n int) (map[int]data.Task, error) {
 			return nil, err
 		}
 		if tasks[k], err = data.NewTask(tc); err != nil {
+			if k < n && len(tc.DataFiles) > 0 {
+				// No line is this short: its draws take the next count (batchTask).
+				delete(tasks, k)
+				continue
+			}
 			return nil, fmt.Errorf("train: %w", err)
 		}
 	}
@@ -439,28 +462,39 @@ func (t *trainer) batchTask(tasks map[int]data.Task, n, k int) data.Task {
 		return tasks[storyOnly]
 	}
 	if c.VarySegments {
-		return tasks[1+data.SampleRNG(c.Seed^0x5e6, k).IntN(n)]
+		m := 1 + data.SampleRNG(c.Seed^0x5e6, k).IntN(n)
+		for tasks[m] == nil && m < n {
+			m++ // a count no line of --data fits
+		}
+		return tasks[m]
 	}
 	return tasks[n]
 }
 
 // valSamples are the fixed validation samples of n segments, drawn from
-// the evaluation split of the noise (and for task babi from the validation
-// share of the training stories, which training steps never draw).
+// the validation split of the books (never an evaluation book) and for
+// task babi from the validation share of the training stories, which
+// training steps never draw.
 func (t *trainer) valSamples(n int) ([]data.Sample, error) {
-	tc, err := t.taskConfig(n, data.SplitEval)
+	tc, err := t.taskConfig(n, data.SplitValid)
 	if err != nil {
 		return nil, err
 	}
 	vt, err := data.NewTask(tc)
 	if err != nil {
-		return nil, fmt.Errorf("train: validation data: %w", err)
+		if vt, err = t.valFallback(tc, err); err != nil {
+			return nil, err
+		}
+	}
+	count := t.cfg.EvalSamples
+	if f, ok := vt.(data.Finite); ok {
+		count = min(count, f.Len())
 	}
 	if skipped := data.BabiSkipped(vt); len(skipped) > 0 {
 		fmt.Fprintf(t.opt.Log, "  validation: bAbI tasks %v have no held-out question short enough for %d segments; validating on the others\n", skipped, n)
 	}
 	var val []data.Sample
-	for i := 0; i < t.cfg.EvalSamples; i++ {
+	for i := 0; i < count; i++ {
 		s, err := vt.SampleAt(i)
 		if err != nil {
 			return nil, fmt.Errorf("train: validation sample %d: %w", i, err)
@@ -501,7 +535,7 @@ func (t *trainer) stage(ctx context.Context) error {
 			fmt.Fprintf(t.opt.Log, "  bAbI tasks %v have no question short enough for samples of %s; those samples draw from the others\n", skipped, what)
 		}
 	}
-	bar := newProgress(t.opt, st.Steps, fmt.Sprintf("stage %d (%d seg)", t.state.Stage+1, st.Segments))
+	bar := newProgress(t.opt, st.Steps, fmt.Sprintf("stage %d (%d seg)", t.state.Stage+1, st.Segments), totalSteps(c.Stages), t.state.Step)
 	bar.Set(t.state.StageStep)
 	for t.state.StageStep < st.Steps {
 		if err := ctx.Err(); err != nil {
@@ -527,12 +561,13 @@ func (t *trainer) stage(ctx context.Context) error {
 			Loss: ss.loss, MemPenalty: ss.penalty, LR: ss.lr, GradNorm: ss.gnorm, TokensPerS: tps}); err != nil {
 			return err
 		}
-		line := fmt.Sprintf("step %d | stage %d (%d seg) | loss %.4f", t.state.Step, t.state.Stage+1, st.Segments, ss.loss)
+		line := fmt.Sprintf("stage %d (%d seg) | loss %.4f", t.state.Stage+1, st.Segments, ss.loss)
 		if c.MemStability > 0 {
 			line += fmt.Sprintf(" | mem penalty %.4f", ss.penalty)
 		}
 		line += fmt.Sprintf(" | lr %.1e | %.0f ms | %.1f tok/ms", ss.lr, time.Since(t0).Seconds()*1e3, tps/1e3)
-		bar.Step(t.state.StageStep, line, t.state.StageStep%c.LogEvery == 0)
+		bar.Step(t.state.StageStep, t.state.Step, fmt.Sprintf("stage %d (%d seg) loss %.4f", t.state.Stage+1, st.Segments, ss.loss),
+			line, t.state.StageStep%c.LogEvery == 0)
 		done := t.state.StageStep >= st.Steps
 		isBest, validated := false, false
 		if t.state.StageStep%c.EvalEvery == 0 || done {
@@ -613,7 +648,7 @@ func (t *trainer) step(tasks map[int]data.Task, n int, cell *graph.Cell[float32]
 			}
 			t.state.DataCursor++
 		}
-		batches[a] = eval.SequenceOf(samples...)
+		batches[a] = sequenceOf(samples)
 		scored[a] = float64(scoredPredictions(batches[a]))
 	}
 	if t.comm.Size() > 1 {
@@ -726,9 +761,9 @@ func (t *trainer) evaluate(cell *graph.Cell[float32], val []data.Sample, st curr
 	if err := t.checkDivergence(v.Loss); err != nil {
 		return 0, "", false, err
 	}
-	metric := selectionMetric(v, t.cfg.EvalSamples)
+	metric := selectionMetric(v, max(v.Samples, 1))
 	decision, why := t.progress.Observe(t.state.StageStep, metric)
-	name, shown := metricShown(v, t.cfg.EvalSamples)
+	name, shown := metricShown(v, max(v.Samples, 1))
 	reason := why.Format(name, shown, t.stepName)
 	isBest := t.progress.BestStep == t.state.StageStep
 	acc := v.Accuracy
@@ -797,10 +832,19 @@ func (t *trainer) save(isBest, stageDone, validated bool) error {
 	}
 	prog, _ := json.Marshal(t.progress)
 	t.state.Progress = prog
+	var err error
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
-		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
+		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, ARMTFeatures: t.cfg.ARMTFeatures, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
 			Task: t.cfg.Task, BabiTasks: t.cfg.BabiTasks()},
+	}
+	if t.training != nil {
+		tr := *t.training
+		tr.Step, tr.Stage = t.state.Step, t.state.Stage+1
+		ck.RMT.Training = &tr
+	}
+	if ck.RMT.Record, err = t.record(); err != nil {
+		return fmt.Errorf("train: provenance of step %d: %w", t.state.Step, err)
 	}
 	if stageDone && t.state.StageStep >= t.cfg.Stages[t.state.Stage].Steps {
 		// Saved as finished: a resume starts the next stage from here.

@@ -37,11 +37,17 @@ func accuracy(out io.Writer, args []string) error {
 	save := fs.Bool("save", true, "keep the results in CHECKPOINT/eval/accuracy-<task>.json")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
 	gcPercent := fs.Int("gc-percent", eval.DefaultGCPercent, "Go collector target (GOGC) while evaluating; -1 keeps the GOGC environment's")
-	if err := fs.Parse(args); err != nil {
+	dataFile := fs.String("data", "", "JSONL question file: answer every line (docs/data.md) instead of task samples")
+	predictions := fs.String("predictions", "", "with --data: write id, prediction, answer and match per line to this JSONL file")
+	maxNew := fs.Int("max-new", 32, "with --data: most tokens generated per answer (generation stops at the end-of-text token)")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *ckFlag == "" {
 		return fmt.Errorf("--checkpoint is required")
+	}
+	if *dataFile != "" {
+		return fileAccuracy(out, *ckFlag, *dataFile, *predictions, *maxNew, *asJSON, *every)
 	}
 	counts, err := data.ParseInts(*segFlag)
 	if err != nil || len(counts) == 0 {

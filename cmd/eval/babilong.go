@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
+	"github.com/rmtgo/rmt/provenance"
 )
 
 func init() {
@@ -34,7 +36,12 @@ func babilong(out, log io.Writer, args []string) error {
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_test.txt files (the test split; folders joined by ':' are searched in order)")
 	noiseDir := fs.String("noise-dir", "", "folder of .txt books; the eval split of it (every 5th book) is the background")
 	tasks := fs.String("tasks", "", "bAbI tasks, e.g. 1,2,3,4,5 (default: the tasks the checkpoint was trained on)")
-	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths, ","), "lengths in the model's tokens: 0k (the story alone), 1k = 1,024, 1M = 1,048,576")
+	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths, ","), "lengths: 0k (the story alone), then in --units: 1k = 1,000 GPT-2 tokens (gpt2) or 1,024 model tokens (model)")
+	units := fs.String("units", eval.UnitsGPT2, "unit of --lengths: gpt2 (BABILong's: GPT-2 tokens of the whole sample, k = 1,000; unfiltered background) or model (the model's tokens, k = 1,024; background filtered of task entities)")
+	noiseFilter := fs.Bool("noise-filter", false, "with --units gpt2: drop background sentences that name a task entity (BABILong keeps them)")
+	trainDir := fs.String("babi-train-dir", "", "folder of bAbI qaN_*_train.txt files whose training share gives the question-only baseline (default: --babi-dir)")
+	control := fs.String("control", "", "no-memory control checkpoint, evaluated on the same cells and shown beside")
+	outFile := fs.String("out", "", "save the results to this .json file instead of CHECKPOINT/eval/babilong.json (needed when the saved cells were measured on other data)")
 	samples := fs.String("samples", "100", "samples per task and length: one number, or one per --lengths entry")
 	seed := fs.Int64("seed", 424242, "seed of the evaluation samples")
 	asJSON := fs.Bool("json", false, "print one JSON document")
@@ -43,7 +50,7 @@ func babilong(out, log io.Writer, args []string) error {
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
 	gcPercent := fs.Int("gc-percent", eval.DefaultGCPercent, "Go collector target (GOGC) while evaluating; -1 keeps the GOGC environment's")
 	saved := fs.Bool("saved", false, "evaluate nothing: print (and --plot) every cell saved beside the checkpoint so far")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *saved {
@@ -59,7 +66,8 @@ func babilong(out, log io.Writer, args []string) error {
 		}
 		return babilongOutput(out, log, *res.Babilong, *plotFile, *asJSON)
 	}
-	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every}
+	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every,
+		Units: *units, NoiseFilter: *noiseFilter, BabiTrainDir: *trainDir, Out: *outFile, Command: commandLine(args)}
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected argument %q; every input is a flag", fs.Arg(0))
@@ -69,6 +77,10 @@ func babilong(out, log io.Writer, args []string) error {
 		return fmt.Errorf("--babi-dir is required (a folder of bAbI qaN_*_test.txt files)")
 	case run.NoiseDir == "":
 		return fmt.Errorf("--noise-dir is required (a folder of .txt books)")
+	case run.Units != eval.UnitsGPT2 && run.Units != eval.UnitsModel:
+		return fmt.Errorf("--units %q, want %s or %s", run.Units, eval.UnitsGPT2, eval.UnitsModel)
+	case run.NoiseFilter && run.Units == eval.UnitsModel:
+		return fmt.Errorf("--noise-filter is for --units gpt2; model units always filter")
 	}
 	if *tasks != "" {
 		var err error
@@ -78,7 +90,7 @@ func babilong(out, log io.Writer, args []string) error {
 	}
 	for l := range strings.SplitSeq(*lengths, ",") {
 		l = strings.TrimSpace(l)
-		if _, err := eval.ParseLength(l); err != nil {
+		if _, err := eval.ParseLengthIn(l, run.Units); err != nil {
 			return fmt.Errorf("--lengths: %w", err)
 		}
 		if slices.Contains(run.Lengths, l) {
@@ -97,6 +109,11 @@ func babilong(out, log io.Writer, args []string) error {
 	c, err := eval.LoadCheckpoint(*ck)
 	if err != nil {
 		return err
+	}
+	if *control != "" {
+		if run.Control, err = eval.LoadCheckpoint(*control); err != nil {
+			return fmt.Errorf("--control: %w", err)
+		}
 	}
 	t0 := time.Now()
 	run.Comm = comm
@@ -127,62 +144,110 @@ func babilongOutput(out, log io.Writer, rep eval.BabilongReport, plotFile string
 	return nil
 }
 
-// babilongTable prints tasks x lengths (accuracy and its 95% interval), the
-// average over tasks, then per length what reading it cost.
+// babilongTable prints tasks x lengths (accuracy and its 95% interval),
+// each task's no-memory control beside it where there is one and its two
+// baselines at the end of its row, the average over tasks, then per length
+// what a sample is in both units and what reading it cost.
 func babilongTable(w io.Writer, rep eval.BabilongReport) {
 	tasks, lengths, cell := eval.BabilongGrid(rep.Results)
+	units := rep.Units
+	if units == "" {
+		units = eval.UnitsModel
+	}
+	fmt.Fprintf(w, "lengths in %s units\n", units)
 	tw := table.New(w)
 	header := []any{"task"}
 	for _, l := range lengths {
 		header = append(header, l)
 	}
+	header = append(header, "question only", "last candidate")
 	tw.Header(header...)
+	base := func(t int) (string, string) {
+		for _, b := range rep.Baselines {
+			if b.Task == t {
+				return fmt.Sprintf("%.2f", b.QuestionOnly), fmt.Sprintf("%.2f", b.LastCandidate)
+			}
+		}
+		return "-", "-"
+	}
+	few := false
+	row := func(name string, t int, cell func(int, string) *eval.BabilongResult, withBase bool) []any {
+		r := []any{name}
+		for _, l := range lengths {
+			text := "-"
+			if x := cell(t, l); x != nil {
+				text = fmt.Sprintf("%.2f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
+				if x.DistinctQuestions > 0 && x.DistinctQuestions < x.Samples {
+					text += fmt.Sprintf(" [%d q]", x.DistinctQuestions)
+					few = true
+				}
+			}
+			r = append(r, text)
+		}
+		q, c := "", ""
+		if withBase {
+			q, c = base(t)
+		}
+		return append(r, q, c)
+	}
+	var ctl func(int, string) *eval.BabilongResult
+	if rep.Control != nil {
+		_, _, ctl = eval.BabilongGrid(rep.Control.Results)
+	}
 	for _, t := range tasks {
 		name := fmt.Sprintf("qa%d", t)
 		if slices.Contains(rep.Untrained, t) {
 			name += " (not trained on)"
 		}
-		row := []any{name}
-		for _, l := range lengths {
-			text := "-"
-			if x := cell(t, l); x != nil {
-				text = fmt.Sprintf("%.2f (%.2f-%.2f)", x.Accuracy, x.CILow, x.CIHigh)
-			}
-			row = append(row, text)
+		tw.Append(row(name, t, cell, true)...)
+		if ctl != nil {
+			tw.Append(row(fmt.Sprintf("qa%d control", t), t, ctl, false)...)
 		}
-		tw.Append(row...)
 	}
 	if len(tasks) > 1 {
-		row := []any{"average"}
+		r := []any{"average"}
 		for _, l := range lengths {
 			mean, n := eval.BabilongAverage(rep.Results, l)
-			row = append(row, fmt.Sprintf("%.2f (%d tasks)", mean, n))
+			r = append(r, fmt.Sprintf("%.2f (%d tasks)", mean, n))
 		}
-		tw.Append(row...)
+		tw.Append(append(r, "", "")...)
 	}
 	tw.Render()
+	if few {
+		fmt.Fprintln(w, "[N q]: the cell's samples ask only N different questions; its interval counts each once")
+	}
 
 	cost := table.New(w)
-	cost.Header("length", "tokens", "segments", "samples", "words / sample", "seconds", "tokens/s", "peak RSS MiB")
+	cost.Header("length", "GPT-2 tokens", "model tokens", "segments", "samples", "words / sample", "seconds", "tokens/s", "peak RSS MiB")
 	for _, l := range lengths {
 		var tokens, segs, samples int
-		var words, secs, peak float64
+		var words, gpt2, model, secs, peak float64
 		var read int64
 		for _, t := range tasks {
 			if x := cell(t, l); x != nil {
 				tokens, segs = max(tokens, x.Tokens), max(segs, x.Segments)
 				samples += x.Samples
 				words += x.WordsPerSample * float64(x.Samples)
+				gpt2 += x.GPT2Tokens * float64(x.Samples)
+				model += x.ModelTokens * float64(x.Samples)
 				secs += x.Seconds
 				read += x.TokensRead
 				peak = max(peak, x.PeakRSSMB)
 			}
 		}
-		tok := fmt.Sprint(tokens)
-		if l == "0k" {
+		n := float64(max(samples, 1))
+		tok := fmt.Sprintf("%.0f", model/n)
+		if model == 0 { // files written before model_tokens
+			tok = fmt.Sprint(tokens)
+		}
+		g := fmt.Sprintf("%.0f", gpt2/n)
+		if gpt2 == 0 {
+			g = "-"
+		}
+		if l == "0k" && units == eval.UnitsModel {
 			tok = fmt.Sprintf("up to %d", tokens)
 		}
-		cost.Append(l, tok, fmt.Sprint(segs), fmt.Sprint(samples), fmt.Sprintf("%.0f", words/float64(max(samples, 1))),
+		cost.Append(l, g, tok, fmt.Sprint(segs), fmt.Sprint(samples), fmt.Sprintf("%.0f", words/n),
 			fmt.Sprintf("%.1f", secs), fmt.Sprintf("%.0f", float64(read)/max(secs, 1e-9)), fmt.Sprintf("%.0f", peak))
 	}
 	cost.Render()
@@ -198,7 +263,7 @@ func babiHoldout(out io.Writer, args []string) error {
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_train.txt files (folders joined by ':' are searched in order)")
 	tasks := fs.String("tasks", "1,2,3,4,5", "bAbI tasks")
 	outDir := fs.String("out", "", "folder to write qaN_*_test.txt into")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *babiDir == "" || *outDir == "" {
@@ -208,12 +273,30 @@ func babiHoldout(out io.Writer, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--tasks: %w", err)
 	}
-	files, questions, err := data.WriteBabiHoldout(*babiDir, ts, *outDir)
+	files, err := data.WriteBabiHoldoutFiles(*babiDir, ts, *outDir, false)
 	if err != nil {
 		return err
 	}
-	for i, f := range files {
-		fmt.Fprintf(out, "%s: %d questions\n", f, questions[i])
+	for _, f := range files {
+		fmt.Fprintf(out, "%s: %d questions (%d stories; dropped %d stories, %d questions, that also occur in the training share)\n",
+			f.Path, f.Questions, f.Stories, f.Dropped, f.DroppedQuestions)
 	}
 	return nil
+}
+
+// commandLine is the command as typed, with absolute paths made relative
+// (results never record a machine's paths).
+func commandLine(args []string) string {
+	out := []string{"eval", "babilong"}
+	for _, a := range args {
+		k, v, ok := strings.Cut(a, "=")
+		switch {
+		case ok && filepath.IsAbs(v):
+			a = k + "=" + provenance.RelPath(v)
+		case filepath.IsAbs(a):
+			a = provenance.RelPath(a)
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, " ")
 }

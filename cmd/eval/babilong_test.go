@@ -58,7 +58,7 @@ func TestBabilongCommand(t *testing.T) {
 	heat := filepath.Join(t.TempDir(), "heat.png")
 	var out, log bytes.Buffer
 	args := []string{"--checkpoint", ck, "--babi-dir", babi, "--noise-dir", books, "--tasks", "1,2", "--lengths", "0k,1k", "--samples", "3,2",
-		"--seed", "7", "--progress", "0", "--plot", heat}
+		"--seed", "7", "--progress", "0", "--plot", heat, "--units", "model"}
 	if err := babilong(&out, &log, append(args, "--json")); err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +76,10 @@ func TestBabilongCommand(t *testing.T) {
 			t.Errorf("row %+v: no time, speed, memory or tokens measured", *r)
 		}
 		r.Seconds, r.TokensPerSecond, r.PeakRSSMB, r.SettledRSSMB, r.HeapMB = 0, 0, 0, 0, 0
+		if r.Data == nil || r.Command == "" || r.Units != eval.UnitsModel {
+			t.Errorf("row %s: data %v, command %q, units %q; want the data, the command line and units model recorded", r.Length, r.Data, r.Command, r.Units)
+		}
+		r.Command, r.Commit, r.Dirty = "", "", false // change with the checkout
 	}
 	rep.Checkpoint, rep.BabiDir, rep.NoiseDir = filepath.Base(rep.Checkpoint), "BABI", "BOOKS"
 	got, err := json.MarshalIndent(rep, "", "  ")
@@ -165,8 +169,8 @@ func TestBabilongFlags(t *testing.T) {
 	}{
 		{"unknown length", []string{"--babi-dir", babi, "--lengths", "0k,3x"}, `--lengths: unknown length "3x"`},
 		{"length without unit", []string{"--babi-dir", babi, "--lengths", "1024"}, `unknown length "1024"`},
-		{"task outside 1-5", []string{"--babi-dir", babi, "--tasks", "1,6"}, "--tasks: data: bAbI task 6: want 1 to 5"},
-		{"tasks 0,6 name --tasks", []string{"--babi-dir", babi, "--tasks", "0,6"}, "--tasks: data: bAbI task 0: want 1 to 5"},
+		{"task outside 1-20", []string{"--babi-dir", babi, "--tasks", "1,21"}, "--tasks: data: bAbI task 21: want 1 to 20"},
+		{"tasks 0,6 name --tasks", []string{"--babi-dir", babi, "--tasks", "0,6"}, "--tasks: data: bAbI task 0: want 1 to 20"},
 		{"samples of the wrong size", []string{"--babi-dir", babi, "--lengths", "0k,1k,2k", "--samples", "5,5"}, "one per --lengths entry (3)"},
 		{"no samples", []string{"--babi-dir", babi, "--samples", "0"}, "--samples 0, want at least 1"},
 		{"no test file", []string{"--babi-dir", train, "--lengths", "0k"}, "has no qa1_*_test.txt file; evaluation reads the bAbI test split only"},

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
@@ -24,7 +24,7 @@ func runBench(args []string) error {
 	memFlags := addMemoryFlags(fs)
 	runs := fs.Int("runs", 5, "timed runs after one warm-up; the best is reported")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *runs < 1 || *batch < 1 || *segment < 1 || *mem < 0 {
@@ -38,7 +38,7 @@ func runBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := eval.Bench(*shape, c, *batch, *segment, m, *runs)
+	r, err := bench.Bench(*shape, c, *batch, *segment, m, *runs)
 	if err != nil {
 		return err
 	}

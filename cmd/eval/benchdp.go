@@ -28,7 +28,7 @@ func runBenchDP(args []string) error {
 	mem := fs.Int("mem-tokens", 16, "memory tokens")
 	steps := fs.Int("steps", 5, "timed steps after one warm-up; medians are reported")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *steps < 1 || *batch < 1 || *segment < 2 || *mem < 0 {

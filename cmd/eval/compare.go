@@ -26,13 +26,13 @@ func runCompare(args []string) error {
 func compare(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON document with every run's results")
-	plotFile := fs.String("plot", "", "also draw the runs' BABILong results as one heatmap (a row per run and task, and each run's average) into this .png")
-	names := fs.String("names", "", "names of the runs in the heatmap, comma-separated (default: their run names)")
+	plotFile := fs.String("plot", "", "also draw the runs into this .png: their accuracy curves overlaid (log axis), or, when every run has BABILong results, one heatmap of those")
+	names := fs.String("names", "", "names of the runs in the plot, comma-separated (default: curriculum, seed and steps of a training run, else the path)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: eval compare [--json] [--plot FILE.png [--names A,B]] RUN...\n\nRUN is a run or checkpoint directory (its eval/ folder), an eval/ folder, or a results .json file")
+		fmt.Fprintln(fs.Output(), "usage: eval compare [--json] [--plot FILE.png [--names A,B]] RUN...\n\nRUN is a run or checkpoint directory (its eval/ folder; a run without one: its own final table), an eval/ folder, or a results .json file")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -48,8 +48,13 @@ func compare(out io.Writer, args []string) error {
 	}
 	if *plotFile != "" {
 		labels := make([]string, len(runs))
+		allBabilong := true
 		for i, r := range runs {
 			labels[i] = r.Run
+			if r.Label != "" {
+				labels[i] = r.Label
+			}
+			allBabilong = allBabilong && r.Babilong != nil
 		}
 		if *names != "" {
 			labels = strings.Split(*names, ",")
@@ -57,10 +62,17 @@ func compare(out io.Writer, args []string) error {
 				return fmt.Errorf("--names gives %d names for %d runs", len(labels), len(runs))
 			}
 		}
-		if err := eval.PlotBabilongRuns(*plotFile, runs, labels); err != nil {
-			return err
+		if allBabilong {
+			if err := eval.PlotBabilongRuns(*plotFile, runs, labels); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "heatmap saved to %s\n", *plotFile)
+		} else {
+			if err := eval.PlotAccuracyRuns(*plotFile, runs, labels); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "accuracy curves saved to %s\n", *plotFile)
 		}
-		fmt.Fprintf(os.Stderr, "heatmap saved to %s\n", *plotFile)
 	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(struct {
@@ -72,7 +84,15 @@ func compare(out io.Writer, args []string) error {
 		if k := r.MemoryKind(); k != "" {
 			memory = ", memory " + k
 		}
-		fmt.Fprintf(out, "[%d] %s (%s%s)\n", i+1, r.Run, r.Dir, memory)
+		name := r.Run
+		if r.Label != "" {
+			name = r.Label + ": " + r.Run
+		}
+		source := r.Dir
+		if r.FinalTable {
+			source = "no eval/ folder: the run's final table, on its validation samples, in " + r.Dir
+		}
+		fmt.Fprintf(out, "[%d] %s (%s%s)\n", i+1, name, source, memory)
 	}
 	compareAccuracy(out, runs)
 	comparePerplexity(out, runs)
@@ -86,7 +106,7 @@ func compareBabilong(out io.Writer, runs []*eval.RunResults) {
 	for _, c := range eval.CompareBabilong(runs) {
 		fmt.Fprintf(out, "\nBABILong accuracy at %s (95%% interval)\n", c.Length)
 		tw := table.New(out)
-		tw.Header(runHeader(len(runs), "task")...)
+		tw.Header(runHeader(runs, "task")...)
 		for _, r := range c.Rows {
 			tw.Append(append([]any{fmt.Sprintf("qa%d", r.Task)}, intervalCells(r.Runs, func(x *eval.BabilongResult) [3]float64 {
 				return [3]float64{x.Accuracy, x.CILow, x.CIHigh}
@@ -100,7 +120,7 @@ func compareAccuracy(out io.Writer, runs []*eval.RunResults) {
 	for _, c := range eval.CompareAccuracy(runs) {
 		fmt.Fprintf(out, "\naccuracy, task %s (95%% interval)\n", c.Task)
 		tw := table.New(out)
-		tw.Header(runHeader(len(runs), "segments", "tokens")...)
+		tw.Header(runHeader(runs, "segments", "tokens")...)
 		for _, r := range c.Rows {
 			tokens := "varies"
 			if len(r.Tokens) == 1 {
@@ -121,7 +141,7 @@ func comparePerplexity(out io.Writer, runs []*eval.RunResults) {
 	}
 	fmt.Fprintln(out, "\nperplexity per segment index: with memory / without")
 	tw := table.New(out)
-	tw.Header(runHeader(len(runs), "segment")...)
+	tw.Header(runHeader(runs, "segment")...)
 	for _, r := range rows {
 		row := []any{fmt.Sprint(r.Segment)}
 		for _, x := range r.Runs {
@@ -136,10 +156,23 @@ func comparePerplexity(out io.Writer, runs []*eval.RunResults) {
 	tw.Render()
 }
 
-// runHeader is a table header: cols, then [1]..[n] for n runs.
-func runHeader(n int, cols ...any) []any {
-	for i := range n {
-		cols = append(cols, fmt.Sprintf("[%d]", i+1))
+// columnNames names each run's column: [i], with the curriculum, seed and
+// steps of a training run.
+func columnNames(runs []*eval.RunResults) []string {
+	out := make([]string, len(runs))
+	for i, r := range runs {
+		out[i] = fmt.Sprintf("[%d]", i+1)
+		if r.Short != "" {
+			out[i] += " " + r.Short
+		}
+	}
+	return out
+}
+
+// runHeader is a table header: cols, then a column per run.
+func runHeader(runs []*eval.RunResults, cols ...any) []any {
+	for _, name := range columnNames(runs) {
+		cols = append(cols, name)
 	}
 	return cols
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
@@ -37,7 +38,7 @@ func dynamics(out io.Writer, args []string) error {
 	samples := fs.Int("samples", 60, "samples (at least 2)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *ckFlag == "" {
@@ -66,7 +67,7 @@ func dynamics(out io.Writer, args []string) error {
 		return err
 	}
 	p := eval.NewProgress(os.Stderr, "dynamics", *samples, int64(*samples)*int64(slices.Max(handoffs)*S), *every)
-	rep := eval.DynamicsReport{Checkpoint: ck.Dir, Task: *q.task, SegmentSize: S, Memory: ck.RMT.Kind().Kind, DMem: ck.RMT.DMem, MemTokens: ck.RMT.MemTokens,
+	rep := eval.DynamicsReport{Checkpoint: ck.Dir, Task: *q.task, SegmentSize: S, Memory: ck.RMT.Kind().Kind, DMem: ck.RMT.DMem, Features: ck.RMT.Kind().ARMTFeatures(), MemTokens: ck.RMT.MemTokens,
 		Segments: *segments, Samples: *samples, Seed: *q.seed}
 	if rep.Results, err = eval.MemoryDynamics(ck.Weights, ck.RMT.MemTokens, t, *samples, handoffs, p); err != nil {
 		return err
@@ -84,5 +85,23 @@ func dynamics(out io.Writer, args []string) error {
 	}
 	tw.Render()
 	fmt.Fprintln(out, "separation: the share of the states' variance between the per-answer means (1: the state is the answer)")
+	if rep.Memory == graph.KindARMT {
+		printARMTDynamics(out, rep)
+	}
 	return nil
+}
+
+// printARMTDynamics is the per-layer table of an ARMT checkpoint.
+func printARMTDynamics(out io.Writer, rep eval.DynamicsReport) {
+	fmt.Fprintf(out, "\nassociative memory by layer (features %s):\n", rep.Features)
+	tw := table.New(out)
+	tw.Header("hand-off", "layer", "A mean square", "z mean square", "mean γ", "read scale ‖zᵀA‖/(z·z)")
+	for _, r := range rep.Results {
+		for _, l := range r.Layers {
+			tw.Append(fmt.Sprint(r.Handoff), fmt.Sprint(l.Layer), fmt.Sprintf("%.4g", l.AMeanSquare), fmt.Sprintf("%.4g", l.ZMeanSquare),
+				fmt.Sprintf("%.3f", l.MeanGamma), fmt.Sprintf("%.4g", l.ReadScale))
+		}
+	}
+	tw.Render()
+	fmt.Fprintln(out, "mean γ: the share of each written key added to z; read scale: what a query along z reads, per unit of z")
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
@@ -85,7 +86,7 @@ func TestFlopsCommand(t *testing.T) {
 			if err := flops(&out, append(tc.args, "--json")); err != nil {
 				t.Fatal(err)
 			}
-			var rep eval.FLOPsReport
+			var rep bench.FLOPsReport
 			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 				t.Fatalf("%v in %s", err, out.String())
 			}
@@ -106,7 +107,7 @@ func TestFlopsCommand(t *testing.T) {
 	if err := flops(&out, []string{"--model", dir, "--tokens", "1024", "--json"}); err != nil {
 		t.Fatal(err)
 	}
-	var rep eval.FLOPsReport
+	var rep bench.FLOPsReport
 	json.Unmarshal(out.Bytes(), &rep)
 	if rep.Layers != 12 || rep.FFN != 3072 || rep.Vocab != 50257 || len(rep.Results) != 1 {
 		t.Errorf("--model report %+v, want GPT-2 small's shape", rep)
@@ -376,7 +377,7 @@ func TestDynamicsCommand(t *testing.T) {
 // TestComputingCommandsTakeThreads: every subcommand that runs a model
 // takes --threads and --spin, so a user sharing a machine can rein it in.
 func TestComputingCommandsTakeThreads(t *testing.T) {
-	for _, name := range []string{"accuracy", "babilong", "bench", "dynamics", "generate", "logits", "perplexity", "scaling", "stream-bench", "bench-dp"} {
+	for _, name := range []string{"accuracy", "ask", "babilong", "bench", "dynamics", "generate", "logits", "perplexity", "scaling", "stream-bench", "bench-dp"} {
 		c, found := subcommands[name]
 		if found {
 			err := c.run([]string{"--threads", "0"})

@@ -7,9 +7,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
-	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 )
@@ -38,10 +38,10 @@ func flops(out io.Writer, args []string) error {
 	tokensFlag := fs.String("tokens", "4096,32768,262144,2048000", "input lengths N, e.g. 4096,2048000")
 	attnFlag := fs.String("attention", "full", "attention pairs counted: full (the L x L score matrix, the paper's convention) or causal (the triangle)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	attn, err := eval.ParseAttention(*attnFlag)
+	attn, err := bench.ParseAttention(*attnFlag)
 	if err != nil {
 		return fmt.Errorf("--attention: %w", err)
 	}
@@ -59,7 +59,7 @@ func flops(out io.Writer, args []string) error {
 			return err
 		}
 	default:
-		if c, err = eval.ShapeConfig(*layers, *hidden, *ffn, *vocab, *heads, *kvHeads, *gated); err != nil {
+		if c, err = bench.ShapeConfig(*layers, *hidden, *ffn, *vocab, *heads, *kvHeads, *gated); err != nil {
 			return fmt.Errorf("%w (or give --model DIR)", err)
 		}
 	}
@@ -67,7 +67,7 @@ func flops(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := eval.FLOPsTable(c, *model, *seg, m, tokens, attn)
+	rep, err := bench.FLOPsTable(c, *model, *seg, m, tokens, attn)
 	if err != nil {
 		return err
 	}

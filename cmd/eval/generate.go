@@ -18,7 +18,7 @@ func runGenerate(args []string) error {
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")
 	prompt := fs.String("prompt", "Once upon a time", "text to continue")
 	maxNew := fs.Int("max-new", 64, "number of tokens to generate")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	w, tok, err := loadModel(*model)

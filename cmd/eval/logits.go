@@ -21,7 +21,7 @@ func runLogits(args []string) error {
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")
 	idsFlag := fs.String("ids", "", "comma-separated token ids, e.g. 1,403,407")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	ids, err := data.ParseInts(*idsFlag)

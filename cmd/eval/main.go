@@ -11,6 +11,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -76,12 +78,13 @@ func main() {
 			err = sc.run(os.Args[2:])
 		}
 	}
+	if errors.Is(err, flag.ErrHelp) {
+		err = nil // the usage is printed
+	}
 	if err != nil {
 		msg := err.Error()
 		if comm.Root() {
-			if !flagError(msg) { // the flag package has printed those, with the usage
-				fmt.Fprintln(os.Stderr, "eval "+os.Args[1]+": "+msg)
-			}
+			fmt.Fprintln(os.Stderr, "eval "+os.Args[1]+": "+msg)
 			if h := hintFor(msg); h != "" {
 				fmt.Fprintln(os.Stderr, "hint: "+h)
 			}
@@ -102,22 +105,9 @@ func quiet(out io.Writer) (io.Writer, io.Writer) {
 	return io.Discard, io.Discard
 }
 
-// flagError reports the errors of flag.FlagSet.Parse, which prints them
-// itself (with the usage): main must not print them a second time.
-func flagError(msg string) bool {
-	for _, p := range []string{"invalid value ", "invalid boolean value ", "flag provided but not defined", "flag needs an argument", "bad flag syntax"} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // hintFor suggests a next step for common mistakes.
 func hintFor(msg string) string {
 	switch {
-	case strings.Contains(msg, "flag provided but not defined"):
-		return "run 'eval " + os.Args[1] + " -h' for the list of flags"
 	case strings.Contains(msg, "no such file or directory"):
 		return "check the path; --model takes a HuggingFace folder with config.json and model.safetensors"
 	}

@@ -26,7 +26,7 @@ func loadModel(dir string) (*graph.Weights, data.Tokenizer, error) {
 // shapeConfig resolves --shape: a named benchmark shape (stories260K,
 // gpt2-small) or a model folder whose config.json gives the shape.
 func shapeConfig(shape string) (graph.Config, error) {
-	if c, ok := eval.BenchShapes[shape]; ok {
+	if c, ok := checkpoints.Shape(shape); ok {
 		return c, nil
 	}
 	c, err := checkpoints.ReadConfig(shape)

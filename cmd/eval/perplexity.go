@@ -51,15 +51,16 @@ func perplexity(out io.Writer, args []string) error {
 	history := fs.Bool("history", false, "also score the last segment of each window after 0, 1, ..., segments-1 segments read before it (the same text in every row; segments(segments+1)/2 passes a window)")
 	historyPlot := fs.String("history-plot", "", "draw the --history rows into this .png")
 	every := fs.Duration("progress", 10*time.Second, "report progress on stderr at most this often (0: never)")
-	if err := fs.Parse(args); err != nil {
+	dataFile := fs.String("data", "", "JSONL file of {\"text\": ...} lines instead of --text-dir: windows from its lines long enough for one")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	out, stderr := quiet(out)
 	if (*ckFlag == "") == (*model == "") {
 		return fmt.Errorf("give one of --checkpoint (memory and no-memory columns) or --model (no-memory column only)")
 	}
-	if *textDir == "" {
-		return fmt.Errorf("--text-dir is required: a folder of long .txt documents")
+	if (*textDir == "") == (*dataFile == "") {
+		return fmt.Errorf("give one of --text-dir (a folder of long .txt documents) or --data (a JSONL file of text lines)")
 	}
 	if *segments < 1 || *samples < 1 {
 		return fmt.Errorf("--segments %d and --samples %d, want both at least 1", *segments, *samples)
@@ -99,6 +100,9 @@ func perplexity(out io.Writer, args []string) error {
 		TextDir: *textDir, Split: data.SplitEval, Tokenizer: tok}
 	if *allFiles {
 		cfg.EvalEvery = -1
+	}
+	if *dataFile != "" {
+		cfg.TextDir, cfg.ValData, cfg.Tokens = "", *dataFile, *segments*rep.SegmentSize
 	}
 	task, err := data.NewTask(cfg)
 	if err != nil {

@@ -26,12 +26,14 @@ func runSample(args []string) error {
 	model := fs.String("model", "", "HuggingFace folder whose tokenizer.json to use (default: the byte tokenizer)")
 	noiseDir := fs.String("noise-dir", "", "directory of .txt books for background noise (default: built-in filler)")
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_train.txt files (task babi; folders joined by ':' are searched in order)")
-	babiTask := fs.String("babi-task", "1", "bAbI tasks to draw from, e.g. 1 or 1,2,5 (qa1-qa5)")
+	babiTask := fs.String("babi-task", "1", "bAbI tasks to draw from, e.g. 1 or 1,2,5 (qa1-qa20 where the files exist)")
 	textDir := fs.String("text-dir", "", "directory of long .txt documents (task lm)")
 	split := fs.String("split", data.SplitTrain, "data split: train or eval (they use different files)")
 	evalEvery := fs.Int("eval-every", data.DefaultEvalEvery, "split rule: every k-th file (by name) is eval; -1 shares all files")
+	dataFiles := fs.String("data", "", "JSONL files, comma-separated (task qa, or lm on text lines; docs/data.md)")
+	valShare := fs.Float64("val-share", data.DefaultValShare, "share of --data lines held out as the eval split")
 	context := fs.Int("context", 48, "noise tokens shown at each end of a noise run; 0 shows everything")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -55,6 +57,9 @@ func runSample(args []string) error {
 		NoiseDir: *noiseDir, BabiDir: *babiDir, BabiTasks: babiTasks, TextDir: *textDir,
 		Split: *split, EvalEvery: *evalEvery, Tokenizer: tok,
 	}
+	if *dataFiles != "" {
+		cfg.DataFiles, cfg.ValShare = strings.Split(*dataFiles, ","), *valShare
+	}
 	t, err := data.NewTask(cfg)
 	if err != nil {
 		return err
@@ -63,5 +68,10 @@ func runSample(args []string) error {
 	if err != nil {
 		return err
 	}
-	return data.Render(os.Stdout, s, t.Config(), *context)
+	if err := data.Render(os.Stdout, s, t.Config(), *context); err != nil {
+		return err
+	}
+	// A sample of natural length (task qa) takes as many segments as it needs.
+	fmt.Printf("segments: %d (%d tokens in segments of %d)\n", (len(s.IDs)+*segSize-1) / *segSize, len(s.IDs), *segSize)
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/rmtgo/rmt/bench"
+	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
@@ -33,7 +35,7 @@ func runScaling(args []string) error {
 	window := fs.Int("window", 32, "segments averaged at the start and end of the stream")
 	loop := fs.Int("train-loop", 0, "instead of timing the bare step, run the real training loop (cmd/train: batch 1, validation, a checkpoint, no final table) for this many steps at each --train-segments count and report its peak resident memory")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	counts, err := data.ParseInts(*countsFlag)
@@ -72,13 +74,13 @@ func runScaling(args []string) error {
 	if *timed < 0 || *keepEvery < 0 {
 		return fmt.Errorf("--timed %d and --keep-every %d must be at least 0", *timed, *keepEvery)
 	}
-	rep, err := eval.TrainScalingWith(w, *seg, *mem, counts, eval.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery}, logf)
+	rep, err := bench.TrainScalingWith(w, *seg, *mem, counts, bench.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery}, logf)
 	if err != nil {
 		return err
 	}
 	rep.Shape = *shape
 	if *streamSegs > 0 {
-		if rep.Stream, err = eval.StreamTokens(w, *seg, *mem, *streamSegs, *window, logf); err != nil {
+		if rep.Stream, err = bench.StreamTokens(w, *seg, *mem, *streamSegs, *window, logf); err != nil {
 			return err
 		}
 	}
@@ -106,7 +108,7 @@ func runScaling(args []string) error {
 // other, and prints the peak resident memory of each.
 func trainLoop(shape string, seg int, mem graph.Memory, counts []int, steps int, asJSON bool) error {
 	model := shape
-	if _, ok := eval.BenchShapes[shape]; ok {
+	if _, ok := checkpoints.Shape(shape); ok {
 		model = eval.RandomPrefix + shape
 	}
 	var rows []train.LoopMemory

@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
-	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
+	"github.com/rmtgo/rmt/train"
 )
 
 func init() {
@@ -23,10 +25,11 @@ func runStreamBench(args []string) error {
 	seg := fs.Int("segment-size", 512, "tokens per segment")
 	mem := fs.Int("mem-tokens", 16, "memory tokens (RMT) and memory rows (ARMT)")
 	dMem := fs.Int("d-mem", 16, "key width of the associative memory")
+	features := fs.String("armt-features", graph.FeaturesDPFPNormalized, "the associative memory's feature maps, one stream each: dpfp, dpfp-normalized, or both comma-separated")
 	segments := fs.Int("segments", 64, "segments streamed per round")
 	rounds := fs.Int("rounds", 3, "rounds, each memory in turn; the best of each is reported")
 	asJSON := fs.Bool("json", false, "print one JSON document")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *mem < 1 || *dMem < 1 {
@@ -36,13 +39,20 @@ func runStreamBench(args []string) error {
 	if err != nil {
 		return err
 	}
-	mems := []graph.Memory{{Kind: graph.KindRMT, Tokens: *mem}, {Kind: graph.KindARMT, Tokens: *mem, DMem: *dMem}}
-	rates, err := eval.CompareStreams(c, *seg, *segments, *rounds, mems, func(s string) { fmt.Fprintln(os.Stderr, s) })
+	mems := []graph.Memory{{Kind: graph.KindRMT, Tokens: *mem}}
+	for _, f := range strings.Split(*features, ",") {
+		m := graph.Memory{Kind: graph.KindARMT, Tokens: *mem, DMem: *dMem, Features: f}
+		if err := train.CheckMemoryFlags(m); err != nil {
+			return err
+		}
+		mems = append(mems, m)
+	}
+	rates, err := bench.CompareStreams(c, *seg, *segments, *rounds, mems, func(s string) { fmt.Fprintln(os.Stderr, s) })
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{"shape": *shape, "segment_size": *seg, "threads": eval.CurrentThreads(), "streams": rates})
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"shape": *shape, "segment_size": *seg, "threads": bench.CurrentThreads(), "streams": rates})
 	}
 	fmt.Printf("streaming %d segments of %d tokens, shape %s, best of %d rounds\n", *segments, *seg, *shape, *rounds)
 	t := table.New(os.Stdout)
@@ -50,7 +60,7 @@ func runStreamBench(args []string) error {
 	for _, r := range rates {
 		name := "RMT, " + fmt.Sprint(r.Memory.Tokens) + " tokens"
 		if r.Memory.Kind == graph.KindARMT {
-			name = fmt.Sprintf("ARMT, d_mem %d, %d rows", r.Memory.DMem, r.Memory.Tokens)
+			name = fmt.Sprintf("ARMT, d_mem %d, %d rows, %s", r.Memory.DMem, r.Memory.Tokens, r.Memory.Features)
 		}
 		t.Append(name, fmt.Sprint(r.Tokens), fmt.Sprintf("%.2f", r.Seconds), fmt.Sprintf("%.0f", r.TokensPerSec), fmt.Sprintf("%.3f", r.RatioToFirst))
 	}

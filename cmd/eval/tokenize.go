@@ -26,7 +26,7 @@ func tokenize(stdin io.Reader, out io.Writer, args []string) error {
 	tokFile := fs.String("tokenizer", "", "a tokenizer.json file, instead of --model")
 	asJSON := fs.Bool("json", false, `print {"ids": [...]}`)
 	decode := fs.Bool("decode", false, "read ids (comma or space separated) and print their text")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	var (

@@ -31,12 +31,16 @@ func run(args []string) error {
 	from := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	out := fs.String("out", "", "folder to create (must not exist)")
 	format := fs.String("format", "hf", "hf (HuggingFace names) or rmt-pytorch (memory_cell.* names)")
+	base := fs.String("base", "", "the base model folder whose generation_config.json, tokenizer_config.json and special_tokens_map.json are carried over (default: the folder rmt.json records, when it is there)")
 	tokAt := fs.String("tokenizer-at", "", "name this tokenizer.json (the checkpoint's, byte for byte) by its path from the folder in rmt.json instead of copying it; for folders kept beside the model they were trained from")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *from == "" || *out == "" {
 		return fmt.Errorf("--checkpoint and --out are required")
+	}
+	if fi, err := os.Stat(*base); *base != "" && (err != nil || !fi.IsDir()) {
+		return fmt.Errorf("--base %s is not a folder; name the base model's folder", *base)
 	}
 	dir, err := checkpoints.Resolve(*from)
 	if err != nil {
@@ -46,7 +50,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkpoints.Export(ck, *out, checkpoints.ExportOptions{Format: *format, TokenizerAt: *tokAt}); err != nil {
+	if err := checkpoints.Export(ck, *out, checkpoints.ExportOptions{Format: *format, TokenizerAt: *tokAt, From: dir, Base: *base}); err != nil {
 		return err
 	}
 	fmt.Printf("exported %s (%s, %d tensors) to %s\n", dir, *format, len(ck.Weights.Params), *out)

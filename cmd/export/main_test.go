@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -62,5 +63,31 @@ func TestExportCommand(t *testing.T) {
 	}
 	if err := run([]string{"--checkpoint", src}); err == nil {
 		t.Error("export without --out succeeded")
+	}
+}
+
+// --base names the folder whose generation and tokenizer settings travel
+// with the export; a --base that is no folder is refused naming the flag.
+func TestExportBase(t *testing.T) {
+	src := tinyCheckpoint(t)
+	base := t.TempDir()
+	if err := os.WriteFile(filepath.Join(base, "special_tokens_map.json"), []byte(`{"eos_token": "</s>"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if err := run([]string{"--checkpoint", src, "--out", out, "--base", base}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "special_tokens_map.json")); err != nil || string(b) != `{"eos_token": "</s>"}` {
+		t.Errorf("special_tokens_map.json in the export: %q, %v; want the base's", b, err)
+	}
+	card, err := os.ReadFile(filepath.Join(out, "README.md"))
+	if err != nil || !strings.Contains(string(card), "| carried from the base model | special_tokens_map.json |") {
+		t.Errorf("model card %v:\n%s\nwant it to list the carried file", err, card)
+	}
+	missing := filepath.Join(t.TempDir(), "nothing")
+	err = run([]string{"--checkpoint", src, "--out", filepath.Join(t.TempDir(), "out"), "--base", missing})
+	if err == nil || !strings.Contains(err.Error(), "--base "+missing) {
+		t.Errorf("export --base %s: err %v, want one naming --base", missing, err)
 	}
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/rmtgo/rmt/curriculum"
 	"github.com/rmtgo/rmt/train"
 )
 
@@ -60,4 +62,45 @@ func TestConfigPrecedence(t *testing.T) {
 	if len(cfg.Stages) == 0 {
 		t.Error("stages not resolved")
 	}
+}
+
+// Stage options on the command line win over a config file's explicit
+// stages: --curriculum rebuilds them, the others are set in every stage.
+func TestFlagsWinOverConfigStages(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.json")
+	stages := `{"stages": [{"segments": 1, "bptt_depth": -1, "steps": 30, "lr": 0.002, "threshold": 0.9, "patience": 0},
+		{"segments": 3, "bptt_depth": -1, "steps": 30, "lr": 0.002, "threshold": 0.9, "patience": 0}]}`
+	if err := os.WriteFile(file, []byte(stages), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, _, err := resolveFlags([]string{"--config", file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Stages) != 2 || cfg.Stages[1].Segments != 3 || cfg.Stages[0].Steps != 30 {
+		t.Fatalf("without flags the file's stages run, got %+v", cfg.Stages)
+	}
+	cfg, _, _, err = resolveFlags([]string{"--config", file, "--curriculum", "1,2,4", "--steps-per-stage", "40"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := segmentsOf(cfg.Stages); got != "[1 2 4]" || cfg.Stages[2].Steps != 40 || cfg.Stages[0].LR != train.DefaultConfig().LR {
+		t.Errorf("--curriculum 1,2,4 --steps-per-stage 40 over file stages gave %+v", cfg.Stages)
+	}
+	cfg, _, _, err = resolveFlags([]string{"--config", file, "--steps-per-stage", "25", "--lr", "0.01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := segmentsOf(cfg.Stages); got != "[1 3]" || cfg.Stages[0].Steps != 25 || cfg.Stages[1].Steps != 25 ||
+		cfg.Stages[1].LR != 0.01 || cfg.Stages[1].Threshold != 0.9 {
+		t.Errorf("--steps-per-stage 25 --lr 0.01 over file stages gave %+v, want the file's stages with steps 25, lr 0.01", cfg.Stages)
+	}
+}
+
+func segmentsOf(st []curriculum.Stage) string {
+	var s []int
+	for _, x := range st {
+		s = append(s, x.Segments)
+	}
+	return fmt.Sprint(s)
 }

@@ -18,36 +18,45 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"golang.org/x/term"
 
 	"github.com/rmtgo/rmt/dist"
+	"github.com/rmtgo/rmt/internal/flaghint"
 	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
 
 func bind(fs *flag.FlagSet, c *train.Config) {
 	fs.StringVar(&c.Model, "model", c.Model, "HuggingFace model folder, or random:SHAPE (random weights of stories260K, gpt2-small or gpt2-medium with the byte tokenizer; default: the built-in random model with a byte tokenizer)")
-	fs.StringVar(&c.Task, "task", c.Task, "memorize, detect, reasoning, babi or lm")
+	fs.StringVar(&c.Task, "task", c.Task, "memorize, detect, reasoning, babi, lm or qa (questions from --data)")
 	fs.StringVar(&c.BabiDir, "babi-dir", c.BabiDir, "folder of bAbI qaN_*_train.txt files (task babi; folders joined by ':' are searched in order); one story in ten of each file is held out for validation")
 	fs.StringVar(&c.BabiTask, "babi-task", c.BabiTask, "bAbI tasks to draw from, e.g. 1 or 1,2,3 (default 1)")
 	fs.StringVar(&c.NoiseDir, "noise-dir", c.NoiseDir, "folder of .txt books for the background text (default: built-in filler)")
 	fs.StringVar(&c.TextDir, "text-dir", c.TextDir, "folder of long .txt documents (task lm)")
+	bindData(fs, c)
 	fs.IntVar(&c.SegmentSize, "segment-size", c.SegmentSize, "tokens per segment")
 	fs.StringVar(&c.Memory, "memory", c.Memory, "memory kind: rmt (memory tokens) or armt (associative memory in every layer)")
 	fs.IntVar(&c.DMem, "d-mem", c.DMem, "key width of the associative memory (--memory armt only)")
+	fs.StringVar(&c.ARMTFeatures, "armt-features", c.ARMTFeatures, "feature map of the associative memory: dpfp or dpfp-normalized; with --memory armt it is dpfp-normalized unless given")
 	fs.IntVar(&c.MemTokens, "mem-tokens", c.MemTokens, "memory tokens (0: no memory, the baseline)")
 	fs.IntVar(&c.BPTTDepth, "bptt-depth", c.BPTTDepth, "backprop through the last k segments; -1 for all")
 	fs.StringVar(&c.Curriculum, "curriculum", c.Curriculum, "segment counts per stage, e.g. 1,2,4,8, or a preset: scaling, babilong")
 	fs.Float64Var(&c.MemNoise, "mem-noise", c.MemNoise, "Gaussian noise added to each memory hand-off in training, relative to the memory's RMS (0: none)")
 	fs.Float64Var(&c.MemStability, "mem-stability", c.MemStability, "weight of a penalty on memory changing between consecutive hand-offs in training (0: none)")
 	fs.Float64Var(&c.StoryShare, "story-share", c.StoryShare, "share of training micro-batches that are bAbI stories alone, without noise (task babi; 0: none)")
+	fs.BoolFunc("noise-filter", "drop background sentences that name a task entity (default true; false reads the books as BABILong does)", func(s string) error {
+		v, err := strconv.ParseBool(s)
+		c.NoiseUnfiltered = !v
+		return err
+	})
 	fs.BoolVar(&c.VarySegments, "vary-segments", c.VarySegments, "train each step of a stage of n segments on a count drawn from 1..n")
 	fs.IntVar(&c.StepsPerStage, "steps-per-stage", c.StepsPerStage, "optimizer steps per stage")
 	fs.Float64Var(&c.Threshold, "threshold", c.Threshold, "advance a stage early at this validation accuracy (0: never)")
@@ -100,12 +109,9 @@ func start(args []string) (comm *dist.Comm, err error) {
 	return comm, run(comm, args)
 }
 
-// checkEvery is --check-every: steps between the ranks' parameter checks.
-var checkEvery int
-
 // run resolves the config and trains, on the processes of comm.
 func run(comm *dist.Comm, args []string) error {
-	cfg, resume, err := resolveConfig(args)
+	cfg, resume, checkEvery, err := resolveFlags(args)
 	if err != nil {
 		return err
 	}
@@ -116,68 +122,91 @@ func run(comm *dist.Comm, args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if sweepArgs.curricula != "" {
+		return runSweep(ctx, comm, cfg, checkEvery)
+	}
 	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, ResumeAuto: resumeAuto, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
 		Comm: comm, CheckEvery: checkEvery})
 }
 
-// resolveConfig parses the flags once and resolves the config: defaults,
-// then a resumed run's saved config, then --config FILE, then the flags
-// given explicitly.
-func resolveConfig(args []string) (cfg train.Config, resume bool, err error) {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // a bad flag is reported once, by main, without the usage
-	given := train.DefaultConfig()
-	bind(fs, &given)
-	configFile := fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
-	var resumeFlag resumeMode
-	fs.Var(&resumeFlag, "resume", "continue the run in --out from its latest checkpoint; --resume=auto: from the newest checkpoint that verifies, when the latest does not (docs/runs.md)")
+// resolveConfig is resolveFlags for the config alone.
+func resolveConfig(args []string) (train.Config, bool, error) {
+	cfg, resume, _, err := resolveFlags(args)
+	return cfg, resume, err
+}
+
+// flagSet is the command's flags: the config's, bound to given, and the
+// others.
+func flagSet(given *train.Config, checkEvery *int) (fs *flag.FlagSet, configFile *string, resume *resumeMode) {
+	fs = flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	bind(fs, given)
+	configFile = fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
+	resume = new(resumeMode)
+	fs.Var(resume, "resume", "continue the run in --out from its latest checkpoint; --resume=auto: from the newest checkpoint that verifies, when the latest does not (docs/runs.md)")
 	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
-	fs.IntVar(&checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(os.Stderr)
-			fs.Usage()
-		}
-		return cfg, false, err
+	fs.IntVar(checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
+	bindSweep(fs)
+	return fs, configFile, resume
+}
+
+// resolveFlags parses the flags once and resolves the config: defaults,
+// then a resumed run's saved config, then --config FILE, then the flags
+// given explicitly; checkEvery is --check-every, steps between the ranks'
+// parameter checks.
+func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int, err error) {
+	given := train.DefaultConfig()
+	fs, configFile, resumeFlag := flagSet(&given, &checkEvery)
+	if err := flaghint.Parse(fs, args, "train", os.Stderr); err != nil {
+		return cfg, false, 0, err
 	}
 	if err := finiteFlags(fs); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
+	resumeAuto = *resumeFlag == "auto"
 	if fs.NArg() > 0 {
-		return cfg, false, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
+		return cfg, false, 0, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
 	}
 	if checkEvery < 0 {
-		return cfg, false, fmt.Errorf("--check-every %d, want 0 or more", checkEvery)
+		return cfg, false, 0, fmt.Errorf("--check-every %d, want 0 or more", checkEvery)
 	}
 	var set []string
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" {
+		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" && !slices.Contains(sweepFlagNames, f.Name) {
 			set = append(set, f.Name)
 		}
 	})
+	if err := checkSweepFlags(fs, set, *resumeFlag != ""); err != nil {
+		return cfg, false, 0, err
+	}
 	cfg = train.DefaultConfig()
-	resumeAuto = resumeFlag == "auto"
-	if resumeFlag != "" {
+	if *resumeFlag != "" {
 		// A resumed run starts from its own saved config; flags given
 		// explicitly must agree with it (train.Run checks).
 		saved := filepath.Join(given.Out, "config.json")
 		if _, err := os.Stat(saved); err != nil {
-			return cfg, false, fmt.Errorf("--resume: %s has no config.json: no run to resume there", given.Out)
+			return cfg, false, 0, fmt.Errorf("--resume: %s has no config.json: no run to resume there", given.Out)
 		}
 		if err := train.LoadConfigFile(saved, &cfg); err != nil {
-			return cfg, false, err
+			return cfg, false, 0, err
 		}
 	}
 	if *configFile != "" {
 		if err := train.LoadConfigFile(*configFile, &cfg); err != nil {
-			return cfg, false, err
+			return cfg, false, 0, err
 		}
 	}
 	if err := cfg.SetFrom(given, set); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
+	}
+	if !slices.Contains(set, "armt-features") {
+		cfg.DropStaleARMTFeatures()
 	}
 	if err := cfg.Resolve(); err != nil {
-		return cfg, false, err
+		return cfg, false, 0, err
 	}
-	return cfg, resumeFlag != "", nil
+	if err := checkModel(cfg.Model); err != nil {
+		return cfg, false, 0, err
+	}
+	return cfg, *resumeFlag != "", checkEvery, nil
 }

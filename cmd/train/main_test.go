@@ -85,6 +85,8 @@ func stepLosses(t *testing.T, dir string) []string {
 			continue // a measurement of the process, like the wall clock
 		}
 		delete(r, "tokens_per_s") // wall-clock, differs between runs
+		delete(r, "time")
+		delete(r, "elapsed_s")
 		b, _ := json.Marshal(r)
 		out = append(out, string(b))
 	}
@@ -290,6 +292,16 @@ func TestARMTRun(t *testing.T) {
 	if k := ck.RMT.Kind(); k.Kind != "armt" || k.DMem != 4 || ck.Weights.Get("armt.layers.0.W_mv.weight") == nil {
 		t.Errorf("checkpoint memory %+v, want armt with d_mem 4 and its parameters", k)
 	}
+	// New runs take the normalised features, and both files record them.
+	for _, f := range []string{filepath.Join(latest, "rmt.json"), filepath.Join(dir, "config.json")} {
+		if raw, err := os.ReadFile(f); err != nil || !strings.Contains(string(raw), `"armt_features": "dpfp-normalized"`) {
+			t.Errorf("%s: %v, want armt_features dpfp-normalized in:\n%s", f, err, raw)
+		}
+	}
+	out, err = exec.Command(bin, append(args, "--resume", "--armt-features", "dpfp")...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "armt_features dpfp-normalized, the run dpfp") {
+		t.Errorf("resume with the other features: err %v, said:\n%s", err, out)
+	}
 	out, err = exec.Command(bin, "--out", dir, "--resume", "--memory", "rmt", "--d-mem", "0").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "checkpoint has memory armt, the run rmt") {
 		t.Errorf("resume as rmt: err %v, said:\n%s\nwant an error naming both memory kinds", err, out)
@@ -308,7 +320,8 @@ func TestBadFlagsAndResume(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown flag", []string{"--segmnt-size", "64"}, "flag provided but not defined"},
+		{"unknown flag", []string{"--segmnt-size", "64"}, "train: unknown flag --segmnt-size; did you mean --segment-size? (train -h lists every flag)"},
+		{"missing model folder", []string{"--model", filepath.Join(dir, "no-such-model")}, "--model " + filepath.Join(dir, "no-such-model") + ": no such folder"},
 		{"unknown config key", []string{"--config", cfg}, "segmnt_size"},
 		{"invalid curriculum", []string{"--curriculum", "1,4,2"}, "increasing"},
 		{"resume without a run", []string{"--out", filepath.Join(dir, "empty"), "--resume"}, "no run to resume"},
@@ -321,6 +334,8 @@ func TestBadFlagsAndResume(t *testing.T) {
 		{"armt without d-mem", []string{"--memory", "armt"}, "--d-mem 0, want at least 1"},
 		{"armt with negative d-mem", []string{"--memory", "armt", "--d-mem", "-2"}, "--d-mem -2, want at least 1"},
 		{"armt with memory noise", []string{"--memory", "armt", "--d-mem", "4", "--mem-noise", "0.3"}, "--mem-noise"},
+		{"unknown armt features", []string{"--memory", "armt", "--d-mem", "4", "--armt-features", "elu"}, `--armt-features "elu", want dpfp or dpfp-normalized`},
+		{"armt features with rmt", []string{"--armt-features", "dpfp-normalized"}, "--armt-features dpfp-normalized is the associative memory's feature map; it needs --memory armt"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "unwritable output directory" && os.Geteuid() == 0 {

@@ -1,4 +1,4 @@
-package eval
+package bench
 
 import (
 	"testing"
@@ -11,7 +11,7 @@ import (
 func TestCompareStreams(t *testing.T) {
 	mems := []graph.Memory{{Kind: graph.KindRMT, Tokens: 4}, {Kind: graph.KindARMT, Tokens: 4, DMem: 8}}
 	var rounds int
-	rates, err := CompareStreams(BenchShapes["stories260K"], 32, 3, 2, mems, func(string) { rounds++ })
+	rates, err := CompareStreams(benchShape("stories260K"), 32, 3, 2, mems, func(string) { rounds++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestCompareStreams(t *testing.T) {
 	if rates[0].RatioToFirst != 1 || rates[1].RatioToFirst != rates[1].TokensPerSec/rates[0].TokensPerSec {
 		t.Fatalf("ratios %g and %g, want 1 and ARMT/RMT", rates[0].RatioToFirst, rates[1].RatioToFirst)
 	}
-	if _, err := CompareStreams(BenchShapes["stories260K"], 32, 0, 1, mems, nil); err == nil {
+	if _, err := CompareStreams(benchShape("stories260K"), 32, 0, 1, mems, nil); err == nil {
 		t.Fatal("0 segments accepted")
 	}
 }

@@ -1,4 +1,4 @@
-package eval
+package bench
 
 import (
 	"fmt"
@@ -222,4 +222,23 @@ func FLOPsTable(c graph.Config, model string, S int, mem graph.Memory, tokens []
 		rep.Results = append(rep.Results, r)
 	}
 	return rep, nil
+}
+
+// FLOPsReport is `eval flops`'s output: the model shape counted and one
+// CompareFLOPs result per input length; results is the stable contract.
+type FLOPsReport struct {
+	Model       string        `json:"model,omitempty"`
+	Family      string        `json:"family"`
+	Layers      int           `json:"layers"`
+	Hidden      int           `json:"hidden"`
+	FFN         int           `json:"ffn"`
+	Vocab       int           `json:"vocab"`
+	Heads       int           `json:"heads"`
+	KVHeads     int           `json:"kv_heads"`
+	SegmentSize int           `json:"segment_size"`
+	Memory      string        `json:"memory"`
+	DMem        int           `json:"d_mem,omitempty"`
+	MemTokens   int           `json:"mem_tokens"`
+	Attention   string        `json:"attention"`
+	Results     []FLOPsResult `json:"results"`
 }

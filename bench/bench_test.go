@@ -1,8 +1,9 @@
-package eval
+package bench
 
 import (
 	"testing"
 
+	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/graph"
 )
 
@@ -15,7 +16,7 @@ func BenchmarkSegmentStories260K(b *testing.B) {
 }
 
 func benchSegment(b *testing.B, shape string, mem graph.Memory) {
-	r, err := Bench(shape, BenchShapes[shape], 1, 512, mem, b.N)
+	r, err := Bench(shape, benchShape(shape), 1, 512, mem, b.N)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,4 +34,10 @@ func BenchmarkSegmentGPT2Small(b *testing.B) {
 // associative memory (16 memory rows, d_mem 16).
 func BenchmarkSegmentStories260KARMT(b *testing.B) {
 	benchSegment(b, "stories260K", graph.Memory{Kind: graph.KindARMT, Tokens: 16, DMem: 16})
+}
+
+// benchShape is the named model shape (checkpoints.Shape).
+func benchShape(name string) graph.Config {
+	c, _ := checkpoints.Shape(name)
+	return c
 }

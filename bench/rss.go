@@ -1,4 +1,4 @@
-package eval
+package bench
 
 import (
 	"bufio"
@@ -36,20 +36,20 @@ func statusMB(field string) float64 {
 	return 0
 }
 
-// peakSampler records the highest resident size seen while it runs, by
+// PeakSampler records the highest resident size seen while it runs, by
 // sampling every few milliseconds (the kernel's VmHWM cannot be reset
 // between measurements in one process).
-type peakSampler struct {
+type PeakSampler struct {
 	stop chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
 	peak float64
 }
 
-func startPeak() *peakSampler {
+func StartPeak() *PeakSampler {
 	runtime.GC()
 	debug.FreeOSMemory()
-	p := &peakSampler{stop: make(chan struct{}), peak: ResidentMB()}
+	p := &PeakSampler{stop: make(chan struct{}), peak: ResidentMB()}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -70,13 +70,13 @@ func startPeak() *peakSampler {
 // PeakDuring runs f and returns the highest resident size (MiB) sampled
 // while it ran, garbage included, starting from a collected heap.
 func PeakDuring(f func() error) (float64, error) {
-	p := startPeak()
+	p := StartPeak()
 	err := f()
-	return p.done(), err
+	return p.Done(), err
 }
 
-// done stops the sampler (once; later calls return the same peak).
-func (p *peakSampler) done() float64 {
+// Done stops the sampler (once; later calls return the same peak).
+func (p *PeakSampler) Done() float64 {
 	p.once.Do(func() {
 		close(p.stop)
 		p.wg.Wait()

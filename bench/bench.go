@@ -1,4 +1,4 @@
-package eval
+package bench
 
 import (
 	"fmt"
@@ -10,26 +10,6 @@ import (
 	"github.com/rmtgo/rmt/graph/kernels"
 )
 
-// BenchShapes are the named shapes of `eval bench --shape`.
-var BenchShapes = map[string]graph.Config{
-	"stories260K": func() graph.Config {
-		tied := true
-		return graph.Config{ModelType: "llama", VocabSize: 512, HiddenSize: 64, IntermediateSize: 172, NumHiddenLayers: 5,
-			NumAttentionHeads: 8, NumKeyValueHeads: 4, HeadDimension: 8, MaxPositionEmbeddings: 512, HiddenAct: "silu",
-			RMSNormEps: 1e-5, RopeTheta: 10000, TieWordEmbeddings: &tied}
-	}(),
-	"gpt2-small":  gpt2Shape(768, 12, 12),
-	"gpt2-medium": gpt2Shape(1024, 24, 16),
-}
-
-// gpt2Shape is GPT-2 of width c, n layers and h heads (vocabulary 50,257,
-// 1,024 positions, tied head).
-func gpt2Shape(c, n, h int) graph.Config {
-	tied := true
-	return graph.Config{ModelType: "gpt2", VocabSize: 50257, NEmbd: c, NLayer: n, NHead: h, NPositions: 1024,
-		ActivationFunction: "gelu_new", LayerNormEpsilon: 1e-5, TieWordEmbeddings: &tied}
-}
-
 // BenchResult is one `eval bench` measurement; the JSON names are a stable
 // contract.
 type BenchResult struct {
@@ -39,6 +19,7 @@ type BenchResult struct {
 	SegmentTokens     int     `json:"segment_tokens"`
 	Memory            string  `json:"memory"`
 	DMem              int     `json:"d_mem,omitempty"`
+	Features          string  `json:"armt_features,omitempty"`
 	MemTokens         int     `json:"mem_tokens"`
 	Positions         int     `json:"positions"`
 	ForwardMS         float64 `json:"forward_ms"`
@@ -123,7 +104,7 @@ func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, run
 	memory := first.MemOut
 	grads := make([][]float32, seg.NumParams())
 	fwd, train := make([]time.Duration, 0, runs), make([]time.Duration, 0, runs)
-	rss := startPeak()
+	rss := StartPeak()
 	for i := 0; i <= runs; i++ {
 		t0 := time.Now()
 		if _, err := seg.Forward(in, memory); err != nil {
@@ -137,13 +118,13 @@ func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, run
 			fwd, train = append(fwd, t1.Sub(t0)), append(train, time.Since(t1))
 		}
 	}
-	peakRSS := rss.done()
+	peakRSS := rss.Done()
 	peak := SgemmPeak(5)
 	f, t := slices.Min(fwd).Seconds(), slices.Min(train).Seconds()
 	flops := float64(batch) * SegmentForwardFLOPs(c, shape.Positions(), tokens)
 	r := BenchResult{
 		ThreadSetting: CurrentThreads(),
-		Shape:         name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, Memory: mem.Kind, DMem: mem.DMem, MemTokens: mem.Tokens, Positions: shape.Positions(),
+		Shape:         name, BLAS: kernels.BLASName, Batch: batch, SegmentTokens: tokens, Memory: mem.Kind, DMem: mem.DMem, Features: mem.ARMTFeatures(), MemTokens: mem.Tokens, Positions: shape.Positions(),
 		ForwardMS: f * 1e3, TrainMS: t * 1e3,
 		ForwardTokensPerS: float64(n) / f, TrainTokensPerS: float64(n) / t,
 		ForwardGFLOPs: flops / f / 1e9, TrainGFLOPs: 3 * flops / t / 1e9,
@@ -157,7 +138,7 @@ func Bench(name string, c graph.Config, batch, tokens int, mem graph.Memory, run
 func (r BenchResult) String() string {
 	memory := fmt.Sprintf("2x%d memory", r.MemTokens)
 	if r.Memory == graph.KindARMT {
-		memory = fmt.Sprintf("%d armt memory (d_mem %d)", r.MemTokens, r.DMem)
+		memory = fmt.Sprintf("%d armt memory (d_mem %d, %s)", r.MemTokens, r.DMem, r.Features)
 	}
 	return fmt.Sprintf("shape %s | batch %d | %d tokens + %s = %d positions | BLAS %s | %d threads, spin %v\n"+
 		"forward        %8.1f ms | %9.0f tok/s | %6.1f GFLOP/s\n"+

@@ -1,4 +1,4 @@
-package eval
+package bench
 
 import (
 	"fmt"
@@ -125,16 +125,16 @@ func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingO
 			}
 			best = min(best, time.Since(t0))
 		}
-		p := startPeak()
+		p := StartPeak()
 		t0 := time.Now()
 		if _, err := cell.Gradients(seq, -1); err != nil {
-			p.done()
+			p.Done()
 			return nil, err
 		}
 		if opt.Timed == 0 {
 			best = time.Since(t0)
 		}
-		peak := p.done()
+		peak := p.Done()
 		row := TrainScalingRow{Segments: n, StepMS: ms(best), MSPerSegment: ms(best) / float64(n), PeakRSSMB: peak}
 		row.SettledRSSMB, row.HeapMB = SettledMB()
 		row.RatioToOneSegment = row.MSPerSegment / out.OneSegmentMS

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/eval"
+	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/threadflag"
+)
+
+func init() {
+	register("ask", "read a long text through a checkpoint's memory and answer a question about it", runAsk)
+}
+
+func runAsk(args []string) error { return ask(os.Stdout, os.Stdin, args) }
+
+// ask reads --context (a file, or - for stdin) a segment at a time through
+// the memory, then answers --question greedily, or without a question
+// continues the text:
+//
+//	go run ./cmd/eval ask --checkpoint runs/qa --context book.txt --question "Where is Mary?"
+func ask(out io.Writer, stdin io.Reader, args []string) error {
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	threadflag.Bind(fs)
+	ckFlag := fs.String("checkpoint", "", "checkpoint, run or exported folder (with memory)")
+	ctxFlag := fs.String("context", "", "file of the text to read, or - for stdin")
+	question := fs.String("question", "", "question about the text (without it, the text is continued)")
+	maxNew := fs.Int("max-new", 32, "most tokens to generate; generation stops at the end-of-text token")
+	asJSON := fs.Bool("json", false, "print answer, tokens read, segments, seconds and tokens/s as JSON")
+	every := fs.Duration("progress", 5*time.Second, "report progress on stderr at most this often (0: never)")
+	gcPercent := fs.Int("gc-percent", eval.DefaultGCPercent, "Go collector target (GOGC) while reading; -1 keeps the GOGC environment's")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *gcPercent >= 0 {
+		defer debug.SetGCPercent(debug.SetGCPercent(*gcPercent))
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
+	}
+	if *ckFlag == "" {
+		return fmt.Errorf("--checkpoint is required")
+	}
+	if *ctxFlag == "" {
+		return fmt.Errorf("--context is required: a file, or - for stdin")
+	}
+	if *maxNew < 1 {
+		return fmt.Errorf("--max-new %d, want at least 1", *maxNew)
+	}
+	ck, err := eval.LoadCheckpoint(*ckFlag)
+	if err != nil {
+		return err
+	}
+	cell, err := graph.NewMemoryCell[float32](ck.Weights, ck.RMT.Kind(), ck.RMT.SegmentSize, false)
+	if err != nil {
+		return err
+	}
+	var r io.Reader = stdin
+	if *ctxFlag != "-" {
+		f, err := os.Open(*ctxFlag)
+		if err != nil {
+			return fmt.Errorf("--context: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	ps := data.TextStream(ck.Tokenizer, r)
+	if *question != "" {
+		if ps, err = data.QuestionStream(ck.Tokenizer, r, *question, "", 0); err != nil {
+			return err
+		}
+	}
+	progress, shown := askProgress(*every)
+	res, err := eval.Ask(cell, ck.Tokenizer, ps, *maxNew, progress)
+	if *shown {
+		fmt.Fprintln(os.Stderr) // end the progress line
+	}
+	if err != nil {
+		return fmt.Errorf("--context %s: %w", *ctxFlag, err)
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(res)
+	}
+	fmt.Fprintln(out, res.Answer)
+	fmt.Fprintf(os.Stderr, "read %d tokens (%d segments) in %.1f s, %.0f tokens/s\n", res.TokensRead, res.Segments, res.Seconds, res.TokensPerS)
+	return nil
+}
+
+// askProgress prints the tokens read so far on one stderr line, at most
+// every d (nil for d <= 0); shown says whether it printed.
+func askProgress(d time.Duration) (func(int64), *bool) {
+	shown := new(bool)
+	if d <= 0 {
+		return nil, shown
+	}
+	t0 := time.Now()
+	last := t0
+	return func(read int64) {
+		if now := time.Now(); now.Sub(last) >= d {
+			last, *shown = now, true
+			fmt.Fprintf(os.Stderr, "\rask: %d tokens read, %.0f tokens/s", read, float64(read)/now.Sub(t0).Seconds())
+		}
+	}, shown
+}
