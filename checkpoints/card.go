@@ -204,11 +204,15 @@ func writeCard(dir string, c card) error {
 	p("| architecture | %s, %d layers, width %d, %d heads, vocabulary %d; %d parameters with the memory |", cfg.ModelType, cfg.Layers(), cfg.Hidden(), cfg.Heads(), cfg.VocabSize, c.params)
 	mem := fmt.Sprintf("rmt: %d memory tokens, segments of %d tokens (rows `[mem \\| tokens \\| mem]`)", info.MemTokens, info.SegmentSize)
 	if info.Kind().Kind == graph.KindARMT {
-		mem = fmt.Sprintf("armt: %d memory tokens, d_mem %d, segments of %d tokens (rows `[tokens \\| armt.memory]`, a (A, z) state in every layer)", info.MemTokens, info.DMem, info.SegmentSize)
+		mem = fmt.Sprintf("armt: %d memory tokens, d_mem %d, features %s, segments of %d tokens (rows `[tokens \\| armt.memory]`, a (A, z) state in every layer)", info.MemTokens, info.DMem, info.Kind().Features, info.SegmentSize)
 	}
 	p("| memory | %s |", mem)
 	p("| BPTT depth | %s |", depth(info.BPTTDepth))
-	p("| tokenizer | %s |", info.Tokenizer)
+	tokenizer := info.Tokenizer
+	if info.TokenizerPath != "" {
+		tokenizer = fmt.Sprintf("%s, by its path from this folder: `%s`", info.Tokenizer, info.TokenizerPath)
+	}
+	p("| tokenizer | %s |", tokenizer)
 	task := orDash(info.Task)
 	if len(info.BabiTasks) > 0 {
 		var qa []string
