@@ -339,7 +339,7 @@ func valTable(p func(string, ...any), c card, tr *Training) {
 }
 
 // evalColumns are the result fields an evaluation table shows, in order.
-var evalColumns = []string{"task", "length", "segment", "segments", "tokens", "samples", "correct", "accuracy", "ppl_memory", "ppl_no_memory"}
+var evalColumns = []string{"task", "length", "units", "segment", "segments", "tokens", "gpt2_tokens", "model_tokens", "samples", "correct", "accuracy", "ppl_memory", "ppl_no_memory"}
 
 func evalTable(p func(string, ...any), e evalFile) {
 	var cols []string
@@ -351,6 +351,11 @@ func evalTable(p func(string, ...any), e evalFile) {
 	p("")
 	p("## Evaluation: %s", e.Name)
 	p("")
+	if slices.Contains(cols, "length") && !slices.Contains(cols, "units") {
+		// Results of builds before BABILong's GPT-2 units name no unit.
+		p("Lengths and tokens are the model's own tokens (k = 1,024).")
+		p("")
+	}
 	p("| %s |", strings.Join(cols, " | "))
 	p("|%s", strings.Repeat(" ---: |", len(cols)))
 	for _, r := range e.Results {
