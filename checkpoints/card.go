@@ -204,11 +204,15 @@ func writeCard(dir string, c card) error {
 	p("| architecture | %s, %d layers, width %d, %d heads, vocabulary %d; %d parameters with the memory |", cfg.ModelType, cfg.Layers(), cfg.Hidden(), cfg.Heads(), cfg.VocabSize, c.params)
 	mem := fmt.Sprintf("rmt: %d memory tokens, segments of %d tokens (rows `[mem \\| tokens \\| mem]`)", info.MemTokens, info.SegmentSize)
 	if info.Kind().Kind == graph.KindARMT {
-		mem = fmt.Sprintf("armt: %d memory tokens, d_mem %d, segments of %d tokens (rows `[tokens \\| armt.memory]`, a (A, z) state in every layer)", info.MemTokens, info.DMem, info.SegmentSize)
+		mem = fmt.Sprintf("armt: %d memory tokens, d_mem %d, features %s, segments of %d tokens (rows `[tokens \\| armt.memory]`, a (A, z) state in every layer)", info.MemTokens, info.DMem, info.Kind().Features, info.SegmentSize)
 	}
 	p("| memory | %s |", mem)
 	p("| BPTT depth | %s |", depth(info.BPTTDepth))
-	p("| tokenizer | %s |", info.Tokenizer)
+	tokenizer := info.Tokenizer
+	if info.TokenizerPath != "" {
+		tokenizer = fmt.Sprintf("%s, by its path from this folder: `%s`", info.Tokenizer, info.TokenizerPath)
+	}
+	p("| tokenizer | %s |", tokenizer)
 	task := orDash(info.Task)
 	if len(info.BabiTasks) > 0 {
 		var qa []string
@@ -335,7 +339,7 @@ func valTable(p func(string, ...any), c card, tr *Training) {
 }
 
 // evalColumns are the result fields an evaluation table shows, in order.
-var evalColumns = []string{"task", "length", "segment", "segments", "tokens", "samples", "correct", "accuracy", "ppl_memory", "ppl_no_memory"}
+var evalColumns = []string{"task", "length", "units", "segment", "segments", "tokens", "gpt2_tokens", "model_tokens", "samples", "correct", "accuracy", "ppl_memory", "ppl_no_memory"}
 
 func evalTable(p func(string, ...any), e evalFile) {
 	var cols []string
@@ -347,6 +351,11 @@ func evalTable(p func(string, ...any), e evalFile) {
 	p("")
 	p("## Evaluation: %s", e.Name)
 	p("")
+	if slices.Contains(cols, "length") && !slices.Contains(cols, "units") {
+		// Results of builds before BABILong's GPT-2 units name no unit.
+		p("Lengths and tokens are the model's own tokens (k = 1,024).")
+		p("")
+	}
 	p("| %s |", strings.Join(cols, " | "))
 	p("|%s", strings.Repeat(" ---: |", len(cols)))
 	for _, r := range e.Results {

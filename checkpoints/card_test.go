@@ -161,7 +161,7 @@ func TestExportCardARMT(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
-		"| memory | armt: 2 memory tokens, d_mem 3, segments of 8 tokens",
+		"| memory | armt: 2 memory tokens, d_mem 3, features dpfp, segments of 8 tokens",
 		"| base model | not recorded (a checkpoint of an older build) |",
 		"without the associative memory (`armt.*` tensors",
 		"Not recorded: the checkpoint was exported without its run's metrics.jsonl.",

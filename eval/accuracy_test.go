@@ -160,6 +160,23 @@ func TestProgressLine(t *testing.T) {
 	if strings.Count(buf.String(), "\n") != 1 {
 		t.Errorf("two reports within the interval: %q", buf.String())
 	}
+
+	// A file's samples have no known total: the time left comes from the
+	// samples still to read, never a negative guess from a zero total.
+	buf.Reset()
+	f := NewProgress(&buf, "accuracy data.jsonl", 200, 0, 5*time.Second)
+	fclock := f.start
+	f.now = func() time.Time { return fclock }
+	for range 50 {
+		f.Sample()
+	}
+	fclock = fclock.Add(10 * time.Second)
+	f.Tokens(100000)
+	want = "accuracy data.jsonl | 50/200 samples | 100.0k tokens | 10.0k tok/s | ~30s left"
+	if got := strings.TrimSpace(buf.String()); got != want {
+		t.Errorf("progress line of a file\n got %q\nwant %q", got, want)
+	}
+
 	var quiet *Progress = NewProgress(&buf, "x", 1, 1, 0)
 	quiet.Tokens(5) // nil: no-op, no panic
 	quiet.Sample()

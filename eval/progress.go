@@ -78,12 +78,20 @@ func (p *Progress) line(now time.Time) string {
 	if el > 0 {
 		rate = float64(p.doneT) / el
 	}
-	left := "?"
-	if rate > 0 {
-		left = "~" + time.Duration(float64(p.tokens-p.doneT)/rate*float64(time.Second)).Round(time.Second).String()
+	left, tokens := "?", count(float64(p.doneT))
+	if p.tokens > 0 {
+		tokens += "/" + count(float64(p.tokens))
 	}
-	return fmt.Sprintf("%s | %d/%d samples | %s/%s tokens | %s tok/s | %s left",
-		p.label, p.doneS, p.samples, count(float64(p.doneT)), count(float64(p.tokens)), count(rate), left)
+	switch {
+	case p.tokens > 0 && rate > 0:
+		left = "~" + time.Duration(float64(p.tokens-p.doneT)/rate*float64(time.Second)).Round(time.Second).String()
+	case p.tokens <= 0 && p.doneS > 0:
+		// Samples of a file have lengths unknown until read: the time
+		// left is the samples still to read at the pace so far.
+		left = "~" + time.Duration(float64(p.samples-p.doneS)*el/float64(p.doneS)*float64(time.Second)).Round(time.Second).String()
+	}
+	return fmt.Sprintf("%s | %d/%d samples | %s tokens | %s tok/s | %s left",
+		p.label, p.doneS, p.samples, tokens, count(rate), left)
 }
 
 // count prints 1234 as 1234, 41234 as 41.2k, 6291456 as 6.3M.

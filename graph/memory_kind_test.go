@@ -44,7 +44,7 @@ func TestMemoryCheckNamesFields(t *testing.T) {
 // parameters Specs lists, with their shapes; MemoryOf reads the same
 // memory back; every one is a memory parameter and the decoder's are not.
 func TestMemoryKindsRoundTrip(t *testing.T) {
-	for _, m := range []Memory{{Kind: KindRMT, Tokens: 3}, {Kind: KindARMT, Tokens: 2, DMem: 4}} {
+	for _, m := range []Memory{{Kind: KindRMT, Tokens: 3}, {Kind: KindARMT, Tokens: 2, DMem: 4, Features: FeaturesDPFP}, {Kind: KindARMT, Tokens: 2, DMem: 4, Features: FeaturesDPFPNormalized}} {
 		w := perturbed(t, tinyConfig("llama"))
 		before := len(w.Params)
 		if err := m.Init(w, 1); err != nil {

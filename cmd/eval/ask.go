@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"golang.org/x/term"
 	"io"
 	"os"
 	"runtime/debug"
@@ -94,7 +95,7 @@ func ask(out io.Writer, stdin io.Reader, args []string) error {
 }
 
 // askProgress prints the tokens read so far on one stderr line, at most
-// every d (nil for d <= 0); shown says whether it printed.
+// every d (nil for d <= 0); shown says whether it left a line to end.
 func askProgress(d time.Duration) (func(int64), *bool) {
 	shown := new(bool)
 	if d <= 0 {
@@ -102,10 +103,16 @@ func askProgress(d time.Duration) (func(int64), *bool) {
 	}
 	t0 := time.Now()
 	last := t0
+	// On a terminal the line is rewritten in place; in a log file each
+	// report is a line of its own.
+	start, end := "\r", ""
+	if !term.IsTerminal(int(os.Stderr.Fd())) {
+		start, end = "", "\n"
+	}
 	return func(read int64) {
 		if now := time.Now(); now.Sub(last) >= d {
-			last, *shown = now, true
-			fmt.Fprintf(os.Stderr, "\rask: %d tokens read, %.0f tokens/s", read, float64(read)/now.Sub(t0).Seconds())
+			last, *shown = now, end == "" // a rewritten line needs ending
+			fmt.Fprintf(os.Stderr, "%sask: %d tokens read, %.0f tokens/s%s", start, read, float64(read)/now.Sub(t0).Seconds(), end)
 		}
 	}, shown
 }
