@@ -75,7 +75,7 @@ func TestImportRules(t *testing.T) {
 	}
 	root := filepath.Join("..", "..")
 	statSources(t, root)
-	cmd := exec.Command("go", "list", "-json", "./...")
+	cmd := exec.Command("go", append(append([]string{"list"}, listTags...), "-json", "./...")...)
 	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
