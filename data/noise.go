@@ -206,9 +206,23 @@ func drawByte(rng *rand.Rand, cum []int64) (file int, offset int64) {
 	return file, x
 }
 
-// Open implements Noise.
+// Open implements Noise: the first book at a random byte, drawn by size,
+// later books from their start.
 func (b *BookNoise) Open(rng *rand.Rand) SentenceReader {
-	return &bookReader{b: b, rng: rng}
+	started := false
+	return &fileSentences{
+		dir: b.dir, rng: rng,
+		pick: func(rng *rand.Rand) (string, int64) {
+			file, off := drawByte(rng, b.cum)
+			if started {
+				off = 0
+			}
+			started = true
+			return b.paths[file], off
+		},
+		keep:  func(s []byte) bool { return hasLetter(s) && !MentionsTaskWord(string(s)) },
+		empty: "files in a row gave no usable sentence (every sentence names a task entity, or there is no text)",
+	}
 }
 
 // maxEmptyFiles bounds how many files in a row may yield no usable sentence
@@ -216,48 +230,49 @@ func (b *BookNoise) Open(rng *rand.Rand) SentenceReader {
 // without sentences).
 const maxEmptyFiles = 1000
 
-type bookReader struct {
-	b       *BookNoise
-	rng     *rand.Rand
-	f       *os.File
-	sc      *bufio.Scanner
-	name    string
-	started bool
-	empty   int // files in a row without an accepted sentence
-	got     bool
-	norm    []byte
+// fileSentences reads sentences from one book file after another: pick
+// chooses each file and the byte to start at (the rest of the sentence it
+// lands in is dropped), keep which sentences count. BookNoise and
+// SentenceSampler differ only in those two.
+type fileSentences struct {
+	dir   string
+	rng   *rand.Rand
+	pick  func(*rand.Rand) (path string, off int64)
+	keep  func(sentence []byte) bool
+	empty string // the error's words when maxEmptyFiles files in a row gave nothing
+
+	f      *os.File
+	sc     *bufio.Scanner
+	name   string
+	misses int // files in a row without a kept sentence
+	got    bool
+	norm   []byte
 }
 
-// open positions the reader: the first time at a random byte, later at the
-// start of a random file.
-func (r *bookReader) open() error {
+func (r *fileSentences) open() error {
 	r.closeFile()
-	file, off := drawByte(r.rng, r.b.cum)
-	if r.started {
-		off = 0
-	}
-	r.started = true
-	r.name = r.b.paths[file]
-	f, err := os.Open(r.name)
+	name, off := r.pick(r.rng)
+	r.name = name
+	f, err := os.Open(name)
 	if err != nil {
 		return fmt.Errorf("data: noise file: %w", err)
 	}
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		f.Close()
-		return fmt.Errorf("data: noise file %s: %w", r.name, err)
+		return fmt.Errorf("data: noise file %s: %w", name, err)
 	}
-	r.f = f
+	r.f, r.got = f, false
 	r.sc = bufio.NewScanner(f)
 	r.sc.Buffer(make([]byte, 0, 32<<10), 1<<20)
 	r.sc.Split(ScanSentences)
-	r.got = false
 	if off > 0 {
 		r.sc.Scan() // the rest of the sentence we landed in
 	}
 	return nil
 }
 
-func (r *bookReader) Next() (string, error) {
+// Next implements SentenceReader.
+func (r *fileSentences) Next() (string, error) {
 	for {
 		if r.sc == nil {
 			if err := r.open(); err != nil {
@@ -269,31 +284,31 @@ func (r *bookReader) Next() (string, error) {
 				return "", fmt.Errorf("data: noise file %s: %w", r.name, err)
 			}
 			if !r.got {
-				r.empty++
-				if r.empty >= maxEmptyFiles {
-					return "", fmt.Errorf("data: --noise-dir %s: %d files in a row gave no usable sentence (every sentence names a task entity, or there is no text)", r.b.dir, r.empty)
+				if r.misses++; r.misses >= maxEmptyFiles {
+					return "", fmt.Errorf("data: --noise-dir %s: %d %s", r.dir, r.misses, r.empty)
 				}
 			}
 			r.sc = nil
 			continue
 		}
 		r.norm = normalizeSpace(r.norm[:0], r.sc.Bytes())
-		if !hasLetter(r.norm) || MentionsTaskWord(string(r.norm)) {
+		if !r.keep(r.norm) {
 			continue
 		}
-		r.got, r.empty = true, 0
+		r.got, r.misses = true, 0
 		return string(r.norm), nil
 	}
 }
 
-func (r *bookReader) closeFile() {
+func (r *fileSentences) closeFile() {
 	if r.f != nil {
 		r.f.Close()
 		r.f = nil
 	}
 }
 
-func (r *bookReader) Close() error {
+// Close implements SentenceReader.
+func (r *fileSentences) Close() error {
 	r.closeFile()
 	r.sc = nil
 	return nil
