@@ -70,8 +70,8 @@ func evaluatePair(plan Plan, p Pair, log io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
-	fmt.Fprintf(log, "sweep: evaluating %s at %v segments, %d samples each\n", filepath.Base(c.Out), plan.EvalSegments, plan.EvalSamples)
-	sw := eval.Sweep{Task: c.Task, Counts: plan.EvalSegments, Samples: []int{plan.EvalSamples}, GCPercent: eval.DefaultGCPercent,
+	fmt.Fprintf(log, "sweep: evaluating %s at %v segments, %v samples\n", filepath.Base(c.Out), plan.EvalSegments, plan.EvalSamples)
+	sw := eval.Sweep{Task: c.Task, Counts: plan.EvalSegments, Samples: plan.EvalSamples, GCPercent: eval.DefaultGCPercent,
 		Log: log, SaveFile: eval.AccuracyFile(c.Task, c.BabiTasks()),
 		NewTask: func(n int) (data.Task, error) {
 			return data.NewTask(data.TaskConfig{Name: c.Task, Segments: n, SegmentSize: ck.RMT.SegmentSize, Seed: plan.EvalSeed,
@@ -99,9 +99,10 @@ func kept(plan Plan, p Pair, best string) ([]eval.AccuracyResult, bool) {
 		return nil, false
 	}
 	var out []eval.AccuracyResult
-	for _, n := range plan.EvalSegments {
+	for j, n := range plan.EvalSegments {
+		samples := plan.SamplesAt(j)
 		i := slices.IndexFunc(rep.Results, func(r eval.AccuracyResult) bool {
-			return r.Segments == n && r.Samples == plan.EvalSamples && r.Seed == plan.EvalSeed
+			return r.Segments == n && r.Samples == samples && r.Seed == plan.EvalSeed
 		})
 		if i < 0 {
 			return nil, false

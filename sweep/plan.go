@@ -30,7 +30,7 @@ type Plan struct {
 	// steps per stage.
 	BudgetSteps  int
 	EvalSegments []int // segment counts every best checkpoint is evaluated at
-	EvalSamples  int   // samples per count, the same for every run
+	EvalSamples  []int // samples per count (one for every count, or one per count), the same for every run
 	EvalSeed     int64 // seed of the evaluation samples
 }
 
@@ -80,6 +80,25 @@ func ParseEvalSegments(s string) ([]int, error) {
 		return nil, fmt.Errorf("%q: give segment counts such as 1,2,4,8", s)
 	}
 	return counts, nil
+}
+
+// ParseEvalSamples reads the evaluation samples of a sweep: one count for
+// every evaluation length, or one per length (fewer at long lengths keeps
+// a sweep to thousands of segments affordable).
+func ParseEvalSamples(s string, lengths int) ([]int, error) {
+	counts, err := data.ParseInts(s)
+	if err != nil || len(counts) == 0 || slices.Min(counts) < 1 {
+		return nil, fmt.Errorf("%q: give a sample count of at least 1, or one per evaluation length", s)
+	}
+	if len(counts) != 1 && len(counts) != lengths {
+		return nil, fmt.Errorf("%q: %d sample counts for %d evaluation lengths; give one, or one per length", s, len(counts), lengths)
+	}
+	return counts, nil
+}
+
+// SamplesAt is the evaluation samples at the i-th evaluation length.
+func (p Plan) SamplesAt(i int) int {
+	return p.EvalSamples[min(i, len(p.EvalSamples)-1)]
 }
 
 // ParseSeeds reads seeds such as "1,2,3"; a seed given twice is an error.

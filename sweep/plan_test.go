@@ -88,3 +88,25 @@ func steps(c train.Config) []int {
 	}
 	return s
 }
+
+// Sweep samples are one count for every length or one per length; a
+// mismatched list is refused before anything trains.
+func TestParseEvalSamples(t *testing.T) {
+	p := Plan{EvalSamples: []int{100, 50, 8}}
+	if got := []int{p.SamplesAt(0), p.SamplesAt(2)}; fmt.Sprint(got) != "[100 8]" {
+		t.Errorf("SamplesAt = %v, want [100 8]", got)
+	}
+	one, err := ParseEvalSamples("40", 5)
+	if err != nil || fmt.Sprint(one) != "[40]" || (Plan{EvalSamples: one}).SamplesAt(4) != 40 {
+		t.Errorf("ParseEvalSamples(40) = %v, %v", one, err)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"100,50", "2 sample counts for 3 evaluation lengths"},
+		{"100,0,5", "at least 1"},
+		{"x", "at least 1"},
+	} {
+		if _, err := ParseEvalSamples(c.in, 3); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParseEvalSamples(%q) error = %v, want %q", c.in, err, c.want)
+		}
+	}
+}

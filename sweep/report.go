@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rmtgo/rmt/checkpoints"
@@ -29,7 +30,7 @@ type Report struct {
 	BudgetSteps  int          `json:"budget_steps,omitempty"`
 	Seeds        []int64      `json:"seeds"`
 	EvalSegments []int        `json:"eval_segments"`
-	EvalSamples  int          `json:"eval_samples"`
+	EvalSamples  []int        `json:"eval_samples"` // per evaluation length, or one for all
 	EvalSeed     int64        `json:"eval_seed"`
 	Curricula    []Curriculum `json:"curricula"`
 	Rows         []Row        `json:"rows"`
@@ -153,8 +154,8 @@ func (r *Report) Table(w io.Writer) error {
 	if len(r.Seeds) == 1 {
 		spread = "95% interval"
 	}
-	fmt.Fprintf(w, "task %s, segments of %d tokens: accuracy of the best checkpoint, mean over seeds %s (%s), %d samples per length; * trained at that length\n",
-		r.Task, r.SegmentSize, seedList(r.Seeds), spread, r.EvalSamples)
+	fmt.Fprintf(w, "task %s, segments of %d tokens: accuracy of the best checkpoint, mean over seeds %s (%s), %s samples per length; * trained at that length\n",
+		r.Task, r.SegmentSize, seedList(r.Seeds), spread, intList(r.EvalSamples))
 	tw := table.New(w)
 	header := []any{"segments", "tokens"}
 	for _, c := range r.Curricula {
@@ -189,6 +190,14 @@ func (r *Report) Table(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "budgets: %s\n", strings.Join(steps, "; "))
 	return err
+}
+
+func intList(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
 }
 
 func seedList(seeds []int64) string {

@@ -33,7 +33,7 @@ func tinyBase(t *testing.T) train.Config {
 func TestSweepStopsAndContinues(t *testing.T) {
 	dir := t.TempDir()
 	plan := Plan{Curricula: [][]int{{1}, {1, 2}}, Seeds: []int64{5}, BudgetSteps: 6,
-		EvalSegments: []int{1, 2, 4}, EvalSamples: 3, EvalSeed: DefaultEvalSeed}
+		EvalSegments: []int{1, 2, 4}, EvalSamples: []int{3}, EvalSeed: DefaultEvalSeed}
 	pairs, err := plan.Pairs(tinyBase(t), dir)
 	if err != nil {
 		t.Fatal(err)

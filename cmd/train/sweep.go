@@ -17,7 +17,8 @@ import (
 // sweepFlags are the flags of a curriculum sweep (package sweep).
 type sweepFlags struct {
 	curricula, seeds, evalSegments string
-	budget, samples                int
+	budget                         int
+	samples                        string
 }
 
 // sweepArgs is what the sweep flags were given.
@@ -31,7 +32,7 @@ func bindSweep(fs *flag.FlagSet) {
 	fs.StringVar(&sweepArgs.seeds, "seeds", "", "a sweep's seeds, e.g. 1,2,3 (default: --seed)")
 	fs.IntVar(&sweepArgs.budget, "budget-steps", 0, "a sweep's total steps per curriculum, split over its stages in proportion to their steps (0: --steps-per-stage each)")
 	fs.StringVar(&sweepArgs.evalSegments, "eval-segments", "1,2,4,8,16,32,64", "segment counts a sweep evaluates every best checkpoint at")
-	fs.IntVar(&sweepArgs.samples, "sweep-samples", 100, "evaluation samples per segment count of a sweep, the same for every run")
+	fs.StringVar(&sweepArgs.samples, "sweep-samples", "100", "a sweep's evaluation samples per segment count, the same for every run: one count, or one per --eval-segments entry")
 }
 
 // checkSweepFlags refuses sweep flags without --curricula and flags that
@@ -76,14 +77,15 @@ func sweepPlan(cfg train.Config) (sweep.Plan, error) {
 	if err != nil {
 		return sweep.Plan{}, fmt.Errorf("--eval-segments %w", err)
 	}
-	if sweepArgs.samples < 1 {
-		return sweep.Plan{}, fmt.Errorf("--sweep-samples %d, want at least 1", sweepArgs.samples)
+	samples, err := sweep.ParseEvalSamples(sweepArgs.samples, len(counts))
+	if err != nil {
+		return sweep.Plan{}, fmt.Errorf("--sweep-samples %w", err)
 	}
 	if cfg.Task == "lm" {
 		return sweep.Plan{}, fmt.Errorf("--curricula: a sweep compares accuracy, and --task lm has no answers")
 	}
 	return sweep.Plan{Curricula: curricula, Seeds: seeds, BudgetSteps: sweepArgs.budget, EvalSegments: counts,
-		EvalSamples: sweepArgs.samples, EvalSeed: sweep.DefaultEvalSeed}, nil
+		EvalSamples: samples, EvalSeed: sweep.DefaultEvalSeed}, nil
 }
 
 // runSweep trains and evaluates every pair of the sweep in cfg.Out and
