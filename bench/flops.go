@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"github.com/rmtgo/rmt/internal/field"
 
 	"github.com/rmtgo/rmt/graph"
 )
@@ -182,7 +183,7 @@ func CompareMemoryFLOPs(c graph.Config, S int, mem graph.Memory, N int, attn Att
 // families) the FLOPs do not depend on the head count, only on kvHeads/heads.
 func ShapeConfig(layers, hidden, ffn, vocab, heads, kvHeads int, gated bool) (graph.Config, error) {
 	if layers < 1 || hidden < 1 || ffn < 1 || vocab < 1 {
-		return graph.Config{}, fmt.Errorf("eval: --layers %d --hidden %d --ffn %d --vocab %d; want all at least 1", layers, hidden, ffn, vocab)
+		return graph.Config{}, fmt.Errorf("bench: %w", field.Errorf("", "{layers} %d {hidden} %d {ffn} %d {vocab} %d; want all at least 1", layers, hidden, ffn, vocab))
 	}
 	if heads == 0 {
 		heads = 1
@@ -195,11 +196,11 @@ func ShapeConfig(layers, hidden, ffn, vocab, heads, kvHeads int, gated bool) (gr
 	}
 	switch {
 	case heads < 1 || hidden%heads != 0:
-		return graph.Config{}, fmt.Errorf("eval: --heads %d does not divide --hidden %d", heads, hidden)
+		return graph.Config{}, fmt.Errorf("bench: %w", field.Errorf("heads", "%d does not divide {hidden} %d", heads, hidden))
 	case kvHeads < 1 || heads%kvHeads != 0:
-		return graph.Config{}, fmt.Errorf("eval: --kv-heads %d does not divide --heads %d", kvHeads, heads)
+		return graph.Config{}, fmt.Errorf("bench: %w", field.Errorf("kv_heads", "%d does not divide {heads} %d", kvHeads, heads))
 	case !gated && kvHeads != heads:
-		return graph.Config{}, fmt.Errorf("eval: --kv-heads %d with %d heads needs --gated (a Llama-shaped model); GPT-2-shaped models have no grouped-query attention", kvHeads, heads)
+		return graph.Config{}, fmt.Errorf("bench: %w", field.Errorf("kv_heads", "%d with %d heads needs {gated} (a Llama-shaped model); GPT-2-shaped models have no grouped-query attention", kvHeads, heads))
 	}
 	if gated {
 		return graph.Config{ModelType: "llama", VocabSize: vocab, HiddenSize: hidden, IntermediateSize: ffn, NumHiddenLayers: layers,

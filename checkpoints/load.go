@@ -95,17 +95,18 @@ func LoadModel(dir string) (*Model, error) {
 }
 
 // MemoryNote is the one line to print when a model was loaded without the
-// memory its folder holds ("" when it holds none).
+// memory its folder holds ("" when it holds none); a command adds how to
+// load it with its memory.
 func (m *Model) MemoryNote(dir string) string {
 	if m.ARMT != nil {
-		return fmt.Sprintf("note: %s holds the associative memory (armt, %d memory tokens, d_mem %d, segments of %d); set aside: this command runs the decoder alone (--checkpoint %s runs it with memory)",
-			dir, m.RMT.MemTokens, m.RMT.DMem, m.RMT.SegmentSize, dir)
+		return fmt.Sprintf("note: %s holds the associative memory (armt, %d memory tokens, d_mem %d, segments of %d); set aside: this command runs the decoder alone",
+			dir, m.RMT.MemTokens, m.RMT.DMem, m.RMT.SegmentSize)
 	}
 	if m.Memory == nil {
 		return ""
 	}
-	return fmt.Sprintf("note: %s holds rmt.memory (%d memory tokens, segments of %d); set aside: this command runs the decoder alone (--checkpoint %s runs it with memory)",
-		dir, m.RMT.MemTokens, m.RMT.SegmentSize, dir)
+	return fmt.Sprintf("note: %s holds rmt.memory (%d memory tokens, segments of %d); set aside: this command runs the decoder alone",
+		dir, m.RMT.MemTokens, m.RMT.SegmentSize)
 }
 
 // LoadTokenizer reads the tokenizer of a folder, without its weights (a

@@ -46,6 +46,7 @@ package curriculum
 import (
 	"errors"
 	"fmt"
+	"github.com/rmtgo/rmt/internal/field"
 	"math"
 	"slices"
 	"strconv"
@@ -160,7 +161,7 @@ func (c Curriculum) String() string {
 // order. The result is validated, so bad defaults are an error too.
 func Parse(spec string, defaults Stage) (Curriculum, error) {
 	if strings.TrimSpace(spec) == "" {
-		return Curriculum{}, fmt.Errorf("curriculum: --curriculum is empty, want segment counts such as 1,2,4,8 or a preset (%s)", presetNames())
+		return Curriculum{}, fmt.Errorf("curriculum: %w", field.Errorf("curriculum", "is empty, want segment counts such as 1,2,4,8 or a preset (%s)", presetNames()))
 	}
 	items := strings.Split(spec, ",")
 	c := Curriculum{Stages: make([]Stage, 0, len(items))}
@@ -168,10 +169,10 @@ func Parse(spec string, defaults Stage) (Curriculum, error) {
 	for i, raw := range items {
 		item := strings.TrimSpace(raw)
 		bad := func(format string, args ...any) error {
-			return fmt.Errorf("curriculum: --curriculum %q: item %d %q %s", spec, i+1, item, fmt.Sprintf(format, args...))
+			return fmt.Errorf("curriculum: %w", field.Errorf("curriculum", "%q: item %d %q %s", spec, i+1, item, fmt.Sprintf(format, args...)))
 		}
 		if item == "" {
-			return Curriculum{}, fmt.Errorf("curriculum: --curriculum %q: item %d is empty, want a segment count", spec, i+1)
+			return Curriculum{}, fmt.Errorf("curriculum: %w", field.Errorf("curriculum", "%q: item %d is empty, want a segment count", spec, i+1))
 		}
 		n, err := strconv.Atoi(item)
 		if errors.Is(err, strconv.ErrRange) {
@@ -195,7 +196,7 @@ func Parse(spec string, defaults Stage) (Curriculum, error) {
 		c.Stages = append(c.Stages, s)
 	}
 	if err := c.check(); err != nil {
-		return Curriculum{}, fmt.Errorf("curriculum: --curriculum %q: %w", spec, err)
+		return Curriculum{}, fmt.Errorf("curriculum: %w", field.Wrap("curriculum", strconv.Quote(spec), err))
 	}
 	return c, nil
 }

@@ -198,27 +198,27 @@ func BabiFile(dir string, task int, test bool) (string, error) {
 	}
 	dirs := filepath.SplitList(dir)
 	if len(dirs) == 0 {
-		return "", fmt.Errorf("data: --babi-dir is empty, want a folder of bAbI qaN_*_%s.txt files", kind)
+		return "", badField("babi_dir", "is empty, want a folder of bAbI qaN_*_%s.txt files", kind)
 	}
 	for _, d := range dirs {
 		if _, err := os.Stat(d); err != nil {
-			return "", fmt.Errorf("data: --babi-dir: %w", err)
+			return "", wrapField("babi_dir", "", err)
 		}
 		m, err := filepath.Glob(filepath.Join(d, fmt.Sprintf("qa%d_*_%s.txt", task, kind)))
 		if err != nil {
-			return "", fmt.Errorf("data: --babi-dir %s: %w", d, err)
+			return "", wrapField("babi_dir", d, err)
 		}
 		if len(m) > 1 {
-			return "", fmt.Errorf("data: --babi-dir %s: %d files match qa%d_*_%s.txt, want one", d, len(m), task, kind)
+			return "", badField("babi_dir", "%s: %d files match qa%d_*_%s.txt, want one", d, len(m), task, kind)
 		}
 		if len(m) == 1 {
 			return m[0], nil
 		}
 	}
 	if test {
-		return "", fmt.Errorf("data: --babi-dir %s has no qa%d_*_test.txt file; evaluation reads the bAbI test split only, never the training stories (for a folder without it, 'eval babi-holdout' writes the held-out training stories in test format)", dir, task)
+		return "", badField("babi_dir", "%s has no qa%d_*_test.txt file; evaluation reads the bAbI test split only, never the training stories (for a folder without it, 'eval babi-holdout' writes the held-out training stories in test format)", dir, task)
 	}
-	return "", fmt.Errorf("data: --babi-dir %s has no qa%d_*_train.txt file", dir, task)
+	return "", badField("babi_dir", "%s has no qa%d_*_train.txt file", dir, task)
 }
 
 // ReadBabiShare reads the stories of task qaN that share names (BabiTrain,
@@ -297,7 +297,7 @@ type BabiHoldoutFile struct {
 // measured on such files).
 func WriteBabiHoldoutFiles(dir string, tasks []int, out string, keepDuplicates bool) ([]BabiHoldoutFile, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("data: --out: %w", err)
+		return nil, wrapField("out", "", err)
 	}
 	var written []BabiHoldoutFile
 	for _, n := range tasks {
@@ -337,7 +337,7 @@ func WriteBabiHoldoutFiles(dir string, tasks []int, out string, keepDuplicates b
 			return nil, err
 		}
 		if err := os.WriteFile(f.Path, []byte(buf.String()), 0o644); err != nil {
-			return nil, fmt.Errorf("data: --out: %w", err)
+			return nil, wrapField("out", "", err)
 		}
 		written = append(written, f)
 	}

@@ -67,7 +67,7 @@ func NewBabilongTask(cfg BabilongConfig) (*BabilongTask, error) {
 		return nil, fmt.Errorf("data: babilong: no tokenizer")
 	}
 	if cfg.Task < 1 || cfg.Task > 5 {
-		return nil, fmt.Errorf("data: --tasks %d, want 1 to 5 (qa1-qa5)", cfg.Task)
+		return nil, badField("tasks", "%d, want 1 to 5 (qa1-qa5)", cfg.Task)
 	}
 	if cfg.GPT2Tokens < 0 {
 		return nil, fmt.Errorf("data: babilong length %d GPT-2 tokens, want 0 or more", cfg.GPT2Tokens)

@@ -37,7 +37,7 @@ type babiQ struct {
 func (t *qaTask) initBabi() error {
 	cfg := t.cfg
 	if cfg.BabiDir == "" {
-		return fmt.Errorf("data: task babi needs --babi-dir (a directory of bAbI qaN_*_train.txt files)")
+		return badField("", "task babi needs {babi_dir} (a directory of bAbI qaN_*_train.txt files)")
 	}
 	tasks := cfg.BabiTasks
 	if len(tasks) == 0 {
@@ -58,7 +58,7 @@ func (t *qaTask) initBabi() error {
 	L, S := cfg.Length(), cfg.SegmentSize
 	for _, n := range tasks {
 		if n < 1 || n > MaxBabiTask {
-			return fmt.Errorf("data: --babi-task %d, want 1 to %d (qa1-qa%d)", n, MaxBabiTask, MaxBabiTask)
+			return badField("babi_task", "%d, want 1 to %d (qa1-qa%d)", n, MaxBabiTask, MaxBabiTask)
 		}
 		stories, file, err := ReadBabiShare(cfg.BabiDir, n, share)
 		if err != nil {
@@ -109,7 +109,7 @@ func (t *qaTask) initBabi() error {
 		}
 		if len(set.qs) == 0 {
 			if shortestTail > S {
-				return fmt.Errorf("data: --segment-size %d cannot hold a qa%d question, marker, answer and EOS (%d tokens); raise --segment-size", S, n, shortestTail)
+				return badField("segment_size", "%d cannot hold a qa%d question, marker, answer and EOS (%d tokens); raise {segment_size}", S, n, shortestTail)
 			}
 			length := fmt.Sprintf("%d x %d = %d tokens", cfg.Segments, S, L)
 			if cfg.Tokens > 0 {

@@ -204,10 +204,10 @@ type datasetKey struct {
 // and line; blank lines are skipped and counted (Dataset.Blank).
 func OpenDataset(cfg DatasetConfig) (*Dataset, error) {
 	if len(cfg.Files) == 0 && cfg.ValFile == "" {
-		return nil, fmt.Errorf("data: task %s needs --data (JSONL files)", cfg.Kind)
+		return nil, badField("", "task %s needs {data} (JSONL files)", cfg.Kind)
 	}
 	if !(cfg.ValShare >= 0 && cfg.ValShare < 1) {
-		return nil, fmt.Errorf("data: --val-share %g, want a share from 0 up to (not including) 1", cfg.ValShare)
+		return nil, badField("val_share", "%g, want a share from 0 up to (not including) 1", cfg.ValShare)
 	}
 	// A file rewritten since it was indexed (size or time) is indexed again.
 	var stamp []string
@@ -248,7 +248,7 @@ func indexDataset(cfg DatasetConfig) (*Dataset, error) {
 		f, err := os.Open(p)
 		if err != nil {
 			d.Close()
-			return nil, fmt.Errorf("data: --data: %w", err)
+			return nil, wrapField("data", "", err)
 		}
 		d.paths = append(d.paths, p)
 		d.files = append(d.files, f)

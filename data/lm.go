@@ -29,9 +29,9 @@ const lmReadBlock = 64 << 10
 
 func newLMTask(cfg TaskConfig) (Task, error) {
 	if cfg.TextDir == "" {
-		return nil, fmt.Errorf("data: task lm needs --text-dir (a directory of long .txt documents)")
+		return nil, badField("", "task lm needs {text_dir} (a directory of long .txt documents)")
 	}
-	paths, sizes, err := SplitFiles(cfg.TextDir, cfg.Split, cfg.EvalEvery, "--text-dir")
+	paths, sizes, err := SplitFiles(cfg.TextDir, cfg.Split, cfg.EvalEvery, "text_dir")
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func newLMTask(cfg TaskConfig) (Task, error) {
 		}
 	}
 	if len(t.paths) == 0 {
-		return nil, fmt.Errorf("data: --text-dir %s: no %s document is long enough for %d x %d = %d tokens (need about %d bytes at %.2f bytes per token; the longest, %s, has %d bytes)",
+		return nil, badField("text_dir", "%s: no %s document is long enough for %d x %d = %d tokens (need about %d bytes at %.2f bytes per token; the longest, %s, has %d bytes)",
 			cfg.TextDir, cfg.Split, cfg.Segments, cfg.SegmentSize, L, t.need, perToken, paths[big], sizes[big])
 	}
 	return t, nil

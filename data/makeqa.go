@@ -39,7 +39,7 @@ type MakeQAStats struct {
 func MakeQA(cfg MakeQAConfig, w io.Writer) (MakeQAStats, error) {
 	st := MakeQAStats{Segments: map[int]int{}}
 	if cfg.Samples < 1 || cfg.MinSegments < 1 || cfg.MaxSegments < cfg.MinSegments || cfg.SegmentSize < 8 {
-		return st, fmt.Errorf("data: make-qa: --samples %d, --segments %d-%d, --segment-size %d: want at least 1 sample, 1 <= min <= max segments and segments of 8 tokens or more",
+		return st, badField("", "make-qa: {samples} %d, {segments} %d-%d, {segment_size} %d: want at least 1 sample, 1 <= min <= max segments and segments of 8 tokens or more",
 			cfg.Samples, cfg.MinSegments, cfg.MaxSegments, cfg.SegmentSize)
 	}
 	if cfg.Split == "" {

@@ -53,15 +53,15 @@ const DefaultEvalEvery = 5
 // 2k-th, ... (k = evalEvery) are eval, the file before each of them
 // validation, and the rest train. evalEvery 0 means
 // DefaultEvalEvery; a negative evalEvery means no split (both use every
-// file, for when train and eval text live in different directories). flag
-// names the option in errors ("--noise-dir").
-func SplitFiles(dir, split string, evalEvery int, flag string) ([]string, []int64, error) {
+// file, for when train and eval text live in different directories). f
+// names the option in errors, as a config field ("noise_dir").
+func SplitFiles(dir, split string, evalEvery int, f string) ([]string, []int64, error) {
 	if dir == "" {
-		return nil, nil, fmt.Errorf("data: %s is empty, want a directory of .txt files", flag)
+		return nil, nil, badField(f, "is empty, want a directory of .txt files")
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("data: %s: %w", flag, err)
+		return nil, nil, wrapField(f, "", err)
 	}
 	var all []string
 	for _, e := range entries {
@@ -76,19 +76,19 @@ func SplitFiles(dir, split string, evalEvery int, flag string) ([]string, []int6
 		p := filepath.Join(dir, name)
 		fi, err := os.Stat(p) // follows links: a dangling one is an error
 		if err != nil {
-			return nil, nil, fmt.Errorf("data: %s: %w", flag, err)
+			return nil, nil, wrapField(f, "", err)
 		}
 		if !fi.Mode().IsRegular() || fi.Size() == 0 {
 			continue
 		}
-		if err := checkText(p, fi.Size(), flag); err != nil {
+		if err := checkText(p, fi.Size(), f); err != nil {
 			return nil, nil, err
 		}
 		paths = append(paths, p)
 		sizes = append(sizes, fi.Size())
 	}
 	if len(paths) == 0 {
-		return nil, nil, fmt.Errorf("data: %s %s has no non-empty .txt files", flag, dir)
+		return nil, nil, badField(f, "%s has no non-empty .txt files", dir)
 	}
 	k := evalEvery
 	if k == 0 {
@@ -109,21 +109,26 @@ func SplitFiles(dir, split string, evalEvery int, flag string) ([]string, []int6
 		}
 	}
 	if len(ps) == 0 {
-		return nil, nil, &EmptySplitError{Flag: flag, Dir: dir, Split: split, Files: len(paths), Every: k}
+		return nil, nil, &EmptySplitError{Field: f, Dir: dir, Split: split, Files: len(paths), Every: k}
 	}
 	return ps, ss, nil
 }
 
 // EmptySplitError is a folder with too few files for one of its splits.
 // Training then validates on every file, with a warning; eval sample
-// takes --eval-every -1 to share every file between the splits.
+// takes --eval-every -1 to share every file between the splits. Field is
+// the folder's option (noise_dir, text_dir).
 type EmptySplitError struct {
-	Flag, Dir, Split string
-	Files, Every     int
+	Field, Dir, Split string
+	Files, Every      int
 }
 
-func (e *EmptySplitError) Error() string {
-	return fmt.Sprintf("data: %s %s: the %s split is empty (%d .txt files; of every %d the last is eval, the one before validation); add files, or give eval sample --eval-every -1 to share every file", e.Flag, e.Dir, e.Split, e.Files, e.Every)
+func (e *EmptySplitError) Error() string { return "data: " + e.Unwrap().Error() }
+
+// Unwrap is the error as a *field.Error, for a command to rename its
+// fields to flags.
+func (e *EmptySplitError) Unwrap() error {
+	return optErr(e.Field, "%s: the %s split is empty (%d .txt files; of every %d the last is eval, the one before validation); add files, or give eval sample {eval_every} -1 to share every file", e.Dir, e.Split, e.Files, e.Every)
 }
 
 // Noise is a source of background sentences.
@@ -153,7 +158,7 @@ type BookNoise struct {
 
 // NewBookNoise returns the noise of the split's files in dir (SplitFiles).
 func NewBookNoise(dir, split string, evalEvery int) (*BookNoise, error) {
-	paths, sizes, err := SplitFiles(dir, split, evalEvery, "--noise-dir")
+	paths, sizes, err := SplitFiles(dir, split, evalEvery, "noise_dir")
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +185,7 @@ func (b *BookNoise) checkLength(cfg TaskConfig) error {
 		return err
 	}
 	if need := int64(float64(cfg.Length()) * perToken); total < need {
-		return fmt.Errorf("data: --noise-dir %s: the %s files hold %d bytes, less than one sample of %d x %d = %d tokens needs (about %d bytes at %.2f bytes per token); add text or shorten the sample",
+		return badField("noise_dir", "%s: the %s files hold %d bytes, less than one sample of %d x %d = %d tokens needs (about %d bytes at %.2f bytes per token); add text or shorten the sample",
 			b.dir, cfg.Split, total, cfg.Segments, cfg.SegmentSize, cfg.Length(), need, perToken)
 	}
 	return nil
@@ -285,7 +290,7 @@ func (r *fileSentences) Next() (string, error) {
 			}
 			if !r.got {
 				if r.misses++; r.misses >= maxEmptyFiles {
-					return "", fmt.Errorf("data: --noise-dir %s: %d %s", r.dir, r.misses, r.empty)
+					return "", badField("noise_dir", "%s: %d %s", r.dir, r.misses, r.empty)
 				}
 			}
 			r.sc = nil

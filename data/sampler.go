@@ -21,7 +21,7 @@ type SentenceSampler struct {
 
 // NewSentenceSampler samples the split's books of dir (SplitFiles).
 func NewSentenceSampler(dir, split string, evalEvery int) (*SentenceSampler, error) {
-	paths, sizes, err := SplitFiles(dir, split, evalEvery, "--noise-dir")
+	paths, sizes, err := SplitFiles(dir, split, evalEvery, "noise_dir")
 	if err != nil {
 		return nil, err
 	}

@@ -127,10 +127,10 @@ func NewTask(cfg TaskConfig) (Task, error) {
 		return nil, fmt.Errorf("data: task %s: no tokenizer", cfg.Name)
 	}
 	if cfg.Segments < 1 {
-		return nil, fmt.Errorf("data: --segments %d, want at least 1", cfg.Segments)
+		return nil, badField("segments", "%d, want at least 1", cfg.Segments)
 	}
 	if cfg.SegmentSize < 1 {
-		return nil, fmt.Errorf("data: --segment-size %d, want at least 1", cfg.SegmentSize)
+		return nil, badField("segment_size", "%d, want at least 1", cfg.SegmentSize)
 	}
 	if cfg.Split == "" {
 		cfg.Split = SplitTrain
@@ -142,7 +142,7 @@ func NewTask(cfg TaskConfig) (Task, error) {
 		cfg.EvalEvery = DefaultEvalEvery
 	}
 	if cfg.Tokens < 0 {
-		return nil, fmt.Errorf("data: sample length %d tokens, want a positive length (or 0 for --segments x --segment-size)", cfg.Tokens)
+		return nil, badField("", "sample length %d tokens, want a positive length (or 0 for {segments} x {segment_size})", cfg.Tokens)
 	}
 	if cfg.StoryOnly && cfg.Name != "babi" {
 		return nil, fmt.Errorf("data: task %s has no stories to give alone (story-only samples are task babi's)", cfg.Name)
@@ -180,7 +180,7 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	case "babi":
 		err = q.initBabi()
 	default:
-		return nil, fmt.Errorf("data: --task %q, want one of %s", cfg.Name, strings.Join(TaskNames, ", "))
+		return nil, badField("task", "%q, want one of %s", cfg.Name, strings.Join(TaskNames, ", "))
 	}
 	if err != nil {
 		return nil, err
@@ -290,7 +290,7 @@ func (t *qaTask) encodeAll(texts []string) (int, error) {
 }
 
 func (t *qaTask) fitError(need, fact, tail int) error {
-	return fmt.Errorf("data: --segment-size %d cannot hold task %s's facts and question in one segment: need %d tokens (facts %d, question+marker+answer+EOS %d); raise --segment-size",
+	return badField("segment_size", "%d cannot hold task %s's facts and question in one segment: need %d tokens (facts %d, question+marker+answer+EOS %d); raise {segment_size}",
 		t.cfg.SegmentSize, t.cfg.Name, need, fact, tail)
 }
 

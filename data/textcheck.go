@@ -14,11 +14,11 @@ const textWindow = 64 << 10
 // byte or an invalid UTF-8 sequence in its first or last 64 KiB. Only the
 // ends are read, since a corpus may be gigabytes; a binary file (an image,
 // an archive, a compiled file renamed .txt) or a Latin-1 book shows itself
-// there. flag names the folder's option in the error.
-func checkText(path string, size int64, flag string) error {
+// there. opt names the folder's option (noise_dir) in the error.
+func checkText(path string, size int64, opt string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("data: %s: %w", flag, err)
+		return wrapField(opt, "", err)
 	}
 	defer f.Close()
 	starts := []int64{0}
@@ -29,7 +29,7 @@ func checkText(path string, size int64, flag string) error {
 	for _, off := range starts {
 		n, err := f.ReadAt(buf, off)
 		if err != nil && err != io.EOF {
-			return fmt.Errorf("data: %s: %w", flag, err)
+			return wrapField(opt, "", err)
 		}
 		b := buf[:n]
 		skip := 0
@@ -39,8 +39,8 @@ func checkText(path string, size int64, flag string) error {
 			}
 		}
 		if at, what := notText(b[skip:], off+int64(n) < size); at >= 0 {
-			return fmt.Errorf("data: %s: %s is not UTF-8 text (%s at byte %d); a text folder holds UTF-8 .txt files only: convert the file or move it out",
-				flag, path, what, off+int64(skip+at))
+			return badField(opt, ": %s is not UTF-8 text (%s at byte %d); a text folder holds UTF-8 .txt files only: convert the file or move it out",
+				path, what, off+int64(skip+at))
 		}
 	}
 	return nil

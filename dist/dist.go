@@ -31,6 +31,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/rmtgo/rmt/internal/field"
 	"math"
 	"os"
 	"strings"
@@ -72,11 +73,11 @@ func (c *Comm) Slice(n int) (lo, hi int) {
 	return c.Rank() * k, (c.Rank() + 1) * k
 }
 
-// Divides checks that n items (named what, e.g. "--batch") split evenly
-// among the ranks.
-func (c *Comm) Divides(what string, n int) error {
+// Divides checks that n items (the value of the config field f, e.g.
+// "batch") split evenly among the ranks.
+func (c *Comm) Divides(f string, n int) error {
 	if n%c.Size() != 0 {
-		return fmt.Errorf("dist: %s %d does not split among %d processes; run with a process count that divides it", what, n, c.Size())
+		return fmt.Errorf("dist: %w", field.Errorf(f, "%d does not split among %d processes; run with a process count that divides it", n, c.Size()))
 	}
 	return nil
 }

@@ -77,11 +77,11 @@ func TestDeal(t *testing.T) {
 			}
 		}
 	}
-	if err := (&Comm{size: 3}).Divides("--batch", 8); err == nil {
-		t.Error("Divides(--batch 8) among 3: no error")
+	if err := (&Comm{size: 3}).Divides("batch", 8); err == nil {
+		t.Error("Divides(batch 8) among 3: no error")
 	}
-	if err := (&Comm{size: 4}).Divides("--batch", 8); err != nil {
-		t.Errorf("Divides(--batch 8) among 4: %v", err)
+	if err := (&Comm{size: 4}).Divides("batch", 8); err != nil {
+		t.Errorf("Divides(batch 8) among 4: %v", err)
 	}
 }
 

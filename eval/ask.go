@@ -3,6 +3,7 @@ package eval
 import (
 	"errors"
 	"fmt"
+	"github.com/rmtgo/rmt/internal/field"
 	"io"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ type AskResult struct {
 func Ask(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream, maxNew int, progress func(read int64)) (AskResult, error) {
 	defer ps.Close()
 	if maxNew < 1 {
-		return AskResult{}, fmt.Errorf("eval: --max-new %d, want at least 1", maxNew)
+		return AskResult{}, fmt.Errorf("eval: %w", field.Errorf("max_new", "%d, want at least 1", maxNew))
 	}
 	t0 := time.Now()
 	st := cell.NewStream()

@@ -121,7 +121,7 @@ func (run BabilongRun) baselines(tasks []int, log io.Writer) []BabilongBaseline 
 	for _, t := range tasks {
 		train, file, err := data.ReadBabiShare(dir, t, data.BabiTrain)
 		if err != nil {
-			fmt.Fprintf(log, "note: no qa%d baselines: %v (give --babi-train-dir)\n", t, err)
+			fmt.Fprintf(log, "note: no qa%d baselines: %v (give babi_train_dir)\n", t, err)
 			continue
 		}
 		test, _, err := data.ReadBabiShare(run.BabiDir, t, data.BabiTest)

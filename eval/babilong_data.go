@@ -3,6 +3,7 @@ package eval
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/rmtgo/rmt/internal/field"
 	"io"
 	"os"
 	"path/filepath"
@@ -55,7 +56,7 @@ func cellData(run BabilongRun, qa, tokens int) (*CellData, error) {
 		return nil, err
 	}
 	if tokens > 0 {
-		books, _, err := data.SplitFiles(run.NoiseDir, data.SplitEval, 0, "--noise-dir")
+		books, _, err := data.SplitFiles(run.NoiseDir, data.SplitEval, 0, "noise_dir")
 		if err != nil {
 			return nil, err
 		}
@@ -93,12 +94,12 @@ func checkSaved(path string, run BabilongRun, cells map[int]*CellData) error {
 				if x.Data == nil {
 					what = "data it does not record"
 				}
-				hint := "give --out FILE to keep this run apart"
+				hint := "give {out} FILE to keep this run apart"
 				if run.Out != "" {
-					hint = "give another --out file"
+					hint = "give another {out} file"
 				}
-				return fmt.Errorf("eval: %s holds qa%d %s measured on %s (units %q, seed %d); this run's cells would be mixed with them; %s, or --save=false",
-					provenance.RelPath(path), x.Task, x.Length, what, x.Units, old.Seed, hint)
+				return fmt.Errorf("eval: %w", field.Errorf("", "%s holds qa%d %s measured on %s (units %q, seed %d); this run's cells would be mixed with them; "+hint+", or {save}=false",
+					provenance.RelPath(path), x.Task, x.Length, what, x.Units, old.Seed))
 			}
 		}
 	}
@@ -121,7 +122,7 @@ func modelPerGPT2(run BabilongRun, tok data.Tokenizer) float64 {
 	if run.units() != UnitsGPT2 {
 		return 1
 	}
-	books, _, err := data.SplitFiles(run.NoiseDir, data.SplitEval, 0, "--noise-dir")
+	books, _, err := data.SplitFiles(run.NoiseDir, data.SplitEval, 0, "noise_dir")
 	if err != nil {
 		return 1
 	}

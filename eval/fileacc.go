@@ -3,6 +3,7 @@ package eval
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/rmtgo/rmt/internal/field"
 	"io"
 	"time"
 
@@ -107,7 +108,7 @@ func FileAccuracy(cell *graph.Cell[float32], tok data.Tokenizer, task data.Liner
 			}
 		}
 		if err := enc.Encode(Prediction{ID: id, Prediction: r.Answer, Answer: want, Match: exact, Normalized: norm, Segments: segs}); err != nil {
-			return rep, fmt.Errorf("eval: --predictions: %w", err)
+			return rep, fmt.Errorf("eval: %w", field.Wrap("predictions", "", err))
 		}
 		rep.TokensRead += r.TokensRead
 		p.Tokens(int(r.TokensRead))

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"github.com/rmtgo/rmt/internal/field"
 
 	"github.com/rmtgo/rmt/graph"
 )
@@ -56,7 +57,7 @@ func Greedy(w *graph.Weights, prompt []int, maxNew int, stop func(id int) bool) 
 		return nil, fmt.Errorf("eval: empty prompt")
 	}
 	if maxNew < 0 {
-		return nil, fmt.Errorf("eval: --max-new %d, want 0 or more", maxNew)
+		return nil, fmt.Errorf("eval: %w", field.Errorf("max_new", "%d, want 0 or more", maxNew))
 	}
 	total := len(prompt) + maxNew
 	if err := checkLength(w.Config, total); err != nil {

@@ -31,7 +31,7 @@ func checkFeatures(f string) error {
 	case "", FeaturesDPFP, FeaturesDPFPNormalized:
 		return nil
 	}
-	return &FieldError{Field: "armt_features", Value: fmt.Sprintf("%q", f), Why: fmt.Sprintf(", want %s or %s", FeaturesDPFP, FeaturesDPFPNormalized)}
+	return fieldError("armt_features", fmt.Sprintf("%q", f), fmt.Sprintf(", want %s or %s", FeaturesDPFP, FeaturesDPFPNormalized))
 }
 
 // ARMTFeatures is the memory's feature map, FeaturesDPFP when none is

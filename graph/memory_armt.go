@@ -19,9 +19,9 @@ func (armtMemory) name() string { return KindARMT }
 func (armtMemory) check(m Memory) error {
 	switch {
 	case m.DMem < 1:
-		return &FieldError{Field: "d_mem", Value: fmt.Sprint(m.DMem), Why: ", want at least 1 with {memory} armt (the key width, e.g. 16)"}
+		return fieldError("d_mem", fmt.Sprint(m.DMem), ", want at least 1 with {memory} armt (the key width, e.g. 16)")
 	case m.Tokens < 1:
-		return &FieldError{Field: "mem_tokens", Value: fmt.Sprint(m.Tokens), Why: ", want at least 1 with {memory} armt"}
+		return fieldError("mem_tokens", fmt.Sprint(m.Tokens), ", want at least 1 with {memory} armt")
 	}
 	return checkFeatures(m.Features)
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"github.com/rmtgo/rmt/internal/field"
 	"strings"
 
 	G "gorgonia.org/gorgonia"
@@ -103,7 +104,7 @@ func kindNamed(name string) (memoryKind, error) {
 		}
 		names = append(names, k.name())
 	}
-	return nil, &FieldError{Field: "memory", Value: fmt.Sprintf("%q", name), Why: ", want " + strings.Join(names, " or ")}
+	return nil, fieldError("memory", fmt.Sprintf("%q", name), ", want "+strings.Join(names, " or "))
 }
 
 // kind is the shape's memory kind: the one place a shape's sizes choose it.
@@ -114,28 +115,16 @@ func (s SegmentShape) kind() memoryKind {
 	return rmtMemory{}
 }
 
-// FieldError is a memory size that its kind cannot take, named by its
-// field (memory, mem_tokens, d_mem, as rmt.json has them): a command maps
-// the fields to its flags with Named.
-type FieldError struct {
-	Field string
-	Value string
-	Why   string // after the value: ", want ..."; may name other fields as {field}
-}
-
-func (e *FieldError) Error() string { return "graph: " + e.Named(func(f string) string { return f }) }
-
-// Named is the error with every field called what name calls it.
-func (e *FieldError) Named(name func(field string) string) string {
-	why := e.Why
-	for _, f := range []string{"memory", "mem_tokens", "d_mem", "armt_features"} {
-		why = strings.ReplaceAll(why, "{"+f+"}", name(f))
-	}
-	return fmt.Sprintf("%s %s%s", name(e.Field), e.Value, why)
+// fieldError is a memory size that its kind cannot take, named by its
+// field (memory, mem_tokens, d_mem, armt_features, as rmt.json has them)
+// as an internal/field error, which a command renames to its flags; why
+// follows the value (", want ...") and may name other fields as {field}.
+func fieldError(f, value, why string) error {
+	return fmt.Errorf("graph: %w", field.Errorf(f, "%s%s", value, why))
 }
 
 // Check reports a memory of an unknown kind or with sizes its kind cannot
-// take (a *FieldError).
+// take (an internal/field error).
 func (m Memory) Check() error {
 	k, err := kindNamed(m.Kind)
 	if err != nil {

@@ -2,12 +2,13 @@ package graph
 
 import (
 	"errors"
+	"github.com/rmtgo/rmt/internal/field"
 	"strings"
 	"testing"
 )
 
-// TestMemoryCheckNamesFields: a size a kind cannot take is a FieldError
-// naming rmt.json's field, which a command renames with Named.
+// TestMemoryCheckNamesFields: a size a kind cannot take is a field.Error
+// naming rmt.json's field, which a command renames with field.Rename.
 func TestMemoryCheckNamesFields(t *testing.T) {
 	flag := func(f string) string { return "--" + strings.ReplaceAll(f, "_", "-") }
 	for _, tc := range []struct {
@@ -21,12 +22,12 @@ func TestMemoryCheckNamesFields(t *testing.T) {
 		{Memory{Kind: KindARMT, DMem: 4}, "mem_tokens", "--mem-tokens 0, want at least 1 with --memory armt"},
 	} {
 		err := tc.m.Check()
-		fe, ok := errors.AsType[*FieldError](err)
+		fe, ok := errors.AsType[*field.Error](err)
 		if !ok || fe.Field != tc.field {
-			t.Errorf("%+v.Check() = %v, want a FieldError on %s", tc.m, err, tc.field)
+			t.Errorf("%+v.Check() = %v, want a field.Error on %s", tc.m, err, tc.field)
 			continue
 		}
-		if got := fe.Named(flag); !strings.HasPrefix(got, tc.want) {
+		if got := strings.TrimPrefix(field.Rename(err, flag), "graph: "); !strings.HasPrefix(got, tc.want) {
 			t.Errorf("%+v: named %q, want it to start %q", tc.m, got, tc.want)
 		}
 		if !strings.HasPrefix(err.Error(), "graph: "+tc.field) {

@@ -17,11 +17,11 @@ func (rmtMemory) name() string { return KindRMT }
 func (rmtMemory) check(m Memory) error {
 	switch {
 	case m.DMem != 0:
-		return &FieldError{Field: "d_mem", Value: fmt.Sprint(m.DMem), Why: " is the associative memory's key width; it needs {memory} armt"}
+		return fieldError("d_mem", fmt.Sprint(m.DMem), " is the associative memory's key width; it needs {memory} armt")
 	case m.Tokens < 0:
-		return &FieldError{Field: "mem_tokens", Value: fmt.Sprint(m.Tokens), Why: ", want 0 or more"}
+		return fieldError("mem_tokens", fmt.Sprint(m.Tokens), ", want 0 or more")
 	case m.Features != "":
-		return &FieldError{Field: "armt_features", Value: m.Features, Why: " is the associative memory's feature map; it needs {memory} armt"}
+		return fieldError("armt_features", m.Features, " is the associative memory's feature map; it needs {memory} armt")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/rmtgo/rmt/internal/field"
 	"io"
 	"os"
 	"path/filepath"
@@ -47,7 +48,7 @@ func Run(ctx context.Context, plan Plan, pairs []Pair, dir string, opt Options) 
 		log = io.Discard
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("sweep: --out %s: %w", dir, err)
+		return nil, fmt.Errorf("sweep: %w", field.Wrap("out", dir, err))
 	}
 	for i, p := range pairs {
 		if !opt.Comm.Mine(i) {

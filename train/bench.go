@@ -43,7 +43,7 @@ func BenchDataParallel(comm *dist.Comm, name string, c graph.Config, globalBatch
 	if steps < 1 {
 		return DataParallelBench{}, fmt.Errorf("train: %d timed steps, want at least 1", steps)
 	}
-	if err := comm.Divides("--batch", globalBatch); err != nil {
+	if err := comm.Divides("batch", globalBatch); err != nil {
 		return DataParallelBench{}, err
 	}
 	w, err := graph.RandomWeights(c, 1)

@@ -3,7 +3,6 @@ package train
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -107,7 +106,7 @@ func DefaultConfig() Config {
 func LoadConfigFile(path string, c *Config) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("train: --config: %w", err)
+		return badWrap("config", "", err)
 	}
 	return parseConfigFile(raw, path, c)
 }
@@ -117,10 +116,10 @@ func parseConfigFile(raw []byte, path string, c *Config) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {
-		return fmt.Errorf("train: --config %s: %w", path, err)
+		return badWrap("config", path, err)
 	}
 	if dec.More() {
-		return fmt.Errorf("train: --config %s: data after the JSON object; want one object", path)
+		return bad("config", "%s: data after the JSON object; want one object", path)
 	}
 	return nil
 }
@@ -162,19 +161,9 @@ func (c *Config) SetFrom(src Config, flags []string) error {
 	return nil
 }
 
-// CheckMemoryFlags checks a memory given by --memory, --mem-tokens and
-// --d-mem (graph.Memory.Check), with errors that name the flags.
-func CheckMemoryFlags(m graph.Memory) error {
-	err := m.Check()
-	if fe, ok := errors.AsType[*graph.FieldError](err); ok {
-		return errors.New(fe.Named(func(field string) string { return "--" + strings.ReplaceAll(field, "_", "-") }))
-	}
-	return err
-}
-
 // DropStaleARMTFeatures forgets armt_features when the memory is not armt:
 // a feature map that a config file or a resumed run's config set means
-// nothing to --memory rmt unless --armt-features asks for it.
+// nothing to memory rmt unless armt_features asks for it.
 func (c *Config) DropStaleARMTFeatures() {
 	if c.Memory != graph.KindARMT {
 		c.ARMTFeatures = ""
@@ -197,66 +186,66 @@ func (c *Config) Resolve() error {
 	}
 	switch {
 	case !known:
-		return fmt.Errorf("train: --task %q, want one of %v", c.Task, data.TaskNames)
+		return bad("task", "%q, want one of %v", c.Task, data.TaskNames)
 	case c.SegmentSize < 1:
-		return fmt.Errorf("train: --segment-size %d, want at least 1", c.SegmentSize)
+		return bad("segment_size", "%d, want at least 1", c.SegmentSize)
 	case c.MemTokens < 0:
-		return fmt.Errorf("train: --mem-tokens %d, want 0 or more", c.MemTokens)
-	case CheckMemoryFlags(c.MemoryKind()) != nil:
-		return fmt.Errorf("train: %w", CheckMemoryFlags(c.MemoryKind()))
+		return bad("mem_tokens", "%d, want 0 or more", c.MemTokens)
+	case c.MemoryKind().Check() != nil:
+		return fmt.Errorf("train: %w", c.MemoryKind().Check())
 	case c.MemNoise != 0 && !c.MemoryKind().TakesNoise():
-		return fmt.Errorf("train: --mem-noise perturbs rmt memory tokens; --memory %s takes none", c.Memory)
+		return bad("mem_noise", "perturbs rmt memory tokens; {memory} %s takes none", c.Memory)
 	case c.BPTTDepth == 0 || c.BPTTDepth < -1:
-		return fmt.Errorf("train: --bptt-depth %d, want -1 (all segments) or at least 1", c.BPTTDepth)
+		return bad("bptt_depth", "%d, want -1 (all segments) or at least 1", c.BPTTDepth)
 	case c.Batch < 1:
-		return fmt.Errorf("train: --batch %d, want at least 1", c.Batch)
+		return bad("batch", "%d, want at least 1", c.Batch)
 	case c.GradAccum < 1:
-		return fmt.Errorf("train: --grad-accum %d, want at least 1", c.GradAccum)
+		return bad("grad_accum", "%d, want at least 1", c.GradAccum)
 	case c.StepsPerStage < 1:
-		return fmt.Errorf("train: --steps-per-stage %d, want at least 1", c.StepsPerStage)
+		return bad("steps_per_stage", "%d, want at least 1", c.StepsPerStage)
 	case c.EvalEvery < 1 || c.CheckpointEvery < 1 || c.LogEvery < 1:
-		return fmt.Errorf("train: --eval-every, --checkpoint-every and --log-every must be at least 1")
+		return bad("", "{eval_every}, {checkpoint_every} and {log_every} must be at least 1")
 	case c.EvalSamples < 1:
-		return fmt.Errorf("train: --eval-samples %d, want at least 1", c.EvalSamples)
+		return bad("eval_samples", "%d, want at least 1", c.EvalSamples)
 	case c.MemNoise < 0 || c.MemNoise != c.MemNoise:
-		return fmt.Errorf("train: --mem-noise %g, want 0 or more", c.MemNoise)
+		return bad("mem_noise", "%g, want 0 or more", c.MemNoise)
 	case !(c.MemStability >= 0) || math.IsInf(c.MemStability, 1):
-		return fmt.Errorf("train: --mem-stability %g, want a finite 0 or more", c.MemStability)
+		return bad("mem_stability", "%g, want a finite 0 or more", c.MemStability)
 	case !(c.StoryShare >= 0 && c.StoryShare <= 1):
-		return fmt.Errorf("train: --story-share %g, want a share from 0 to 1", c.StoryShare)
+		return bad("story_share", "%g, want a share from 0 to 1", c.StoryShare)
 	case c.StoryShare > 0 && c.Task != "babi":
-		return fmt.Errorf("train: --story-share is for --task babi (stories without noise), not %s", c.Task)
+		return bad("story_share", "is for {task} babi (stories without noise), not %s", c.Task)
 	case c.Warmup < 0:
-		return fmt.Errorf("train: --warmup %d, want 0 or more", c.Warmup)
+		return bad("warmup", "%d, want 0 or more", c.Warmup)
 	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 1):
-		return fmt.Errorf("train: --clip-norm %g, want 0 (off) or a finite positive norm", c.ClipNorm)
+		return bad("clip_norm", "%g, want 0 (off) or a finite positive norm", c.ClipNorm)
 	case !(c.ClipValue >= 0) || math.IsInf(c.ClipValue, 1):
-		return fmt.Errorf("train: --clip-value %g, want 0 (off) or a finite positive value", c.ClipValue)
+		return bad("clip_value", "%g, want 0 (off) or a finite positive value", c.ClipValue)
 	case !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 1):
-		return fmt.Errorf("train: --weight-decay %g, want a finite 0 or more", c.WeightDecay)
+		return bad("weight_decay", "%g, want a finite 0 or more", c.WeightDecay)
 	case math.IsNaN(c.LR) || math.IsInf(c.LR, 0):
-		return fmt.Errorf("train: --lr %g, want a finite positive learning rate", c.LR)
+		return bad("lr", "%g, want a finite positive learning rate", c.LR)
 	case c.Keep < 1:
-		return fmt.Errorf("train: --keep %d, want at least 1", c.Keep)
+		return bad("keep", "%d, want at least 1", c.Keep)
 	case c.Out == "":
-		return fmt.Errorf("train: --out is empty; name a run directory")
+		return bad("out", "is empty; name a run directory")
 	case c.Task == "babi" && c.BabiDir == "":
-		return fmt.Errorf("train: --task babi needs --babi-dir")
+		return bad("task", "babi needs {babi_dir}")
 	case c.BabiTask != "" && c.Task != "babi":
-		return fmt.Errorf("train: --babi-task %q is for --task babi, not %s", c.BabiTask, c.Task)
+		return bad("babi_task", "%q is for {task} babi, not %s", c.BabiTask, c.Task)
 	case c.Task == "lm" && c.TextDir == "" && c.Data == "":
-		return fmt.Errorf("train: --task lm needs --text-dir or --data")
+		return bad("task", "lm needs {text_dir} or {data}")
 	}
 	if err := c.checkData(); err != nil {
 		return err
 	}
 	if c.BabiTask != "" {
 		if _, err := data.ParseBabiTasks(c.BabiTask); err != nil {
-			return fmt.Errorf("train: --babi-task: %w", err)
+			return badWrap("babi_task", "", err)
 		}
 	}
 	if err := (Schedule{Peak: c.LR, Warmup: 0, Total: 1, Decay: c.Decay}).Validate(); err != nil {
-		return fmt.Errorf("train: --lr/--decay: %w", err)
+		return badWrap("", "{lr}/{decay}", err)
 	}
 	if len(c.Stages) == 0 {
 		cur, err := curriculum.Resolve(c.Curriculum, curriculum.Stage{
@@ -271,7 +260,7 @@ func (c *Config) Resolve() error {
 	}
 	for i, s := range c.Stages {
 		if c.Warmup >= s.Steps {
-			return fmt.Errorf("train: --warmup %d is not below stage %d's %d steps", c.Warmup, i+1, s.Steps)
+			return bad("warmup", "%d is not below stage %d's %d steps", c.Warmup, i+1, s.Steps)
 		}
 	}
 	return nil

@@ -14,15 +14,15 @@ func (t *trainer) checkJob() error {
 		return nil
 	}
 	cfg, _ := json.Marshal(t.cfg)
-	what := "the run config (flags and --config file)"
+	what := "the run config (flags and config file)"
 	if t.opt.Resume {
-		what = "the run config (flags, --config file and --resume)"
+		what = "the run config (flags, config file and resume)"
 		cfg = append(cfg, " resume"...)
 	}
 	if err := t.comm.Same(what, hashBytes(cfg)); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	if err := t.comm.Divides("--batch", t.cfg.Batch); err != nil {
+	if err := t.comm.Divides("batch", t.cfg.Batch); err != nil {
 		return fmt.Errorf("train: %w", &dist.SharedError{Err: err})
 	}
 	fmt.Fprintf(t.opt.Log, "data parallel: %d processes, %d samples of every batch of %d each\n", t.comm.Size(), t.cfg.Batch/t.comm.Size(), t.cfg.Batch)

@@ -15,10 +15,10 @@ import (
 func (t *trainer) resumePoint(latest string, latestErr error) (*checkpoints.Checkpoint, string, error) {
 	steps, err := t.run.Steps()
 	if err != nil {
-		return nil, "", fmt.Errorf("train: --resume: %w", err)
+		return nil, "", badWrap("resume", "", err)
 	}
 	if latestErr != nil && len(steps) == 0 {
-		return nil, "", fmt.Errorf("train: --resume: %w", latestErr)
+		return nil, "", badWrap("resume", "", latestErr)
 	}
 	var bad error
 	if latestErr == nil {
@@ -45,11 +45,11 @@ func (t *trainer) resumePoint(latest string, latestErr error) (*checkpoints.Chec
 			also = fmt.Sprintf(" (%s did not verify either)", strings.Join(skipped, ", "))
 		}
 		if !t.opt.ResumeAuto {
-			return nil, "", fmt.Errorf("train: --resume: the latest checkpoint %s is unusable: %w; the newest checkpoint that verifies is %s%s: pass --resume=auto to resume from it",
-				latest, bad, p, also)
+			return nil, "", badWrap("resume", fmt.Sprintf("the latest checkpoint %s is unusable: {err}; the newest checkpoint that verifies is %s%s: pass {resume}=auto to resume from it",
+				latest, p, also), bad)
 		}
 		fmt.Fprintf(t.opt.Log, "note: the latest checkpoint %s is unusable: %v\nnote: skipping it%s and resuming from %s, the newest checkpoint that verifies\n", latest, bad, also, p)
 		return ck, p, nil
 	}
-	return nil, "", fmt.Errorf("train: --resume: the latest checkpoint %s is unusable: %w; no earlier checkpoint verifies either", latest, bad)
+	return nil, "", badWrap("resume", fmt.Sprintf("the latest checkpoint %s is unusable: {err}; no earlier checkpoint verifies either", latest), bad)
 }

@@ -12,15 +12,15 @@ import (
 func (c *Config) checkData() error {
 	switch {
 	case c.Task == "qa" && c.Data == "":
-		return fmt.Errorf("train: --task qa needs --data (JSONL files of context/question/answer lines, docs/data.md)")
+		return bad("task", "qa needs {data} (JSONL files of context/question/answer lines, docs/data.md)")
 	case c.Data != "" && c.Task != "qa" && c.Task != "lm":
-		return fmt.Errorf("train: --data is for --task qa or lm, not %s", c.Task)
+		return bad("data", "is for {task} qa or lm, not %s", c.Task)
 	case c.Data != "" && c.TextDir != "":
-		return fmt.Errorf("train: --task lm reads --data or --text-dir, not both")
+		return bad("task", "lm reads {data} or {text_dir}, not both")
 	case c.ValData != "" && c.Data == "":
-		return fmt.Errorf("train: --val-data goes with --data")
+		return bad("val_data", "goes with {data}")
 	case !(c.ValShare >= 0 && c.ValShare < 1):
-		return fmt.Errorf("train: --val-share %g, want a share from 0 up to (not including) 1, e.g. 0.1", c.ValShare)
+		return bad("val_share", "%g, want a share from 0 up to (not including) 1, e.g. 0.1", c.ValShare)
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func (t *trainer) valFallback(tc data.TaskConfig, err error) (data.Task, error) 
 		if err2 != nil {
 			return nil, fmt.Errorf("train: validation data: %w", err)
 		}
-		fmt.Fprintf(t.opt.Log, "  warning: no validation line fits %d segments (%v); validating on training lines, which are not held out: give --val-data or a larger --val-share\n", tc.Segments, err)
+		fmt.Fprintf(t.opt.Log, "  warning: no validation line fits %d segments (%v); validating on training lines, which are not held out: give val_data or a larger val_share\n", tc.Segments, err)
 		return vt, nil
 	case errors.As(err, &empty):
 		tc.EvalEvery = -1

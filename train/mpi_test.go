@@ -298,8 +298,8 @@ func TestBadJob(t *testing.T) {
 		sp   func(c Config) childSpec
 		want string
 	}{
-		{"configs differ", 2, func(c Config) childSpec { return childSpec{Config: c, OtherLR: 1e-3} }, "the run config (flags and --config file) differs between ranks: rank 1"},
-		{"batch does not split", 3, func(c Config) childSpec { return childSpec{Config: c} }, "--batch 8 does not split among 3 processes"},
+		{"configs differ", 2, func(c Config) childSpec { return childSpec{Config: c, OtherLR: 1e-3} }, "the run config (flags and config file) differs between ranks: rank 1"},
+		{"batch does not split", 3, func(c Config) childSpec { return childSpec{Config: c} }, "batch 8 does not split among 3 processes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")

@@ -24,7 +24,7 @@ func dataPaths(c Config, tokFile string) ([]string, error) {
 			paths = append(paths, f)
 		}
 	}
-	for _, d := range []struct{ flag, dir string }{{"--noise-dir", c.NoiseDir}, {"--text-dir", c.TextDir}} {
+	for _, d := range []struct{ flag, dir string }{{"noise_dir", c.NoiseDir}, {"text_dir", c.TextDir}} {
 		if d.dir == "" {
 			continue
 		}

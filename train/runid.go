@@ -12,7 +12,7 @@ import (
 func (t *trainer) createRun() error {
 	abs, err := filepath.Abs(t.cfg.Out)
 	if err != nil {
-		return fmt.Errorf("train: --out %s: %w", t.cfg.Out, err)
+		return badWrap("out", t.cfg.Out, err)
 	}
 	info := checkpoints.RunInfo{RunID: checkpoints.NewRunID(), Dir: abs, Created: time.Now().UTC()}
 	t.state.RunID = info.RunID
@@ -27,11 +27,11 @@ func (t *trainer) checkRunID(ck *checkpoints.Checkpoint, latest string) error {
 	out := t.cfg.Out
 	abs, err := filepath.Abs(out)
 	if err != nil {
-		return fmt.Errorf("train: --out %s: %w", out, err)
+		return badWrap("out", out, err)
 	}
 	info, found, err := checkpoints.ReadRunInfo(out)
 	if err != nil {
-		return fmt.Errorf("train: --resume: %w", err)
+		return badWrap("resume", "", err)
 	}
 	if !found {
 		id := ck.State.RunID
@@ -44,7 +44,7 @@ func (t *trainer) checkRunID(ck *checkpoints.Checkpoint, latest string) error {
 		return checkpoints.WriteRunInfo(out, info)
 	}
 	if ck.State.RunID != "" && ck.State.RunID != info.RunID {
-		return fmt.Errorf("train: --resume: checkpoint %s belongs to run %s, but %s holds run %s; a checkpoint copied from another run cannot continue this one",
+		return bad("resume", "checkpoint %s belongs to run %s, but %s holds run %s; a checkpoint copied from another run cannot continue this one",
 			latest, ck.State.RunID, filepath.Join(out, checkpoints.RunInfoFile), info.RunID)
 	}
 	t.state.RunID = info.RunID

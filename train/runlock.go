@@ -17,12 +17,12 @@ import (
 func (t *trainer) lockRun() error {
 	_, statErr := os.Stat(t.cfg.Out)
 	if err := os.MkdirAll(t.cfg.Out, 0o755); err != nil {
-		return fmt.Errorf("train: --out %s: %w", t.cfg.Out, err)
+		return badWrap("out", t.cfg.Out, err)
 	}
 	t.madeOut = errors.Is(statErr, fs.ErrNotExist)
 	l, err := checkpoints.LockRun(t.cfg.Out, "train")
 	if errors.Is(err, checkpoints.ErrLocked) {
-		return fmt.Errorf("train: --out %s: %w", t.cfg.Out, err)
+		return badWrap("out", t.cfg.Out, err)
 	}
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
@@ -54,7 +54,7 @@ func (t *trainer) abandonFresh() {
 // stages is the stages' own check, as they start.)
 func (t *trainer) checkData() error {
 	c := t.cfg
-	for _, d := range []struct{ dir, flag string }{{c.NoiseDir, "--noise-dir"}, {c.TextDir, "--text-dir"}} {
+	for _, d := range []struct{ dir, flag string }{{c.NoiseDir, "noise_dir"}, {c.TextDir, "text_dir"}} {
 		if d.dir == "" {
 			continue
 		}

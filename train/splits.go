@@ -13,7 +13,7 @@ import (
 // validation books, and the eval books are left to evaluation.
 func describeSplits(c Config) string {
 	var b strings.Builder
-	for _, d := range []struct{ flag, dir string }{{"--noise-dir", c.NoiseDir}, {"--text-dir", c.TextDir}} {
+	for _, d := range []struct{ flag, dir string }{{"noise_dir", c.NoiseDir}, {"text_dir", c.TextDir}} {
 		if d.dir == "" {
 			continue
 		}

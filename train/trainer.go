@@ -19,6 +19,7 @@ import (
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/internal/field"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/provenance"
 )
@@ -214,18 +215,18 @@ func (t *trainer) setup() error {
 		}
 		probe := filepath.Join(c.Out, ".write-test")
 		if err := os.WriteFile(probe, nil, 0o644); err != nil {
-			return fmt.Errorf("train: --out %s is not writable: %w", c.Out, err)
+			return badWrap("out", c.Out+" is not writable", err)
 		}
 		os.Remove(probe)
 	}
 	latest, latestErr := t.run.Latest()
 	m, err := t.load(c.Model)
 	if err != nil {
-		return fmt.Errorf("train: --model: %w", err)
+		return badWrap("model", "", err)
 	}
 	w, tok, tokFile := m.Weights, m.Tokenizer, m.TokenizerFile
 	if tok == nil {
-		return fmt.Errorf("train: --model %s has no tokenizer.json; tasks need a tokenizer", c.Model)
+		return bad("model", "%s has no tokenizer.json; tasks need a tokenizer", c.Model)
 	}
 	t.tok, t.tokFile = tok, tokFile
 	name := c.Model
@@ -247,7 +248,7 @@ func (t *trainer) setup() error {
 	}
 	if !t.opt.Resume {
 		if latestErr == nil {
-			return fmt.Errorf("train: --out %s already holds a run (latest checkpoint %s); pass --resume to continue it, or choose another --out", c.Out, latest)
+			return bad("out", "%s already holds a run (latest checkpoint %s); pass {resume} to continue it, or choose another {out}", c.Out, latest)
 		}
 		if err := t.checkData(); err != nil {
 			t.abandonFresh()
@@ -279,19 +280,19 @@ func (t *trainer) setup() error {
 		return err
 	}
 	if err := checkpoints.SameMemory(ck.RMT.Kind(), c.MemoryKind()); err != nil {
-		return fmt.Errorf("train: --resume: checkpoint %s: %w", latest, err)
+		return badWrap("resume", "checkpoint "+latest, err)
 	}
 	if err := checkpoints.SameShape(ck.Weights.Config, ck.RMT.MemTokens, w.Config, c.MemTokens); err != nil {
-		return fmt.Errorf("train: --resume: checkpoint %s does not fit this run's model: %w", latest, err)
+		return badWrap("resume", "checkpoint "+latest+" does not fit this run's model", err)
 	}
 	if err := sameRunConfig(ck.State.Config, c); err != nil {
-		return fmt.Errorf("train: --resume: %w", err)
+		return badWrap("resume", "", err)
 	}
 	t.w, t.state, t.lastGood, t.lastValidated = ck.Weights, ck.State, latest, latest
 	t.adam = t.newAdam()
 	t.adam.Step, t.adam.M, t.adam.V = ck.OptStep, ck.M, ck.V
 	if err := json.Unmarshal(ck.State.Progress, &t.progress); err != nil {
-		return fmt.Errorf("train: --resume: %s: state.json progress: %w", latest, err)
+		return badWrap("resume", latest+": state.json progress", err)
 	}
 	if !root {
 		return nil
@@ -315,7 +316,7 @@ func (t *trainer) initMemory(m *checkpoints.Model) error {
 		return t.initARMT(m)
 	}
 	if m.ARMT != nil {
-		fmt.Fprintf(t.opt.Log, "note: --memory rmt: the associative memory of %s is set aside\n", c.Model)
+		fmt.Fprintf(t.opt.Log, "note: memory rmt: the associative memory of %s is set aside\n", c.Model)
 	}
 	switch {
 	case m.Memory != nil && c.MemTokens == m.RMT.MemTokens:
@@ -325,10 +326,10 @@ func (t *trainer) initMemory(m *checkpoints.Model) error {
 		}
 		return m.Weights.Add(m.Memory)
 	case m.Memory != nil && c.MemTokens > 0:
-		return fmt.Errorf("train: --mem-tokens %d, but --model %s holds rmt.memory of %d tokens; pass --mem-tokens %d to continue with it",
+		return bad("mem_tokens", "%d, but {model} %s holds rmt.memory of %d tokens; pass {mem_tokens} %d to continue with it",
 			c.MemTokens, c.Model, m.RMT.MemTokens, m.RMT.MemTokens)
 	case m.Memory != nil:
-		fmt.Fprintf(t.opt.Log, "note: --mem-tokens 0: the rmt.memory of %s is set aside\n", c.Model)
+		fmt.Fprintf(t.opt.Log, "note: mem_tokens 0: the rmt.memory of %s is set aside\n", c.Model)
 	}
 	if c.MemTokens == 0 {
 		return nil
@@ -341,11 +342,11 @@ func (t *trainer) initMemory(m *checkpoints.Model) error {
 func (t *trainer) initARMT(m *checkpoints.Model) error {
 	c := t.cfg
 	if m.Memory != nil {
-		fmt.Fprintf(t.opt.Log, "note: --memory armt: the rmt.memory of %s is set aside\n", c.Model)
+		fmt.Fprintf(t.opt.Log, "note: memory armt: the rmt.memory of %s is set aside\n", c.Model)
 	}
 	if m.ARMT != nil {
 		if k := m.RMT.Kind(); k != c.MemoryKind() {
-			return fmt.Errorf("train: --mem-tokens %d --d-mem %d --armt-features %s, but --model %s holds the associative memory of %d tokens, d_mem %d, features %s; pass those to continue with it",
+			return bad("", "{mem_tokens} %d {d_mem} %d {armt_features} %s, but {model} %s holds the associative memory of %d tokens, d_mem %d, features %s; pass those to continue with it",
 				c.MemTokens, c.DMem, c.ARMTFeatures, c.Model, k.Tokens, k.DMem, k.Features)
 		}
 		fmt.Fprintf(t.opt.Log, "memory: the associative memory of %s (%d tokens, d_mem %d)\n", c.Model, c.MemTokens, c.DMem)
@@ -446,7 +447,7 @@ func (t *trainer) trainTasks(n int) (map[int]data.Task, error) {
 		}
 		tc.StoryOnly, tc.StoryFit = true, true
 		if tasks[storyOnly], err = data.NewTask(tc); err != nil {
-			return nil, fmt.Errorf("train: --story-share: %w", err)
+			return nil, badWrap("story_share", "", err)
 		}
 	}
 	return tasks, nil
@@ -539,7 +540,7 @@ func (t *trainer) stage(ctx context.Context) error {
 	bar.Set(t.state.StageStep)
 	for t.state.StageStep < st.Steps {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("train: stopped at step %d: %w; resume from %s with --resume", t.state.Step, err, t.lastGood)
+			return fmt.Errorf("train: %w", field.Wrap("", fmt.Sprintf("stopped at step %d: {err}; resume from %s with {resume}", t.state.Step, t.lastGood), err))
 		}
 		t0 := time.Now()
 		ss, err := t.step(tasks, st.Segments, cell, sched, depth)

@@ -82,7 +82,7 @@ func main() {
 		err = nil // the usage is printed
 	}
 	if err != nil {
-		msg := err.Error()
+		msg := userMessage(err)
 		if comm.Root() {
 			fmt.Fprintln(os.Stderr, "eval "+os.Args[1]+": "+msg)
 			if h := hintFor(msg); h != "" {

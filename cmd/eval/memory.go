@@ -4,7 +4,6 @@ import (
 	"flag"
 
 	"github.com/rmtgo/rmt/graph"
-	"github.com/rmtgo/rmt/train"
 )
 
 // memoryFlags are --memory and --d-mem of the commands that build a model
@@ -29,5 +28,5 @@ func (f memoryFlags) memory(tokens int) (graph.Memory, error) {
 	if m.Kind == graph.KindARMT && m.Features == "" {
 		m.Features = graph.FeaturesDPFPNormalized // as cmd/train's default
 	}
-	return m, train.CheckMemoryFlags(m)
+	return m, m.Check()
 }

@@ -18,7 +18,7 @@ func loadModel(dir string) (*graph.Weights, data.Tokenizer, error) {
 		return nil, nil, err
 	}
 	if note := m.MemoryNote(dir); note != "" {
-		fmt.Fprintln(os.Stderr, note)
+		fmt.Fprintf(os.Stderr, "%s (--checkpoint %s runs it with memory)\n", note, dir)
 	}
 	return m.Weights, m.Tokenizer, nil
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
-	"github.com/rmtgo/rmt/train"
 )
 
 func init() {
@@ -42,7 +41,7 @@ func runStreamBench(args []string) error {
 	mems := []graph.Memory{{Kind: graph.KindRMT, Tokens: *mem}}
 	for _, f := range strings.Split(*features, ",") {
 		m := graph.Memory{Kind: graph.KindARMT, Tokens: *mem, DMem: *dMem, Features: f}
-		if err := train.CheckMemoryFlags(m); err != nil {
+		if err := m.Check(); err != nil {
 			return err
 		}
 		mems = append(mems, m)

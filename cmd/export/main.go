@@ -14,6 +14,7 @@ import (
 	"os"
 
 	"github.com/rmtgo/rmt/checkpoints"
+	"github.com/rmtgo/rmt/internal/field"
 )
 
 func main() {
@@ -21,7 +22,7 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
-		fmt.Fprintln(os.Stderr, "export:", err)
+		fmt.Fprintln(os.Stderr, "export:", field.Rename(err, field.Flag)) // fields as flags
 		os.Exit(1)
 	}
 }

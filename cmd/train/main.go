@@ -90,8 +90,9 @@ func main() {
 			if !comm.Root() {
 				prefix = fmt.Sprintf("train (rank %d): ", comm.Rank())
 			}
-			fmt.Fprintln(os.Stderr, prefix+strings.TrimPrefix(err.Error(), "train: "))
-			if strings.Contains(err.Error(), "--resume") && strings.Contains(err.Error(), "no checkpoint") {
+			msg := userMessage(err)
+			fmt.Fprintln(os.Stderr, prefix+strings.TrimPrefix(msg, "train: "))
+			if strings.Contains(msg, "--resume") && strings.Contains(msg, "no checkpoint") {
 				fmt.Fprintln(os.Stderr, "hint: --resume continues a run started earlier with the same --out")
 			}
 		}
@@ -203,7 +204,7 @@ func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int,
 		cfg.DropStaleARMTFeatures()
 	}
 	if err := cfg.Resolve(); err != nil {
-		return cfg, false, 0, err
+		return cfg, false, 0, fromConfigFile(err, *configFile, set)
 	}
 	if err := checkModel(cfg.Model); err != nil {
 		return cfg, false, 0, err
