@@ -49,7 +49,7 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		spec string
-		want []string // substrings of the error, besides "--curriculum"
+		want []string // substrings of the error, besides "curriculum"
 	}{
 		{"empty", "", []string{"empty"}},
 		{"blank", "  ", []string{"empty"}},
@@ -70,7 +70,7 @@ func TestParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Parse(%q) = %v, want an error", tt.spec, got)
 			}
-			for _, w := range append([]string{"--curriculum"}, tt.want...) {
+			for _, w := range append([]string{"curriculum"}, tt.want...) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("Parse(%q) error = %q, want it to contain %q", tt.spec, err, w)
 				}
@@ -83,7 +83,7 @@ func TestParseBadDefaults(t *testing.T) {
 	bad := defaults
 	bad.Steps = 0
 	_, err := Parse("1,2", bad)
-	want := `curriculum: --curriculum "1,2": stage 1: steps = 0, want >= 1`
+	want := `curriculum: curriculum "1,2": stage 1: steps = 0, want >= 1`
 	if err == nil || err.Error() != want {
 		t.Errorf("Parse(\"1,2\", steps 0) error = %v, want %q", err, want)
 	}

@@ -166,8 +166,8 @@ func TestBabiFile(t *testing.T) {
 	} {
 		got, err := BabiFile(tc.dir, tc.task, tc.test)
 		if msg, ok := strings.CutPrefix(tc.want, "error: "); ok {
-			if err == nil || !strings.Contains(err.Error(), "--babi-dir") || !strings.Contains(strings.ReplaceAll(err.Error(), tc.dir+" has ", ""), msg) {
-				t.Errorf("BabiFile(qa%d, test %v) error %v, want a --babi-dir error saying %q", tc.task, tc.test, err, msg)
+			if err == nil || !strings.Contains(err.Error(), "babi_dir") || !strings.Contains(strings.ReplaceAll(err.Error(), tc.dir+" has ", ""), msg) {
+				t.Errorf("BabiFile(qa%d, test %v) error %v, want a babi_dir error saying %q", tc.task, tc.test, err, msg)
 			}
 			continue
 		}

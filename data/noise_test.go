@@ -83,26 +83,26 @@ func TestSplitFiles(t *testing.T) {
 		}
 		return out
 	}
-	eval, _, err := SplitFiles(dir, SplitEval, 0, "--noise-dir")
+	eval, _, err := SplitFiles(dir, SplitEval, 0, "noise_dir")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := base(eval), []string{"book04.txt", "book09.txt"}; !slices.Equal(got, want) {
 		t.Errorf("eval files = %v, want %v", got, want)
 	}
-	valid, _, _ := SplitFiles(dir, SplitValid, 0, "--noise-dir")
+	valid, _, _ := SplitFiles(dir, SplitValid, 0, "noise_dir")
 	if got, want := base(valid), []string{"book03.txt", "book08.txt"}; !slices.Equal(got, want) {
 		t.Errorf("validation files = %v, want %v", got, want)
 	}
-	train, _, _ := SplitFiles(dir, SplitTrain, 0, "--noise-dir")
+	train, _, _ := SplitFiles(dir, SplitTrain, 0, "noise_dir")
 	other := func(p string) bool { return slices.Contains(eval, p) || slices.Contains(valid, p) }
 	if len(train) != 6 || slices.ContainsFunc(train, other) {
 		t.Errorf("train files = %v, want the 6 others", base(train))
 	}
-	if all, _, _ := SplitFiles(dir, SplitEval, -1, "--noise-dir"); len(all) != 10 {
+	if all, _, _ := SplitFiles(dir, SplitEval, -1, "noise_dir"); len(all) != 10 {
 		t.Errorf("no split: %d files, want 10", len(all))
 	}
-	if two, _, _ := SplitFiles(dir, SplitEval, 2, "--noise-dir"); len(two) != 5 {
+	if two, _, _ := SplitFiles(dir, SplitEval, 2, "noise_dir"); len(two) != 5 {
 		t.Errorf("every 2nd: %d eval files, want 5", len(two))
 	}
 }
@@ -120,14 +120,14 @@ func TestNoiseDirErrors(t *testing.T) {
 	}{
 		{"empty", t.TempDir(), SplitTrain, "no non-empty .txt files"},
 		{"missing", filepath.Join(small, "nope"), SplitTrain, "no such file"},
-		{"not a directory", notDir, SplitTrain, "--noise-dir"},
+		{"not a directory", notDir, SplitTrain, "noise_dir"},
 		{"dangling link", dangling, SplitTrain, "b.txt"},
 		{"eval split empty", small, SplitEval, "split is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewTask(TaskConfig{Name: "memorize", Segments: 1, SegmentSize: 256, NoiseDir: tc.dir, Split: tc.split, Tokenizer: fakeBytes{}})
-			if err == nil || !strings.HasPrefix(err.Error(), "data: ") || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "--noise-dir") {
-				t.Errorf("NewTask(noise %s) error %v, want a --noise-dir error with %q", tc.dir, err, tc.want)
+			if err == nil || !strings.HasPrefix(err.Error(), "data: ") || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "noise_dir") {
+				t.Errorf("NewTask(noise %s) error %v, want a noise_dir error with %q", tc.dir, err, tc.want)
 			}
 		})
 	}

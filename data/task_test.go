@@ -440,25 +440,25 @@ func TestTaskErrors(t *testing.T) {
 		cfg  TaskConfig
 		want string
 	}{
-		{"unknown task", with(func(c *TaskConfig) { c.Name = "copy" }), "--task"},
+		{"unknown task", with(func(c *TaskConfig) { c.Name = "copy" }), `task "copy"`},
 		{"no tokenizer", with(func(c *TaskConfig) { c.Name = "memorize"; c.Tokenizer = nil }), "tokenizer"},
-		{"no segments", with(func(c *TaskConfig) { c.Name = "memorize"; c.Segments = 0 }), "--segments"},
+		{"no segments", with(func(c *TaskConfig) { c.Name = "memorize"; c.Segments = 0 }), "segments"},
 		{"bad split", with(func(c *TaskConfig) { c.Name = "memorize"; c.Split = "test" }), "split"},
-		{"memorize segment too short", with(func(c *TaskConfig) { c.Name = "memorize"; c.SegmentSize = 40 }), "--segment-size 40"},
-		{"detect segment too short", with(func(c *TaskConfig) { c.Name = "detect"; c.SegmentSize = 60 }), "--segment-size 60"},
-		{"reasoning segment too short", with(func(c *TaskConfig) { c.Name = "reasoning"; c.SegmentSize = 100 }), "--segment-size 100"},
-		{"babi without dir", with(func(c *TaskConfig) { c.Name = "babi" }), "--babi-dir"},
-		{"babi missing dir", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = "/nonexistent/babi" }), "--babi-dir"},
-		{"babi task 21", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.BabiTasks = []int{21} }), "--babi-task 21"},
+		{"memorize segment too short", with(func(c *TaskConfig) { c.Name = "memorize"; c.SegmentSize = 40 }), "segment_size 40"},
+		{"detect segment too short", with(func(c *TaskConfig) { c.Name = "detect"; c.SegmentSize = 60 }), "segment_size 60"},
+		{"reasoning segment too short", with(func(c *TaskConfig) { c.Name = "reasoning"; c.SegmentSize = 100 }), "segment_size 100"},
+		{"babi without dir", with(func(c *TaskConfig) { c.Name = "babi" }), "babi_dir"},
+		{"babi missing dir", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = "/nonexistent/babi" }), "babi_dir"},
+		{"babi task 21", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.BabiTasks = []int{21} }), "babi_task 21"},
 		{"babi no file for task", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.BabiTasks = []int{2} }), "qa2"},
 		{"babi malformed", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = bad }), "line 2"},
 		{"babi no questions", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = noQuestions }), "no questions"},
-		{"babi segment too short", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.SegmentSize = 20; c.Segments = 10 }), "--segment-size 20"},
+		{"babi segment too short", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.SegmentSize = 20; c.Segments = 10 }), "segment_size 20"},
 		{"babi story too long", with(func(c *TaskConfig) { c.Name = "babi"; c.BabiDir = long; c.SegmentSize = 50; c.Segments = 1 }), "fits in 1 x 50"},
-		{"noise corpus too short", with(func(c *TaskConfig) { c.Name = "detect"; c.NoiseDir = shortText; c.EvalEvery = -1; c.Segments = 64 }), "--noise-dir"},
-		{"lm without dir", with(func(c *TaskConfig) { c.Name = "lm" }), "--text-dir"},
-		{"lm corpus too short", with(func(c *TaskConfig) { c.Name = "lm"; c.TextDir = shortText; c.EvalEvery = -1; c.Segments = 64 }), "--text-dir"},
-		{"lm empty dir", with(func(c *TaskConfig) { c.Name = "lm"; c.TextDir = t.TempDir() }), "--text-dir"},
+		{"noise corpus too short", with(func(c *TaskConfig) { c.Name = "detect"; c.NoiseDir = shortText; c.EvalEvery = -1; c.Segments = 64 }), "noise_dir"},
+		{"lm without dir", with(func(c *TaskConfig) { c.Name = "lm" }), "text_dir"},
+		{"lm corpus too short", with(func(c *TaskConfig) { c.Name = "lm"; c.TextDir = shortText; c.EvalEvery = -1; c.Segments = 64 }), "text_dir"},
+		{"lm empty dir", with(func(c *TaskConfig) { c.Name = "lm"; c.TextDir = t.TempDir() }), "text_dir"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewTask(tc.cfg)

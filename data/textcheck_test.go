@@ -27,15 +27,15 @@ func TestTextFolderRefusesBinary(t *testing.T) {
 			}
 			bad := filepath.Join(dir, "c.txt")
 			os.WriteFile(bad, []byte(tc.body), 0o644)
-			_, _, err := SplitFiles(dir, SplitTrain, -1, "--noise-dir")
-			if err == nil || !strings.Contains(err.Error(), "--noise-dir: "+bad+" is not UTF-8 text ("+tc.want+")") {
+			_, _, err := SplitFiles(dir, SplitTrain, -1, "noise_dir")
+			if err == nil || !strings.Contains(err.Error(), "noise_dir: "+bad+" is not UTF-8 text ("+tc.want+")") {
 				t.Errorf("SplitFiles with %s = %v; want it refused naming %s and %q", tc.name, err, bad, tc.want)
 			}
 		})
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(good), 0o644)
-	if _, _, err := SplitFiles(dir, SplitTrain, -1, "--text-dir"); err != nil {
+	if _, _, err := SplitFiles(dir, SplitTrain, -1, "text_dir"); err != nil {
 		t.Errorf("SplitFiles of UTF-8 text = %v", err)
 	}
 }
@@ -45,8 +45,8 @@ func TestTextFolderRefusesBinary(t *testing.T) {
 func TestEmptySplitHint(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("Some text."), 0o644)
-	_, _, err := SplitFiles(dir, SplitEval, 0, "--noise-dir")
-	if err == nil || !strings.Contains(err.Error(), "add files, or give eval sample --eval-every -1") {
+	_, _, err := SplitFiles(dir, SplitEval, 0, "noise_dir")
+	if err == nil || !strings.Contains(err.Error(), "add files, or give eval sample eval_every -1") {
 		t.Errorf("SplitFiles of one file, eval split = %v; want a hint to add files or where -1 is accepted", err)
 	}
 }

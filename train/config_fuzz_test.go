@@ -19,7 +19,7 @@ func FuzzConfigFile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		c := DefaultConfig()
 		if err := parseConfigFile(raw, "run.json", &c); err != nil {
-			if !strings.Contains(err.Error(), "--config run.json") {
+			if !strings.Contains(err.Error(), "config run.json") {
 				t.Errorf("error %q does not name the file", err)
 			}
 			return

@@ -119,7 +119,7 @@ func TestTrainSmallTextDir(t *testing.T) {
 	c := tinyConfig(t, "1", 2)
 	c.Task, c.TextDir, c.MemStability = "lm", dir, 0
 	log := runScripted(t, c, []eval.Validation{{Accuracy: -1, Loss: 2}})
-	if !strings.Contains(log, "warning: data: --text-dir") {
+	if !strings.Contains(log, "warning: data: text_dir") {
 		t.Fatalf("no warning:\n%s", log)
 	}
 }

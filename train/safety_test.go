@@ -127,7 +127,7 @@ func TestResumeFallsBack(t *testing.T) {
 		}
 		_, err := runOpts(t, c, vals, Options{Resume: true})
 		if err == nil || !strings.Contains(err.Error(), "the latest checkpoint "+latest+" is unusable") ||
-			!strings.Contains(err.Error(), "the newest checkpoint that verifies is "+ckPath(c, "000003")+": pass --resume=auto") {
+			!strings.Contains(err.Error(), "the newest checkpoint that verifies is "+ckPath(c, "000003")+": pass resume=auto") {
 			t.Fatalf("%s: --resume = %v; want a refusal naming both checkpoints and --resume=auto", corruption, err)
 		}
 		log, err := runOpts(t, c, vals[3:], Options{Resume: true, ResumeAuto: true})

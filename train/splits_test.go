@@ -64,7 +64,7 @@ func TestValidationNeverReadsEvalBooks(t *testing.T) {
 	if got := seen(train); got["dahlia"] || got["ember"] || len(got) == 0 {
 		t.Errorf("training samples read the books of %v, want train books only (amber, birch, cedar)", got)
 	}
-	if s := describeSplits(c); !strings.Contains(s, "split eval of --noise-dir (never read here; evaluation only): 1 books: book4") {
+	if s := describeSplits(c); !strings.Contains(s, "split eval of noise_dir (never read here; evaluation only): 1 books: book4") {
 		t.Errorf("the split printed at start:\n%s", s)
 	}
 }

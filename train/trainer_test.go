@@ -81,7 +81,7 @@ func TestStoryShare(t *testing.T) {
 	}
 	c := DefaultConfig()
 	c.StoryShare = 0.5
-	if err := c.Resolve(); err == nil || !strings.Contains(err.Error(), "--story-share") {
-		t.Fatalf("--story-share with task %s: error %v, want one naming the flag", c.Task, err)
+	if err := c.Resolve(); err == nil || !strings.Contains(err.Error(), "story_share") {
+		t.Fatalf("--story-share with task %s: error %v, want one naming the field", c.Task, err)
 	}
 }
