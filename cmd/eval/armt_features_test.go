@@ -39,7 +39,7 @@ func TestARMTFeaturesFlags(t *testing.T) {
 		if tc.args[0] == "--armt-features" && tc.args[1] == "elu" {
 			run = runStreamBench
 		}
-		if err := run(tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := run(tc.args); err == nil || !strings.Contains(userMessage(err), tc.want) {
 			t.Errorf("%v: %v, want an error naming %q", tc.args, err, tc.want)
 		}
 	}

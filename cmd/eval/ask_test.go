@@ -165,7 +165,7 @@ func TestEmptySplitHint(t *testing.T) {
 	}
 	args := []string{"--task", "lm", "--text-dir", dir, "--split", "eval", "--segments", "1", "--segment-size", "64"}
 	err := runSample(args)
-	if err == nil || !strings.Contains(err.Error(), "--eval-every -1") {
+	if err == nil || !strings.Contains(userMessage(err), "--eval-every -1") {
 		t.Fatalf("error %v, want one suggesting --eval-every -1", err)
 	}
 	stdout := os.Stdout

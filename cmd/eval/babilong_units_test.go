@@ -63,7 +63,7 @@ func TestBabilongGPT2Units(t *testing.T) {
 	}
 	other := append(append([]string{}, args...), "--seed", "8")
 	err = babilong(&out, &log, other)
-	if err == nil || !strings.Contains(err.Error(), "--out") {
+	if err == nil || !strings.Contains(userMessage(err), "--out") {
 		t.Errorf("a run on another seed beside saved cells: error %v, want a refusal naming --out", err)
 	}
 	apart := filepath.Join(t.TempDir(), "seed8.json")

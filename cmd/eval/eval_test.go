@@ -123,7 +123,7 @@ func TestFlopsCommand(t *testing.T) {
 		{"bad tokens", append(opt125, "--tokens", "1,x"), "--tokens"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := flops(&bytes.Buffer{}, tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if err := flops(&bytes.Buffer{}, tc.args); err == nil || !strings.Contains(userMessage(err), tc.want) {
 				t.Errorf("flops %v = %v, want an error mentioning %q", tc.args, err, tc.want)
 			}
 		})
