@@ -12,6 +12,15 @@ func bad(f, format string, args ...any) error {
 	return fmt.Errorf("train: %w", field.Errorf(f, format, args...))
 }
 
+// name is what the caller calls the config field f in log notes
+// (Options.Names).
+func (t *trainer) name(f string) string {
+	if t.opt.Names == nil {
+		return f
+	}
+	return t.opt.Names(f)
+}
+
 // badWrap is a train error about field f caused by err.
 func badWrap(f, msg string, err error) error {
 	return fmt.Errorf("train: %w", field.Wrap(f, msg, err))

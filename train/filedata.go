@@ -109,7 +109,7 @@ func (t *trainer) valFallback(tc data.TaskConfig, err error) (data.Task, error) 
 		if err2 != nil {
 			return nil, fmt.Errorf("train: validation data: %w", err)
 		}
-		fmt.Fprintf(t.opt.Log, "  warning: no validation line fits %d segments (%v); validating on training lines, which are not held out: give val_data or a larger val_share\n", tc.Segments, err)
+		fmt.Fprintf(t.opt.Log, "  warning: no validation line fits %d segments (%v); validating on training lines, which are not held out: give %s or a larger %s\n", tc.Segments, err, t.name("val_data"), t.name("val_share"))
 		return vt, nil
 	case errors.As(err, &empty):
 		tc.EvalEvery = -1

@@ -51,6 +51,9 @@ type Options struct {
 	// AfterStep, when set, is called after every optimizer step with the
 	// run's step count and the weights.
 	AfterStep func(step int, w *graph.Weights)
+	// Names calls a config field, in the log's notes, what the caller
+	// calls it (cmd/train: its flag); nil keeps the field's name.
+	Names func(field string) string
 }
 
 // trainer is one run: model, data, optimizer and where it stands.
@@ -316,7 +319,7 @@ func (t *trainer) initMemory(m *checkpoints.Model) error {
 		return t.initARMT(m)
 	}
 	if m.ARMT != nil {
-		fmt.Fprintf(t.opt.Log, "note: memory rmt: the associative memory of %s is set aside\n", c.Model)
+		fmt.Fprintf(t.opt.Log, "note: %s rmt: the associative memory of %s is set aside\n", t.name("memory"), c.Model)
 	}
 	switch {
 	case m.Memory != nil && c.MemTokens == m.RMT.MemTokens:
@@ -329,7 +332,7 @@ func (t *trainer) initMemory(m *checkpoints.Model) error {
 		return bad("mem_tokens", "%d, but {model} %s holds rmt.memory of %d tokens; pass {mem_tokens} %d to continue with it",
 			c.MemTokens, c.Model, m.RMT.MemTokens, m.RMT.MemTokens)
 	case m.Memory != nil:
-		fmt.Fprintf(t.opt.Log, "note: mem_tokens 0: the rmt.memory of %s is set aside\n", c.Model)
+		fmt.Fprintf(t.opt.Log, "note: %s 0: the rmt.memory of %s is set aside\n", t.name("mem_tokens"), c.Model)
 	}
 	if c.MemTokens == 0 {
 		return nil
@@ -342,7 +345,7 @@ func (t *trainer) initMemory(m *checkpoints.Model) error {
 func (t *trainer) initARMT(m *checkpoints.Model) error {
 	c := t.cfg
 	if m.Memory != nil {
-		fmt.Fprintf(t.opt.Log, "note: memory armt: the rmt.memory of %s is set aside\n", c.Model)
+		fmt.Fprintf(t.opt.Log, "note: %s armt: the rmt.memory of %s is set aside\n", t.name("memory"), c.Model)
 	}
 	if m.ARMT != nil {
 		if k := m.RMT.Kind(); k != c.MemoryKind() {

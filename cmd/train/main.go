@@ -127,7 +127,7 @@ func run(comm *dist.Comm, args []string) error {
 		return runSweep(ctx, comm, cfg, checkEvery)
 	}
 	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, ResumeAuto: resumeAuto, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
-		Comm: comm, CheckEvery: checkEvery})
+		Comm: comm, CheckEvery: checkEvery, Names: flagNames()})
 }
 
 // resolveConfig is resolveFlags for the config alone.
