@@ -15,17 +15,13 @@ import (
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("accuracy", "exact-match accuracy of a checkpoint against segment count", runAccuracy)
-}
-
 // runAccuracy evaluates a checkpoint at each segment count (eval.AccuracySweep)
 // and keeps the results in CHECKPOINT/eval/accuracy-<task>.json.
-func runAccuracy(args []string) error {
-	return accuracy(os.Stdout, args)
+func runAccuracy(j job, args []string) error {
+	return accuracy(j, os.Stdout, args)
 }
 
-func accuracy(out io.Writer, args []string) error {
+func accuracy(j job, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
 	threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
@@ -67,7 +63,7 @@ func accuracy(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: comm,
+	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: j.comm,
 		NewTask: func(n int) (data.Task, error) { return q.newTask(n, ck.RMT.SegmentSize, ck.Tokenizer) }}
 	if *save {
 		sw.SaveFile = eval.AccuracyFile(*q.task, q.babi)
@@ -76,7 +72,7 @@ func accuracy(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !comm.Root() {
+	if !j.comm.Root() {
 		return nil // rank 0 draws and prints
 	}
 	if *plotFile != "" {

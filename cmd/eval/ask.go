@@ -16,11 +16,7 @@ import (
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("ask", "read a long text through a checkpoint's memory and answer a question about it", runAsk)
-}
-
-func runAsk(args []string) error { return ask(os.Stdout, os.Stdin, args) }
+func runAsk(_ job, args []string) error { return ask(os.Stdout, os.Stdin, args) }
 
 // ask reads --context (a file, or - for stdin) a segment at a time through
 // the memory, then answers --question greedily, or without a question

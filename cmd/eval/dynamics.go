@@ -16,15 +16,11 @@ import (
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("dynamics", "how memory states move and keep the answer, hand-off by hand-off", runDynamics)
-}
-
 // runDynamics describes a checkpoint's memory after each hand-off over the
 // samples of a question task: size, drift, and the share of its spread that
 // is the answer. It tells a memory that holds a fact at a fixed point from
 // one that drifts away from where the question can read it.
-func runDynamics(args []string) error {
+func runDynamics(_ job, args []string) error {
 	return dynamics(os.Stdout, args)
 }
 

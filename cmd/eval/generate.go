@@ -8,11 +8,7 @@ import (
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("generate", "greedy continuation of a prompt (no memory)", runGenerate)
-}
-
-func runGenerate(args []string) error {
+func runGenerate(_ job, args []string) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	threadflag.Bind(fs)
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")

@@ -11,11 +11,7 @@ import (
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("logits", "last-layer logits of a plain forward pass (parity checks)", runLogits)
-}
-
-func runLogits(args []string) error {
+func runLogits(_ job, args []string) error {
 	fs := flag.NewFlagSet("logits", flag.ContinueOnError)
 	threadflag.Bind(fs)
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")

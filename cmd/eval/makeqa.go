@@ -12,15 +12,11 @@ import (
 	"github.com/rmtgo/rmt/eval"
 )
 
-func init() {
-	register("make-qa", "write a long-document question set (a fact hidden in book text) as JSONL", runMakeQA)
-}
-
 // runMakeQA writes data.MakeQA's samples:
 //
 //	go run ./cmd/eval make-qa --books ../shared/corpus/books --model ../shared/models/stories260K \
 //	    --split train --samples 2000 --segments 1-64 --segment-size 128 --out train.jsonl
-func runMakeQA(args []string) error {
+func runMakeQA(_ job, args []string) error {
 	fs := flag.NewFlagSet("make-qa", flag.ContinueOnError)
 	books := fs.String("books", "", "folder of .txt books (every 5th file by name is the eval split)")
 	model := fs.String("model", "", "model or checkpoint folder whose tokenizer sizes the contexts (default: the byte tokenizer)")

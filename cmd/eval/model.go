@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
@@ -21,17 +20,4 @@ func loadModel(dir string) (*graph.Weights, data.Tokenizer, error) {
 		fmt.Fprintln(os.Stderr, note)
 	}
 	return m.Weights, m.Tokenizer, nil
-}
-
-// shapeConfig resolves --shape: a named benchmark shape (stories260K,
-// gpt2-small) or a model folder whose config.json gives the shape.
-func shapeConfig(shape string) (graph.Config, error) {
-	if c, ok := checkpoints.Shape(shape); ok {
-		return c, nil
-	}
-	c, err := checkpoints.ReadConfig(shape)
-	if err != nil {
-		return graph.Config{}, fmt.Errorf("--shape %q is neither stories260K, gpt2-small, gpt2-medium nor a model folder: %w", shape, err)
-	}
-	return c, nil
 }

@@ -15,10 +15,6 @@ import (
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("perplexity", "perplexity per segment index, with memory and without", runPerplexity)
-}
-
 // runPerplexity reads windows of n*S tokens of long text and reports the
 // perplexity of the predictions made in each segment index, for the
 // checkpoint with its memory and for the same weights with none (M = 0,
@@ -28,11 +24,11 @@ func init() {
 // (what memory does as a learned prefix alone) and full attention over the
 // preceding segments that fit the model's positions (what more context is
 // worth to this model at all).
-func runPerplexity(args []string) error {
-	return perplexity(os.Stdout, args)
+func runPerplexity(j job, args []string) error {
+	return perplexity(j, os.Stdout, args)
 }
 
-func perplexity(out io.Writer, args []string) error {
+func perplexity(j job, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("perplexity", flag.ContinueOnError)
 	threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
@@ -55,7 +51,7 @@ func perplexity(out io.Writer, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	out, stderr := quiet(out)
+	out, stderr := j.quiet(out)
 	if (*ckFlag == "") == (*model == "") {
 		return fmt.Errorf("give one of --checkpoint (memory and no-memory columns) or --model (no-memory column only)")
 	}
@@ -111,12 +107,12 @@ func perplexity(out io.Writer, args []string) error {
 	if *historyPlot != "" && !*history {
 		return fmt.Errorf("--history-plot needs --history")
 	}
-	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx, Comm: comm}
+	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx, Comm: j.comm}
 	if *fullCtx {
 		rep.ContextWindow = eval.ContextWindow(w.Config, rep.SegmentSize)
 	}
 	cols := int64(opt.Columns(rep.MemTokens))
-	mine := comm.Share(*samples) // the progress of rank 0's own windows
+	mine := j.comm.Share(*samples) // the progress of rank 0's own windows
 	p := eval.NewProgress(stderr, fmt.Sprintf("perplexity %d seg", *segments), mine, cols*int64(mine)*int64(cfg.Length()), *every)
 	if rep.Results, err = eval.Perplexity(w, rep.MemTokens, task, *samples, opt, p); err != nil {
 		return err
@@ -128,7 +124,7 @@ func perplexity(out io.Writer, args []string) error {
 			return err
 		}
 	}
-	if !comm.Root() {
+	if !j.comm.Root() {
 		return nil // rank 0 saves, draws and prints
 	}
 	if rep.Checkpoint != "" && *save {

@@ -9,14 +9,10 @@ import (
 	"github.com/rmtgo/rmt/data"
 )
 
-func init() {
-	register("sample", "show a decoded task sample with fact, question and answer marked", runSample)
-}
-
 // runSample prints one task sample as a model would see it:
 //
 //	go run ./cmd/eval sample --task detect --segments 4 --segment-size 512 --seed 1 --noise-dir ../shared/corpus/books
-func runSample(args []string) error {
+func runSample(_ job, args []string) error {
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
 	task := fs.String("task", "memorize", "task: "+strings.Join(data.TaskNames, ", "))
 	segments := fs.Int("segments", 2, "segments per sample (n)")

@@ -12,11 +12,7 @@ import (
 	"github.com/rmtgo/rmt/eval"
 )
 
-func init() {
-	register("tokenize", "token ids of standard input as the model's tokenizer gives them (--decode: ids to text)", runTokenize)
-}
-
-func runTokenize(args []string) error {
+func runTokenize(_ job, args []string) error {
 	return tokenize(os.Stdin, os.Stdout, args)
 }
 

@@ -45,7 +45,10 @@ var allowed = map[string][]string{
 	"cmd/train":           {"train", "sweep", "dist", "internal/threadflag", "internal/flaghint"},
 	// cmd/eval still reaches graph and data for model shapes, tasks and
 	// tokenizers (docs/architecture.md, "open").
-	"cmd/eval": {"train", "eval", "checkpoints", "bench", "dist", "internal/", "graph", "data", "provenance"},
+	"cmd/eval": {"eval", "dist", "internal/", "graph", "data", "provenance"},
+	// cmd/bench: the speed and memory measurements, through bench (and
+	// train for the data-parallel step), never graph or data.
+	"cmd/bench": {"bench", "train", "eval", "dist", "internal/"},
 }
 
 // rule is the allowed list of package p: its own entry, else the entry of
