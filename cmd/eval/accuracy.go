@@ -9,7 +9,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
@@ -45,11 +44,11 @@ func accuracy(j job, out io.Writer, args []string) error {
 	if *dataFile != "" {
 		return fileAccuracy(out, *ckFlag, *dataFile, *predictions, *maxNew, *asJSON, *every)
 	}
-	counts, err := data.ParseInts(*segFlag)
+	counts, err := eval.ParseInts(*segFlag)
 	if err != nil || len(counts) == 0 {
 		return fmt.Errorf("--segments: give segment counts such as 1,4,16 (%v)", err)
 	}
-	perCount, err := data.ParseInts(*samplesFlag)
+	perCount, err := eval.ParseInts(*samplesFlag)
 	if err != nil || (len(perCount) != 1 && len(perCount) != len(counts)) {
 		return fmt.Errorf("--samples %q: give one count, or one per --segments entry (%d)", *samplesFlag, len(counts))
 	}
@@ -64,7 +63,7 @@ func accuracy(j job, out io.Writer, args []string) error {
 		return err
 	}
 	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: j.comm,
-		NewTask: func(n int) (data.Task, error) { return q.newTask(n, ck.RMT.SegmentSize, ck.Tokenizer) }}
+		NewTask: q.questions().For(ck)}
 	if *save {
 		sw.SaveFile = eval.AccuracyFile(*q.task, q.babi)
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
@@ -79,7 +78,7 @@ func babilong(j job, out, log io.Writer, args []string) error {
 	}
 	if *tasks != "" {
 		var err error
-		if run.Tasks, err = data.ParseBabiTasks(*tasks); err != nil {
+		if run.Tasks, err = eval.ParseBabiTasks(*tasks); err != nil {
 			return fmt.Errorf("--tasks: %w", err)
 		}
 	}
@@ -93,7 +92,7 @@ func babilong(j job, out, log io.Writer, args []string) error {
 		}
 		run.Lengths = append(run.Lengths, l)
 	}
-	per, err := data.ParseInts(*samples)
+	per, err := eval.ParseInts(*samples)
 	if err != nil || (len(per) != 1 && len(per) != len(run.Lengths)) {
 		return fmt.Errorf("--samples %q: give one count, or one per --lengths entry (%d)", *samples, len(run.Lengths))
 	}
@@ -264,11 +263,11 @@ func babiHoldout(out io.Writer, args []string) error {
 	if *babiDir == "" || *outDir == "" {
 		return fmt.Errorf("--babi-dir and --out are required")
 	}
-	ts, err := data.ParseBabiTasks(*tasks)
+	ts, err := eval.ParseBabiTasks(*tasks)
 	if err != nil {
 		return fmt.Errorf("--tasks: %w", err)
 	}
-	files, err := data.WriteBabiHoldoutFiles(*babiDir, ts, *outDir, false)
+	files, err := eval.WriteBabiHoldout(*babiDir, ts, *outDir)
 	if err != nil {
 		return err
 	}

@@ -9,9 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
-	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
@@ -49,7 +47,7 @@ func dynamics(out io.Writer, args []string) error {
 	handoffs := eval.DefaultHandoffs(*segments)
 	if *handoffFlag != "" {
 		var err error
-		if handoffs, err = data.ParseInts(*handoffFlag); err != nil || len(handoffs) == 0 {
+		if handoffs, err = eval.ParseInts(*handoffFlag); err != nil || len(handoffs) == 0 {
 			return fmt.Errorf("--handoffs: give hand-offs such as 1,2,4 (%v)", err)
 		}
 	}
@@ -58,7 +56,7 @@ func dynamics(out io.Writer, args []string) error {
 		return err
 	}
 	S := ck.RMT.SegmentSize
-	t, err := q.newTask(*segments, S, ck.Tokenizer)
+	t, err := q.questions().Of(ck, *segments)
 	if err != nil {
 		return err
 	}
@@ -81,7 +79,7 @@ func dynamics(out io.Writer, args []string) error {
 	}
 	tw.Render()
 	fmt.Fprintln(out, "separation: the share of the states' variance between the per-answer means (1: the state is the answer)")
-	if rep.Memory == graph.KindARMT {
+	if len(rep.Results) > 0 && len(rep.Results[0].Layers) > 0 { // an associative memory's layers
 		printARMTDynamics(out, rep)
 	}
 	return nil

@@ -17,10 +17,11 @@ func runGenerate(_ job, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	w, tok, err := loadModel(*model)
+	m, err := loadModel(*model)
 	if err != nil {
 		return err
 	}
+	w, tok := m.Weights, m.Tokenizer
 	if tok == nil {
 		return fmt.Errorf("--model %s has no tokenizer.json; use 'eval logits --ids' for id-level checks", *model)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
@@ -20,17 +19,18 @@ func runLogits(_ job, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	ids, err := data.ParseInts(*idsFlag)
+	ids, err := eval.ParseInts(*idsFlag)
 	if err != nil {
 		return fmt.Errorf("--ids: %w", err)
 	}
 	if len(ids) == 0 {
 		return fmt.Errorf("--ids: give at least one token id")
 	}
-	w, _, err := loadModel(*model)
+	m, err := loadModel(*model)
 	if err != nil {
 		return err
 	}
+	w := m.Weights
 	for i, id := range ids {
 		if id < 0 || id >= w.Config.VocabSize {
 			return fmt.Errorf("--ids: token id %d (position %d) is outside the vocabulary [0, %d)", id, i, w.Config.VocabSize)

@@ -4,20 +4,18 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
-	"github.com/rmtgo/rmt/graph"
 )
 
 // loadModel reads a HuggingFace folder, or the built-in model when dir is
 // "". The memory of an exported folder is set aside with a note on stderr.
-func loadModel(dir string) (*graph.Weights, data.Tokenizer, error) {
+func loadModel(dir string) (*eval.Model, error) {
 	m, err := eval.LoadModel(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if note := m.MemoryNote(dir); note != "" {
 		fmt.Fprintln(os.Stderr, note)
 	}
-	return m.Weights, m.Tokenizer, nil
+	return m, nil
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 )
 
@@ -25,18 +24,10 @@ func tokenize(stdin io.Reader, out io.Writer, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var (
-		tok data.Tokenizer
-		err error
-	)
-	switch {
-	case *model != "" && *tokFile != "":
+	if *model != "" && *tokFile != "" {
 		return fmt.Errorf("give --model or --tokenizer, not both")
-	case *tokFile != "":
-		tok, err = data.LoadTokenizerFile(*tokFile)
-	default:
-		tok, err = eval.LoadTokenizer(*model)
 	}
+	tok, err := eval.LoadTokenizerFrom(*model, *tokFile)
 	if err != nil {
 		return err
 	}
@@ -45,7 +36,7 @@ func tokenize(stdin io.Reader, out io.Writer, args []string) error {
 		return err
 	}
 	if *decode {
-		ids, err := data.ParseInts(strings.Join(strings.Fields(strings.ReplaceAll(string(in), ",", " ")), ","))
+		ids, err := eval.ParseInts(strings.Join(strings.Fields(strings.ReplaceAll(string(in), ",", " ")), ","))
 		if err != nil {
 			return fmt.Errorf("standard input: %w", err)
 		}
