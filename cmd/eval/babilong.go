@@ -11,25 +11,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/provenance"
 )
 
-func init() {
-	register("babilong", "BABILong: bAbI qa1-qa5 in book text from 0 to 1M tokens, as a table and heatmap", runBabilong)
-	register("babi-holdout", "write the held-out stories of bAbI training files as a test-format folder", runBabiHoldout)
-}
-
-func runBabilong(args []string) error { return babilong(os.Stdout, os.Stderr, args) }
+func runBabilong(j job, args []string) error { return babilong(j, os.Stdout, os.Stderr, args) }
 
 // babilong evaluates a checkpoint on BABILong (eval.BabilongSweep): for
 // each length, each task, streaming every sample through the memory a
 // segment at a time; results are kept in CHECKPOINT/eval/babilong.json
 // after every cell.
-func babilong(out, log io.Writer, args []string) error {
+func babilong(j job, out, log io.Writer, args []string) error {
 	fs := flag.NewFlagSet("babilong", flag.ContinueOnError)
 	threadflag.Bind(fs)
 	ck := fs.String("checkpoint", "", "checkpoint directory, run directory (its best checkpoint) or exported folder")
@@ -84,7 +78,7 @@ func babilong(out, log io.Writer, args []string) error {
 	}
 	if *tasks != "" {
 		var err error
-		if run.Tasks, err = data.ParseBabiTasks(*tasks); err != nil {
+		if run.Tasks, err = eval.ParseBabiTasks(*tasks); err != nil {
 			return fmt.Errorf("--tasks: %w", err)
 		}
 	}
@@ -98,7 +92,7 @@ func babilong(out, log io.Writer, args []string) error {
 		}
 		run.Lengths = append(run.Lengths, l)
 	}
-	per, err := data.ParseInts(*samples)
+	per, err := eval.ParseInts(*samples)
 	if err != nil || (len(per) != 1 && len(per) != len(run.Lengths)) {
 		return fmt.Errorf("--samples %q: give one count, or one per --lengths entry (%d)", *samples, len(run.Lengths))
 	}
@@ -116,12 +110,12 @@ func babilong(out, log io.Writer, args []string) error {
 		}
 	}
 	t0 := time.Now()
-	run.Comm = comm
+	run.Comm = j.comm
 	rep, err := eval.BabilongSweep(c, run)
 	if err != nil {
 		return err
 	}
-	if !comm.Root() {
+	if !j.comm.Root() {
 		return nil // rank 0 draws and prints
 	}
 	fmt.Fprintf(log, "evaluated in %s\n", time.Since(t0).Round(time.Second))
@@ -253,7 +247,7 @@ func babilongTable(w io.Writer, rep eval.BabilongReport) {
 	cost.Render()
 }
 
-func runBabiHoldout(args []string) error { return babiHoldout(os.Stdout, args) }
+func runBabiHoldout(_ job, args []string) error { return babiHoldout(os.Stdout, args) }
 
 // babiHoldout writes the held-out share of bAbI training files (stories that
 // neither training steps nor validation draw) as qaN_*_test.txt files, so
@@ -269,11 +263,11 @@ func babiHoldout(out io.Writer, args []string) error {
 	if *babiDir == "" || *outDir == "" {
 		return fmt.Errorf("--babi-dir and --out are required")
 	}
-	ts, err := data.ParseBabiTasks(*tasks)
+	ts, err := eval.ParseBabiTasks(*tasks)
 	if err != nil {
 		return fmt.Errorf("--tasks: %w", err)
 	}
-	files, err := data.WriteBabiHoldoutFiles(*babiDir, ts, *outDir, false)
+	files, err := eval.WriteBabiHoldout(*babiDir, ts, *outDir)
 	if err != nil {
 		return err
 	}
