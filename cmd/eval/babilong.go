@@ -32,6 +32,7 @@ func babilong(j job, out, log io.Writer, args []string) error {
 	tasks := fs.String("tasks", "", "bAbI tasks, e.g. 1,2,3,4,5 (default: the tasks the checkpoint was trained on)")
 	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths, ","), "lengths: 0k (the story alone), then in --units: 1k = 1,000 GPT-2 tokens (gpt2) or 1,024 model tokens (model)")
 	units := fs.String("units", eval.UnitsGPT2, "unit of --lengths: gpt2 (BABILong's: GPT-2 tokens of the whole sample, k = 1,000; unfiltered background) or model (the model's tokens, k = 1,024; background filtered of task entities)")
+	align := fs.String("align", eval.AlignLeft, "how a sample is cut into segments: left (from its start) or right (from its end, so the question ends where a training sample's does)")
 	noiseFilter := fs.Bool("noise-filter", false, "with --units gpt2: drop background sentences that name a task entity (BABILong keeps them)")
 	trainDir := fs.String("babi-train-dir", "", "folder of bAbI qaN_*_train.txt files whose training share gives the question-only baseline (default: --babi-dir)")
 	control := fs.String("control", "", "no-memory control checkpoint, evaluated on the same cells and shown beside")
@@ -61,7 +62,7 @@ func babilong(j job, out, log io.Writer, args []string) error {
 		return babilongOutput(out, log, *res.Babilong, *plotFile, *asJSON)
 	}
 	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every,
-		Units: *units, NoiseFilter: *noiseFilter, BabiTrainDir: *trainDir, Out: *outFile, Command: commandLine(args)}
+		Units: *units, NoiseFilter: *noiseFilter, Align: *align, BabiTrainDir: *trainDir, Out: *outFile, Command: commandLine(args)}
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected argument %q; every input is a flag", fs.Arg(0))
@@ -73,6 +74,8 @@ func babilong(j job, out, log io.Writer, args []string) error {
 		return fmt.Errorf("--noise-dir is required (a folder of .txt books)")
 	case run.Units != eval.UnitsGPT2 && run.Units != eval.UnitsModel:
 		return fmt.Errorf("--units %q, want %s or %s", run.Units, eval.UnitsGPT2, eval.UnitsModel)
+	case run.Align != eval.AlignLeft && run.Align != eval.AlignRight:
+		return fmt.Errorf("--align %q, want left or right", run.Align)
 	case run.NoiseFilter && run.Units == eval.UnitsModel:
 		return fmt.Errorf("--noise-filter is for --units gpt2; model units always filter")
 	}
