@@ -172,11 +172,11 @@ func BabilongTask(qa, tokens, S int, babiDir, noiseDir string, seed int64, tok d
 // Babilong scores samples 0..samples-1 of a BabilongTask (each streamed
 // through cell on its own, in constant memory) and returns the row.
 func Babilong(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, length string, samples int, p *Progress) (BabilongResult, error) {
-	return babilong(nil, cell, tok, task, length, samples, AlignLeft, p)
+	return babilong(nil, cell, tok, task, length, samples, 0, p)
 }
 
 // babilong is Babilong with the samples dealt among the processes of comm.
-func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, length string, samples int, align string, p *Progress) (BabilongResult, error) {
+func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, length string, samples int, room int, p *Progress) (BabilongResult, error) {
 	cfg := task.Config()
 	if samples < 1 {
 		return BabilongResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
@@ -189,7 +189,7 @@ func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, ta
 	if err != nil {
 		return BabilongResult{}, err
 	}
-	sc, err := scoreSamples(comm, cell, tok, task, samples, align, p, func(piece []int) (words, g int) {
+	sc, err := scoreSamples(comm, cell, tok, task, samples, room, p, func(piece []int) (words, g int) {
 		// Pieces join as words: every piece but noise cut mid-sentence
 		// starts with a space, so a word is counted where it starts.
 		text, space := tok.Decode(piece), true
@@ -284,8 +284,10 @@ type BabilongRun struct {
 	// training file is found the baselines are left out, with a note).
 	BabiTrainDir string
 	// Align is how a sample is cut into segments: AlignLeft (empty) from
-	// its start, AlignRight from its end (alignment.go).
-	Align string
+	// its start, AlignRight from its end (alignment.go), leaving AnswerRoom
+	// tokens after the prompt (0: the checkpoint's answer_room).
+	Align      string
+	AnswerRoom int
 	// Control is the no-memory control, evaluated on the same cells.
 	Control *Checkpoint
 	// Command is the command line, recorded with every cell.
@@ -312,8 +314,8 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 	if run.Units != "" && run.Units != UnitsGPT2 && run.Units != UnitsModel {
 		return BabilongReport{}, fmt.Errorf("eval: units %q, want %s or %s", run.Units, UnitsGPT2, UnitsModel)
 	}
-	if _, err := ParseAlign(run.Align); err != nil {
-		return BabilongReport{}, fmt.Errorf("eval: %w", err)
+	if err := run.resolveAlign(ck); err != nil {
+		return BabilongReport{}, err
 	}
 	log := run.Log
 	if log == nil || !run.Comm.Root() {
@@ -403,7 +405,7 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 		for _, t := range tasks {
 			mine := run.Comm.Share(k) // progress counts this process's samples
 			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), mine, int64(float64(mine)*float64(max(n, S))*ratio), run.Every)
-			r, err := babilong(run.Comm, cell, tok, built[[2]int{t, n}], run.Lengths[i], k, run.align(), p)
+			r, err := babilong(run.Comm, cell, tok, built[[2]int{t, n}], run.Lengths[i], k, run.AnswerRoom, p)
 			if err != nil {
 				return BabilongReport{}, fmt.Errorf("eval: qa%d at %s: %w", t, run.Lengths[i], err)
 			}

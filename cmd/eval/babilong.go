@@ -33,6 +33,7 @@ func babilong(j job, out, log io.Writer, args []string) error {
 	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths, ","), "lengths: 0k (the story alone), then in --units: 1k = 1,000 GPT-2 tokens (gpt2) or 1,024 model tokens (model)")
 	units := fs.String("units", eval.UnitsGPT2, "unit of --lengths: gpt2 (BABILong's: GPT-2 tokens of the whole sample, k = 1,000; unfiltered background) or model (the model's tokens, k = 1,024; background filtered of task entities)")
 	align := fs.String("align", eval.AlignLeft, "how a sample is cut into segments: left (from its start) or right (from its end, so the question ends where a training sample's does)")
+	room := fs.Int("answer-room", 0, "with --align right: tokens left after each prompt (0: the checkpoint's answer_room from training)")
 	noiseFilter := fs.Bool("noise-filter", false, "with --units gpt2: drop background sentences that name a task entity (BABILong keeps them)")
 	trainDir := fs.String("babi-train-dir", "", "folder of bAbI qaN_*_train.txt files whose training share gives the question-only baseline (default: --babi-dir)")
 	control := fs.String("control", "", "no-memory control checkpoint, evaluated on the same cells and shown beside")
@@ -62,7 +63,7 @@ func babilong(j job, out, log io.Writer, args []string) error {
 		return babilongOutput(out, log, *res.Babilong, *plotFile, *asJSON)
 	}
 	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every,
-		Units: *units, NoiseFilter: *noiseFilter, Align: *align, BabiTrainDir: *trainDir, Out: *outFile, Command: commandLine(args)}
+		Units: *units, NoiseFilter: *noiseFilter, Align: *align, AnswerRoom: *room, BabiTrainDir: *trainDir, Out: *outFile, Command: commandLine(args)}
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected argument %q; every input is a flag", fs.Arg(0))

@@ -57,6 +57,7 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 		c.NoiseUnfiltered = !v
 		return err
 	})
+	fs.IntVar(&c.AnswerRoom, "answer-room", c.AnswerRoom, "task babi: end every training sample this many tokens after its prompt (answer, EOS, padding), so questions end at one place of a segment, where eval --align right puts them (0: off)")
 	fs.BoolVar(&c.RaggedEnd, "ragged-end", c.RaggedEnd, "task babi: end each training sample at a random position of its last segment, as BABILong's samples do, not always at the segment's end")
 	fs.BoolVar(&c.VarySegments, "vary-segments", c.VarySegments, "train each step of a stage of n segments on a count drawn from 1..n")
 	fs.IntVar(&c.StepsPerStage, "steps-per-stage", c.StepsPerStage, "optimizer steps per stage")
