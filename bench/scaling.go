@@ -35,7 +35,7 @@ type StreamScaling struct {
 	Seconds         float64 `json:"seconds"`
 }
 
-// Scaling is the report of `eval scaling`.
+// Scaling is the report of `bench scaling`.
 type Scaling struct {
 	Shape        string            `json:"shape"`
 	SegmentSize  int               `json:"segment_size"`

@@ -63,6 +63,16 @@ type Config struct {
 	// sentences that name a task entity (--noise-filter=false); the
 	// default drops them.
 	NoiseUnfiltered bool `json:"noise_unfiltered"`
+	// RaggedEnd (task babi) ends every noisy training sample at a uniform
+	// position of its last segment, as a sample measured in tokens ends,
+	// instead of always at the segment's end: without it the question of
+	// a BABILong sample is at a place the model never trained on.
+	RaggedEnd bool `json:"ragged_end"`
+	// AnswerRoom (task babi), when positive, ends every noisy sample that
+	// many tokens after its prompt (answer, EOS, then padding), so every
+	// question ends the same distance before a segment's end; evaluation
+	// with right alignment reads a sample of any length the same way.
+	AnswerRoom int `json:"answer_room"`
 
 	Batch       int     `json:"batch"`
 	GradAccum   int     `json:"grad_accum"`
@@ -215,6 +225,10 @@ func (c *Config) Resolve() error {
 		return bad("story_share", "%g, want a share from 0 to 1", c.StoryShare)
 	case c.StoryShare > 0 && c.Task != "babi":
 		return bad("story_share", "is for {task} babi (stories without noise), not %s", c.Task)
+	case c.AnswerRoom < 0 || (c.AnswerRoom > 0 && (c.Task != "babi" || c.RaggedEnd)):
+		return bad("answer_room", "%d is a count of tokens for {task} babi without {ragged_end}", c.AnswerRoom)
+	case c.RaggedEnd && c.Task != "babi":
+		return bad("ragged_end", "is for {task} babi (the other tasks' samples end where their question does), not %s", c.Task)
 	case c.Warmup < 0:
 		return bad("warmup", "%d, want 0 or more", c.Warmup)
 	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 1):

@@ -35,7 +35,7 @@ func TestFieldsAreFlags(t *testing.T) {
 	// resume and its config file, and what train alone checks.
 	notEval := []string{"err"}
 	seen := 0
-	for _, dir := range []string{"eval", "data", "graph", "bench", "checkpoints", "dist"} {
+	for _, dir := range []string{"eval", "data", "checkpoints", "dist"} {
 		for _, f := range sources(t, filepath.Join("..", "..", dir)) {
 			var names []string
 			for _, m := range fieldUse.FindAllStringSubmatch(f, -1) {
@@ -57,7 +57,7 @@ func TestFieldsAreFlags(t *testing.T) {
 			}
 		}
 	}
-	if seen < 20 || len(flags) < 50 {
+	if seen < 20 || len(flags) < 40 {
 		t.Errorf("found %d field uses and %d flags; the patterns no longer match the source", seen, len(flags))
 	}
 }

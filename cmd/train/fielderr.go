@@ -14,7 +14,7 @@ import (
 // command's flags: segment_size is --segment-size; the one field whose
 // flag has another name is listed here.
 func flagNames() func(string) string {
-	fs, _, _ := flagSet(new(train.Config), new(int))
+	fs, _ := flagSet(new(train.Config), new(commandFlags))
 	return flaghint.Names(map[string]string{"noise_unfiltered": "--noise-filter"}, fs)
 }
 
