@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // TrainScalingRow is one training step over n segments.
@@ -70,6 +71,9 @@ type ScalingOptions struct {
 	Timed int
 	// KeepEvery is graph.Cell.KeepEvery (0: the cell's default).
 	KeepEvery int
+	// Kernels is graph.Cell.Kernels: how the ops split their work (nil:
+	// the kernels' defaults).
+	Kernels *kernels.Pool
 }
 
 // TrainScalingWith is TrainScaling with the number of timed runs and the
@@ -79,10 +83,10 @@ func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingO
 	if err != nil {
 		return nil, err
 	}
-	cell.KeepEvery = opt.KeepEvery
+	cell.KeepEvery, cell.Kernels = opt.KeepEvery, opt.Kernels
 	rng := rand.New(rand.NewPCG(3, 4))
 	// One segment's forward+backward alone, the yardstick.
-	one, err := graph.NewSegment[float32](w, cell.Shape(1), graph.BuildOptions{Train: true})
+	one, err := graph.NewSegment[float32](w, cell.Shape(1), graph.BuildOptions{Train: true, Kernels: opt.Kernels})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +110,7 @@ func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingO
 			oneBest = min(oneBest, time.Since(t0))
 		}
 	}
-	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest), ThreadSetting: CurrentThreads()}
+	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest), ThreadSetting: ThreadsOf(opt.Kernels)}
 	for _, n := range counts {
 		seq := graph.Sequence{IDs: [][]int{randomRow(rng, n*seg, w.Config.VocabSize)}}
 		if opt.Timed > 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 	"github.com/rmtgo/rmt/provenance"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -274,6 +275,9 @@ type BabilongRun struct {
 	// GCPercent is the collector target while evaluating
 	// (DefaultGCPercent); negative keeps the one GOGC set.
 	GCPercent int
+	// Kernels is how the evaluation's ops split their work (the cell's
+	// Kernels; the zero value: the kernels' defaults).
+	Kernels kernels.Settings
 	// Units of the lengths: UnitsGPT2 (empty) or UnitsModel.
 	Units string
 	// NoiseFilter drops background sentences that name a task entity.
@@ -377,6 +381,9 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 	cell, err := graph.NewCell[float32](ck.Weights, ck.RMT.MemTokens, S, false)
 	if err != nil {
 		return BabilongReport{}, err
+	}
+	if cell.Kernels, err = kernels.NewPool(run.Kernels); err != nil {
+		return BabilongReport{}, fmt.Errorf("eval: %w", err)
 	}
 	// Compile the reading and generating graphs on one sample first, so
 	// that the resident memory of each length is that of evaluating it.

@@ -27,7 +27,7 @@ func runAccuracy(args []string) error {
 
 func accuracy(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	q := addQuestionFlags(fs)
 	segFlag := fs.String("segments", "1,2,4", "segment counts to evaluate, e.g. 1,16,256,4096 (4096 x 512 = 2M tokens)")
@@ -67,7 +67,7 @@ func accuracy(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: comm,
+	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: comm, Kernels: *kern,
 		NewTask: func(n int) (data.Task, error) { return q.newTask(n, ck.RMT.SegmentSize, ck.Tokenizer) }}
 	if *save {
 		sw.SaveFile = eval.AccuracyFile(*q.task, q.babi)

@@ -31,7 +31,7 @@ func runBabilong(args []string) error { return babilong(os.Stdout, os.Stderr, ar
 // after every cell.
 func babilong(out, log io.Writer, args []string) error {
 	fs := flag.NewFlagSet("babilong", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	ck := fs.String("checkpoint", "", "checkpoint directory, run directory (its best checkpoint) or exported folder")
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_test.txt files (the test split; folders joined by ':' are searched in order)")
 	noiseDir := fs.String("noise-dir", "", "folder of .txt books; the eval split of it (every 5th book) is the background")
@@ -66,7 +66,7 @@ func babilong(out, log io.Writer, args []string) error {
 		}
 		return babilongOutput(out, log, *res.Babilong, *plotFile, *asJSON)
 	}
-	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every,
+	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every, Kernels: *kern,
 		Units: *units, NoiseFilter: *noiseFilter, BabiTrainDir: *trainDir, Out: *outFile, Command: commandLine(args)}
 	switch {
 	case fs.NArg() > 0:

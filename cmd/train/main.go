@@ -144,7 +144,7 @@ func flagSet(given *train.Config, checkEvery *int) (fs *flag.FlagSet, configFile
 	configFile = fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
 	resume = new(resumeMode)
 	fs.Var(resume, "resume", "continue the run in --out from its latest checkpoint; --resume=auto: from the newest checkpoint that verifies, when the latest does not (docs/runs.md)")
-	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
+	threadflag.BindTo(fs, &given.Kernels) // --threads, --spin: Config.Kernels, not saved with the run
 	fs.IntVar(checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
 	bindSweep(fs)
 	return fs, configFile, resume
