@@ -30,8 +30,11 @@ import (
 // the model's own tokens (UnitsModel: k = 1,024 and M = 1,048,576, a sample
 // exactly that long, answer and end token included).
 
-// BabilongLengths are the lengths of the BABILong leaderboard.
-var BabilongLengths = []string{"0k", "1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "256k", "512k", "1M"}
+// BabilongLengths are the lengths of the BABILong leaderboard, a fresh
+// slice each call.
+func BabilongLengths() []string { return slices.Clone(babilongLengths) }
+
+var babilongLengths = []string{"0k", "1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "256k", "512k", "1M"}
 
 // The units of a BABILong length.
 const (

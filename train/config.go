@@ -198,12 +198,12 @@ func (c *Config) Resolve() error {
 		c.ARMTFeatures = graph.FeaturesDPFPNormalized // new runs: the authors' current ARMT
 	}
 	known := false
-	for _, t := range data.TaskNames {
+	for _, t := range data.TaskNames() {
 		known = known || c.Task == t
 	}
 	switch {
 	case !known:
-		return fmt.Errorf("train: --task %q, want one of %v", c.Task, data.TaskNames)
+		return fmt.Errorf("train: --task %q, want one of %v", c.Task, data.TaskNames())
 	case c.SegmentSize < 1:
 		return fmt.Errorf("train: --segment-size %d, want at least 1", c.SegmentSize)
 	case c.MemTokens < 0:

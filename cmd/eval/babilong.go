@@ -36,7 +36,7 @@ func babilong(out, log io.Writer, args []string) error {
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_test.txt files (the test split; folders joined by ':' are searched in order)")
 	noiseDir := fs.String("noise-dir", "", "folder of .txt books; the eval split of it (every 5th book) is the background")
 	tasks := fs.String("tasks", "", "bAbI tasks, e.g. 1,2,3,4,5 (default: the tasks the checkpoint was trained on)")
-	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths, ","), "lengths: 0k (the story alone), then in --units: 1k = 1,000 GPT-2 tokens (gpt2) or 1,024 model tokens (model)")
+	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths(), ","), "lengths: 0k (the story alone), then in --units: 1k = 1,000 GPT-2 tokens (gpt2) or 1,024 model tokens (model)")
 	units := fs.String("units", eval.UnitsGPT2, "unit of --lengths: gpt2 (BABILong's: GPT-2 tokens of the whole sample, k = 1,000; unfiltered background) or model (the model's tokens, k = 1,024; background filtered of task entities)")
 	noiseFilter := fs.Bool("noise-filter", false, "with --units gpt2: drop background sentences that name a task entity (BABILong keeps them)")
 	trainDir := fs.String("babi-train-dir", "", "folder of bAbI qaN_*_train.txt files whose training share gives the question-only baseline (default: --babi-dir)")

@@ -18,7 +18,7 @@ func init() {
 //	go run ./cmd/eval sample --task detect --segments 4 --segment-size 512 --seed 1 --noise-dir ../shared/corpus/books
 func runSample(args []string) error {
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
-	task := fs.String("task", "memorize", "task: "+strings.Join(data.TaskNames, ", "))
+	task := fs.String("task", "memorize", "task: "+strings.Join(data.TaskNames(), ", "))
 	segments := fs.Int("segments", 2, "segments per sample (n)")
 	segSize := fs.Int("segment-size", 256, "tokens per segment (S); a sample has n*S tokens")
 	seed := fs.Int64("seed", 0, "seed of the sample stream")
