@@ -148,9 +148,17 @@ func (t *qaTask) layBabi(rng *rand.Rand) (layout, error) {
 	tail := t.tailLen(q.question, q.answer)
 	l := layout{supporting: q.supports, question: q.question, answer: q.answer}
 	H := t.cfg.Length() - tail
-	if t.cfg.StoryOnly {
+	switch {
+	case t.cfg.StoryOnly:
 		H = q.factLen
 		l.length = q.factLen + tail
+	case t.cfg.RaggedEnd:
+		// Keep the segment count: end in the last segment, and keep room
+		// for the story.
+		L := t.cfg.Length()
+		shortest := max(L-t.cfg.SegmentSize+1, q.factLen+tail)
+		l.length = shortest + rng.IntN(L-shortest+1)
+		H = l.length - tail
 	}
 	lens := make([]int, len(q.facts))
 	for i, f := range q.facts {

@@ -81,6 +81,10 @@ type TaskConfig struct {
 	// question fit in Length, as a training batch of one segment count
 	// needs; without it a story-only task keeps every question.
 	StoryFit bool
+	// RaggedEnd (task babi, with noise) ends each sample at a uniform
+	// position of its last segment rather than at its end, so the question
+	// is met at every place of a segment, as in a sample of Tokens.
+	RaggedEnd bool
 	// TextDir holds the long .txt documents of the lm task.
 	TextDir string
 	// Split is SplitTrain (default), SplitValid or SplitEval; each draws

@@ -65,6 +65,11 @@ type Config struct {
 	// sentences that name a task entity (--noise-filter=false); the
 	// default drops them.
 	NoiseUnfiltered bool `json:"noise_unfiltered"`
+	// RaggedEnd (task babi) ends every noisy training sample at a uniform
+	// position of its last segment, as a sample measured in tokens ends,
+	// instead of always at the segment's end: without it the question of
+	// a BABILong sample is at a place the model never trained on.
+	RaggedEnd bool `json:"ragged_end"`
 
 	Batch       int     `json:"batch"`
 	GradAccum   int     `json:"grad_accum"`
@@ -232,6 +237,8 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --story-share %g, want a share from 0 to 1", c.StoryShare)
 	case c.StoryShare > 0 && c.Task != "babi":
 		return fmt.Errorf("train: --story-share is for --task babi (stories without noise), not %s", c.Task)
+	case c.RaggedEnd && c.Task != "babi":
+		return fmt.Errorf("train: --ragged-end is for --task babi (the other tasks' samples end where their question does), not %s", c.Task)
 	case c.Warmup < 0:
 		return fmt.Errorf("train: --warmup %d, want 0 or more", c.Warmup)
 	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 1):

@@ -410,7 +410,7 @@ func (t *trainer) newAdam() *AdamW {
 func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error) {
 	c := t.cfg
 	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
-		NoiseDir: c.NoiseDir, NoiseUnfiltered: c.NoiseUnfiltered, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok,
+		NoiseDir: c.NoiseDir, NoiseUnfiltered: c.NoiseUnfiltered, RaggedEnd: c.RaggedEnd && split == data.SplitTrain, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok,
 		DataFiles: c.DataFiles(), ValData: c.ValData, ValShare: c.ValShare, Batch: c.Batch}
 	if split != data.SplitTrain {
 		tc.Seed = c.Seed + 1_000_003 // validation samples of their own

@@ -57,6 +57,7 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 		c.NoiseUnfiltered = !v
 		return err
 	})
+	fs.BoolVar(&c.RaggedEnd, "ragged-end", c.RaggedEnd, "task babi: end each training sample at a random position of its last segment, as BABILong's samples do, not always at the segment's end")
 	fs.BoolVar(&c.VarySegments, "vary-segments", c.VarySegments, "train each step of a stage of n segments on a count drawn from 1..n")
 	fs.IntVar(&c.StepsPerStage, "steps-per-stage", c.StepsPerStage, "optimizer steps per stage")
 	fs.Float64Var(&c.Threshold, "threshold", c.Threshold, "advance a stage early at this validation accuracy (0: never)")
