@@ -29,7 +29,7 @@ func runAsk(args []string) error { return ask(os.Stdout, os.Stdin, args) }
 //	go run ./cmd/eval ask --checkpoint runs/qa --context book.txt --question "Where is Mary?"
 func ask(out io.Writer, stdin io.Reader, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint, run or exported folder (with memory)")
 	ctxFlag := fs.String("context", "", "file of the text to read, or - for stdin")
 	question := fs.String("question", "", "question about the text (without it, the text is continued)")
@@ -61,6 +61,9 @@ func ask(out io.Writer, stdin io.Reader, args []string) error {
 	}
 	cell, err := graph.NewMemoryCell[float32](ck.Weights, ck.RMT.Kind(), ck.RMT.SegmentSize, false)
 	if err != nil {
+		return err
+	}
+	if cell.Kernels, err = kern.Pool(); err != nil {
 		return err
 	}
 	var r io.Reader = stdin

@@ -68,6 +68,10 @@ func NewPool(s Settings) (*Pool, error) {
 	return p, nil
 }
 
+// Pool is NewPool(s): for callers that hold a Settings without importing
+// this package (a command and its flags).
+func (s Settings) Pool() (*Pool, error) { return NewPool(s) }
+
 // Settings are the settings p was made from, with Threads filled in.
 func (p *Pool) Settings() Settings {
 	return Settings{Threads: p.Threads(), OpWorkers: p.OpWorkers(), NoSpin: !p.Spin()}
