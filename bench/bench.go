@@ -10,7 +10,7 @@ import (
 	"github.com/rmtgo/rmt/graph/kernels"
 )
 
-// BenchResult is one `eval bench` measurement; the JSON names are a stable
+// BenchResult is one `bench speed` measurement; the JSON names are a stable
 // contract.
 type BenchResult struct {
 	Shape             string  `json:"shape"`

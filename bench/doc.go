@@ -4,8 +4,8 @@
 // StreamTokens), the reading speed of RMT and ARMT streams
 // (CompareStreams), FLOPs of a memory model against full attention
 // (CompareFLOPs), and the resident memory of the process while something
-// runs (PeakDuring). The developer subcommands of cmd/eval (bench,
-// scaling, flops, stream-bench) print them.
+// runs (PeakDuring). The developer command cmd/bench (speed, dp, scaling,
+// flops, stream) prints them.
 //
 //	r, err := bench.Bench("stories260K", cfg, 1, 512, graph.Memory{Kind: graph.KindRMT, Tokens: 16}, 5)
 //	f, err := bench.CompareFLOPs(cfg, 512, 10, 2048000, bench.AttentionFull)

@@ -224,7 +224,7 @@ func FLOPsTable(c graph.Config, model string, S int, mem graph.Memory, tokens []
 	return rep, nil
 }
 
-// FLOPsReport is `eval flops`'s output: the model shape counted and one
+// FLOPsReport is `bench flops`'s output: the model shape counted and one
 // CompareFLOPs result per input length; results is the stable contract.
 type FLOPsReport struct {
 	Model       string        `json:"model,omitempty"`

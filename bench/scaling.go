@@ -36,7 +36,7 @@ type StreamScaling struct {
 	Seconds         float64 `json:"seconds"`
 }
 
-// Scaling is the report of `eval scaling`.
+// Scaling is the report of `bench scaling`.
 type Scaling struct {
 	Shape        string            `json:"shape"`
 	SegmentSize  int               `json:"segment_size"`
@@ -71,9 +71,9 @@ type ScalingOptions struct {
 	Timed int
 	// KeepEvery is graph.Cell.KeepEvery (0: the cell's default).
 	KeepEvery int
-	// Kernels is graph.Cell.Kernels: how the ops split their work (nil:
-	// the kernels' defaults).
-	Kernels *kernels.Pool
+	// Kernels is how the ops split their work (the cells' Kernels; the
+	// zero value: the kernels' defaults).
+	Kernels kernels.Settings
 }
 
 // TrainScalingWith is TrainScaling with the number of timed runs and the
@@ -83,10 +83,14 @@ func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingO
 	if err != nil {
 		return nil, err
 	}
-	cell.KeepEvery, cell.Kernels = opt.KeepEvery, opt.Kernels
+	kern, err := kernels.NewPool(opt.Kernels)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	cell.KeepEvery, cell.Kernels = opt.KeepEvery, kern
 	rng := rand.New(rand.NewPCG(3, 4))
 	// One segment's forward+backward alone, the yardstick.
-	one, err := graph.NewSegment[float32](w, cell.Shape(1), graph.BuildOptions{Train: true, Kernels: opt.Kernels})
+	one, err := graph.NewSegment[float32](w, cell.Shape(1), graph.BuildOptions{Train: true, Kernels: kern})
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +114,7 @@ func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingO
 			oneBest = min(oneBest, time.Since(t0))
 		}
 	}
-	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest), ThreadSetting: ThreadsOf(opt.Kernels)}
+	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest), ThreadSetting: ThreadsOf(kern)}
 	for _, n := range counts {
 		seq := graph.Sequence{IDs: [][]int{randomRow(rng, n*seg, w.Config.VocabSize)}}
 		if opt.Timed > 0 {

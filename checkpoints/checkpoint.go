@@ -63,6 +63,10 @@ type RMTInfo struct {
 	// tasks are the model's own; empty for a checkpoint of an older build.
 	Task      string `json:"task,omitempty"`
 	BabiTasks []int  `json:"babi_tasks,omitempty"`
+	// AnswerRoom is the tokens every training prompt was followed by
+	// (answer, EOS, padding); 0 when training did not fix it. Right
+	// alignment leaves this room after a prompt.
+	AnswerRoom int `json:"answer_room,omitempty"`
 	// Format, in an exported folder, is the layout of its model.safetensors
 	// (FormatHF or FormatRMTPyTorch); empty in a checkpoint directory.
 	Format string `json:"format,omitempty"`

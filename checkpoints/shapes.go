@@ -8,7 +8,7 @@ import (
 )
 
 // shapes are the named model shapes of random:SHAPE (LoadModel) and of
-// `eval bench --shape`.
+// `bench speed --shape`.
 var shapes = map[string]graph.Config{
 	"stories260K": func() graph.Config {
 		tied := true

@@ -92,6 +92,12 @@ func (t *qaTask) initBabi() error {
 				if need := bq.factLen + tail; shortest < 0 || need < shortest {
 					shortest, shortestTail = need, tail
 				}
+				if room := cfg.AnswerRoom; room > 0 && !cfg.StoryOnly {
+					if a := t.answerLen(q.Answer); a > room {
+						return fmt.Errorf("data: answer_room %d is shorter than the answer %q of %s (%d tokens with EOS)", room, q.Answer, file, a)
+					}
+					tail += room - t.answerLen(q.Answer) // the padding after the answer
+				}
 				fits := tail <= S && bq.factLen+tail <= L
 				if fits || (cfg.StoryOnly && !cfg.StoryFit) {
 					set.qs = append(set.qs, bq)
@@ -128,6 +134,15 @@ func (t *qaTask) initBabi() error {
 	return nil
 }
 
+// answerLen is the answer's tokens and its EOS: what follows the marker.
+func (t *qaTask) answerLen(answer string) int {
+	n := len(t.ids[answer])
+	if t.cfg.Tokenizer.EOS() >= 0 {
+		n++
+	}
+	return n
+}
+
 // BabiSkipped is the bAbI tasks of a babi task of several that have no
 // question short enough for its samples, so no sample draws from them.
 func BabiSkipped(t Task) []int {
@@ -152,6 +167,9 @@ func (t *qaTask) layBabi(rng *rand.Rand) (layout, error) {
 	case t.cfg.StoryOnly:
 		H = q.factLen
 		l.length = q.factLen + tail
+	case t.cfg.AnswerRoom > 0:
+		l.length = t.cfg.Length() - (t.cfg.AnswerRoom - t.answerLen(q.answer))
+		H = l.length - tail
 	case t.cfg.RaggedEnd:
 		// Keep the segment count: end in the last segment, and keep room
 		// for the story.

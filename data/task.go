@@ -85,6 +85,12 @@ type TaskConfig struct {
 	// position of its last segment rather than at its end, so the question
 	// is met at every place of a segment, as in a sample of Tokens.
 	RaggedEnd bool
+	// AnswerRoom (task babi, with noise), when positive, ends every sample
+	// AnswerRoom tokens after its prompt: the answer and EOS, and padding
+	// after them when they are shorter. A prompt then always ends the same
+	// distance before a segment's end, where right alignment puts the
+	// prompt of a sample of any length (eval --align right).
+	AnswerRoom int
 	// TextDir holds the long .txt documents of the lm task.
 	TextDir string
 	// Split is SplitTrain (default), SplitValid or SplitEval; each draws

@@ -32,14 +32,18 @@ func Answer(cell *graph.Cell[float32], tok data.Tokenizer, s data.Sample) (got s
 // block, so neither the sample nor its prompt is ever held whole) and
 // generates the answer.
 func answer(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream, p *Progress) (got string, correct bool, err error) {
-	return answerSeeing(cell, tok, ps, p, nil)
+	return answerSeeing(cell, tok, ps, 0, p, nil)
 }
 
 // answerSeeing is answer that also hands every piece of the prompt to see
-// (when not nil) before it is read.
-func answerSeeing(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream, p *Progress, see func(piece []int)) (got string, correct bool, err error) {
+// (when not nil) before it is read; first, when positive, is the length of
+// the first segment (right alignment).
+func answerSeeing(cell *graph.Cell[float32], tok data.Tokenizer, ps *data.PromptStream, first int, p *Progress, see func(piece []int)) (got string, correct bool, err error) {
 	defer ps.Close()
 	st := cell.NewStream()
+	if err := st.FirstSegment(first); err != nil {
+		return "", false, err
+	}
 	var piece []int
 	for {
 		piece, err = ps.Next(piece[:0])
@@ -108,7 +112,7 @@ func AccuracyAcross(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokeniz
 	if samples < 1 {
 		return AccuracyResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
 	}
-	sc, err := scoreSamples(comm, cell, tok, task, samples, p, nil)
+	sc, err := scoreSamples(comm, cell, tok, task, samples, 0, p, nil)
 	if err != nil {
 		return AccuracyResult{}, err
 	}
@@ -136,7 +140,7 @@ type scored struct {
 // cell on its own, summing count over every prompt piece when count is not
 // nil; the samples are dealt among the processes of comm (nil: one
 // process), and the counts are the whole job's.
-func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, p *Progress, count func(piece []int) (words, gpt2 int)) (scored, error) {
+func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, samples int, room int, p *Progress, count func(piece []int) (words, gpt2 int)) (scored, error) {
 	var sc scored
 	t0 := time.Now()
 	peak := bench.StartPeak()
@@ -171,7 +175,17 @@ func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer
 				row[3] += float64(gpt2)
 			}
 		}
-		_, ok, err := answerSeeing(cells[w], tok, ps, p, see)
+		first := 0
+		if room > 0 { // right alignment
+			// A sample made as it is read knows its length in the model's
+			// tokens only at its end: a first pass counts them.
+			n, err := promptLength(task, i)
+			if err != nil {
+				return err
+			}
+			first = firstSegment(n, room, cell.Seg)
+		}
+		_, ok, err := answerSeeing(cells[w], tok, ps, first, p, see)
 		if err != nil {
 			return fmt.Errorf("eval: sample %d of %d tokens: %w", i, ps.PromptTokens+ps.AnswerTokens, err)
 		}

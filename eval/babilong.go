@@ -176,11 +176,11 @@ func BabilongTask(qa, tokens, S int, babiDir, noiseDir string, seed int64, tok d
 // Babilong scores samples 0..samples-1 of a BabilongTask (each streamed
 // through cell on its own, in constant memory) and returns the row.
 func Babilong(cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, length string, samples int, p *Progress) (BabilongResult, error) {
-	return babilong(nil, cell, tok, task, length, samples, p)
+	return babilong(nil, cell, tok, task, length, samples, 0, p)
 }
 
 // babilong is Babilong with the samples dealt among the processes of comm.
-func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, length string, samples int, p *Progress) (BabilongResult, error) {
+func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, task data.Task, length string, samples int, room int, p *Progress) (BabilongResult, error) {
 	cfg := task.Config()
 	if samples < 1 {
 		return BabilongResult{}, fmt.Errorf("eval: %d samples, want at least 1", samples)
@@ -193,7 +193,7 @@ func babilong(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer, ta
 	if err != nil {
 		return BabilongResult{}, err
 	}
-	sc, err := scoreSamples(comm, cell, tok, task, samples, p, func(piece []int) (words, g int) {
+	sc, err := scoreSamples(comm, cell, tok, task, samples, room, p, func(piece []int) (words, g int) {
 		// Pieces join as words: every piece but noise cut mid-sentence
 		// starts with a space, so a word is counted where it starts.
 		text, space := tok.Decode(piece), true
@@ -290,6 +290,11 @@ type BabilongRun struct {
 	// gives the question-only baseline's counts (empty: BabiDir; where no
 	// training file is found the baselines are left out, with a note).
 	BabiTrainDir string
+	// Align is how a sample is cut into segments: AlignLeft (empty) from
+	// its start, AlignRight from its end (alignment.go), leaving AnswerRoom
+	// tokens after the prompt (0: the checkpoint's answer_room).
+	Align      string
+	AnswerRoom int
 	// Control is the no-memory control, evaluated on the same cells.
 	Control *Checkpoint
 	// Command is the command line, recorded with every cell.
@@ -315,6 +320,9 @@ type BabilongRun struct {
 func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 	if run.Units != "" && run.Units != UnitsGPT2 && run.Units != UnitsModel {
 		return BabilongReport{}, fmt.Errorf("eval: units %q, want %s or %s", run.Units, UnitsGPT2, UnitsModel)
+	}
+	if err := run.resolveAlign(ck); err != nil {
+		return BabilongReport{}, err
 	}
 	log := run.Log
 	if log == nil || !run.Comm.Root() {
@@ -376,7 +384,8 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 		}
 	}
 	code := provenance.Current()
-	fmt.Fprintf(log, "units %s; background: the %s books of %s (%d), %s; commit %s (dirty %v)\n", run.units(), data.SplitEval, run.NoiseDir,
+	align, _ := ParseAlign(run.Align)
+	fmt.Fprintf(log, "units %s; segments aligned %s; background: the %s books of %s (%d), %s; commit %s (dirty %v)\n", run.units(), align, data.SplitEval, run.NoiseDir,
 		len(firstBooks(cells)), map[bool]string{true: "sentences naming a task entity dropped", false: "unfiltered"}[run.NoiseFilter || run.units() == UnitsModel], code.Commit, code.Dirty)
 	if run.GCPercent >= 0 {
 		defer debug.SetGCPercent(debug.SetGCPercent(run.GCPercent))
@@ -406,7 +415,7 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 		for _, t := range tasks {
 			mine := run.Comm.Share(k) // progress counts this process's samples
 			p := NewProgress(log, fmt.Sprintf("babilong qa%d %s", t, run.Lengths[i]), mine, int64(float64(mine)*float64(max(n, S))*ratio), run.Every)
-			r, err := babilong(run.Comm, cell, tok, built[[2]int{t, n}], run.Lengths[i], k, p)
+			r, err := babilong(run.Comm, cell, tok, built[[2]int{t, n}], run.Lengths[i], k, run.AnswerRoom, p)
 			if err != nil {
 				return BabilongReport{}, fmt.Errorf("eval: qa%d at %s: %w", t, run.Lengths[i], err)
 			}

@@ -22,6 +22,10 @@ type CellData struct {
 	Units       string            `json:"units"`
 	Seed        int64             `json:"seed"`
 	NoiseFilter bool              `json:"noise_filter,omitempty"`
+	// Align is how the samples were cut into segments (AlignRight; empty:
+	// left, from the start).
+	Align      string `json:"align,omitempty"`
+	AnswerRoom int    `json:"answer_room,omitempty"` // with Align right
 	Stories     provenance.File   `json:"stories"`
 	Books       []provenance.File `json:"books,omitempty"`
 }
@@ -32,7 +36,7 @@ func (c *CellData) sameAs(o *CellData, sameTask bool) bool {
 	if c == nil || o == nil {
 		return false
 	}
-	if c.Units != o.Units || c.Seed != o.Seed || c.NoiseFilter != o.NoiseFilter {
+	if c.Units != o.Units || c.Seed != o.Seed || c.NoiseFilter != o.NoiseFilter || c.Align != o.Align || c.AnswerRoom != o.AnswerRoom {
 		return false
 	}
 	if sameTask && c.Stories.SHA256 != o.Stories.SHA256 {
@@ -50,7 +54,7 @@ func cellData(run BabilongRun, qa, tokens int) (*CellData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &CellData{Units: run.units(), Seed: run.Seed, NoiseFilter: run.NoiseFilter}
+	d := &CellData{Units: run.units(), Seed: run.Seed, NoiseFilter: run.NoiseFilter, Align: run.align(), AnswerRoom: run.AnswerRoom}
 	if d.Stories, err = provenance.HashFile(file); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,9 @@ type Stream struct {
 	// position of that segment, read again from prev.
 	last []int
 	prev []float32
+	// first, when positive, is the length of the first segment, still to
+	// be read (FirstSegment).
+	first int
 }
 
 // NewStream starts a stream from the initial memory, batch 1.
@@ -46,10 +49,36 @@ func (s *Stream) Segments() int { return s.segments }
 // Memory is the current memory state (RMT: M*C values; not a copy).
 func (s *Stream) Memory() []float32 { return s.mem }
 
+// FirstSegment makes the first segment n tokens long (0 < n < S) and
+// every later one S: an input of L tokens read with n = L mod S is cut
+// from its end, so its last segment ends where the input does (RMT's
+// right alignment). The short segment runs unpadded, in a graph of its
+// own length, as the reference runs a short segment. Call it before the
+// first Feed.
+func (s *Stream) FirstSegment(n int) error {
+	if s.segments > 0 || len(s.pending) > 0 {
+		return fmt.Errorf("graph: the first segment's length is set before anything is fed")
+	}
+	if n < 0 || n >= s.cell.Seg {
+		return fmt.Errorf("graph: first segment of %d tokens, want 1 to %d (0: a whole segment)", n, s.cell.Seg-1)
+	}
+	s.first = n
+	return nil
+}
+
 // Feed appends tokens and runs every segment they complete.
 func (s *Stream) Feed(ids []int) error {
 	S := s.cell.Seg
 	s.pending = append(s.pending, ids...)
+	if k := s.first; k > 0 {
+		if len(s.pending) < k {
+			return nil
+		}
+		if err := s.short(s.pending[:k]); err != nil {
+			return err
+		}
+		s.pending = append(s.pending[:0], s.pending[k:]...)
+	}
 	n := len(s.pending) / S
 	if err := s.steps(s.pending[:n*S]); err != nil {
 		return err
@@ -75,6 +104,25 @@ func (s *Stream) steps(ids []int) error {
 	return nil
 }
 
+// short reads the first segment of FirstSegment's length.
+func (s *Stream) short(ids []int) error {
+	shape := s.cell.Shape(1)
+	shape.Tokens = len(ids)
+	g, err := NewSegment[float32](s.cell.W, shape, BuildOptions{})
+	if err != nil {
+		return fmt.Errorf("graph: first segment of %d tokens: %w", len(ids), err)
+	}
+	r, err := g.Forward(&Batch[float32]{IDs: ids}, s.mem)
+	if err != nil {
+		return fmt.Errorf("graph: first segment of %d tokens: %w", len(ids), err)
+	}
+	s.last = append(s.last[:0], ids...)
+	s.prev, s.mem = s.mem, append([]float32(nil), r.MemOut...) // the graph and its buffers go
+	s.segments++
+	s.first = 0
+	return nil
+}
+
 // Generate appends prompt to the buffered tokens and greedily generates up
 // to maxNew tokens, stopping after a token for which stop returns true. The
 // buffered tokens and the prompt form the final segment (full segments
@@ -95,6 +143,13 @@ func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int,
 		return nil, fmt.Errorf("graph: nothing to generate from: no buffered tokens and an empty prompt")
 	}
 	s.pending = nil
+	if k := s.first; k > 0 && len(cur) > k {
+		if err := s.short(cur[:k]); err != nil {
+			return nil, err
+		}
+		cur = cur[k:]
+	}
+	s.first = 0 // a prompt no longer than the first segment is the final one
 	n := (len(cur) - 1) / S // every full segment but the last token's
 	if err := s.steps(cur[:n*S]); err != nil {
 		return nil, err

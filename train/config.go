@@ -70,6 +70,11 @@ type Config struct {
 	// instead of always at the segment's end: without it the question of
 	// a BABILong sample is at a place the model never trained on.
 	RaggedEnd bool `json:"ragged_end"`
+	// AnswerRoom (task babi), when positive, ends every noisy sample that
+	// many tokens after its prompt (answer, EOS, then padding), so every
+	// question ends the same distance before a segment's end; evaluation
+	// with right alignment reads a sample of any length the same way.
+	AnswerRoom int `json:"answer_room"`
 
 	Batch       int     `json:"batch"`
 	GradAccum   int     `json:"grad_accum"`
@@ -237,6 +242,8 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("train: --story-share %g, want a share from 0 to 1", c.StoryShare)
 	case c.StoryShare > 0 && c.Task != "babi":
 		return fmt.Errorf("train: --story-share is for --task babi (stories without noise), not %s", c.Task)
+	case c.AnswerRoom < 0 || (c.AnswerRoom > 0 && (c.Task != "babi" || c.RaggedEnd)):
+		return fmt.Errorf("train: --answer-room %d is a count of tokens for --task babi without --ragged-end", c.AnswerRoom)
 	case c.RaggedEnd && c.Task != "babi":
 		return fmt.Errorf("train: --ragged-end is for --task babi (the other tasks' samples end where their question does), not %s", c.Task)
 	case c.Warmup < 0:

@@ -410,7 +410,7 @@ func (t *trainer) newAdam() *AdamW {
 func (t *trainer) taskConfig(segments int, split string) (data.TaskConfig, error) {
 	c := t.cfg
 	tc := data.TaskConfig{Name: c.Task, Segments: segments, SegmentSize: c.SegmentSize, Seed: c.Seed,
-		NoiseDir: c.NoiseDir, NoiseUnfiltered: c.NoiseUnfiltered, RaggedEnd: c.RaggedEnd && split == data.SplitTrain, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok,
+		NoiseDir: c.NoiseDir, NoiseUnfiltered: c.NoiseUnfiltered, RaggedEnd: c.RaggedEnd && split == data.SplitTrain, AnswerRoom: c.AnswerRoom, BabiDir: c.BabiDir, BabiTasks: c.BabiTasks(), TextDir: c.TextDir, Split: split, Tokenizer: t.tok,
 		DataFiles: c.DataFiles(), ValData: c.ValData, ValShare: c.ValShare, Batch: c.Batch}
 	if split != data.SplitTrain {
 		tc.Seed = c.Seed + 1_000_003 // validation samples of their own
@@ -845,7 +845,7 @@ func (t *trainer) save(isBest, stageDone, validated bool) error {
 	ck := &checkpoints.Checkpoint{
 		Weights: t.w, OptStep: t.adam.Step, M: t.adam.M, V: t.adam.V, State: t.state, TokenizerFile: t.tokFile,
 		RMT: checkpoints.RMTInfo{Memory: t.cfg.Memory, DMem: t.cfg.DMem, ARMTFeatures: t.cfg.ARMTFeatures, MemTokens: t.cfg.MemTokens, SegmentSize: t.cfg.SegmentSize, BPTTDepth: t.cfg.Stages[t.state.Stage].BPTT(),
-			Task: t.cfg.Task, BabiTasks: t.cfg.BabiTasks()},
+			Task: t.cfg.Task, BabiTasks: t.cfg.BabiTasks(), AnswerRoom: t.cfg.AnswerRoom},
 	}
 	if t.training != nil {
 		tr := *t.training

@@ -9,23 +9,18 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("accuracy", "exact-match accuracy of a checkpoint against segment count", runAccuracy)
-}
-
 // runAccuracy evaluates a checkpoint at each segment count (eval.AccuracySweep)
 // and keeps the results in CHECKPOINT/eval/accuracy-<task>.json.
-func runAccuracy(args []string) error {
-	return accuracy(os.Stdout, args)
+func runAccuracy(j job, args []string) error {
+	return accuracy(j, os.Stdout, args)
 }
 
-func accuracy(out io.Writer, args []string) error {
+func accuracy(j job, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
 	kern := threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
@@ -49,11 +44,11 @@ func accuracy(out io.Writer, args []string) error {
 	if *dataFile != "" {
 		return fileAccuracy(out, *ckFlag, *dataFile, *predictions, *maxNew, *asJSON, *every)
 	}
-	counts, err := data.ParseInts(*segFlag)
+	counts, err := eval.ParseInts(*segFlag)
 	if err != nil || len(counts) == 0 {
 		return fmt.Errorf("--segments: give segment counts such as 1,4,16 (%v)", err)
 	}
-	perCount, err := data.ParseInts(*samplesFlag)
+	perCount, err := eval.ParseInts(*samplesFlag)
 	if err != nil || (len(perCount) != 1 && len(perCount) != len(counts)) {
 		return fmt.Errorf("--samples %q: give one count, or one per --segments entry (%d)", *samplesFlag, len(counts))
 	}
@@ -67,8 +62,8 @@ func accuracy(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: comm, Kernels: *kern,
-		NewTask: func(n int) (data.Task, error) { return q.newTask(n, ck.RMT.SegmentSize, ck.Tokenizer) }}
+	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: j.comm, Kernels: *kern,
+		NewTask: q.questions().For(ck)}
 	if *save {
 		sw.SaveFile = eval.AccuracyFile(*q.task, q.babi)
 	}
@@ -76,7 +71,7 @@ func accuracy(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !comm.Root() {
+	if !j.comm.Root() {
 		return nil // rank 0 draws and prints
 	}
 	if *plotFile != "" {

@@ -10,17 +10,11 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
-	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("ask", "read a long text through a checkpoint's memory and answer a question about it", runAsk)
-}
-
-func runAsk(args []string) error { return ask(os.Stdout, os.Stdin, args) }
+func runAsk(_ job, args []string) error { return ask(os.Stdout, os.Stdin, args) }
 
 // ask reads --context (a file, or - for stdin) a segment at a time through
 // the memory, then answers --question greedily, or without a question
@@ -59,7 +53,7 @@ func ask(out io.Writer, stdin io.Reader, args []string) error {
 	if err != nil {
 		return err
 	}
-	cell, err := graph.NewMemoryCell[float32](ck.Weights, ck.RMT.Kind(), ck.RMT.SegmentSize, false)
+	cell, err := eval.ReadCell(ck)
 	if err != nil {
 		return err
 	}
@@ -75,11 +69,9 @@ func ask(out io.Writer, stdin io.Reader, args []string) error {
 		defer f.Close()
 		r = f
 	}
-	ps := data.TextStream(ck.Tokenizer, r)
-	if *question != "" {
-		if ps, err = data.QuestionStream(ck.Tokenizer, r, *question, "", 0); err != nil {
-			return err
-		}
+	ps, err := eval.AskStream(ck.Tokenizer, r, *question)
+	if err != nil {
+		return err
 	}
 	progress, shown := askProgress(*every)
 	res, err := eval.Ask(cell, ck.Tokenizer, ps, *maxNew, progress)

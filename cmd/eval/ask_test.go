@@ -66,7 +66,7 @@ func TestAskMatchesAccuracy(t *testing.T) {
 	for _, ck := range []string{tinyCheckpoint(t), armtCheckpoint(t), exported} {
 		pred := filepath.Join(t.TempDir(), "pred.jsonl")
 		var out bytes.Buffer
-		if err := accuracy(&out, []string{"--checkpoint", ck, "--data", file, "--predictions", pred, "--max-new", "6", "--json", "--progress", "0"}); err != nil {
+		if err := accuracy(job{}, &out, []string{"--checkpoint", ck, "--data", file, "--predictions", pred, "--max-new", "6", "--json", "--progress", "0"}); err != nil {
 			t.Fatal(err)
 		}
 		var rep eval.FileReport
@@ -140,7 +140,7 @@ func TestPerplexityData(t *testing.T) {
 	file := filepath.Join(dir, "text.jsonl")
 	os.WriteFile(file, []byte(string(short)+"\n"+string(long)+"\n"), 0o644)
 	var out bytes.Buffer
-	if err := perplexity(&out, []string{"--checkpoint", ck, "--data", file, "--segments", "3", "--samples", "2", "--progress", "0", "--json", "--save=false"}); err != nil {
+	if err := perplexity(job{}, &out, []string{"--checkpoint", ck, "--data", file, "--segments", "3", "--samples", "2", "--progress", "0", "--json", "--save=false"}); err != nil {
 		t.Fatal(err)
 	}
 	var rep eval.PerplexityReport
@@ -151,7 +151,7 @@ func TestPerplexityData(t *testing.T) {
 		t.Fatalf("report %+v, want 3 segments with finite perplexity", rep)
 	}
 	os.WriteFile(file, short, 0o644)
-	if err := perplexity(&out, []string{"--checkpoint", ck, "--data", file, "--segments", "3", "--samples", "2", "--progress", "0", "--save=false"}); err == nil || !strings.Contains(err.Error(), "tokens of a window") {
+	if err := perplexity(job{}, &out, []string{"--checkpoint", ck, "--data", file, "--segments", "3", "--samples", "2", "--progress", "0", "--save=false"}); err == nil || !strings.Contains(err.Error(), "tokens of a window") {
 		t.Fatalf("short lines: %v", err)
 	}
 }
@@ -164,14 +164,14 @@ func TestEmptySplitHint(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, fmt.Sprintf("d%d.txt", i)), []byte(strings.Repeat("A line of a long document goes on here.\n", 300)), 0o644)
 	}
 	args := []string{"--task", "lm", "--text-dir", dir, "--split", "eval", "--segments", "1", "--segment-size", "64"}
-	err := runSample(args)
+	err := runSample(job{}, args)
 	if err == nil || !strings.Contains(err.Error(), "--eval-every -1") {
 		t.Fatalf("error %v, want one suggesting --eval-every -1", err)
 	}
 	stdout := os.Stdout
 	os.Stdout, _ = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	defer func() { os.Stdout = stdout }()
-	if err := runSample(append(args, "--eval-every", "-1")); err != nil {
+	if err := runSample(job{}, append(args, "--eval-every", "-1")); err != nil {
 		t.Fatalf("the suggested --eval-every -1 is refused: %v", err)
 	}
 }

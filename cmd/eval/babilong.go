@@ -11,25 +11,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/provenance"
 )
 
-func init() {
-	register("babilong", "BABILong: bAbI qa1-qa5 in book text from 0 to 1M tokens, as a table and heatmap", runBabilong)
-	register("babi-holdout", "write the held-out stories of bAbI training files as a test-format folder", runBabiHoldout)
-}
-
-func runBabilong(args []string) error { return babilong(os.Stdout, os.Stderr, args) }
+func runBabilong(j job, args []string) error { return babilong(j, os.Stdout, os.Stderr, args) }
 
 // babilong evaluates a checkpoint on BABILong (eval.BabilongSweep): for
 // each length, each task, streaming every sample through the memory a
 // segment at a time; results are kept in CHECKPOINT/eval/babilong.json
 // after every cell.
-func babilong(out, log io.Writer, args []string) error {
+func babilong(j job, out, log io.Writer, args []string) error {
 	fs := flag.NewFlagSet("babilong", flag.ContinueOnError)
 	kern := threadflag.Bind(fs)
 	ck := fs.String("checkpoint", "", "checkpoint directory, run directory (its best checkpoint) or exported folder")
@@ -38,6 +32,8 @@ func babilong(out, log io.Writer, args []string) error {
 	tasks := fs.String("tasks", "", "bAbI tasks, e.g. 1,2,3,4,5 (default: the tasks the checkpoint was trained on)")
 	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths(), ","), "lengths: 0k (the story alone), then in --units: 1k = 1,000 GPT-2 tokens (gpt2) or 1,024 model tokens (model)")
 	units := fs.String("units", eval.UnitsGPT2, "unit of --lengths: gpt2 (BABILong's: GPT-2 tokens of the whole sample, k = 1,000; unfiltered background) or model (the model's tokens, k = 1,024; background filtered of task entities)")
+	align := fs.String("align", eval.AlignLeft, "how a sample is cut into segments: left (from its start) or right (from its end, so the question ends where a training sample's does)")
+	room := fs.Int("answer-room", 0, "with --align right: tokens left after each prompt (0: the checkpoint's answer_room from training)")
 	noiseFilter := fs.Bool("noise-filter", false, "with --units gpt2: drop background sentences that name a task entity (BABILong keeps them)")
 	trainDir := fs.String("babi-train-dir", "", "folder of bAbI qaN_*_train.txt files whose training share gives the question-only baseline (default: --babi-dir)")
 	control := fs.String("control", "", "no-memory control checkpoint, evaluated on the same cells and shown beside")
@@ -67,7 +63,7 @@ func babilong(out, log io.Writer, args []string) error {
 		return babilongOutput(out, log, *res.Babilong, *plotFile, *asJSON)
 	}
 	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every, Kernels: *kern,
-		Units: *units, NoiseFilter: *noiseFilter, BabiTrainDir: *trainDir, Out: *outFile, Command: commandLine(args)}
+		Units: *units, NoiseFilter: *noiseFilter, Align: *align, AnswerRoom: *room, BabiTrainDir: *trainDir, Out: *outFile, Command: commandLine(args)}
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected argument %q; every input is a flag", fs.Arg(0))
@@ -79,12 +75,14 @@ func babilong(out, log io.Writer, args []string) error {
 		return fmt.Errorf("--noise-dir is required (a folder of .txt books)")
 	case run.Units != eval.UnitsGPT2 && run.Units != eval.UnitsModel:
 		return fmt.Errorf("--units %q, want %s or %s", run.Units, eval.UnitsGPT2, eval.UnitsModel)
+	case run.Align != eval.AlignLeft && run.Align != eval.AlignRight:
+		return fmt.Errorf("--align %q, want left or right", run.Align)
 	case run.NoiseFilter && run.Units == eval.UnitsModel:
 		return fmt.Errorf("--noise-filter is for --units gpt2; model units always filter")
 	}
 	if *tasks != "" {
 		var err error
-		if run.Tasks, err = data.ParseBabiTasks(*tasks); err != nil {
+		if run.Tasks, err = eval.ParseBabiTasks(*tasks); err != nil {
 			return fmt.Errorf("--tasks: %w", err)
 		}
 	}
@@ -98,7 +96,7 @@ func babilong(out, log io.Writer, args []string) error {
 		}
 		run.Lengths = append(run.Lengths, l)
 	}
-	per, err := data.ParseInts(*samples)
+	per, err := eval.ParseInts(*samples)
 	if err != nil || (len(per) != 1 && len(per) != len(run.Lengths)) {
 		return fmt.Errorf("--samples %q: give one count, or one per --lengths entry (%d)", *samples, len(run.Lengths))
 	}
@@ -116,12 +114,12 @@ func babilong(out, log io.Writer, args []string) error {
 		}
 	}
 	t0 := time.Now()
-	run.Comm = comm
+	run.Comm = j.comm
 	rep, err := eval.BabilongSweep(c, run)
 	if err != nil {
 		return err
 	}
-	if !comm.Root() {
+	if !j.comm.Root() {
 		return nil // rank 0 draws and prints
 	}
 	fmt.Fprintf(log, "evaluated in %s\n", time.Since(t0).Round(time.Second))
@@ -253,7 +251,7 @@ func babilongTable(w io.Writer, rep eval.BabilongReport) {
 	cost.Render()
 }
 
-func runBabiHoldout(args []string) error { return babiHoldout(os.Stdout, args) }
+func runBabiHoldout(_ job, args []string) error { return babiHoldout(os.Stdout, args) }
 
 // babiHoldout writes the held-out share of bAbI training files (stories that
 // neither training steps nor validation draw) as qaN_*_test.txt files, so
@@ -269,11 +267,11 @@ func babiHoldout(out io.Writer, args []string) error {
 	if *babiDir == "" || *outDir == "" {
 		return fmt.Errorf("--babi-dir and --out are required")
 	}
-	ts, err := data.ParseBabiTasks(*tasks)
+	ts, err := eval.ParseBabiTasks(*tasks)
 	if err != nil {
 		return fmt.Errorf("--tasks: %w", err)
 	}
-	files, err := data.WriteBabiHoldoutFiles(*babiDir, ts, *outDir, false)
+	files, err := eval.WriteBabiHoldout(*babiDir, ts, *outDir)
 	if err != nil {
 		return err
 	}

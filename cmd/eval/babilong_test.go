@@ -59,7 +59,7 @@ func TestBabilongCommand(t *testing.T) {
 	var out, log bytes.Buffer
 	args := []string{"--checkpoint", ck, "--babi-dir", babi, "--noise-dir", books, "--tasks", "1,2", "--lengths", "0k,1k", "--samples", "3,2",
 		"--seed", "7", "--progress", "0", "--plot", heat, "--units", "model"}
-	if err := babilong(&out, &log, append(args, "--json")); err != nil {
+	if err := babilong(job{}, &out, &log, append(args, "--json")); err != nil {
 		t.Fatal(err)
 	}
 	var rep eval.BabilongReport
@@ -135,7 +135,7 @@ func TestBabilongCommand(t *testing.T) {
 	// --saved prints and draws what was saved, evaluating nothing.
 	heat2 := filepath.Join(t.TempDir(), "saved.png")
 	out.Reset()
-	if err := babilong(&out, &log, []string{"--checkpoint", ck, "--saved", "--plot", heat2}); err != nil {
+	if err := babilong(job{}, &out, &log, []string{"--checkpoint", ck, "--saved", "--plot", heat2}); err != nil {
 		t.Fatal(err)
 	}
 	checkPNG(t, heat2)
@@ -144,7 +144,7 @@ func TestBabilongCommand(t *testing.T) {
 	}
 	// The table: tasks as rows, lengths as columns, an average row.
 	out.Reset()
-	if err := babilong(&out, &log, append(args, "--save=false")); err != nil {
+	if err := babilong(job{}, &out, &log, append(args, "--save=false")); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"qa1", "qa2 (not trained on)", "average", "words / sample", "tokens/s", "peak RSS MiB"} {
@@ -177,7 +177,7 @@ func TestBabilongFlags(t *testing.T) {
 		{"no babi dir", nil, "--babi-dir is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := babilong(&bytes.Buffer{}, &bytes.Buffer{}, append(append([]string{}, base...), tc.args...))
+			err := babilong(job{}, &bytes.Buffer{}, &bytes.Buffer{}, append(append([]string{}, base...), tc.args...))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}

@@ -27,7 +27,7 @@ func TestBabilongGPT2Units(t *testing.T) {
 	args := []string{"--checkpoint", ck, "--babi-dir", babi, "--noise-dir", books, "--babi-train-dir", train, "--tasks", "1",
 		"--lengths", "0k,1k", "--samples", "2", "--seed", "7", "--progress", "0"}
 	var out, log bytes.Buffer
-	if err := babilong(&out, &log, append(args, "--json")); err != nil {
+	if err := babilong(job{}, &out, &log, append(args, "--json")); err != nil {
 		t.Fatal(err)
 	}
 	var rep eval.BabilongReport
@@ -62,13 +62,13 @@ func TestBabilongGPT2Units(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := append(append([]string{}, args...), "--seed", "8")
-	err = babilong(&out, &log, other)
+	err = babilong(job{}, &out, &log, other)
 	if err == nil || !strings.Contains(err.Error(), "--out") {
 		t.Errorf("a run on another seed beside saved cells: error %v, want a refusal naming --out", err)
 	}
 	apart := filepath.Join(t.TempDir(), "seed8.json")
 	out.Reset()
-	if err := babilong(&out, &log, append(other, "--out", apart)); err != nil {
+	if err := babilong(job{}, &out, &log, append(other, "--out", apart)); err != nil {
 		t.Fatal(err)
 	}
 	after, err := os.ReadFile(saved)
@@ -88,7 +88,7 @@ func TestBabilongGPT2Units(t *testing.T) {
 	// --control evaluates a second checkpoint on the same cells: here the
 	// model itself, which must answer the same.
 	out.Reset()
-	if err := babilong(&out, &log, append(args, "--control", ck, "--save=false", "--json")); err != nil {
+	if err := babilong(job{}, &out, &log, append(args, "--control", ck, "--save=false", "--json")); err != nil {
 		t.Fatal(err)
 	}
 	var withCtl eval.BabilongReport

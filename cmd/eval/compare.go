@@ -12,11 +12,7 @@ import (
 	"github.com/rmtgo/rmt/internal/table"
 )
 
-func init() {
-	register("compare", "evaluation results of several runs or checkpoints side by side", runCompare)
-}
-
-func runCompare(args []string) error {
+func runCompare(_ job, args []string) error {
 	return compare(os.Stdout, args)
 }
 

@@ -12,11 +12,7 @@ import (
 	"github.com/rmtgo/rmt/internal/table"
 )
 
-func init() {
-	register("curves", "training loss and validation accuracy of runs against step and wall time", runCurves)
-}
-
-func runCurves(args []string) error { return curves(os.Stdout, args) }
+func runCurves(_ job, args []string) error { return curves(os.Stdout, args) }
 
 // curves reads the metrics.jsonl of each run and prints its validations
 // with the mean training loss since the one before; --plot draws them.

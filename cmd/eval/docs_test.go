@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -38,7 +39,7 @@ func captureStderr(t *testing.T, f func()) string {
 func usageOf(t *testing.T, name string) string {
 	t.Helper()
 	var runErr error
-	text := captureStderr(t, func() { runErr = subcommands[name].run([]string{"-h"}) })
+	text := captureStderr(t, func() { runErr = subcommands()[name].run(job{}, []string{"-h"}) })
 	if runErr == nil || !strings.Contains(runErr.Error(), "help requested") {
 		t.Fatalf("eval %s -h returned %v, want flag.ErrHelp", name, runErr)
 	}
@@ -52,13 +53,7 @@ func TestDocsListEveryEvalFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for n := range subcommands {
-			if !yield(n) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(subcommands())) {
 		heading, ok := docSection[name]
 		if !ok {
 			heading = "`eval " + name + "`"
@@ -90,7 +85,7 @@ func TestDocsListEveryEvalFlag(t *testing.T) {
 // flag, with no usage printed.
 func TestMistypedFlagSuggests(t *testing.T) {
 	var err error
-	printed := captureStderr(t, func() { err = accuracy(io.Discard, []string{"--segmnts", "4"}) })
+	printed := captureStderr(t, func() { err = accuracy(job{}, io.Discard, []string{"--segmnts", "4"}) })
 	want := "unknown flag --segmnts; did you mean --segments? (eval accuracy -h lists every flag)"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)

@@ -9,22 +9,16 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
-	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
-
-func init() {
-	register("dynamics", "how memory states move and keep the answer, hand-off by hand-off", runDynamics)
-}
 
 // runDynamics describes a checkpoint's memory after each hand-off over the
 // samples of a question task: size, drift, and the share of its spread that
 // is the answer. It tells a memory that holds a fact at a fixed point from
 // one that drifts away from where the question can read it.
-func runDynamics(args []string) error {
+func runDynamics(_ job, args []string) error {
 	return dynamics(os.Stdout, args)
 }
 
@@ -53,7 +47,7 @@ func dynamics(out io.Writer, args []string) error {
 	handoffs := eval.DefaultHandoffs(*segments)
 	if *handoffFlag != "" {
 		var err error
-		if handoffs, err = data.ParseInts(*handoffFlag); err != nil || len(handoffs) == 0 {
+		if handoffs, err = eval.ParseInts(*handoffFlag); err != nil || len(handoffs) == 0 {
 			return fmt.Errorf("--handoffs: give hand-offs such as 1,2,4 (%v)", err)
 		}
 	}
@@ -62,7 +56,7 @@ func dynamics(out io.Writer, args []string) error {
 		return err
 	}
 	S := ck.RMT.SegmentSize
-	t, err := q.newTask(*segments, S, ck.Tokenizer)
+	t, err := q.questions().Of(ck, *segments)
 	if err != nil {
 		return err
 	}
@@ -85,7 +79,7 @@ func dynamics(out io.Writer, args []string) error {
 	}
 	tw.Render()
 	fmt.Fprintln(out, "separation: the share of the states' variance between the per-answer means (1: the state is the answer)")
-	if rep.Memory == graph.KindARMT {
+	if len(rep.Results) > 0 && len(rep.Results[0].Layers) > 0 { // an associative memory's layers
 		printARMTDynamics(out, rep)
 	}
 	return nil

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/checkpoints"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
@@ -68,74 +67,12 @@ func checkPNG(t *testing.T, path string) {
 	}
 }
 
-func TestFlopsCommand(t *testing.T) {
-	opt125 := []string{"--layers", "12", "--hidden", "768", "--ffn", "3072", "--vocab", "50272", "--segment-size", "512"}
-	opt175 := []string{"--layers", "96", "--hidden", "12288", "--ffn", "49152", "--vocab", "50272", "--segment-size", "512"}
-	for _, tc := range []struct {
-		name  string
-		args  []string
-		ratio float64 // of the last row
-		tol   float64
-	}{
-		{"OPT-125M as in the paper", append(opt125, "--tokens", "4096,2048000"), 295, 0.05},
-		{"OPT-175B as in the paper", append(opt175, "--tokens", "2048000"), 29, 0.05},
-		{"OPT-125M causal triangle, M=10", append(opt125, "--tokens", "2048000", "--attention", "causal", "--mem-tokens", "10"), 143.96, 0.001},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
-			if err := flops(&out, append(tc.args, "--json")); err != nil {
-				t.Fatal(err)
-			}
-			var rep bench.FLOPsReport
-			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-				t.Fatalf("%v in %s", err, out.String())
-			}
-			last := rep.Results[len(rep.Results)-1]
-			if math.Abs(last.Ratio-tc.ratio)/tc.ratio > tc.tol || last.Tokens != 2048000 || last.Segments != 4000 {
-				t.Errorf("last row %+v, want 2048000 tokens in 4000 segments, ratio %v within %.1f%%", last, tc.ratio, 100*tc.tol)
-			}
-			out.Reset()
-			if err := flops(&out, tc.args); err != nil || !strings.Contains(out.String(), "full / RMT") {
-				t.Errorf("table output: %v\n%s", err, out.String())
-			}
-		})
-	}
-	// --model reads config.json.
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"model_type":"gpt2","vocab_size":50257,"n_embd":768,"n_layer":12,"n_head":12,"n_positions":1024,"layer_norm_epsilon":1e-5}`), 0o644)
-	var out bytes.Buffer
-	if err := flops(&out, []string{"--model", dir, "--tokens", "1024", "--json"}); err != nil {
-		t.Fatal(err)
-	}
-	var rep bench.FLOPsReport
-	json.Unmarshal(out.Bytes(), &rep)
-	if rep.Layers != 12 || rep.FFN != 3072 || rep.Vocab != 50257 || len(rep.Results) != 1 {
-		t.Errorf("--model report %+v, want GPT-2 small's shape", rep)
-	}
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"model and dimensions", []string{"--model", dir, "--layers", "2"}, "not both"},
-		{"unknown attention", append(opt125, "--attention", "sparse"), "--attention"},
-		{"no shape", []string{"--tokens", "10"}, "--layers"},
-		{"bad tokens", append(opt125, "--tokens", "1,x"), "--tokens"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if err := flops(&bytes.Buffer{}, tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("flops %v = %v, want an error mentioning %q", tc.args, err, tc.want)
-			}
-		})
-	}
-}
-
 func TestAccuracyCommand(t *testing.T) {
 	ck := tinyCheckpoint(t)
 	plot := filepath.Join(t.TempDir(), "acc.png")
 	var out bytes.Buffer
 	args := []string{"--checkpoint", ck, "--segments", "1,2", "--samples", "2", "--progress", "0", "--plot", plot}
-	if err := accuracy(&out, append(args, "--json")); err != nil {
+	if err := accuracy(job{}, &out, append(args, "--json")); err != nil {
 		t.Fatal(err)
 	}
 	var rep eval.AccuracyReport
@@ -157,7 +94,7 @@ func TestAccuracyCommand(t *testing.T) {
 	blocked := tinyCheckpoint(t)
 	os.WriteFile(filepath.Join(blocked, eval.ResultsDir), nil, 0o644)
 	out.Reset()
-	if err := accuracy(&out, []string{"--checkpoint", blocked, "--segments", "1", "--samples", "1", "--progress", "0"}); err != nil {
+	if err := accuracy(job{}, &out, []string{"--checkpoint", blocked, "--segments", "1", "--samples", "1", "--progress", "0"}); err != nil {
 		t.Errorf("accuracy with an unwritable eval folder = %v, want a warning and the table", err)
 	}
 	if !strings.Contains(out.String(), "accuracy") {
@@ -170,7 +107,7 @@ func TestPerplexityCommand(t *testing.T) {
 	text := textDir(t)
 	plot := filepath.Join(t.TempDir(), "ppl.png")
 	var out bytes.Buffer
-	err := perplexity(&out, []string{"--checkpoint", ck, "--text-dir", text, "--all-files", "--segments", "3", "--samples", "2",
+	err := perplexity(job{}, &out, []string{"--checkpoint", ck, "--text-dir", text, "--all-files", "--segments", "3", "--samples", "2",
 		"--progress", "0", "--json", "--plot", plot})
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +147,7 @@ func TestPerplexityCommand(t *testing.T) {
 			"--samples", "1", "--progress", "0", "--save=false", "--history-plot", filepath.Join(t.TempDir(), "h.png")}, "--history"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := perplexity(&bytes.Buffer{}, tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if err := perplexity(job{}, &bytes.Buffer{}, tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("perplexity %v = %v, want an error mentioning %q", tc.args, err, tc.want)
 			}
 		})
@@ -226,7 +163,7 @@ func TestPerplexityHistoryCommand(t *testing.T) {
 	args := []string{"--checkpoint", ck, "--text-dir", text, "--all-files", "--segments", "3", "--samples", "2",
 		"--progress", "0", "--save=false", "--reset=false", "--history", "--history-plot", plot}
 	var out bytes.Buffer
-	if err := perplexity(&out, append(args, "--json")); err != nil {
+	if err := perplexity(job{}, &out, append(args, "--json")); err != nil {
 		t.Fatal(err)
 	}
 	var rep eval.PerplexityReport
@@ -247,7 +184,7 @@ func TestPerplexityHistoryCommand(t *testing.T) {
 	}
 	checkPNG(t, plot)
 	out.Reset()
-	if err := perplexity(&out, args); err != nil {
+	if err := perplexity(job{}, &out, args); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "segments read before") {
@@ -262,7 +199,7 @@ func TestPerplexityPlainModel(t *testing.T) {
 		t.Skip("../shared not present: " + model)
 	}
 	var out bytes.Buffer
-	err := perplexity(&out, []string{"--model", model, "--segment-size", "16", "--text-dir", textDir(t), "--all-files",
+	err := perplexity(job{}, &out, []string{"--model", model, "--segment-size", "16", "--text-dir", textDir(t), "--all-files",
 		"--segments", "2", "--samples", "1", "--progress", "0", "--json"})
 	if err != nil {
 		t.Fatal(err)
@@ -377,10 +314,10 @@ func TestDynamicsCommand(t *testing.T) {
 // TestComputingCommandsTakeThreads: every subcommand that runs a model
 // takes --threads and --spin, so a user sharing a machine can rein it in.
 func TestComputingCommandsTakeThreads(t *testing.T) {
-	for _, name := range []string{"accuracy", "ask", "babilong", "bench", "dynamics", "generate", "logits", "perplexity", "scaling", "stream-bench", "bench-dp"} {
-		c, found := subcommands[name]
+	for _, name := range []string{"accuracy", "ask", "babilong", "dynamics", "generate", "logits", "perplexity"} {
+		c, found := subcommands()[name]
 		if found {
-			err := c.run([]string{"--threads", "0"})
+			err := c.run(job{}, []string{"--threads", "0"})
 			if err == nil || !strings.Contains(err.Error(), "threads") {
 				t.Errorf("%s --threads 0: error %v, want one naming --threads", name, err)
 			}

@@ -7,9 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
-	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 )
 
@@ -23,16 +21,16 @@ func fileAccuracy(out io.Writer, ckPath, file, predictions string, maxNew int, a
 	if err != nil {
 		return err
 	}
-	cell, err := graph.NewMemoryCell[float32](ck.Weights, ck.RMT.Kind(), ck.RMT.SegmentSize, false)
+	cell, err := eval.ReadCell(ck)
 	if err != nil {
 		return err
 	}
-	task, err := data.NewTask(data.TaskConfig{Name: "qa", Segments: 1 << 30, SegmentSize: ck.RMT.SegmentSize, ValData: file, Split: data.SplitEval, Tokenizer: ck.Tokenizer})
+	lines, blank, err := eval.QuestionLines(ck, file)
 	if err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
-	if ds, err := data.OpenDataset(data.DatasetConfig{Kind: "qa", ValFile: file, Tokenizer: ck.Tokenizer}); err == nil && ds.Blank[0] > 0 {
-		fmt.Fprintf(os.Stderr, "%s: %d blank lines skipped\n", file, ds.Blank[0])
+	if blank > 0 {
+		fmt.Fprintf(os.Stderr, "%s: %d blank lines skipped\n", file, blank)
 	}
 	var pred io.Writer
 	if predictions != "" {
@@ -43,7 +41,6 @@ func fileAccuracy(out io.Writer, ckPath, file, predictions string, maxNew int, a
 		defer f.Close()
 		pred = f
 	}
-	lines := task.(data.Liner)
 	p := eval.NewProgress(os.Stderr, "accuracy "+file, lines.Len(), 0, every)
 	rep, err := eval.FileAccuracy(cell, ck.Tokenizer, lines, maxNew, pred, p)
 	if err != nil {

@@ -8,11 +8,7 @@ import (
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("generate", "greedy continuation of a prompt (no memory)", runGenerate)
-}
-
-func runGenerate(args []string) error {
+func runGenerate(_ job, args []string) error {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	threadflag.Bind(fs)
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")
@@ -21,10 +17,11 @@ func runGenerate(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	w, tok, err := loadModel(*model)
+	m, err := loadModel(*model)
 	if err != nil {
 		return err
 	}
+	w, tok := m.Weights, m.Tokenizer
 	if tok == nil {
 		return fmt.Errorf("--model %s has no tokenizer.json; use 'eval logits --ids' for id-level checks", *model)
 	}

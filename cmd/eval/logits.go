@@ -6,16 +6,11 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
 
-func init() {
-	register("logits", "last-layer logits of a plain forward pass (parity checks)", runLogits)
-}
-
-func runLogits(args []string) error {
+func runLogits(_ job, args []string) error {
 	fs := flag.NewFlagSet("logits", flag.ContinueOnError)
 	threadflag.Bind(fs)
 	model := fs.String("model", "", "HuggingFace model folder (default: the built-in random model)")
@@ -24,17 +19,18 @@ func runLogits(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	ids, err := data.ParseInts(*idsFlag)
+	ids, err := eval.ParseInts(*idsFlag)
 	if err != nil {
 		return fmt.Errorf("--ids: %w", err)
 	}
 	if len(ids) == 0 {
 		return fmt.Errorf("--ids: give at least one token id")
 	}
-	w, _, err := loadModel(*model)
+	m, err := loadModel(*model)
 	if err != nil {
 		return err
 	}
+	w := m.Weights
 	for i, id := range ids {
 		if id < 0 || id >= w.Config.VocabSize {
 			return fmt.Errorf("--ids: token id %d (position %d) is outside the vocabulary [0, %d)", id, i, w.Config.VocabSize)

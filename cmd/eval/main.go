@@ -1,13 +1,15 @@
-// Command eval inspects and measures models: logits and greedy generation
-// for parity checks, tokenization, task samples, speed benchmarks, and
-// long-context accuracy and perplexity.
+// Command eval evaluates models as users do: long-context accuracy,
+// BABILong and perplexity of a checkpoint, questions about a long text,
+// memory dynamics, logits and greedy generation for parity checks,
+// tokenization and task samples. Speed and memory measurements are
+// cmd/bench.
 //
 //	go run ./cmd/eval logits --model DIR --ids 1,2,3 --json
 //	go run ./cmd/eval generate --model DIR --prompt "Once upon a time" --max-new 64
 //
-// Built with -tags mpi, accuracy and perplexity share their samples among
-// the processes of an mpirun job (package dist) and rank 0 prints what one
-// process would: mpirun -np 4 rmt-eval accuracy --checkpoint DIR ...
+// Built with -tags mpi, accuracy, babilong and perplexity share their
+// samples among the processes of an mpirun job (package dist) and rank 0
+// prints what one process would: mpirun -np 4 rmt-eval accuracy --checkpoint DIR ...
 package main
 
 import (
@@ -18,45 +20,50 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/rmtgo/rmt/dist"
 )
 
-// comm is the job's processes: one, unless started by mpirun in a -tags
-// mpi build. Commands that do not share their samples run whole on every
-// rank.
-var comm *dist.Comm
-
-// subcommand is one verb of the eval command. Each lives in its own file and
-// registers itself in init, so that verbs can be added without touching main.
-type subcommand struct {
-	summary string
-	run     func(args []string) error
+// job is what every subcommand is given: the job's processes (one, unless
+// started by mpirun in a -tags mpi build; a nil comm is one process).
+type job struct {
+	comm *dist.Comm
 }
 
-var subcommands = map[string]subcommand{}
+// subcommand is one verb of the eval command.
+type subcommand struct {
+	summary string
+	run     func(j job, args []string) error
+	ranks   bool // deals its samples among the processes of mpirun
+}
 
-// acrossRanks are the commands that deal their samples among the
-// processes of an mpirun job (the others refuse to run as one of several).
-var acrossRanks = map[string]bool{"accuracy": true, "babilong": true, "perplexity": true, "bench-dp": true}
-
-func register(name, summary string, run func(args []string) error) {
-	subcommands[name] = subcommand{summary: summary, run: run}
+// subcommands are the verbs, by name; each lives in its own file.
+func subcommands() map[string]subcommand {
+	return map[string]subcommand{
+		"accuracy":     {"exact-match accuracy of a checkpoint against segment count", runAccuracy, true},
+		"ask":          {"read a long text through a checkpoint's memory and answer a question about it", runAsk, false},
+		"babilong":     {"BABILong: bAbI qa1-qa5 in book text from 0 to 1M tokens, as a table and heatmap", runBabilong, true},
+		"babi-holdout": {"write the held-out stories of bAbI training files as a test-format folder", runBabiHoldout, false},
+		"compare":      {"evaluation results of several runs or checkpoints side by side", runCompare, false},
+		"curves":       {"training loss and validation accuracy of runs against step and wall time", runCurves, false},
+		"dynamics":     {"how memory states move and keep the answer, hand-off by hand-off", runDynamics, false},
+		"generate":     {"greedy continuation of a prompt (no memory)", runGenerate, false},
+		"logits":       {"last-layer logits of a plain forward pass (parity checks)", runLogits, false},
+		"make-qa":      {"write a long-document question set (a fact hidden in book text) as JSONL", runMakeQA, false},
+		"perplexity":   {"perplexity per segment index, with memory and without", runPerplexity, true},
+		"sample":       {"show a decoded task sample with fact, question and answer marked", runSample, false},
+		"tokenize":     {"token ids of standard input as the model's tokenizer gives them (--decode: ids to text)", runTokenize, false},
+	}
 }
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: eval <command> [flags]\n\ncommands:")
-	names := make([]string, 0, len(subcommands))
-	for n := range subcommands {
-		names = append(names, n)
+	cmds := subcommands()
+	for _, n := range slices.Sorted(maps.Keys(cmds)) {
+		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, cmds[n].summary)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-11s %s\n", n, subcommands[n].summary)
-	}
-	fmt.Fprintln(os.Stderr, "\nrun 'eval <command> -h' for the flags of a command")
+	fmt.Fprintln(os.Stderr, "\nrun 'eval <command> -h' for the flags of a command; speed and memory measurements are 'go run ./cmd/bench'")
 }
 
 func main() {
@@ -64,18 +71,23 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	sc, ok := subcommands[os.Args[1]]
+	if line := movedLine(os.Args[1], os.Args[2:]); line != "" {
+		fmt.Fprintln(os.Stderr, line)
+		os.Exit(2)
+	}
+	cmds := subcommands()
+	sc, ok := cmds[os.Args[1]]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "eval: unknown command %q\n", os.Args[1])
 		usage()
 		os.Exit(2)
 	}
-	var err error
-	if comm, err = dist.Init(); err == nil {
-		if comm.Size() > 1 && !acrossRanks[os.Args[1]] {
-			err = &dist.SharedError{Err: fmt.Errorf("runs in one process; of the commands, %s share their work among the processes of mpirun", strings.Join(slices.Sorted(maps.Keys(acrossRanks)), ", "))}
+	comm, err := dist.Init()
+	if err == nil {
+		if comm.Size() > 1 && !sc.ranks {
+			err = &dist.SharedError{Err: fmt.Errorf("runs in one process; of the commands, %s share their work among the processes of mpirun", strings.Join(acrossRanks(cmds), ", "))}
 		} else {
-			err = sc.run(os.Args[2:])
+			err = sc.run(job{comm: comm}, os.Args[2:])
 		}
 	}
 	if errors.Is(err, flag.ErrHelp) {
@@ -96,10 +108,23 @@ func main() {
 	comm.Finalize()
 }
 
+// acrossRanks are the names of the commands that deal their samples among
+// the processes of an mpirun job, sorted.
+func acrossRanks(cmds map[string]subcommand) []string {
+	var names []string
+	for n, c := range cmds {
+		if c.ranks {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
 // quiet silences a rank other than 0 of a job: rank 0 reports for all.
 // It returns where to print the report and where to log.
-func quiet(out io.Writer) (io.Writer, io.Writer) {
-	if comm.Root() {
+func (j job) quiet(out io.Writer) (io.Writer, io.Writer) {
+	if j.comm.Root() {
 		return out, os.Stderr
 	}
 	return io.Discard, io.Discard

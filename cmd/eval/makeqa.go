@@ -8,23 +8,18 @@ import (
 	"os"
 	"slices"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 )
-
-func init() {
-	register("make-qa", "write a long-document question set (a fact hidden in book text) as JSONL", runMakeQA)
-}
 
 // runMakeQA writes data.MakeQA's samples:
 //
 //	go run ./cmd/eval make-qa --books ../shared/corpus/books --model ../shared/models/stories260K \
 //	    --split train --samples 2000 --segments 1-64 --segment-size 128 --out train.jsonl
-func runMakeQA(args []string) error {
+func runMakeQA(_ job, args []string) error {
 	fs := flag.NewFlagSet("make-qa", flag.ContinueOnError)
 	books := fs.String("books", "", "folder of .txt books (every 5th file by name is the eval split)")
 	model := fs.String("model", "", "model or checkpoint folder whose tokenizer sizes the contexts (default: the byte tokenizer)")
-	split := fs.String("split", data.SplitTrain, "books to read: train or eval")
+	split := fs.String("split", eval.SplitTrain, "books to read: train or eval")
 	samples := fs.Int("samples", 100, "lines to write")
 	segs := fs.String("segments", "1-64", "segment counts of the samples, uniform over MIN-MAX (or one count)")
 	segSize := fs.Int("segment-size", 128, "tokens per segment")
@@ -46,20 +41,17 @@ func runMakeQA(args []string) error {
 		}
 		hi = lo
 	}
-	tok := data.NewByteTokenizer()
-	if *model != "" {
-		var err error
-		if tok, err = eval.LoadTokenizer(*model); err != nil {
-			return err
-		}
+	tok, err := eval.LoadTokenizer(*model) // "": the byte tokenizer
+	if err != nil {
+		return err
 	}
 	f, err := os.Create(*out)
 	if err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
 	bw := bufio.NewWriter(f)
-	st, err := data.MakeQA(data.MakeQAConfig{BooksDir: *books, Split: *split, Samples: *samples, MinSegments: lo, MaxSegments: hi,
-		SegmentSize: *segSize, Seed: *seed, Tokenizer: tok}, bw)
+	st, err := eval.WriteQASet(eval.QASet{BooksDir: *books, Split: *split, Tokenizer: tok, Samples: *samples, MinSegments: lo, MaxSegments: hi,
+		SegmentSize: *segSize, Seed: *seed}, bw)
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -22,7 +22,7 @@ func TestCommittedQAData(t *testing.T) {
 	} {
 		out := filepath.Join(t.TempDir(), tc.file)
 		args := append([]string{"--books", books, "--model", model, "--segments", "1-4", "--segment-size", "128", "--out", out}, tc.args...)
-		if err := runMakeQA(args); err != nil {
+		if err := runMakeQA(job{}, args); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := os.ReadFile(out)

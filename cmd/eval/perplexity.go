@@ -8,16 +8,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
-	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 )
-
-func init() {
-	register("perplexity", "perplexity per segment index, with memory and without", runPerplexity)
-}
 
 // runPerplexity reads windows of n*S tokens of long text and reports the
 // perplexity of the predictions made in each segment index, for the
@@ -28,11 +22,11 @@ func init() {
 // (what memory does as a learned prefix alone) and full attention over the
 // preceding segments that fit the model's positions (what more context is
 // worth to this model at all).
-func runPerplexity(args []string) error {
-	return perplexity(os.Stdout, args)
+func runPerplexity(j job, args []string) error {
+	return perplexity(j, os.Stdout, args)
 }
 
-func perplexity(out io.Writer, args []string) error {
+func perplexity(j job, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("perplexity", flag.ContinueOnError)
 	kern := threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
@@ -55,7 +49,7 @@ func perplexity(out io.Writer, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	out, stderr := quiet(out)
+	out, stderr := j.quiet(out)
 	if (*ckFlag == "") == (*model == "") {
 		return fmt.Errorf("give one of --checkpoint (memory and no-memory columns) or --model (no-memory column only)")
 	}
@@ -66,17 +60,14 @@ func perplexity(out io.Writer, args []string) error {
 		return fmt.Errorf("--segments %d and --samples %d, want both at least 1", *segments, *samples)
 	}
 	rep := eval.PerplexityReport{TextDir: *textDir, Segments: *segments, Samples: *samples, Seed: *seed}
-	var (
-		w   *graph.Weights
-		tok data.Tokenizer
-		err error
-	)
+	m := &eval.Model{} // the weights and tokenizer read with
 	if *ckFlag != "" {
 		ck, err := eval.LoadCheckpoint(*ckFlag)
 		if err != nil {
 			return err
 		}
-		w, tok, rep.Checkpoint, rep.MemTokens, rep.SegmentSize = ck.Weights, ck.Tokenizer, ck.Dir, ck.RMT.MemTokens, ck.RMT.SegmentSize
+		m.Weights, m.Tokenizer = ck.Weights, ck.Tokenizer
+		rep.Checkpoint, rep.MemTokens, rep.SegmentSize = ck.Dir, ck.RMT.MemTokens, ck.RMT.SegmentSize
 		if *segSize > 0 && *segSize != rep.SegmentSize {
 			fmt.Fprintf(stderr, "note: --segment-size %d, the checkpoint was trained with %d\n", *segSize, rep.SegmentSize)
 			rep.SegmentSize = *segSize
@@ -89,35 +80,30 @@ func perplexity(out io.Writer, args []string) error {
 			return fmt.Errorf("--segment-size is required with --model")
 		}
 		rep.Model, rep.SegmentSize = *model, *segSize
-		if w, tok, err = loadModel(*model); err != nil {
+		var err error
+		if m, err = loadModel(*model); err != nil {
 			return err
 		}
-		if tok == nil {
+		if m.Tokenizer == nil {
 			return fmt.Errorf("%s has no tokenizer.json to read --text-dir with", *model)
 		}
 	}
-	cfg := data.TaskConfig{Name: "lm", Segments: *segments, SegmentSize: rep.SegmentSize, Seed: *seed,
-		TextDir: *textDir, Split: data.SplitEval, Tokenizer: tok}
-	if *allFiles {
-		cfg.EvalEvery = -1
-	}
-	if *dataFile != "" {
-		cfg.TextDir, cfg.ValData, cfg.Tokens = "", *dataFile, *segments*rep.SegmentSize
-	}
-	task, err := data.NewTask(cfg)
+	w := m.Weights
+	windows := eval.TextWindows{Dir: *textDir, Data: *dataFile, AllFiles: *allFiles, Segments: *segments, SegmentSize: rep.SegmentSize, Seed: *seed}
+	task, err := windows.Task(m.Tokenizer)
 	if err != nil {
 		return err
 	}
 	if *historyPlot != "" && !*history {
 		return fmt.Errorf("--history-plot needs --history")
 	}
-	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx, Comm: comm, Kernels: *kern}
+	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx, Comm: j.comm, Kernels: *kern}
 	if *fullCtx {
 		rep.ContextWindow = eval.ContextWindow(w.Config, rep.SegmentSize)
 	}
 	cols := int64(opt.Columns(rep.MemTokens))
-	mine := comm.Share(*samples) // the progress of rank 0's own windows
-	p := eval.NewProgress(stderr, fmt.Sprintf("perplexity %d seg", *segments), mine, cols*int64(mine)*int64(cfg.Length()), *every)
+	mine := j.comm.Share(*samples) // the progress of rank 0's own windows
+	p := eval.NewProgress(stderr, fmt.Sprintf("perplexity %d seg", *segments), mine, cols*int64(mine)*int64(task.Config().Length()), *every)
 	if rep.Results, err = eval.Perplexity(w, rep.MemTokens, task, *samples, opt, p); err != nil {
 		return err
 	}
@@ -128,7 +114,7 @@ func perplexity(out io.Writer, args []string) error {
 			return err
 		}
 	}
-	if !comm.Root() {
+	if !j.comm.Root() {
 		return nil // rank 0 saves, draws and prints
 	}
 	if rep.Checkpoint != "" && *save {

@@ -6,19 +6,15 @@ import (
 	"os"
 	"strings"
 
-	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/eval"
 )
-
-func init() {
-	register("sample", "show a decoded task sample with fact, question and answer marked", runSample)
-}
 
 // runSample prints one task sample as a model would see it:
 //
 //	go run ./cmd/eval sample --task detect --segments 4 --segment-size 512 --seed 1 --noise-dir ../shared/corpus/books
-func runSample(args []string) error {
+func runSample(_ job, args []string) error {
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
-	task := fs.String("task", "memorize", "task: "+strings.Join(data.TaskNames(), ", "))
+	task := fs.String("task", "memorize", "task: "+eval.TaskNames())
 	segments := fs.Int("segments", 2, "segments per sample (n)")
 	segSize := fs.Int("segment-size", 256, "tokens per segment (S); a sample has n*S tokens")
 	seed := fs.Int64("seed", 0, "seed of the sample stream")
@@ -28,10 +24,10 @@ func runSample(args []string) error {
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_train.txt files (task babi; folders joined by ':' are searched in order)")
 	babiTask := fs.String("babi-task", "1", "bAbI tasks to draw from, e.g. 1 or 1,2,5 (qa1-qa20 where the files exist)")
 	textDir := fs.String("text-dir", "", "directory of long .txt documents (task lm)")
-	split := fs.String("split", data.SplitTrain, "data split: train or eval (they use different files)")
-	evalEvery := fs.Int("eval-every", data.DefaultEvalEvery, "split rule: every k-th file (by name) is eval; -1 shares all files")
+	split := fs.String("split", eval.SplitTrain, "data split: train or eval (they use different files)")
+	evalEvery := fs.Int("eval-every", eval.DefaultEvalEvery, "split rule: every k-th file (by name) is eval; -1 shares all files")
 	dataFiles := fs.String("data", "", "JSONL files, comma-separated (task qa, or lm on text lines; docs/data.md)")
-	valShare := fs.Float64("val-share", data.DefaultValShare, "share of --data lines held out as the eval split")
+	valShare := fs.Float64("val-share", eval.DefaultValShare, "share of --data lines held out as the eval split")
 	context := fs.Int("context", 48, "noise tokens shown at each end of a noise run; 0 shows everything")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -39,39 +35,17 @@ func runSample(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	var tok data.Tokenizer
-	if *model != "" {
-		var err error
-		if tok, err = data.LoadTokenizer(*model); err != nil {
-			return err
-		}
-	} else {
-		tok = data.NewByteTokenizer()
-	}
-	babiTasks, err := data.ParseBabiTasks(*babiTask)
-	if err != nil {
-		return err
-	}
-	cfg := data.TaskConfig{
-		Name: *task, Segments: *segments, SegmentSize: *segSize, Seed: *seed,
-		NoiseDir: *noiseDir, BabiDir: *babiDir, BabiTasks: babiTasks, TextDir: *textDir,
-		Split: *split, EvalEvery: *evalEvery, Tokenizer: tok,
-	}
+	spec := eval.SampleSpec{Task: *task, Segments: *segments, SegmentSize: *segSize, Seed: *seed, Index: *index, Model: *model,
+		NoiseDir: *noiseDir, TextDir: *textDir, BabiDir: *babiDir, BabiTasks: *babiTask, Split: *split, EvalEvery: *evalEvery,
+		ValShare: *valShare, Context: *context}
 	if *dataFiles != "" {
-		cfg.DataFiles, cfg.ValShare = strings.Split(*dataFiles, ","), *valShare
+		spec.DataFiles = strings.Split(*dataFiles, ",")
 	}
-	t, err := data.NewTask(cfg)
+	tokens, err := eval.ShowSample(os.Stdout, spec)
 	if err != nil {
-		return err
-	}
-	s, err := t.SampleAt(*index)
-	if err != nil {
-		return err
-	}
-	if err := data.Render(os.Stdout, s, t.Config(), *context); err != nil {
 		return err
 	}
 	// A sample of natural length (task qa) takes as many segments as it needs.
-	fmt.Printf("segments: %d (%d tokens in segments of %d)\n", (len(s.IDs)+*segSize-1) / *segSize, len(s.IDs), *segSize)
+	fmt.Printf("segments: %d (%d tokens in segments of %d)\n", (tokens+*segSize-1) / *segSize, tokens, *segSize)
 	return nil
 }

@@ -4,7 +4,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/rmtgo/rmt/data"
+	"github.com/rmtgo/rmt/eval"
 )
 
 // questionFlags are the flags that pick the evaluation samples of a task
@@ -33,15 +33,14 @@ func (q *questionFlags) check() error {
 	}
 	if *q.babiTask != "" {
 		var err error
-		if q.babi, err = data.ParseBabiTasks(*q.babiTask); err != nil {
+		if q.babi, err = eval.ParseBabiTasks(*q.babiTask); err != nil {
 			return fmt.Errorf("--babi-task: %w", err)
 		}
 	}
 	return nil
 }
 
-// newTask is the eval-split task of n segments of S tokens.
-func (q *questionFlags) newTask(n, S int, tok data.Tokenizer) (data.Task, error) {
-	return data.NewTask(data.TaskConfig{Name: *q.task, Segments: n, SegmentSize: S, Seed: *q.seed,
-		NoiseDir: *q.noise, BabiDir: *q.babiDir, BabiTasks: q.babi, Split: data.SplitEval, Tokenizer: tok})
+// questions are the samples the flags pick (after check).
+func (q *questionFlags) questions() eval.Questions {
+	return eval.Questions{Task: *q.task, NoiseDir: *q.noise, BabiDir: *q.babiDir, BabiTasks: q.babi, Seed: *q.seed}
 }

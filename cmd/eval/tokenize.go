@@ -8,15 +8,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
 )
 
-func init() {
-	register("tokenize", "token ids of standard input as the model's tokenizer gives them (--decode: ids to text)", runTokenize)
-}
-
-func runTokenize(args []string) error {
+func runTokenize(_ job, args []string) error {
 	return tokenize(os.Stdin, os.Stdout, args)
 }
 
@@ -29,18 +24,10 @@ func tokenize(stdin io.Reader, out io.Writer, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var (
-		tok data.Tokenizer
-		err error
-	)
-	switch {
-	case *model != "" && *tokFile != "":
+	if *model != "" && *tokFile != "" {
 		return fmt.Errorf("give --model or --tokenizer, not both")
-	case *tokFile != "":
-		tok, err = data.LoadTokenizerFile(*tokFile)
-	default:
-		tok, err = eval.LoadTokenizer(*model)
 	}
+	tok, err := eval.LoadTokenizerFrom(*model, *tokFile)
 	if err != nil {
 		return err
 	}
@@ -49,7 +36,7 @@ func tokenize(stdin io.Reader, out io.Writer, args []string) error {
 		return err
 	}
 	if *decode {
-		ids, err := data.ParseInts(strings.Join(strings.Fields(strings.ReplaceAll(string(in), ",", " ")), ","))
+		ids, err := eval.ParseInts(strings.Join(strings.Fields(strings.ReplaceAll(string(in), ",", " ")), ","))
 		if err != nil {
 			return fmt.Errorf("standard input: %w", err)
 		}

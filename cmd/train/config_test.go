@@ -73,21 +73,21 @@ func TestFlagsWinOverConfigStages(t *testing.T) {
 	if err := os.WriteFile(file, []byte(stages), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _, _, err := resolveFlags([]string{"--config", file})
+	cfg, _, err := resolveFlags([]string{"--config", file})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(cfg.Stages) != 2 || cfg.Stages[1].Segments != 3 || cfg.Stages[0].Steps != 30 {
 		t.Fatalf("without flags the file's stages run, got %+v", cfg.Stages)
 	}
-	cfg, _, _, err = resolveFlags([]string{"--config", file, "--curriculum", "1,2,4", "--steps-per-stage", "40"})
+	cfg, _, err = resolveFlags([]string{"--config", file, "--curriculum", "1,2,4", "--steps-per-stage", "40"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := segmentsOf(cfg.Stages); got != "[1 2 4]" || cfg.Stages[2].Steps != 40 || cfg.Stages[0].LR != train.DefaultConfig().LR {
 		t.Errorf("--curriculum 1,2,4 --steps-per-stage 40 over file stages gave %+v", cfg.Stages)
 	}
-	cfg, _, _, err = resolveFlags([]string{"--config", file, "--steps-per-stage", "25", "--lr", "0.01"})
+	cfg, _, err = resolveFlags([]string{"--config", file, "--steps-per-stage", "25", "--lr", "0.01"})
 	if err != nil {
 		t.Fatal(err)
 	}

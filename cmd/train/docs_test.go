@@ -19,8 +19,8 @@ func TestDocsListEveryTrainFlag(t *testing.T) {
 		t.Fatal("docs/cli.md has no ## `cmd/train` section")
 	}
 	c := train.DefaultConfig()
-	var checkEvery int
-	fs, _, _ := flagSet(&c, &checkEvery)
+	var o commandFlags
+	fs, _ := flagSet(&c, &o)
 	flags := flagdoc.FromSet(fs)
 	for i := range flags {
 		if flags[i].Name == "threads" || flags[i].Name == "spin" {

@@ -57,6 +57,7 @@ func bind(fs *flag.FlagSet, c *train.Config) {
 		c.NoiseUnfiltered = !v
 		return err
 	})
+	fs.IntVar(&c.AnswerRoom, "answer-room", c.AnswerRoom, "task babi: end every training sample this many tokens after its prompt (answer, EOS, padding), so questions end at one place of a segment, where eval --align right puts them (0: off)")
 	fs.BoolVar(&c.RaggedEnd, "ragged-end", c.RaggedEnd, "task babi: end each training sample at a random position of its last segment, as BABILong's samples do, not always at the segment's end")
 	fs.BoolVar(&c.VarySegments, "vary-segments", c.VarySegments, "train each step of a stage of n segments on a count drawn from 1..n")
 	fs.IntVar(&c.StepsPerStage, "steps-per-stage", c.StepsPerStage, "optimizer steps per stage")
@@ -112,7 +113,7 @@ func start(args []string) (comm *dist.Comm, err error) {
 
 // run resolves the config and trains, on the processes of comm.
 func run(comm *dist.Comm, args []string) error {
-	cfg, resume, checkEvery, err := resolveFlags(args)
+	cfg, o, err := resolveFlags(args)
 	if err != nil {
 		return err
 	}
@@ -123,62 +124,60 @@ func run(comm *dist.Comm, args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if sweepArgs.curricula != "" {
-		return runSweep(ctx, comm, cfg, checkEvery)
+	if o.sweep.curricula != "" {
+		return runSweep(ctx, comm, cfg, o.sweep, o.checkEvery)
 	}
-	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: resume, ResumeAuto: resumeAuto, Terminal: term.IsTerminal(int(os.Stderr.Fd())),
-		Comm: comm, CheckEvery: checkEvery})
+	return train.Run(ctx, cfg, train.Options{Log: os.Stderr, Resume: o.resume != "", ResumeAuto: o.resume == "auto", Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+		Comm: comm, CheckEvery: o.checkEvery})
 }
 
 // resolveConfig is resolveFlags for the config alone.
 func resolveConfig(args []string) (train.Config, bool, error) {
-	cfg, resume, _, err := resolveFlags(args)
-	return cfg, resume, err
+	cfg, o, err := resolveFlags(args)
+	return cfg, o.resume != "", err
 }
 
 // flagSet is the command's flags: the config's, bound to given, and the
-// others.
-func flagSet(given *train.Config, checkEvery *int) (fs *flag.FlagSet, configFile *string, resume *resumeMode) {
+// others, bound to o.
+func flagSet(given *train.Config, o *commandFlags) (fs *flag.FlagSet, configFile *string) {
 	fs = flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	bind(fs, given)
 	configFile = fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
-	resume = new(resumeMode)
-	fs.Var(resume, "resume", "continue the run in --out from its latest checkpoint; --resume=auto: from the newest checkpoint that verifies, when the latest does not (docs/runs.md)")
+	fs.Var(&o.resume, "resume", "continue the run in --out from its latest checkpoint; --resume=auto: from the newest checkpoint that verifies, when the latest does not (docs/runs.md)")
 	threadflag.BindTo(fs, &given.Kernels) // --threads, --spin: Config.Kernels, not saved with the run
-	fs.IntVar(checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
-	bindSweep(fs)
-	return fs, configFile, resume
+	fs.IntVar(&o.checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
+	bindSweep(fs, &o.sweep)
+	return fs, configFile
 }
 
 // resolveFlags parses the flags once and resolves the config: defaults,
 // then a resumed run's saved config, then --config FILE, then the flags
-// given explicitly; checkEvery is --check-every, steps between the ranks'
-// parameter checks.
-func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int, err error) {
+// given explicitly; o is what the other flags were given.
+func resolveFlags(args []string) (cfg train.Config, o commandFlags, err error) {
 	given := train.DefaultConfig()
-	fs, configFile, resumeFlag := flagSet(&given, &checkEvery)
+	fs, configFile := flagSet(&given, &o)
+	resumeFlag := &o.resume
 	if err := flaghint.Parse(fs, args, "train", os.Stderr); err != nil {
-		return cfg, false, 0, err
+		return cfg, o, err
 	}
 	if err := finiteFlags(fs); err != nil {
-		return cfg, false, 0, err
+		return cfg, o, err
 	}
-	resumeAuto = *resumeFlag == "auto"
 	if fs.NArg() > 0 {
-		return cfg, false, 0, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
+		return cfg, o, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
 	}
-	if checkEvery < 0 {
-		return cfg, false, 0, fmt.Errorf("--check-every %d, want 0 or more", checkEvery)
+	if o.checkEvery < 0 {
+		return cfg, o, fmt.Errorf("--check-every %d, want 0 or more", o.checkEvery)
 	}
 	var set []string
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" && !slices.Contains(sweepFlagNames, f.Name) {
+		if f.Name != "config" && f.Name != "resume" && f.Name != "threads" && f.Name != "spin" && f.Name != "check-every" && !slices.Contains(sweepFlagNames(), f.Name) {
 			set = append(set, f.Name)
 		}
 	})
-	if err := checkSweepFlags(fs, set, *resumeFlag != ""); err != nil {
-		return cfg, false, 0, err
+	if err := checkSweepFlags(fs, set, *resumeFlag != "", o.sweep); err != nil {
+		return cfg, o, err
 	}
 	cfg = train.DefaultConfig()
 	if *resumeFlag != "" {
@@ -186,28 +185,28 @@ func resolveFlags(args []string) (cfg train.Config, resume bool, checkEvery int,
 		// explicitly must agree with it (train.Run checks).
 		saved := filepath.Join(given.Out, "config.json")
 		if _, err := os.Stat(saved); err != nil {
-			return cfg, false, 0, fmt.Errorf("--resume: %s has no config.json: no run to resume there", given.Out)
+			return cfg, o, fmt.Errorf("--resume: %s has no config.json: no run to resume there", given.Out)
 		}
 		if err := train.LoadConfigFile(saved, &cfg); err != nil {
-			return cfg, false, 0, err
+			return cfg, o, err
 		}
 	}
 	if *configFile != "" {
 		if err := train.LoadConfigFile(*configFile, &cfg); err != nil {
-			return cfg, false, 0, err
+			return cfg, o, err
 		}
 	}
 	if err := cfg.SetFrom(given, set); err != nil {
-		return cfg, false, 0, err
+		return cfg, o, err
 	}
 	if !slices.Contains(set, "armt-features") {
 		cfg.DropStaleARMTFeatures()
 	}
 	if err := cfg.Resolve(); err != nil {
-		return cfg, false, 0, err
+		return cfg, o, err
 	}
 	if err := checkModel(cfg.Model); err != nil {
-		return cfg, false, 0, err
+		return cfg, o, err
 	}
-	return cfg, *resumeFlag != "", checkEvery, nil
+	return cfg, o, nil
 }

@@ -13,7 +13,7 @@ func TestNoiseFilterFlag(t *testing.T) {
 		{[]string{"--noise-filter"}, false},
 		{[]string{"--noise-filter=false"}, true},
 	} {
-		cfg, _, _, err := resolveFlags(append([]string{"--out", t.TempDir()}, tc.args...))
+		cfg, _, err := resolveFlags(append([]string{"--out", t.TempDir()}, tc.args...))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,12 +6,16 @@ import (
 	"math"
 )
 
-// resumeAuto is --resume=auto: fall back to the newest checkpoint that
-// verifies when the latest does not.
-var resumeAuto bool
+// commandFlags are the command's flags that are not run config.
+type commandFlags struct {
+	resume     resumeMode // --resume
+	checkEvery int        // --check-every: steps between the ranks' parameter checks
+	sweep      sweepFlags
+}
 
 // resumeMode is --resume: "" (a fresh run), "true" (--resume) or "auto"
-// (--resume=auto). It is a boolean flag that also takes auto.
+// (--resume=auto: fall back to the newest checkpoint that verifies when
+// the latest does not). It is a boolean flag that also takes auto.
 type resumeMode string
 
 func (m *resumeMode) String() string { return string(*m) }

@@ -21,13 +21,13 @@ type sweepFlags struct {
 	samples                        string
 }
 
-// sweepArgs is what the sweep flags were given.
-var sweepArgs sweepFlags
-
 // sweepFlagNames are not run config: they shape the sweep around runs.
-var sweepFlagNames = []string{"curricula", "seeds", "budget-steps", "eval-segments", "sweep-samples"}
+func sweepFlagNames() []string {
+	return []string{"curricula", "seeds", "budget-steps", "eval-segments", "sweep-samples"}
+}
 
-func bindSweep(fs *flag.FlagSet) {
+// bindSweep binds the sweep flags to sweepArgs.
+func bindSweep(fs *flag.FlagSet, sweepArgs *sweepFlags) {
 	fs.StringVar(&sweepArgs.curricula, "curricula", "", "a sweep: curricula separated by ';', e.g. \"1;1,2;1,2,4\"; every (curriculum, seed) pair trains under --out/<curriculum>-s<seed>, then every best checkpoint is evaluated (see docs/training.md)")
 	fs.StringVar(&sweepArgs.seeds, "seeds", "", "a sweep's seeds, e.g. 1,2,3 (default: --seed)")
 	fs.IntVar(&sweepArgs.budget, "budget-steps", 0, "a sweep's total steps per curriculum, split over its stages in proportion to their steps (0: --steps-per-stage each)")
@@ -37,10 +37,10 @@ func bindSweep(fs *flag.FlagSet) {
 
 // checkSweepFlags refuses sweep flags without --curricula and flags that
 // a sweep sets per run.
-func checkSweepFlags(fs *flag.FlagSet, set []string, resume bool) error {
+func checkSweepFlags(fs *flag.FlagSet, set []string, resume bool, sweepArgs sweepFlags) error {
 	fs.Visit(func(f *flag.Flag) { set = append(set, f.Name) })
 	if sweepArgs.curricula == "" {
-		for _, f := range sweepFlagNames[1:] {
+		for _, f := range sweepFlagNames()[1:] {
 			if slices.Contains(set, f) {
 				return fmt.Errorf("--%s is for a sweep; give --curricula too", f)
 			}
@@ -59,7 +59,7 @@ func checkSweepFlags(fs *flag.FlagSet, set []string, resume bool) error {
 }
 
 // sweepPlan reads the sweep flags; cfg is the resolved base config.
-func sweepPlan(cfg train.Config) (sweep.Plan, error) {
+func sweepPlan(cfg train.Config, sweepArgs sweepFlags) (sweep.Plan, error) {
 	curricula, err := sweep.ParseCurricula(sweepArgs.curricula)
 	if err != nil {
 		return sweep.Plan{}, fmt.Errorf("--curricula: %w", err)
@@ -90,8 +90,8 @@ func sweepPlan(cfg train.Config) (sweep.Plan, error) {
 
 // runSweep trains and evaluates every pair of the sweep in cfg.Out and
 // prints the table.
-func runSweep(ctx context.Context, comm *dist.Comm, cfg train.Config, checkEvery int) error {
-	plan, err := sweepPlan(cfg)
+func runSweep(ctx context.Context, comm *dist.Comm, cfg train.Config, sweepArgs sweepFlags, checkEvery int) error {
+	plan, err := sweepPlan(cfg, sweepArgs)
 	if err != nil {
 		return err
 	}

@@ -43,9 +43,9 @@ var allowed = map[string][]string{
 	"sweep":               {"data", "curriculum", "checkpoints", "dist", "eval", "train", "internal/table"},
 	"cmd/export":          {"checkpoints"},
 	"cmd/train":           {"train", "sweep", "dist", "internal/threadflag", "internal/flaghint"},
-	// cmd/eval still reaches graph and data for model shapes, tasks and
-	// tokenizers (docs/architecture.md, "open").
-	"cmd/eval": {"train", "eval", "checkpoints", "bench", "dist", "internal/", "graph", "data", "provenance"},
+	// The commands reach graph and data only through the rooms above them.
+	"cmd/eval":  {"eval", "dist", "internal/", "provenance"},
+	"cmd/bench": {"bench", "train", "eval", "dist", "internal/"}, // train: the data-parallel step
 }
 
 // rule is the allowed list of package p: its own entry, else the entry of

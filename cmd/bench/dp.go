@@ -6,21 +6,19 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
 
-func init() {
-	register("bench-dp", "time data-parallel training steps: compute, allreduce, AdamW, tokens/s (under mpirun with -tags mpi)", runBenchDP)
-}
-
-// runBenchDP times the training steps of cmd/train over the ranks of the
+// runDP times the training steps of cmd/train over the ranks of the
 // job (train.BenchDataParallel); rank 0 prints.
 //
-//	rmt-eval bench-dp --shape gpt2-small --threads 2                      # 1 rank x 2 threads
-//	mpirun -np 2 rmt-eval bench-dp --shape gpt2-small --threads 1         # 2 ranks x 1 thread
-func runBenchDP(args []string) error {
-	fs := flag.NewFlagSet("bench-dp", flag.ContinueOnError)
+//	rmt-bench dp --shape gpt2-small --threads 2                      # 1 rank x 2 threads
+//	mpirun -np 2 rmt-bench dp --shape gpt2-small --threads 1         # 2 ranks x 1 thread
+func runDP(j job, args []string) error {
+	comm := j.comm
+	fs := flag.NewFlagSet("dp", flag.ContinueOnError)
 	threadflag.Bind(fs)
 	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, or a model folder whose shape to use (random weights)")
 	batch := fs.Int("batch", 8, "global batch rows, split among the ranks")
@@ -34,9 +32,9 @@ func runBenchDP(args []string) error {
 	if *steps < 1 || *batch < 1 || *segment < 2 || *mem < 0 {
 		return fmt.Errorf("--steps and --batch must be at least 1, --segment-size at least 2 and --mem-tokens at least 0")
 	}
-	c, err := shapeConfig(*shape)
+	c, err := bench.Shape(*shape)
 	if err != nil {
-		return err
+		return fmt.Errorf("--%w", err)
 	}
 	r, err := train.BenchDataParallel(comm, *shape, c, *batch, *segment, *mem, *steps)
 	if err != nil {

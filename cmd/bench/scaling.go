@@ -8,22 +8,17 @@ import (
 	"os"
 
 	"github.com/rmtgo/rmt/bench"
-	"github.com/rmtgo/rmt/checkpoints"
-	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/eval"
-	"github.com/rmtgo/rmt/graph"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/internal/threadflag"
 	"github.com/rmtgo/rmt/train"
 )
 
-func init() {
-	register("scaling", "training step time and memory against segment count; streaming over 1M tokens", runScaling)
-}
-
-func runScaling(args []string) error {
+// runScaling times training steps against segment count and streams a
+// million tokens (bench.TrainScalingWith, bench.StreamTokens).
+func runScaling(_ job, args []string) error {
 	fs := flag.NewFlagSet("scaling", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, gpt2-medium, or a model folder whose shape to use (random weights)")
 	seg := fs.Int("segment-size", 512, "tokens per segment")
 	mem := fs.Int("mem-tokens", 16, "memory tokens")
@@ -38,43 +33,36 @@ func runScaling(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	counts, err := data.ParseInts(*countsFlag)
+	counts, err := eval.ParseInts(*countsFlag)
 	if err != nil {
 		return fmt.Errorf("--train-segments: %w", err)
 	}
 	if *loop < 0 {
 		return fmt.Errorf("--train-loop %d; want 0 (off) or a number of steps", *loop)
 	}
-	if *loop > 0 {
-		m, err := memFlags.memory(*mem)
-		if err != nil {
-			return err
-		}
-		return trainLoop(*shape, *seg, m, counts, *loop, *asJSON)
-	}
-	c, err := shapeConfig(*shape)
-	if err != nil {
+	m := bench.MemoryOf(*memFlags.kind, *mem, *memFlags.dMem, *memFlags.features)
+	if err := train.CheckMemoryFlags(m); err != nil {
 		return err
+	}
+	if *loop > 0 {
+		return trainLoop(*shape, *seg, *mem, memFlags, counts, *loop, *asJSON)
+	}
+	c, err := bench.Shape(*shape)
+	if err != nil {
+		return fmt.Errorf("--%w", err)
 	}
 	if *streamSegs > 0 && *streamSegs < 2**window {
 		return fmt.Errorf("--stream-segments %d must be at least twice --window %d", *streamSegs, *window)
 	}
-	w, err := graph.RandomWeights(c, 1)
+	w, err := bench.RandomModel(c, m)
 	if err != nil {
-		return err
-	}
-	m, err := memFlags.memory(*mem)
-	if err != nil {
-		return err
-	}
-	if err := m.Init(w, 1); err != nil {
 		return err
 	}
 	logf := func(s string) { fmt.Fprintln(os.Stderr, s) }
 	if *timed < 0 || *keepEvery < 0 {
 		return fmt.Errorf("--timed %d and --keep-every %d must be at least 0", *timed, *keepEvery)
 	}
-	rep, err := bench.TrainScalingWith(w, *seg, *mem, counts, bench.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery}, logf)
+	rep, err := bench.TrainScalingWith(w, *seg, *mem, counts, bench.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery, Kernels: *kern}, logf)
 	if err != nil {
 		return err
 	}
@@ -105,10 +93,12 @@ func runScaling(args []string) error {
 }
 
 // trainLoop runs the training loop at each segment count, one after the
-// other, and prints the peak resident memory of each.
-func trainLoop(shape string, seg int, mem graph.Memory, counts []int, steps int, asJSON bool) error {
+// other, and prints the peak resident memory of each; memory is tokens
+// memory tokens of the kind memFlags give, checked.
+func trainLoop(shape string, seg, tokens int, memFlags memoryFlags, counts []int, steps int, asJSON bool) error {
+	mem := bench.MemoryOf(*memFlags.kind, tokens, *memFlags.dMem, *memFlags.features)
 	model := shape
-	if _, ok := checkpoints.Shape(shape); ok {
+	if bench.IsNamedShape(shape) {
 		model = eval.RandomPrefix + shape
 	}
 	var rows []train.LoopMemory

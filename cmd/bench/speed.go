@@ -8,14 +8,12 @@ import (
 
 	"github.com/rmtgo/rmt/bench"
 	"github.com/rmtgo/rmt/internal/threadflag"
+	"github.com/rmtgo/rmt/train"
 )
 
-func init() {
-	register("bench", "time one segment forward and forward+backward against the sgemm peak", runBench)
-}
-
-func runBench(args []string) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+// runSpeed times one segment forward and forward+backward (bench.Bench).
+func runSpeed(_ job, args []string) error {
+	fs := flag.NewFlagSet("speed", flag.ContinueOnError)
 	threadflag.Bind(fs)
 	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, gpt2-medium, or a model folder whose shape to use (random weights)")
 	batch := fs.Int("batch", 1, "batch rows")
@@ -30,12 +28,12 @@ func runBench(args []string) error {
 	if *runs < 1 || *batch < 1 || *segment < 1 || *mem < 0 {
 		return fmt.Errorf("--runs, --batch and --segment-size must be at least 1 and --mem-tokens at least 0")
 	}
-	c, err := shapeConfig(*shape)
+	c, err := bench.Shape(*shape)
 	if err != nil {
-		return err
+		return fmt.Errorf("--%w", err)
 	}
-	m, err := memFlags.memory(*mem)
-	if err != nil {
+	m := bench.MemoryOf(*memFlags.kind, *mem, *memFlags.dMem, *memFlags.features)
+	if err := train.CheckMemoryFlags(m); err != nil {
 		return err
 	}
 	r, err := bench.Bench(*shape, c, *batch, *segment, m, *runs)

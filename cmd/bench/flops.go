@@ -8,17 +8,12 @@ import (
 	"os"
 
 	"github.com/rmtgo/rmt/bench"
-	"github.com/rmtgo/rmt/checkpoints"
-	"github.com/rmtgo/rmt/data"
-	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/internal/table"
+	"github.com/rmtgo/rmt/train"
 )
 
-func init() {
-	register("flops", "forward FLOPs of RMT against one full-attention pass over the same tokens", runFlops)
-}
-
-func runFlops(args []string) error {
+func runFlops(_ job, args []string) error {
 	return flops(os.Stdout, args)
 }
 
@@ -45,26 +40,22 @@ func flops(out io.Writer, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--attention: %w", err)
 	}
-	tokens, err := data.ParseInts(*tokensFlag)
+	tokens, err := eval.ParseInts(*tokensFlag)
 	if err != nil || len(tokens) == 0 {
 		return fmt.Errorf("--tokens: give input lengths such as 4096,2048000 (%v)", err)
 	}
 	dims := *layers != 0 || *hidden != 0 || *ffn != 0 || *vocab != 0 || *heads != 0 || *kvHeads != 0 || *gated
-	var c graph.Config
-	switch {
-	case *model != "" && dims:
+	if *model != "" && dims {
 		return fmt.Errorf("give --model or the dimensions (--layers, --hidden, --ffn, --vocab), not both")
-	case *model != "":
-		if c, err = checkpoints.ReadConfig(*model); err != nil {
-			return err
-		}
-	default:
-		if c, err = bench.ShapeConfig(*layers, *hidden, *ffn, *vocab, *heads, *kvHeads, *gated); err != nil {
-			return fmt.Errorf("%w (or give --model DIR)", err)
-		}
 	}
-	m, err := memFlags.memory(*mem)
-	if err != nil {
+	c, err := bench.FLOPsShape(*model, *layers, *hidden, *ffn, *vocab, *heads, *kvHeads, *gated)
+	if err != nil && *model == "" {
+		return fmt.Errorf("%w (or give --model DIR)", err)
+	} else if err != nil {
+		return err
+	}
+	m := bench.MemoryOf(*memFlags.kind, *mem, *memFlags.dMem, *memFlags.features)
+	if err := train.CheckMemoryFlags(m); err != nil {
 		return err
 	}
 	rep, err := bench.FLOPsTable(c, *model, *seg, m, tokens, attn)
@@ -74,10 +65,7 @@ func flops(out io.Writer, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(out).Encode(rep)
 	}
-	memory, name := fmt.Sprintf("2x%d memory", rep.MemTokens), "RMT"
-	if m.Kind == graph.KindARMT {
-		memory, name = fmt.Sprintf("%d memory, ARMT d_mem %d (its reads and writes counted)", rep.MemTokens, m.DMem), "ARMT"
-	}
+	memory, name := rep.Labels()
 	fmt.Fprintf(out, "%d layers, width %d, MLP %d (%s), vocabulary %d; segments of %d + %s; attention counted %s\n",
 		rep.Layers, rep.Hidden, rep.FFN, map[bool]string{true: "GPT-2 shape", false: "SwiGLU"}[c.IsGPT2()], rep.Vocab, rep.SegmentSize, memory, rep.Attention)
 	tw := table.New(out)
