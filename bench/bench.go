@@ -38,17 +38,22 @@ type BenchResult struct {
 }
 
 // ThreadSetting is the thread setting a measurement ran under (see
-// kernels.SetThreads and kernels.SetSpin).
+// kernels.Settings).
 type ThreadSetting struct {
 	Threads     int  `json:"threads"`      // Go scheduler and kernel workers
-	Spin        bool `json:"spin"`         // ParallelFor's helpers poll for work
+	Spin        bool `json:"spin"`         // the kernels' helpers poll for work
 	BLASThreads int  `json:"blas_threads"` // threads of one BLAS call
 }
 
-// CurrentThreads is the thread setting now.
-func CurrentThreads() ThreadSetting {
-	return ThreadSetting{Threads: kernels.Threads(), Spin: kernels.Spin(), BLASThreads: kernels.BLASThreads()}
+// ThreadsOf is the thread setting of cells that split their ops by p
+// (nil: the kernels' defaults).
+func ThreadsOf(p *kernels.Pool) ThreadSetting {
+	return ThreadSetting{Threads: p.Threads(), Spin: p.Spin(), BLASThreads: kernels.BLASThreads()}
 }
+
+// CurrentThreads is the thread setting of cells left at the kernels'
+// defaults (a nil Cell.Kernels), as the measurements without options run.
+func CurrentThreads() ThreadSetting { return ThreadsOf(nil) }
 
 // SgemmPeak measures the best of several 2048x2048x2048 float32 products,
 // the yardstick that model FLOPs utilisation is quoted against.
@@ -61,7 +66,7 @@ func SgemmPeak(tries int) float64 {
 	best := time.Duration(1 << 62)
 	for i := 0; i < tries; i++ {
 		t0 := time.Now()
-		kernels.Gemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n)
+		kernels.Gemm(nil, false, false, n, n, n, 1, a, n, b, n, 0, c, n)
 		best = min(best, time.Since(t0))
 	}
 	return 2 * n * n * n / best.Seconds() / 1e9

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // TrainScalingRow is one training step over n segments.
@@ -70,6 +71,9 @@ type ScalingOptions struct {
 	Timed int
 	// KeepEvery is graph.Cell.KeepEvery (0: the cell's default).
 	KeepEvery int
+	// Kernels is how the ops split their work (the cells' Kernels; the
+	// zero value: the kernels' defaults).
+	Kernels kernels.Settings
 }
 
 // TrainScalingWith is TrainScaling with the number of timed runs and the
@@ -79,10 +83,14 @@ func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingO
 	if err != nil {
 		return nil, err
 	}
-	cell.KeepEvery = opt.KeepEvery
+	kern, err := kernels.NewPool(opt.Kernels)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	cell.KeepEvery, cell.Kernels = opt.KeepEvery, kern
 	rng := rand.New(rand.NewPCG(3, 4))
 	// One segment's forward+backward alone, the yardstick.
-	one, err := graph.NewSegment[float32](w, cell.Shape(1), graph.BuildOptions{Train: true})
+	one, err := graph.NewSegment[float32](w, cell.Shape(1), graph.BuildOptions{Train: true, Kernels: kern})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +114,7 @@ func TrainScalingWith(w *graph.Weights, seg, mem int, counts []int, opt ScalingO
 			oneBest = min(oneBest, time.Since(t0))
 		}
 	}
-	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest), ThreadSetting: CurrentThreads()}
+	out := &Scaling{SegmentSize: seg, MemTokens: mem, OneSegmentMS: ms(oneBest), ThreadSetting: ThreadsOf(kern)}
 	for _, n := range counts {
 		seq := graph.Sequence{IDs: [][]int{randomRow(rng, n*seg, w.Config.VocabSize)}}
 		if opt.Timed > 0 {

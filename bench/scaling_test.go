@@ -11,15 +11,6 @@ import (
 
 // The scaling report carries the thread setting it ran under, in its JSON.
 func TestScalingReportsThreads(t *testing.T) {
-	before := kernels.Threads()
-	t.Cleanup(func() {
-		kernels.SetThreads(before)
-		kernels.SetSpin(true)
-	})
-	if err := kernels.SetThreads(3); err != nil {
-		t.Fatal(err)
-	}
-	kernels.SetSpin(false)
 	tied := true
 	c := graph.Config{ModelType: "llama", VocabSize: 32, HiddenSize: 16, IntermediateSize: 24, NumHiddenLayers: 1,
 		NumAttentionHeads: 2, NumKeyValueHeads: 1, MaxPositionEmbeddings: 64, RMSNormEps: 1e-5, RopeTheta: 10000, TieWordEmbeddings: &tied}
@@ -30,7 +21,7 @@ func TestScalingReportsThreads(t *testing.T) {
 	if err := graph.InitMemory(w, 2, 1); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := TrainScaling(w, 8, 2, []int{1}, func(string) {})
+	rep, err := TrainScalingWith(w, 8, 2, []int{1}, ScalingOptions{Timed: 3, Kernels: kernels.Settings{Threads: 3, NoSpin: true}}, func(string) {})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,11 +129,11 @@ func TestTaskWordsCoverBabi(t *testing.T) {
 		}
 		for _, st := range stories {
 			for _, l := range st.Lines {
-				if l.Question && !TaskWords[lower(l.Answer)] {
-					t.Fatalf("%s: answer %q is not in TaskWords", file, l.Answer)
+				if l.Question && !taskWords[lower(l.Answer)] {
+					t.Fatalf("%s: answer %q is not in taskWords", file, l.Answer)
 				}
-				if first, _, _ := strings.Cut(l.Text, " "); !l.Question && first != "The" && !TaskWords[lower(first)] {
-					t.Fatalf("%s: subject %q of %q is not in TaskWords", file, first, l.Text)
+				if first, _, _ := strings.Cut(l.Text, " "); !l.Question && first != "The" && !taskWords[lower(first)] {
+					t.Fatalf("%s: subject %q of %q is not in taskWords", file, first, l.Text)
 				}
 			}
 		}

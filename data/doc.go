@@ -8,7 +8,7 @@
 //   - Noise (noise.go, filler.go): background sentences, streamed from a
 //     directory of .txt books at a random place per seed, or generated from
 //     templates when no directory is given. Sentences that name a task
-//     entity (TaskWords) are dropped, so noise never states a fact.
+//     entity (MentionsTaskWord) are dropped, so noise never states a fact.
 //     The task vocabulary and the filter are in vocab.go.
 //   - bAbI (babi.go): a parser for the standard bAbI text format.
 //   - Tasks (task.go, babitask.go, lm.go): memorize, detect, reasoning,

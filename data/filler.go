@@ -7,8 +7,8 @@ import (
 
 // FillerNoise generates background sentences from templates, for runs
 // without a corpus. Its vocabulary is closed and contains no task word: no
-// name, place, object, movement verb or direction of the tasks (TaskWords,
-// MoveVerbs, Directions; checked by a test), so filler never reads like a
+// name, place, object, movement verb or direction of the tasks (taskWords,
+// moveVerbs, directions; checked by a test), so filler never reads like a
 // fact. There are tens of thousands of distinct sentences.
 type FillerNoise struct{}
 

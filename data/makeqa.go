@@ -55,9 +55,9 @@ func MakeQA(cfg MakeQAConfig, w io.Writer) (MakeQAStats, error) {
 	for i := range cfg.Samples {
 		rng := SampleRNG(cfg.Seed, i)
 		k := cfg.MinSegments + rng.IntN(cfg.MaxSegments-cfg.MinSegments+1)
-		name := Names[rng.IntN(len(Names))]
-		place := Places[rng.IntN(len(Places))]
-		fact := name + " " + MoveVerbs[rng.IntN(len(MoveVerbs))] + " to the " + place + "."
+		name := names[rng.IntN(len(names))]
+		place := places[rng.IntN(len(places))]
+		fact := name + " " + moveVerbs[rng.IntN(len(moveVerbs))] + " to the " + place + "."
 		question := "Where is " + name + "?"
 		r := Record{Question: question, Answer: place}
 		tail, err := QuestionIDs(cfg.Tokenizer, question)

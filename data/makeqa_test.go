@@ -36,7 +36,7 @@ func TestMakeQA(t *testing.T) {
 		}
 		name := strings.TrimSuffix(strings.TrimPrefix(rec.Question, "Where is "), "?")
 		facts := 0
-		for _, v := range MoveVerbs {
+		for _, v := range moveVerbs {
 			facts += strings.Count(rec.Context, name+" "+v+" to the "+rec.Answer+".")
 		}
 		if facts != 1 {

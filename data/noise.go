@@ -22,8 +22,8 @@ const (
 	SplitEval  = "eval"
 )
 
-// Splits are the split names, in order.
-var Splits = []string{SplitTrain, SplitValid, SplitEval}
+// Splits are the split names, in order, a fresh slice each call.
+func Splits() []string { return []string{SplitTrain, SplitValid, SplitEval} }
 
 // SplitOf is the split of the i-th file (sorted by name) of a directory
 // under rule evalEvery (0: DefaultEvalEvery): of every k files the k-th is

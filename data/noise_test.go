@@ -197,10 +197,10 @@ func TestBookNoiseAllFiltered(t *testing.T) {
 // direction, and the generator is varied.
 func TestFillerVocabulary(t *testing.T) {
 	banned := map[string]bool{}
-	for w := range TaskWords {
+	for w := range taskWords {
 		banned[w] = true
 	}
-	for _, list := range [][]string{MoveVerbs, Directions} {
+	for _, list := range [][]string{moveVerbs, directions} {
 		for _, phrase := range list {
 			for _, w := range strings.Fields(phrase) {
 				if w != "back" { // "went back": "went" suffices

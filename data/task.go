@@ -42,8 +42,10 @@ const AnswerMarker = " Answer:"
 // markerKey is AnswerMarker as a key of qaTask.ids (which prepends the space).
 const markerKey = "Answer:"
 
-// TaskNames are the tasks NewTask knows.
-var TaskNames = []string{"memorize", "detect", "reasoning", "babi", "lm", "qa"}
+// TaskNames are the tasks NewTask knows, a fresh slice each call.
+func TaskNames() []string { return slices.Clone(taskNames) }
+
+var taskNames = []string{"memorize", "detect", "reasoning", "babi", "lm", "qa"}
 
 // TaskConfig says which samples a task makes.
 type TaskConfig struct {
@@ -190,7 +192,7 @@ func NewTask(cfg TaskConfig) (Task, error) {
 	case "babi":
 		err = q.initBabi()
 	default:
-		return nil, badField("task", "%q, want one of %s", cfg.Name, strings.Join(TaskNames, ", "))
+		return nil, badField("task", "%q, want one of %s", cfg.Name, strings.Join(taskNames, ", "))
 	}
 	if err != nil {
 		return nil, err
@@ -308,10 +310,10 @@ func (t *qaTask) fitError(need, fact, tail int) error {
 // with question "Where is {name}?" and answer "{place}".
 func (t *qaTask) initFacts() error {
 	var facts, questions []string
-	for _, n := range Names {
+	for _, n := range names {
 		questions = append(questions, "Where is "+n+"?")
-		for _, v := range MoveVerbs {
-			for _, p := range Places {
+		for _, v := range moveVerbs {
+			for _, p := range places {
 				facts = append(facts, n+" "+v+" to the "+p+".")
 			}
 		}
@@ -320,7 +322,7 @@ func (t *qaTask) initFacts() error {
 	if err != nil {
 		return err
 	}
-	maxTail, err := t.maxTail(questions, Places)
+	maxTail, err := t.maxTail(questions, places)
 	if err != nil {
 		return err
 	}
@@ -355,9 +357,9 @@ func (t *qaTask) maxTail(questions, answers []string) (int, error) {
 }
 
 func (t *qaTask) layFact(rng *rand.Rand) (layout, error) {
-	name := Names[rng.IntN(len(Names))]
-	verb := MoveVerbs[rng.IntN(len(MoveVerbs))]
-	place := Places[rng.IntN(len(Places))]
+	name := names[rng.IntN(len(names))]
+	verb := moveVerbs[rng.IntN(len(moveVerbs))]
+	place := places[rng.IntN(len(places))]
 	pos := 0
 	if t.cfg.Name == "detect" {
 		pos = rng.IntN(t.cfg.Segments) * t.cfg.SegmentSize
@@ -372,10 +374,10 @@ func (t *qaTask) layFact(rng *rand.Rand) (layout, error) {
 // answer is unique given both.
 func (t *qaTask) initReasoning() error {
 	var facts, questions []string
-	for _, y := range Places {
-		for _, d := range Directions {
+	for _, y := range places {
+		for _, d := range directions {
 			questions = append(questions, "What is "+d+" of the "+y+"?", "What is the "+y+" "+d+" of?")
-			for _, x := range Places {
+			for _, x := range places {
 				if x != y {
 					facts = append(facts, "The "+x+" is "+d+" of the "+y+".")
 				}
@@ -386,7 +388,7 @@ func (t *qaTask) initReasoning() error {
 	if err != nil {
 		return err
 	}
-	maxTail, err := t.maxTail(questions, Places)
+	maxTail, err := t.maxTail(questions, places)
 	if err != nil {
 		return err
 	}
@@ -399,10 +401,10 @@ func (t *qaTask) initReasoning() error {
 }
 
 func (t *qaTask) layReasoning(rng *rand.Rand) (layout, error) {
-	p := rng.Perm(len(Places))
-	x, y, z := Places[p[0]], Places[p[1]], Places[p[2]]
-	dp := rng.Perm(len(Directions))
-	d1, d2 := Directions[dp[0]], Directions[dp[1]]
+	p := rng.Perm(len(places))
+	x, y, z := places[p[0]], places[p[1]], places[p[2]]
+	dp := rng.Perm(len(directions))
+	d1, d2 := directions[dp[0]], directions[dp[1]]
 	texts := []string{"The " + x + " is " + d1 + " of the " + y + ".", "The " + z + " is " + d2 + " of the " + y + "."}
 	subjects, dirs := []string{x, z}, []string{d1, d2}
 	asked := rng.IntN(2)

@@ -479,7 +479,7 @@ func TestTaskErrors(t *testing.T) {
 // is tokenization). 1,000 samples must take under a few seconds (issue 4).
 func BenchmarkSamples64x512(b *testing.B) {
 	needShared(b, booksDir)
-	for _, task := range TaskNames {
+	for _, task := range taskNames {
 		b.Run(task, func(b *testing.B) {
 			benchSamples(b, task, fakeBytes{})
 		})

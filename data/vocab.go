@@ -9,25 +9,25 @@ package data
 // would otherwise be a second, conflicting fact).
 
 var (
-	// Names are the people of the memorize and detect facts (bAbI qa1).
-	Names = []string{"Mary", "John", "Daniel", "Sandra"}
-	// MoveVerbs are the verbs of the memorize and detect facts.
-	MoveVerbs = []string{"moved", "went", "journeyed", "travelled", "went back"}
-	// Places are the rooms of every synthetic task (bAbI qa1-qa5).
-	Places = []string{"bathroom", "hallway", "garden", "office", "kitchen", "bedroom"}
-	// Directions are the relations of the reasoning task (bAbI qa4).
-	Directions = []string{"north", "south", "east", "west"}
+	// names are the people of the memorize and detect facts (bAbI qa1).
+	names = []string{"Mary", "John", "Daniel", "Sandra"}
+	// moveVerbs are the verbs of the memorize and detect facts.
+	moveVerbs = []string{"moved", "went", "journeyed", "travelled", "went back"}
+	// places are the rooms of every synthetic task (bAbI qa1-qa5).
+	places = []string{"bathroom", "hallway", "garden", "office", "kitchen", "bedroom"}
+	// directions are the relations of the reasoning task (bAbI qa4).
+	directions = []string{"north", "south", "east", "west"}
 
 	// babiNames and babiObjects complete the bAbI qa1-qa5 entities.
 	babiNames   = []string{"Bill", "Fred", "Jeff"}
 	babiObjects = []string{"football", "apple", "milk"}
 )
 
-// TaskWords are the words whose presence makes a noise sentence a possible
+// taskWords are the words whose presence makes a noise sentence a possible
 // fact: every name, place and object of the tasks, lower-cased.
-var TaskWords = func() map[string]bool {
+var taskWords = func() map[string]bool {
 	m := map[string]bool{}
-	for _, list := range [][]string{Names, Places, babiNames, babiObjects} {
+	for _, list := range [][]string{names, places, babiNames, babiObjects} {
 		for _, w := range list {
 			m[lower(w)] = true
 		}
@@ -54,7 +54,7 @@ func MentionsTaskWord(s string) bool {
 			for k := 0; k < n; k++ {
 				buf[k] = s[i+k] | 0x20 // ASCII letters only: lower-case
 			}
-			if TaskWords[string(buf[:n])] {
+			if taskWords[string(buf[:n])] {
 				return true
 			}
 		}

@@ -147,10 +147,20 @@ func scoreSamples(comm *dist.Comm, cell *graph.Cell[float32], tok data.Tokenizer
 	defer peak.Done()
 	// One sample per thread: the ops of one segment are too small to gain
 	// from splitting across threads, whole samples side by side do.
-	workers := max(1, min(kernels.Threads(), comm.Share(samples)))
+	// The cell's settings say how many threads; each of the cell and its
+	// twins then runs its ops whole (one op worker) while the samples run,
+	// and the cell gets its own settings back after.
+	workers := max(1, min(cell.Kernels.Threads(), comm.Share(samples)))
 	cells := cell.Twins(workers)
 	if workers > 1 {
-		defer kernels.SetOpWorkers(kernels.SetOpWorkers(1))
+		one, err := cell.Kernels.WithOpWorkers(1)
+		if err != nil {
+			return sc, err
+		}
+		defer func(own *kernels.Pool) { cell.Kernels = own }(cell.Kernels)
+		for _, c := range cells {
+			c.Kernels = one
+		}
 	}
 	rows, err := comm.RowsEach(samples, 4, workers, func(w, i int, row []float64) error {
 		ps, err := promptAt(task, i)

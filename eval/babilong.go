@@ -15,6 +15,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 	"github.com/rmtgo/rmt/provenance"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -29,8 +30,11 @@ import (
 // the model's own tokens (UnitsModel: k = 1,024 and M = 1,048,576, a sample
 // exactly that long, answer and end token included).
 
-// BabilongLengths are the lengths of the BABILong leaderboard.
-var BabilongLengths = []string{"0k", "1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "256k", "512k", "1M"}
+// BabilongLengths are the lengths of the BABILong leaderboard, a fresh
+// slice each call.
+func BabilongLengths() []string { return slices.Clone(babilongLengths) }
+
+var babilongLengths = []string{"0k", "1k", "2k", "4k", "8k", "16k", "32k", "64k", "128k", "256k", "512k", "1M"}
 
 // The units of a BABILong length.
 const (
@@ -274,6 +278,9 @@ type BabilongRun struct {
 	// GCPercent is the collector target while evaluating
 	// (DefaultGCPercent); negative keeps the one GOGC set.
 	GCPercent int
+	// Kernels is how the evaluation's ops split their work (the cell's
+	// Kernels; the zero value: the kernels' defaults).
+	Kernels kernels.Settings
 	// Units of the lengths: UnitsGPT2 (empty) or UnitsModel.
 	Units string
 	// NoiseFilter drops background sentences that name a task entity.
@@ -386,6 +393,9 @@ func BabilongSweep(ck *Checkpoint, run BabilongRun) (BabilongReport, error) {
 	cell, err := graph.NewCell[float32](ck.Weights, ck.RMT.MemTokens, S, false)
 	if err != nil {
 		return BabilongReport{}, err
+	}
+	if cell.Kernels, err = kernels.NewPool(run.Kernels); err != nil {
+		return BabilongReport{}, fmt.Errorf("eval: %w", err)
 	}
 	// Compile the reading and generating graphs on one sample first, so
 	// that the resident memory of each length is that of evaluating it.

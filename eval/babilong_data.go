@@ -20,15 +20,15 @@ import (
 // same data when these are equal (books are compared only where both have
 // background: a 0k cell has none).
 type CellData struct {
-	Units       string            `json:"units"`
-	Seed        int64             `json:"seed"`
-	NoiseFilter bool              `json:"noise_filter,omitempty"`
+	Units       string `json:"units"`
+	Seed        int64  `json:"seed"`
+	NoiseFilter bool   `json:"noise_filter,omitempty"`
 	// Align is how the samples were cut into segments (AlignRight; empty:
 	// left, from the start).
-	Align      string `json:"align,omitempty"`
-	AnswerRoom int    `json:"answer_room,omitempty"` // with Align right
-	Stories     provenance.File   `json:"stories"`
-	Books       []provenance.File `json:"books,omitempty"`
+	Align      string            `json:"align,omitempty"`
+	AnswerRoom int               `json:"answer_room,omitempty"` // with Align right
+	Stories    provenance.File   `json:"stories"`
+	Books      []provenance.File `json:"books,omitempty"`
 }
 
 // sameAs reports whether c and o are the same data for cells of tasks t

@@ -24,7 +24,7 @@ const DefaultEvalEvery = data.DefaultEvalEvery
 const DefaultValShare = data.DefaultValShare
 
 // TaskNames are the tasks a sample can be drawn from, comma-separated.
-func TaskNames() string { return strings.Join(data.TaskNames, ", ") }
+func TaskNames() string { return strings.Join(data.TaskNames(), ", ") }
 
 // ParseInts reads a comma-separated list of integers such as 1,4,16 (nil
 // for an empty string).

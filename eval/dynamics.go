@@ -6,6 +6,7 @@ import (
 
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // DynamicsResult describes the memory states after one hand-off across the
@@ -30,8 +31,9 @@ type DynamicsResult struct {
 // n segments each) through w with mem memory tokens, one segment at a time,
 // and describes mem_j (for ARMT, the state of every layer, flat) at each hand-off j of handoffs (1 <= j < n; the last
 // segment holds the question, so mem_n is left out). Each sample is built
-// whole (n*S token ids), which suits tens to thousands of segments.
-func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, handoffs []int, p *Progress) ([]DynamicsResult, error) {
+// whole (n*S token ids), which suits tens to thousands of segments. kern
+// is how the ops split their work (the zero value: the kernels' defaults).
+func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, handoffs []int, kern kernels.Settings, p *Progress) ([]DynamicsResult, error) {
 	cfg := task.Config()
 	n, S := cfg.Segments, cfg.SegmentSize
 	if mem < 1 {
@@ -54,6 +56,9 @@ func MemoryDynamics(w *graph.Weights, mem int, task data.Task, samples int, hand
 	cell, err := graph.NewCell[float32](w, mem, S, false)
 	if err != nil {
 		return nil, err
+	}
+	if cell.Kernels, err = kernels.NewPool(kern); err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
 	}
 	m0 := cell.InitialMemory(1)
 	var armt *armtDynamics

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 func TestReadScaleByHand(t *testing.T) {
@@ -28,7 +29,7 @@ func TestARMTDynamics(t *testing.T) {
 	for _, f := range []string{graph.FeaturesDPFP, graph.FeaturesDPFPNormalized} {
 		w := tinyARMT(t, "llama", M)
 		w.ARMTFeatures = f
-		got, err := MemoryDynamics(w, M, task, samples, handoffs, nil)
+		got, err := MemoryDynamics(w, M, task, samples, handoffs, kernels.Settings{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

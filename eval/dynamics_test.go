@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 func TestSeparationByHand(t *testing.T) {
@@ -47,7 +48,7 @@ func testMemoryDynamics(t *testing.T, kind string) {
 	w := tinyMemory(t, kind, "llama", M)
 	task := memorizeTask(t, n, S)
 	handoffs := []int{1, 3}
-	got, err := MemoryDynamics(w, M, task, samples, handoffs, nil)
+	got, err := MemoryDynamics(w, M, task, samples, handoffs, kernels.Settings{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +83,11 @@ func testMemoryDynamics(t *testing.T, kind string) {
 		}
 	}
 	for _, bad := range [][]int{{0}, {n}, {}} {
-		if _, err := MemoryDynamics(w, M, task, samples, bad, nil); err == nil {
+		if _, err := MemoryDynamics(w, M, task, samples, bad, kernels.Settings{}, nil); err == nil {
 			t.Errorf("hand-offs %v accepted for samples of %d segments", bad, n)
 		}
 	}
-	if _, err := MemoryDynamics(tinyRMT(t, "llama", 0), 0, task, samples, handoffs, nil); err == nil {
+	if _, err := MemoryDynamics(tinyRMT(t, "llama", 0), 0, task, samples, handoffs, kernels.Settings{}, nil); err == nil {
 		t.Error("a model without memory accepted")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // HistoryResult is the perplexity of the last segment of every window after
@@ -68,6 +69,17 @@ func PerplexityHistory(w *graph.Weights, mem int, task data.Task, samples int, o
 		if full, err = NewContextScorer(w, S); err != nil {
 			return nil, err
 		}
+	}
+	kern, err := kernels.NewPool(opt.Kernels)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	alone.setKernels(kern)
+	if withMem != nil {
+		withMem.setKernels(kern)
+	}
+	if full != nil {
+		full.setKernels(kern)
 	}
 	return perplexityHistory(opt.Comm, task, samples, alone, withMem, full, p)
 }

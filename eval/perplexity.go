@@ -7,6 +7,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // SegmentScorer reads rows of tokens through a decoder with M memory tokens
@@ -123,6 +124,7 @@ type ContextScorer struct {
 	w           *graph.Weights
 	targets     []int
 	weights     []float32
+	kern        *kernels.Pool // how the graphs' ops split their work (nil: defaults)
 }
 
 // NewContextScorer prepares full-context scoring of segments of seg tokens
@@ -158,7 +160,7 @@ func (sc *ContextScorer) score(ids []int, nll []float64, count []int, onSegment 
 		g := sc.graphs[k-1]
 		if g == nil {
 			var err error
-			if g, err = graph.NewSegment[float32](sc.w, graph.SegmentShape{Batch: 1, Tokens: k * S}, graph.BuildOptions{}); err != nil {
+			if g, err = graph.NewSegment[float32](sc.w, graph.SegmentShape{Batch: 1, Tokens: k * S}, graph.BuildOptions{Kernels: sc.kern}); err != nil {
 				return err
 			}
 			sc.graphs[k-1] = g
@@ -230,6 +232,9 @@ type PerplexityOptions struct {
 	// Comm deals the windows among the processes of a job (nil: one
 	// process); every process returns the sums one process would make.
 	Comm *dist.Comm
+	// Kernels is how the scorers' ops split their work (the zero value:
+	// the kernels' defaults).
+	Kernels kernels.Settings
 }
 
 // Columns is the number of passes over every window that Perplexity makes
@@ -251,7 +256,15 @@ func (o PerplexityOptions) Columns(mem int) int {
 // scorer is a column's way of reading a row.
 type scorer interface {
 	Score(ids []int, nll []float64, count []int, onSegment func(i int)) error
+	setKernels(p *kernels.Pool)
 }
+
+// setKernels makes the scorer's ops split their work by p.
+func (sc *SegmentScorer) setKernels(p *kernels.Pool) { sc.cell.Kernels = p }
+
+// setKernels makes the scorer's ops split their work by p; call it before
+// the first Score.
+func (sc *ContextScorer) setKernels(p *kernels.Pool) { sc.kern = p }
 
 // Perplexity reads windows 0..samples-1 of an lm task (n*S tokens each)
 // with memory (mem > 0 memory tokens, from w's rmt.memory) and without (every
@@ -276,8 +289,13 @@ func Perplexity(w *graph.Weights, mem int, task data.Task, samples int, opt Perp
 		count []int
 		out   func(r *PerplexityResult, v float64)
 	}
+	kern, err := kernels.NewPool(opt.Kernels)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
 	var cols []*column
 	add := func(sc scorer, out func(r *PerplexityResult, v float64)) {
+		sc.setKernels(kern)
 		cols = append(cols, &column{sc: sc, nll: make([]float64, n), count: make([]int, n), out: out})
 	}
 	noMem, err := NewSegmentScorer(w, 0, S)

@@ -9,6 +9,7 @@ import (
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // DefaultGCPercent is the collector target of long evaluations. Reading a
@@ -31,6 +32,9 @@ type Sweep struct {
 	// GCPercent is the collector target while evaluating
 	// (DefaultGCPercent); negative keeps the one GOGC set.
 	GCPercent int
+	// Kernels is how the evaluation's ops split their work (the cell's
+	// Kernels; the zero value: the kernels' defaults).
+	Kernels kernels.Settings
 	// SaveFile, when not "", is the results file (AccuracyFile) that each
 	// finished count is merged into beside the checkpoint (SaveAccuracy),
 	// so that a long evaluation that is stopped keeps the counts it
@@ -72,6 +76,9 @@ func AccuracySweep(ck *Checkpoint, sw Sweep) (AccuracyReport, error) {
 	cell, err := graph.NewCell[float32](ck.Weights, ck.RMT.MemTokens, S, false)
 	if err != nil {
 		return AccuracyReport{}, err
+	}
+	if cell.Kernels, err = kernels.NewPool(sw.Kernels); err != nil {
+		return AccuracyReport{}, fmt.Errorf("eval: %w", err)
 	}
 	rep := AccuracyReport{Task: sw.Task, Checkpoint: ck.Dir, SegmentSize: S, Memory: ck.RMT.Kind().Kind, DMem: ck.RMT.DMem, MemTokens: ck.RMT.MemTokens}
 	warm, err := sw.NewTask(2)

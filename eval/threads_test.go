@@ -14,10 +14,9 @@ import (
 // samples at once, one per cell (the cell and its twins, made once), and
 // every sample gets the answer one thread gives: relabeled with the
 // one-thread answers but for one sample, all but that one count. Progress
-// hears of every sample, and kernel ops split across threads again after.
+// hears of every sample, and the cell's ops split across its threads again
+// after (its own settings back, no cap).
 func TestAccuracyOneSamplePerThread(t *testing.T) {
-	before := kernels.Threads()
-	t.Cleanup(func() { kernels.SetThreads(before) })
 	const S, M, n, samples = 96, 2, 3, 7
 	w := tinyRMT(t, "llama", M)
 	cell, err := graph.NewCell[float32](w, M, S, false)
@@ -26,14 +25,18 @@ func TestAccuracyOneSamplePerThread(t *testing.T) {
 	}
 	tok := data.NewByteTokenizer()
 	task := memorizeTask(t, n, S)
-	if err := kernels.SetThreads(1); err != nil {
+	one, err := kernels.NewPool(kernels.Settings{Threads: 1})
+	if err != nil {
 		t.Fatal(err)
 	}
+	three, err := kernels.NewPool(kernels.Settings{Threads: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell.Kernels = one
 	answers := ownAnswers(t, cell, tok, task, samples)
 	answers[4] += " and more"
-	if err := kernels.SetThreads(3); err != nil {
-		t.Fatal(err)
-	}
+	cell.Kernels = three
 	p := NewProgress(io.Discard, "test", samples, int64(samples*n*S), time.Hour)
 	r, err := Accuracy(cell, tok, relabeled{task, answers}, samples, p)
 	if err != nil {
@@ -52,7 +55,7 @@ func TestAccuracyOneSamplePerThread(t *testing.T) {
 	if again := cell.Twins(3); again[1] != cells[1] || again[2] != cells[2] {
 		t.Errorf("Twins made new cells on a second call; they are kept, so graphs compile once")
 	}
-	if k := kernels.SetOpWorkers(0); k != 0 {
-		t.Errorf("after Accuracy kernel ops are capped at %d workers, want no cap", k)
+	if cell.Kernels != three || cells[1].Kernels != three {
+		t.Errorf("after Accuracy the cell splits ops by %+v (twin %+v), want its own %+v", cell.Kernels.Settings(), cells[1].Kernels.Settings(), three.Settings())
 	}
 }

@@ -43,6 +43,19 @@ type opBase struct {
 	// among the graph's outputs of its size (see bufferPool).
 	pool *bufferPool
 	slot int
+
+	// kern points at the kernel settings of the graph's owner (the Cell's
+	// Kernels, or the Segment's own): read once per run of the op, so a
+	// cell's new settings reach graphs already compiled.
+	kern **kernels.Pool
+}
+
+// kpool is the kernel pool this run of the op splits its work by.
+func (o *opBase) kpool() *kernels.Pool {
+	if o.kern == nil {
+		return nil
+	}
+	return *o.kern
 }
 
 // base gives the graph builder the opBase of any op.

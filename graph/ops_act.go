@@ -28,11 +28,12 @@ func (o *actOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func actDo[T kernels.Float](o *actOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	if o.swiglu {
-		kernels.SwiGLU(o.n, o.f, floats[T](vals[0]), out.Data().([]T))
+		kernels.SwiGLU(kp, o.n, o.f, floats[T](vals[0]), out.Data().([]T))
 	} else {
-		kernels.GELU(floats[T](vals[0]), out.Data().([]T))
+		kernels.GELU(kp, floats[T](vals[0]), out.Data().([]T))
 	}
 	return out, nil
 }
@@ -55,12 +56,13 @@ func (o *actGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func actGradDo[T kernels.Float](o *actGradOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	x, dy, dx := floats[T](vals[0]), floats[T](vals[1]), out.Data().([]T)
 	if o.a.swiglu {
-		kernels.SwiGLUBackward(o.a.n, o.a.f, x, dy, dx)
+		kernels.SwiGLUBackward(kp, o.a.n, o.a.f, x, dy, dx)
 	} else {
-		kernels.GELUBackward(x, dy, dx)
+		kernels.GELUBackward(kp, x, dy, dx)
 	}
 	return out, nil
 }
@@ -78,9 +80,10 @@ func (o *addOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func addDo[T kernels.Float](o *addOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	a, b, y := floats[T](vals[0]), floats[T](vals[1]), out.Data().([]T)
-	kernels.ParallelFor(len(y), 8192, func(lo, hi int) {
+	kp.For(len(y), 8192, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			y[i] = a[i] + b[i]
 		}

@@ -154,10 +154,11 @@ func (o *armtReadOp) Do(vals ...G.Value) (G.Value, error) {
 // readRow computes, for batch row b, num = φ A (L, C) into num and
 // den = φ·z + ε (L) into den.
 func readRow[T kernels.Float](o *armtReadOp, phi, st []T, b int, num, den []T) {
+	kp := o.kpool()
 	L, C, K, W := o.l, o.c, o.k, o.width()
 	f := phi[b*L*K : (b+1)*L*K]
 	A, z := st[b*W:b*W+K*C], st[b*W+K*C:(b+1)*W]
-	kernels.Gemm(false, false, L, C, K, 1, f, K, A, C, 0, num, C)
+	kernels.Gemm(kp, false, false, L, C, K, 1, f, K, A, C, 0, num, C)
 	for t := range L {
 		den[t] = T(dot(f[t*K:(t+1)*K], z)) + armtEps
 	}
@@ -208,6 +209,7 @@ func (o *armtReadGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func armtReadGradDo[T kernels.Float](o *armtReadGradOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	r := o.r
 	phi, st, dy, d := floats[T](vals[0]), floats[T](vals[1]), floats[T](vals[2]), out.Data().([]T)
@@ -229,7 +231,7 @@ func armtReadGradDo[T kernels.Float](o *armtReadGradOp, vals []G.Value) (G.Value
 		A, z := st[b*W:b*W+K*C], st[b*W+K*C:(b+1)*W]
 		if o.which == 1 {
 			df := d[b*L*K : (b+1)*L*K]
-			kernels.Gemm(false, true, L, K, C, 1, dnum, C, A, C, 0, df, K)
+			kernels.Gemm(kp, false, true, L, K, C, 1, dnum, C, A, C, 0, df, K)
 			for t := range L {
 				for a := range K {
 					df[t*K+a] += dden[t] * z[a]
@@ -238,7 +240,7 @@ func armtReadGradDo[T kernels.Float](o *armtReadGradOp, vals []G.Value) (G.Value
 			continue
 		}
 		dA, dz := d[b*W:b*W+K*C], d[b*W+K*C:(b+1)*W]
-		kernels.Gemm(true, false, K, C, L, 1, f, K, dnum, C, 0, dA, C)
+		kernels.Gemm(kp, true, false, K, C, L, 1, f, K, dnum, C, 0, dA, C)
 		clear(dz)
 		for t := range L {
 			for a := range K {
@@ -301,6 +303,7 @@ func sigmoidT[T kernels.Float](x T) T { return T(1 / (1 + math.Exp(-float64(x)))
 // (v̄ and den unused on a fresh row), and reports whether the row is fresh.
 // The forward passes the op's γ tape, the backward nil.
 func writeTerms[T kernels.Float](o *armtWriteOp, tape *gammaTape, k, logit, st []T, b int, beta, den, vbar, gamma []T) bool {
+	kp := o.kpool()
 	M, C, K, W := o.m, o.c, o.k, o.width()
 	A, z := st[b*W:b*W+K*C], st[b*W+K*C:(b+1)*W]
 	kb := k[b*M*K : (b+1)*M*K]
@@ -309,7 +312,7 @@ func writeTerms[T kernels.Float](o *armtWriteOp, tape *gammaTape, k, logit, st [
 		beta[i] = sigmoidT(logit[b*M+i])
 	}
 	if !isFresh {
-		kernels.Gemm(false, false, M, C, K, 1, kb, K, A, C, 0, vbar, C)
+		kernels.Gemm(kp, false, false, M, C, K, 1, kb, K, A, C, 0, vbar, C)
 	}
 	for i := range M {
 		ki := kb[i*K : (i+1)*K]
@@ -346,6 +349,7 @@ func (o *armtWriteOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func armtWriteDo[T kernels.Float](o *armtWriteOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	k, v, logit, st, y := floats[T](vals[0]), floats[T](vals[1]), floats[T](vals[2]), floats[T](vals[3]), out.Data().([]T)
 	M, C, K, W := o.m, o.c, o.k, o.width()
@@ -365,7 +369,7 @@ func armtWriteDo[T kernels.Float](o *armtWriteOp, vals []G.Value) (G.Value, erro
 			}
 		}
 		// A' = A + kᵀ (β ⊙ (v - v̄)), z' = z + kᵀ γ
-		kernels.Gemm(true, false, K, C, M, 1, kb, K, diff, C, 1, y[b*W:b*W+K*C], C)
+		kernels.Gemm(kp, true, false, K, C, M, 1, kb, K, diff, C, 1, y[b*W:b*W+K*C], C)
 		z := y[b*W+K*C : (b+1)*W]
 		for i := range M {
 			for a := range K {
@@ -407,6 +411,7 @@ func (o *armtWriteGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func armtWriteGradDo[T kernels.Float](o *armtWriteGradOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	w := o.w
 	k, v, logit, st, dy, d := floats[T](vals[0]), floats[T](vals[1]), floats[T](vals[2]), floats[T](vals[3]), floats[T](vals[4]), out.Data().([]T)
@@ -419,7 +424,7 @@ func armtWriteGradDo[T kernels.Float](o *armtWriteGradOp, vals []G.Value) (G.Val
 		kb := k[b*M*K : (b+1)*M*K]
 		A, z := st[b*W:b*W+K*C], st[b*W+K*C:(b+1)*W]
 		dA1, dz1 := dy[b*W:b*W+K*C], dy[b*W+K*C:(b+1)*W]
-		kernels.Gemm(false, false, M, C, K, 1, kb, K, dA1, C, 0, P, C)
+		kernels.Gemm(kp, false, false, M, C, K, 1, kb, K, dA1, C, 0, P, C)
 		D := func(i, j int) T {
 			x := v[(b*M+i)*C+j]
 			if !isFresh {
@@ -447,9 +452,9 @@ func armtWriteGradDo[T kernels.Float](o *armtWriteGradOp, vals []G.Value) (G.Val
 					P[i*C+j] = beta[i] * D(i, j) // reuse P as β ⊙ D
 				}
 			}
-			kernels.Gemm(false, true, M, K, C, 1, P, C, dA1, C, 0, dk, K)
+			kernels.Gemm(kp, false, true, M, K, C, 1, P, C, dA1, C, 0, dk, K)
 			if !isFresh {
-				kernels.Gemm(false, true, M, K, C, 1, dnum, C, A, C, 1, dk, K)
+				kernels.Gemm(kp, false, true, M, K, C, 1, dnum, C, A, C, 1, dk, K)
 			}
 			for i := range M {
 				for a := range K {
@@ -480,7 +485,7 @@ func armtWriteGradDo[T kernels.Float](o *armtWriteGradOp, vals []G.Value) (G.Val
 			if isFresh {
 				continue
 			}
-			kernels.Gemm(true, false, K, C, M, 1, kb, K, dnum, C, 1, dA, C)
+			kernels.Gemm(kp, true, false, K, C, M, 1, kb, K, dnum, C, 1, dA, C)
 			for i := range M {
 				for a := range K {
 					dz[a] += dden[i] * kb[i*K+a]

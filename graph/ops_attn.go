@@ -45,11 +45,12 @@ func newAttnOp(dt tensor.Dtype, d kernels.AttnDims, scale float64, rope bool, th
 }
 
 func (o *attnOp) Do(vals ...G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	if o.dt == tensor.Float64 {
-		kernels.AttentionForward(o.d, floats[float64](vals[0]), out.Data().([]float64), o.scale, o.rope64, maskOf[float64](o.masked, vals), o.c64)
+		kernels.AttentionForward(kp, o.d, floats[float64](vals[0]), out.Data().([]float64), o.scale, o.rope64, maskOf[float64](o.masked, vals), o.c64)
 	} else {
-		kernels.AttentionForward(o.d, floats[float32](vals[0]), out.Data().([]float32), float32(o.scale), o.rope32, maskOf[float32](o.masked, vals), o.c32)
+		kernels.AttentionForward(kp, o.d, floats[float32](vals[0]), out.Data().([]float32), float32(o.scale), o.rope32, maskOf[float32](o.masked, vals), o.c32)
 	}
 	return out, nil
 }
@@ -89,13 +90,14 @@ type attnGradOp struct {
 }
 
 func (o *attnGradOp) Do(vals ...G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	a := o.a
 	dout := vals[len(vals)-1]
 	if o.dt == tensor.Float64 {
-		kernels.AttentionBackward(a.d, floats[float64](vals[0]), floats[float64](dout), out.Data().([]float64), a.scale, a.rope64, maskOf[float64](a.masked, vals), a.c64)
+		kernels.AttentionBackward(kp, a.d, floats[float64](vals[0]), floats[float64](dout), out.Data().([]float64), a.scale, a.rope64, maskOf[float64](a.masked, vals), a.c64)
 	} else {
-		kernels.AttentionBackward(a.d, floats[float32](vals[0]), floats[float32](dout), out.Data().([]float32), float32(a.scale), a.rope32, maskOf[float32](a.masked, vals), a.c32)
+		kernels.AttentionBackward(kp, a.d, floats[float32](vals[0]), floats[float32](dout), out.Data().([]float32), float32(a.scale), a.rope32, maskOf[float32](a.masked, vals), a.c32)
 	}
 	return out, nil
 }

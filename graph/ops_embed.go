@@ -179,6 +179,7 @@ func (o *embedGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func embedGradDo[T kernels.Float](o *embedGradOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	tied := o.which == 0 && o.e.head != nil
 	out, d, beta := gradOut[T](&o.opBase, !tied) // scattered: cleared unless a sink
 	if tied {
@@ -186,7 +187,7 @@ func embedGradDo[T kernels.Float](o *embedGradOp, vals []G.Value) (G.Value, erro
 		if r := len(l.rows); r > 0 {
 			h, g := floats[T](vals[2]), T(scalarOf(vals[3]))
 			hs := gatherRows(scratch[T](&o.opBase, r*l.c), h, l.rows, l.c)
-			kernels.Gemm(true, false, l.v, l.c, r, g, dlogits[T](l)[:r*l.v], l.v, hs, l.c, beta, d, l.c)
+			kernels.Gemm(kp, true, false, l.v, l.c, r, g, dlogits[T](l)[:r*l.v], l.v, hs, l.c, beta, d, l.c)
 		} else if beta == 0 {
 			clear(d)
 		}

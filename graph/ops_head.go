@@ -53,6 +53,7 @@ func (o *lossOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func lossDo[T kernels.Float](o *lossOp, vals []G.Value, dlogits *[]T) (G.Value, error) {
+	kp := o.kpool()
 	h, w, targets, wt := floats[T](vals[0]), floats[T](vals[1]), ints(vals[2]), floats[T](vals[3])
 	o.rows = o.rows[:0]
 	for i, x := range wt {
@@ -69,12 +70,12 @@ func lossDo[T kernels.Float](o *lossOp, vals []G.Value, dlogits *[]T) (G.Value, 
 	}
 	z := (*dlogits)[:r*o.v]
 	hs := gatherRows(scratch[T](&o.opBase, r*o.c), h, o.rows, o.c)
-	kernels.Gemm(false, true, r, o.v, o.c, 1, hs, o.c, w, o.c, 0, z, o.v)
+	kernels.Gemm(kp, false, true, r, o.v, o.c, 1, hs, o.c, w, o.c, 0, z, o.v)
 	tg, ws := make([]int, r), make([]T, r)
 	for k, i := range o.rows {
 		tg[k], ws[k] = targets[i], wt[i]
 	}
-	return o.scalar(kernels.SoftmaxXent(r, o.v, z, tg, ws)), nil
+	return o.scalar(kernels.SoftmaxXent(kp, r, o.v, z, tg, ws)), nil
 }
 
 // gatherRows copies the given rows of m (rows of width c) into out.
@@ -114,6 +115,7 @@ func (o *lossGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func lossGradDo[T kernels.Float](o *lossGradOp, vals []G.Value, dl []T) (G.Value, error) {
+	kp := o.kpool()
 	l := o.l
 	// dW is overwritten whole by its product (or added to a sink); dh
 	// only at the scored rows, and nothing is written when no row is
@@ -127,14 +129,14 @@ func lossGradDo[T kernels.Float](o *lossGradOp, vals []G.Value, dl []T) (G.Value
 	dl = dl[:r*l.v]
 	if o.which == 0 {
 		dh := scratch[T](&o.opBase, r*l.c)
-		kernels.Gemm(false, false, r, l.c, l.v, g, dl, l.v, w, l.c, 0, dh, l.c)
+		kernels.Gemm(kp, false, false, r, l.c, l.v, g, dl, l.v, w, l.c, 0, dh, l.c)
 		for k, i := range l.rows {
 			copy(d[i*l.c:(i+1)*l.c], dh[k*l.c:(k+1)*l.c])
 		}
 		return out, nil
 	}
 	hs := gatherRows(scratch[T](&o.opBase, r*l.c), h, l.rows, l.c)
-	kernels.Gemm(true, false, l.v, l.c, r, g, dl, l.v, hs, l.c, beta, d, l.c)
+	kernels.Gemm(kp, true, false, l.v, l.c, r, g, dl, l.v, hs, l.c, beta, d, l.c)
 	return out, nil
 }
 
@@ -155,6 +157,7 @@ func (o *logitsOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func logitsDo[T kernels.Float](o *logitsOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	h, w, rows := floats[T](vals[0]), floats[T](vals[1]), ints(vals[2])
 	n := len(h) / o.c
@@ -164,7 +167,7 @@ func logitsDo[T kernels.Float](o *logitsOp, vals []G.Value) (G.Value, error) {
 		}
 	}
 	hs := gatherRows(scratch[T](&o.opBase, len(rows)*o.c), h, rows, o.c)
-	kernels.Gemm(false, true, len(rows), o.v, o.c, 1, hs, o.c, w, o.c, 0, out.Data().([]T), o.v)
+	kernels.Gemm(kp, false, true, len(rows), o.v, o.c, 1, hs, o.c, w, o.c, 0, out.Data().([]T), o.v)
 	return out, nil
 }
 

@@ -70,17 +70,18 @@ func stacked[T kernels.Float](o *linearOp, vals []G.Value) []T {
 }
 
 func linearDo[T kernels.Float](o *linearOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	x, y, ldy := floats[T](vals[0]), out.Data().([]T), o.width()
 	switch {
 	case o.transposed && len(o.outs) > 1:
-		kernels.Gemm(false, true, o.n, ldy, o.in, 1, x, o.in, stacked[T](o, vals), o.in, 0, y, ldy)
+		kernels.Gemm(kp, false, true, o.n, ldy, o.in, 1, x, o.in, stacked[T](o, vals), o.in, 0, y, ldy)
 	case o.transposed:
-		kernels.Gemm(false, true, o.n, ldy, o.in, 1, x, o.in, floats[T](vals[1]), o.in, 0, y, ldy)
+		kernels.Gemm(kp, false, true, o.n, ldy, o.in, 1, x, o.in, floats[T](vals[1]), o.in, 0, y, ldy)
 	default: // Conv1D weights [in, out_j], side by side in y
 		off := 0
 		for j, m := range o.outs {
-			kernels.Gemm(false, false, o.n, m, o.in, 1, x, o.in, floats[T](vals[1+j]), m, 0, y[off:], ldy)
+			kernels.Gemm(kp, false, false, o.n, m, o.in, 1, x, o.in, floats[T](vals[1+j]), m, 0, y[off:], ldy)
 			off += m
 		}
 	}
@@ -88,7 +89,7 @@ func linearDo[T kernels.Float](o *linearOp, vals []G.Value) (G.Value, error) {
 		off := 0
 		for j, m := range o.outs {
 			b := floats[T](vals[1+len(o.outs)+j])
-			kernels.ParallelFor(o.n, 64, func(lo, hi int) {
+			kp.For(o.n, 64, func(lo, hi int) {
 				for r := lo; r < hi; r++ {
 					row := y[r*ldy+off : r*ldy+off+m]
 					for i := range row {
@@ -132,12 +133,13 @@ func (o *linearGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func linearGradDo[T kernels.Float](o *linearGradOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out, d, beta := gradOut[T](&o.opBase, false)
 	l := o.l
 	k := len(l.outs)
 	x, dy, ldy := floats[T](vals[0]), floats[T](vals[1+k]), l.width()
 	if o.which == 0 && l.transposed && k > 1 { // dx = dy · [W1; W2; ...] in one product
-		kernels.Gemm(false, false, l.n, l.in, ldy, 1, dy, ldy, stacked[T](l, vals), l.in, 0, d, l.in)
+		kernels.Gemm(kp, false, false, l.n, l.in, ldy, 1, dy, ldy, stacked[T](l, vals), l.in, 0, d, l.in)
 		return out, nil
 	}
 	off := 0
@@ -146,18 +148,18 @@ func linearGradDo[T kernels.Float](o *linearGradOp, vals []G.Value) (G.Value, er
 		dyj := dy[off:]
 		switch {
 		case o.which == 0 && l.transposed: // dx += dy_j (N,m) · W (m,in)
-			kernels.Gemm(false, false, l.n, l.in, m, 1, dyj, ldy, w, l.in, T(min(j, 1)), d, l.in)
+			kernels.Gemm(kp, false, false, l.n, l.in, m, 1, dyj, ldy, w, l.in, T(min(j, 1)), d, l.in)
 		case o.which == 0: // dx += dy_j (N,m) · Wᵀ, W (in,m)
-			kernels.Gemm(false, true, l.n, l.in, m, 1, dyj, ldy, w, m, T(min(j, 1)), d, l.in)
+			kernels.Gemm(kp, false, true, l.n, l.in, m, 1, dyj, ldy, w, m, T(min(j, 1)), d, l.in)
 		case o.which == 1+j && l.transposed: // dW (m,in) (+)= dy_jᵀ · x
-			kernels.Gemm(true, false, m, l.in, l.n, 1, dyj, ldy, x, l.in, beta, d, l.in)
+			kernels.Gemm(kp, true, false, m, l.in, l.n, 1, dyj, ldy, x, l.in, beta, d, l.in)
 		case o.which == 1+j: // dW (in,m) (+)= xᵀ · dy_j
-			kernels.Gemm(true, false, l.in, m, l.n, 1, x, l.in, dyj, ldy, beta, d, m)
+			kernels.Gemm(kp, true, false, l.in, m, l.n, 1, x, l.in, dyj, ldy, beta, d, m)
 		case o.which == 1+k+j && beta == 0:
-			kernels.ColumnSums(l.n, m, ldy, dyj, d)
+			kernels.ColumnSums(kp, l.n, m, ldy, dyj, d)
 		case o.which == 1+k+j:
 			sums := scratch[T](&o.opBase, m)
-			kernels.ColumnSums(l.n, m, ldy, dyj, sums)
+			kernels.ColumnSums(kp, l.n, m, ldy, dyj, sums)
 			for i, v := range sums {
 				d[i] += v
 			}

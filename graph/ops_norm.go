@@ -31,12 +31,13 @@ func (o *normOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func normDo[T kernels.Float](o *normOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	x, g, y := floats[T](vals[0]), floats[T](vals[1]), out.Data().([]T)
 	if o.rms {
-		kernels.RMSNorm(o.n, o.c, x, g, y, o.eps)
+		kernels.RMSNorm(kp, o.n, o.c, x, g, y, o.eps)
 	} else {
-		kernels.LayerNorm(o.n, o.c, x, g, floats[T](vals[2]), y, o.eps)
+		kernels.LayerNorm(kp, o.n, o.c, x, g, floats[T](vals[2]), y, o.eps)
 	}
 	return out, nil
 }
@@ -65,20 +66,21 @@ func (o *normGradOp) Do(vals ...G.Value) (G.Value, error) {
 }
 
 func normGradDo[T kernels.Float](o *normGradOp, vals []G.Value) (G.Value, error) {
+	kp := o.kpool()
 	out := o.newOut()
 	x, g, dy, d := floats[T](vals[0]), floats[T](vals[1]), floats[T](vals[2]), out.Data().([]T)
 	f := o.f
 	switch {
 	case o.which == 2:
-		kernels.ColumnSums(f.n, f.c, f.c, dy, d)
+		kernels.ColumnSums(kp, f.n, f.c, f.c, dy, d)
 	case o.which == 1 && f.rms:
-		kernels.RMSNormBackwardG(f.n, f.c, x, dy, d, f.eps)
+		kernels.RMSNormBackwardG(kp, f.n, f.c, x, dy, d, f.eps)
 	case o.which == 1:
-		kernels.LayerNormBackwardG(f.n, f.c, x, dy, d, f.eps)
+		kernels.LayerNormBackwardG(kp, f.n, f.c, x, dy, d, f.eps)
 	case f.rms:
-		kernels.RMSNormBackwardX(f.n, f.c, x, g, dy, d, f.eps)
+		kernels.RMSNormBackwardX(kp, f.n, f.c, x, g, dy, d, f.eps)
 	default:
-		kernels.LayerNormBackwardX(f.n, f.c, x, g, dy, d, f.eps)
+		kernels.LayerNormBackwardX(kp, f.n, f.c, x, g, dy, d, f.eps)
 	}
 	return out, nil
 }

@@ -123,6 +123,13 @@ type Cell[T kernels.Float] struct {
 	// MemNoise the states compared are the ones before noise: segment j,
 	// read from a noisy mem_{j-1}, is asked to give back the clean one.
 	MemStability float64
+	// Kernels is how the cell's ops split their work across threads (nil:
+	// the kernels' defaults, GOMAXPROCS workers with spinning helpers).
+	// Every op of the cell's graphs reads it at each run, so a change
+	// between runs reaches graphs already compiled; two cells with
+	// different Kernels run side by side in one process without seeing
+	// each other's. Twins copies it.
+	Kernels *kernels.Pool
 	// KeepEvery sets which states Gradients keeps from its forward pass:
 	// every KeepEvery-th (and the initial one); the replay recomputes the
 	// others a stretch at a time from the nearest kept one, so a run of n
@@ -252,7 +259,7 @@ func (c *Cell[T]) graph(shape SegmentShape) (*Segment[T], error) {
 	if c.pool == nil {
 		c.pool = newBufferPool()
 	}
-	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train && shape.LogitRows == 0, pool: c.pool})
+	g, err := NewSegment[T](c.W, shape, BuildOptions{Train: c.train && shape.LogitRows == 0, pool: c.pool, kern: &c.Kernels})
 	if err != nil {
 		return nil, err
 	}

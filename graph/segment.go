@@ -110,15 +110,26 @@ type Segment[T kernels.Float] struct {
 
 	fwd, train G.VM
 	sunk       []bool // per gradient: added into the caller's buffer by its op (Backward)
+
+	// kern is where the ops read their kernel settings: the owning Cell's
+	// Kernels field, or own for a segment built on its own.
+	kern **kernels.Pool
+	own  *kernels.Pool
 }
 
 // BuildOptions choose what a segment graph computes.
 type BuildOptions struct {
 	// Train adds the backward pass (parameter and memory gradients).
 	Train bool
+	// Kernels is how the graph's ops split their work (nil: the kernels'
+	// defaults). A Cell passes its own Kernels field instead.
+	Kernels *kernels.Pool
 	// pool lends the op outputs (a Cell's graphs share one); nil: the
 	// graph's ops own theirs.
 	pool *bufferPool
+	// kern, when set, is where the ops read their settings at each run
+	// (&Cell.Kernels), in place of Kernels.
+	kern **kernels.Pool
 }
 
 // NewSegment builds and compiles the segment graph of w for shape. For
@@ -160,6 +171,15 @@ func NewSegment[T kernels.Float](w *Weights, shape SegmentShape, opt BuildOption
 	s.fwd = G.NewTapeMachine(s.g.SubgraphRoots(fwdRoots...))
 	if opt.pool != nil {
 		opt.pool.lend(s.g)
+	}
+	s.own, s.kern = opt.Kernels, opt.kern
+	if s.kern == nil {
+		s.kern = &s.own
+	}
+	for _, n := range s.g.AllNodes() {
+		if b, ok := n.Op().(interface{ base() *opBase }); ok {
+			b.base().kern = s.kern
+		}
 	}
 	return s, nil
 }
@@ -565,13 +585,14 @@ func (s *Segment[T]) Backward(in *Batch[T], mem, gmem []T, grads [][]T) (Result[
 	if err := s.train.RunAll(); err != nil {
 		return Result[T]{}, nil, fmt.Errorf("graph: backward: %w", err)
 	}
+	kp := *s.kern
 	for i, gn := range s.grads {
 		if sunk[i] {
 			continue
 		}
 		g := floats[T](gn.Value())
 		dst := grads[i]
-		kernels.ParallelFor(len(g), 1<<15, func(lo, hi int) {
+		kp.For(len(g), 1<<15, func(lo, hi int) {
 			for j := lo; j < hi; j++ {
 				dst[j] += g[j]
 			}

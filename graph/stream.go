@@ -149,7 +149,7 @@ func (s *Stream) Generate(prompt []int, maxNew int, stop func(int) bool) ([]int,
 		}
 		cur = cur[k:]
 	}
-	s.first = 0 // a prompt no longer than the first segment is the final one
+	s.first = 0             // a prompt no longer than the first segment is the final one
 	n := (len(cur) - 1) / S // every full segment but the last token's
 	if err := s.steps(cur[:n*S]); err != nil {
 		return nil, err

@@ -27,6 +27,8 @@ func TestTwinsCopyEverySetting(t *testing.T) {
 			f.Set(reflect.MakeSlice(f.Type(), 3, 3))
 		case reflect.String:
 			f.SetString("seven")
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
 		default:
 			t.Fatalf("field %s of kind %s: give it a test value here", v.Type().Field(i).Name, f.Kind())
 		}

@@ -71,7 +71,7 @@ func evaluatePair(plan Plan, p Pair, log io.Writer) error {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	fmt.Fprintf(log, "sweep: evaluating %s at %v segments, %v samples\n", filepath.Base(c.Out), plan.EvalSegments, plan.EvalSamples)
-	sw := eval.Sweep{Task: c.Task, Counts: plan.EvalSegments, Samples: plan.EvalSamples, GCPercent: eval.DefaultGCPercent,
+	sw := eval.Sweep{Task: c.Task, Counts: plan.EvalSegments, Samples: plan.EvalSamples, GCPercent: eval.DefaultGCPercent, Kernels: c.Kernels,
 		Log: log, SaveFile: eval.AccuracyFile(c.Task, c.BabiTasks()),
 		NewTask: func(n int) (data.Task, error) {
 			return data.NewTask(data.TaskConfig{Name: c.Task, Segments: n, SegmentSize: ck.RMT.SegmentSize, Seed: plan.EvalSeed,

@@ -34,8 +34,9 @@ type Plan struct {
 	EvalSeed     int64 // seed of the evaluation samples
 }
 
-// DefaultEvalSegments is the evaluation lengths of the built-in tasks.
-var DefaultEvalSegments = []int{1, 2, 4, 8, 16, 32, 64}
+// DefaultEvalSegments is the evaluation lengths of the built-in tasks, a
+// fresh slice each call.
+func DefaultEvalSegments() []int { return []int{1, 2, 4, 8, 16, 32, 64} }
 
 // DefaultEvalSeed is the evaluation samples' seed (that of eval accuracy).
 const DefaultEvalSeed = 424242

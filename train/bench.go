@@ -8,7 +8,6 @@ import (
 
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/graph"
-	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // DataParallelBench is one measurement of data-parallel training steps
@@ -98,7 +97,7 @@ func BenchDataParallel(comm *dist.Comm, name string, c graph.Config, globalBatch
 		}
 	}
 	ms := func(d []time.Duration) float64 { return float64(slices.Min(d).Microseconds()) / 1e3 }
-	r := DataParallelBench{Shape: name, Ranks: comm.Size(), Threads: kernels.Threads(), GlobalBatch: globalBatch, SegmentTokens: tokens,
+	r := DataParallelBench{Shape: name, Ranks: comm.Size(), Threads: cell.Kernels.Threads(), GlobalBatch: globalBatch, SegmentTokens: tokens,
 		MemTokens: mem, Params: w.Count(), StepMS: ms(step), ComputeMS: ms(compute), WaitMS: ms(wait), AllreduceMS: ms(reduce),
 		OptimizerMS: ms(optim), AllreduceBytes: 4 * int64(w.Count()), Steps: steps}
 	r.TokensPerS = float64(globalBatch*tokens) / (r.StepMS / 1e3)

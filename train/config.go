@@ -11,6 +11,7 @@ import (
 	"github.com/rmtgo/rmt/curriculum"
 	"github.com/rmtgo/rmt/data"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // Config is a training run, as flags or a JSON file give it. The resolved
@@ -91,6 +92,10 @@ type Config struct {
 
 	Seed int64  `json:"seed"`
 	Out  string `json:"out"`
+
+	// Kernels is how the run's ops split their work (--threads, --spin).
+	// Not saved with the run: a run may resume on another machine.
+	Kernels kernels.Settings `json:"-"`
 }
 
 // DefaultConfig is the main job: the built-in model learns to keep a fact
@@ -140,6 +145,7 @@ func parseConfigFile(raw []byte, path string, c *Config) error {
 // dashes for underscores; a name that is no option is an error. Stage
 // options given win over explicit stages (overrideStages).
 func (c *Config) SetFrom(src Config, flags []string) error {
+	c.Kernels = src.Kernels // not a config option: always the command's
 	if len(flags) == 0 {
 		return nil
 	}
@@ -191,12 +197,12 @@ func (c *Config) Resolve() error {
 		c.ARMTFeatures = graph.FeaturesDPFPNormalized // new runs: the authors' current ARMT
 	}
 	known := false
-	for _, t := range data.TaskNames {
+	for _, t := range data.TaskNames() {
 		known = known || c.Task == t
 	}
 	switch {
 	case !known:
-		return bad("task", "%q, want one of %v", c.Task, data.TaskNames)
+		return bad("task", "%q, want one of %v", c.Task, data.TaskNames())
 	case c.SegmentSize < 1:
 		return bad("segment_size", "%d, want at least 1", c.SegmentSize)
 	case c.MemTokens < 0:

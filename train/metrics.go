@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rmtgo/rmt/checkpoints"
-	"github.com/rmtgo/rmt/graph/kernels"
 )
 
 // record is one line of metrics.jsonl: a logged step or an evaluation.
@@ -26,7 +25,7 @@ type record struct {
 	TokensPerS float64       `json:"tokens_per_s,omitempty"`
 	ValLoss    *float64      `json:"val_loss,omitempty"`
 	Accuracy   *float64      `json:"accuracy,omitempty"` // -1 where the task has no answers
-	Threads    int           `json:"threads,omitempty"`  // the kernels' thread count (kernels.SetThreads) when written
+	Threads    int           `json:"threads,omitempty"`  // the run's kernel thread count (Config.Kernels)
 	Memory     *memoryRecord `json:"memory,omitempty"`   // type "memory": where the run's memory goes
 	Time       string        `json:"time,omitempty"`     // when written, RFC 3339
 	// ElapsedS is the run's wall time in seconds when written: this
@@ -40,13 +39,17 @@ type metricsLog struct {
 	f     *os.File
 	start time.Time
 	carry float64 // elapsed_s of the last record kept on resuming
+	// threads is the run's kernel thread count (Config.Kernels), which
+	// every record carries.
+	threads int
 }
 
 // openMetrics opens path for appending. Resuming from step keep drops the
 // records after that step (and a torn last line, and the final table,
 // which is computed again), so that the file of a
 // resumed run reads as that of a run never stopped; keep < 0 starts afresh.
-func openMetrics(path string, keep int) (*metricsLog, error) {
+// threads is the thread count the records carry.
+func openMetrics(path string, keep, threads int) (*metricsLog, error) {
 	var carry float64
 	if keep < 0 {
 		if err := checkpoints.WriteFileAtomic(path, nil); err != nil {
@@ -77,7 +80,7 @@ func openMetrics(path string, keep int) (*metricsLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	return &metricsLog{f: f, start: time.Now(), carry: carry}, nil
+	return &metricsLog{f: f, start: time.Now(), carry: carry, threads: threads}, nil
 }
 
 // Write appends r; a nil log (a rank other than 0) writes nothing.
@@ -85,7 +88,7 @@ func (m *metricsLog) Write(r record) error {
 	if m == nil {
 		return nil
 	}
-	r.Threads = kernels.Threads()
+	r.Threads = m.threads
 	now := time.Now()
 	r.Time = now.UTC().Format(time.RFC3339)
 	r.ElapsedS = math.Round((m.carry+now.Sub(m.start).Seconds())*1000) / 1000

@@ -10,7 +10,7 @@ import (
 // far; a resumed log goes on from the elapsed time of the records kept.
 func TestMetricsTimeAndElapsed(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "metrics.jsonl")
-	m, err := openMetrics(path, -1)
+	m, err := openMetrics(path, -1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func TestMetricsTimeAndElapsed(t *testing.T) {
 		}
 	}
 	m.Close()
-	m, err = openMetrics(path, 1) // resumed from step 1: step 2 is dropped
+	m, err = openMetrics(path, 1, 1) // resumed from step 1: step 2 is dropped
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func describeSplits(c Config) string {
 		if d.dir == "" {
 			continue
 		}
-		for _, split := range data.Splits {
+		for _, split := range data.Splits() {
 			paths, _, err := data.SplitFiles(d.dir, split, 0, d.flag)
 			if err != nil {
 				fmt.Fprintf(&b, "split %s of %s: %v\n", split, d.flag, err)

@@ -19,6 +19,7 @@ import (
 	"github.com/rmtgo/rmt/dist"
 	"github.com/rmtgo/rmt/eval"
 	"github.com/rmtgo/rmt/graph"
+	"github.com/rmtgo/rmt/graph/kernels"
 	"github.com/rmtgo/rmt/internal/field"
 	"github.com/rmtgo/rmt/internal/table"
 	"github.com/rmtgo/rmt/provenance"
@@ -81,6 +82,8 @@ type trainer struct {
 	// its graphs too, so that the run compiles and fills one set of graph
 	// buffers rather than a training set and a validation set beside it.
 	cell *graph.Cell[float32]
+	// kern is how the run's ops split their work (Config.Kernels).
+	kern *kernels.Pool
 	// memoryLogged: the breakdown after the first validation is written.
 	memoryLogged bool
 	// validate scores validation samples: eval.Validate, or in tests a
@@ -110,6 +113,11 @@ func run(ctx context.Context, t *trainer) error {
 		opt.Log, opt.Terminal = io.Discard, false
 	}
 	t.run = checkpoints.Run{Dir: cfg.Out, Keep: cfg.Keep}
+	kern, err := kernels.NewPool(cfg.Kernels)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	t.kern = kern
 	if err := t.checkJob(); err != nil {
 		return err
 	}
@@ -273,7 +281,7 @@ func (t *trainer) setup() error {
 		if err := t.createRun(); err != nil {
 			return err
 		}
-		if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), -1); err != nil {
+		if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), -1, t.kern.Threads()); err != nil {
 			return err
 		}
 		return nil
@@ -303,7 +311,7 @@ func (t *trainer) setup() error {
 	if err := t.checkRunID(ck, latest); err != nil {
 		return err
 	}
-	if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), t.state.Step); err != nil {
+	if t.metrics, err = openMetrics(filepath.Join(c.Out, "metrics.jsonl"), t.state.Step, t.kern.Threads()); err != nil {
 		return err
 	}
 	fmt.Fprintf(t.opt.Log, "resuming %s at stage %d step %d (stage step %d)\n", latest, t.state.Stage+1, t.state.Step, t.state.StageStep)
@@ -613,6 +621,7 @@ func (t *trainer) trainCell() (*graph.Cell[float32], error) {
 		if err != nil {
 			return nil, fmt.Errorf("train: %w", err)
 		}
+		cell.Kernels = t.kern
 		t.cell = cell
 	}
 	return t.cell, nil

@@ -18,7 +18,7 @@ import (
 // million tokens (bench.TrainScalingWith, bench.StreamTokens).
 func runScaling(_ job, args []string) error {
 	fs := flag.NewFlagSet("scaling", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	shape := fs.String("shape", "stories260K", "stories260K, gpt2-small, gpt2-medium, or a model folder whose shape to use (random weights)")
 	seg := fs.Int("segment-size", 512, "tokens per segment")
 	mem := fs.Int("mem-tokens", 16, "memory tokens")
@@ -62,7 +62,7 @@ func runScaling(_ job, args []string) error {
 	if *timed < 0 || *keepEvery < 0 {
 		return fmt.Errorf("--timed %d and --keep-every %d must be at least 0", *timed, *keepEvery)
 	}
-	rep, err := bench.TrainScalingWith(w, *seg, *mem, counts, bench.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery}, logf)
+	rep, err := bench.TrainScalingWith(w, *seg, *mem, counts, bench.ScalingOptions{Timed: *timed, KeepEvery: *keepEvery, Kernels: *kern}, logf)
 	if err != nil {
 		return err
 	}

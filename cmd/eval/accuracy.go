@@ -22,7 +22,7 @@ func runAccuracy(j job, args []string) error {
 
 func accuracy(j job, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	q := addQuestionFlags(fs)
 	segFlag := fs.String("segments", "1,2,4", "segment counts to evaluate, e.g. 1,16,256,4096 (4096 x 512 = 2M tokens)")
@@ -62,7 +62,7 @@ func accuracy(j job, out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: j.comm,
+	sw := eval.Sweep{Task: *q.task, Counts: counts, Samples: perCount, GCPercent: *gcPercent, Log: os.Stderr, Every: *every, Comm: j.comm, Kernels: *kern,
 		NewTask: q.questions().For(ck)}
 	if *save {
 		sw.SaveFile = eval.AccuracyFile(*q.task, q.babi)

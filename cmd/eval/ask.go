@@ -23,7 +23,7 @@ func runAsk(_ job, args []string) error { return ask(os.Stdout, os.Stdin, args) 
 //	go run ./cmd/eval ask --checkpoint runs/qa --context book.txt --question "Where is Mary?"
 func ask(out io.Writer, stdin io.Reader, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint, run or exported folder (with memory)")
 	ctxFlag := fs.String("context", "", "file of the text to read, or - for stdin")
 	question := fs.String("question", "", "question about the text (without it, the text is continued)")
@@ -55,6 +55,9 @@ func ask(out io.Writer, stdin io.Reader, args []string) error {
 	}
 	cell, err := eval.ReadCell(ck)
 	if err != nil {
+		return err
+	}
+	if cell.Kernels, err = kern.Pool(); err != nil {
 		return err
 	}
 	var r io.Reader = stdin

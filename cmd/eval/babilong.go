@@ -25,12 +25,12 @@ func runBabilong(j job, args []string) error { return babilong(j, os.Stdout, os.
 // after every cell.
 func babilong(j job, out, log io.Writer, args []string) error {
 	fs := flag.NewFlagSet("babilong", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	ck := fs.String("checkpoint", "", "checkpoint directory, run directory (its best checkpoint) or exported folder")
 	babiDir := fs.String("babi-dir", "", "folder of bAbI qaN_*_test.txt files (the test split; folders joined by ':' are searched in order)")
 	noiseDir := fs.String("noise-dir", "", "folder of .txt books; the eval split of it (every 5th book) is the background")
 	tasks := fs.String("tasks", "", "bAbI tasks, e.g. 1,2,3,4,5 (default: the tasks the checkpoint was trained on)")
-	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths, ","), "lengths: 0k (the story alone), then in --units: 1k = 1,000 GPT-2 tokens (gpt2) or 1,024 model tokens (model)")
+	lengths := fs.String("lengths", strings.Join(eval.BabilongLengths(), ","), "lengths: 0k (the story alone), then in --units: 1k = 1,000 GPT-2 tokens (gpt2) or 1,024 model tokens (model)")
 	units := fs.String("units", eval.UnitsGPT2, "unit of --lengths: gpt2 (BABILong's: GPT-2 tokens of the whole sample, k = 1,000; unfiltered background) or model (the model's tokens, k = 1,024; background filtered of task entities)")
 	align := fs.String("align", eval.AlignLeft, "how a sample is cut into segments: left (from its start) or right (from its end, so the question ends where a training sample's does)")
 	room := fs.Int("answer-room", 0, "with --align right: tokens left after each prompt (0: the checkpoint's answer_room from training)")
@@ -62,7 +62,7 @@ func babilong(j job, out, log io.Writer, args []string) error {
 		}
 		return babilongOutput(out, log, *res.Babilong, *plotFile, *asJSON)
 	}
-	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every,
+	run := eval.BabilongRun{BabiDir: *babiDir, NoiseDir: *noiseDir, Seed: *seed, GCPercent: *gcPercent, Save: *save, Log: log, Every: *every, Kernels: *kern,
 		Units: *units, NoiseFilter: *noiseFilter, Align: *align, AnswerRoom: *room, BabiTrainDir: *trainDir, Out: *outFile, Command: commandLine(args)}
 	switch {
 	case fs.NArg() > 0:

@@ -24,7 +24,7 @@ func runDynamics(_ job, args []string) error {
 
 func dynamics(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("dynamics", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	q := addQuestionFlags(fs)
 	segments := fs.Int("segments", 48, "segments per sample; hand-offs 1..segments-1 can be described")
@@ -63,7 +63,7 @@ func dynamics(out io.Writer, args []string) error {
 	p := eval.NewProgress(os.Stderr, "dynamics", *samples, int64(*samples)*int64(slices.Max(handoffs)*S), *every)
 	rep := eval.DynamicsReport{Checkpoint: ck.Dir, Task: *q.task, SegmentSize: S, Memory: ck.RMT.Kind().Kind, DMem: ck.RMT.DMem, Features: ck.RMT.Kind().ARMTFeatures(), MemTokens: ck.RMT.MemTokens,
 		Segments: *segments, Samples: *samples, Seed: *q.seed}
-	if rep.Results, err = eval.MemoryDynamics(ck.Weights, ck.RMT.MemTokens, t, *samples, handoffs, p); err != nil {
+	if rep.Results, err = eval.MemoryDynamics(ck.Weights, ck.RMT.MemTokens, t, *samples, handoffs, *kern, p); err != nil {
 		return err
 	}
 	if *asJSON {

@@ -28,7 +28,7 @@ func runPerplexity(j job, args []string) error {
 
 func perplexity(j job, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("perplexity", flag.ContinueOnError)
-	threadflag.Bind(fs)
+	kern := threadflag.Bind(fs)
 	ckFlag := fs.String("checkpoint", "", "checkpoint directory, or a run directory (its best checkpoint)")
 	model := fs.String("model", "", "a plain HuggingFace folder instead of a checkpoint: no memory, so only the no-memory column")
 	textDir := fs.String("text-dir", "", "folder of long .txt documents")
@@ -97,7 +97,7 @@ func perplexity(j job, out io.Writer, args []string) error {
 	if *historyPlot != "" && !*history {
 		return fmt.Errorf("--history-plot needs --history")
 	}
-	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx, Comm: j.comm}
+	opt := eval.PerplexityOptions{Reset: *reset, FullContext: *fullCtx, Comm: j.comm, Kernels: *kern}
 	if *fullCtx {
 		rep.ContextWindow = eval.ContextWindow(w.Config, rep.SegmentSize)
 	}

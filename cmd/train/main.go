@@ -146,7 +146,7 @@ func flagSet(given *train.Config, o *commandFlags) (fs *flag.FlagSet, configFile
 	bind(fs, given)
 	configFile = fs.String("config", "", "JSON config file (unknown keys are an error); flags given explicitly override it")
 	fs.Var(&o.resume, "resume", "continue the run in --out from its latest checkpoint; --resume=auto: from the newest checkpoint that verifies, when the latest does not (docs/runs.md)")
-	threadflag.Bind(fs) // --threads, --spin: not run config, since a run may resume on another machine
+	threadflag.BindTo(fs, &given.Kernels) // --threads, --spin: Config.Kernels, not saved with the run
 	fs.IntVar(&o.checkEvery, "check-every", 100, "with several processes (mpirun): steps between checks that every process holds the same parameters (0: at checkpoints only)")
 	bindSweep(fs, &o.sweep)
 	return fs, configFile

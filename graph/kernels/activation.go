@@ -6,12 +6,12 @@ import "math"
 const geluC = 0.7978845608028654
 
 // GELU computes gelu_new: 0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x^3))).
-func GELU[T Float](x, y []T) {
+func GELU[T Float](p *Pool, x, y []T) {
 	if x32, ok := any(x).([]float32); ok {
-		gelu32(x32, any(y).([]float32), nil, nil)
+		gelu32(p, x32, any(y).([]float32), nil, nil)
 		return
 	}
-	ParallelFor(len(x), 4096, func(lo, hi int) {
+	p.For(len(x), 4096, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := float64(x[i])
 			y[i] = T(0.5 * v * (1 + math.Tanh(geluC*(v+0.044715*v*v*v))))
@@ -20,12 +20,12 @@ func GELU[T Float](x, y []T) {
 }
 
 // GELUBackward writes dx = dy * gelu'(x).
-func GELUBackward[T Float](x, dy, dx []T) {
+func GELUBackward[T Float](p *Pool, x, dy, dx []T) {
 	if x32, ok := any(x).([]float32); ok {
-		gelu32(x32, nil, any(dy).([]float32), any(dx).([]float32))
+		gelu32(p, x32, nil, any(dy).([]float32), any(dx).([]float32))
 		return
 	}
-	ParallelFor(len(x), 4096, func(lo, hi int) {
+	p.For(len(x), 4096, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			v := float64(x[i])
 			th := math.Tanh(geluC * (v + 0.044715*v*v*v))
@@ -37,12 +37,12 @@ func GELUBackward[T Float](x, dy, dx []T) {
 
 // SwiGLU computes y = silu(gate) * up for each of n rows, where row r of gu
 // is [gate (f) | up (f)] (the fused output of gate_proj and up_proj).
-func SwiGLU[T Float](n, f int, gu, y []T) {
+func SwiGLU[T Float](p *Pool, n, f int, gu, y []T) {
 	if g32, ok := any(gu).([]float32); ok {
-		swiglu32(n, f, g32, any(y).([]float32), nil, nil)
+		swiglu32(p, n, f, g32, any(y).([]float32), nil, nil)
 		return
 	}
-	ParallelFor(n, 8, func(lo, hi int) {
+	p.For(n, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			g, u, yr := gu[2*r*f:2*r*f+f], gu[2*r*f+f:2*(r+1)*f], y[r*f:(r+1)*f]
 			for j := range yr {
@@ -53,12 +53,12 @@ func SwiGLU[T Float](n, f int, gu, y []T) {
 }
 
 // SwiGLUBackward writes dgu = [dy*up*silu'(gate) | dy*silu(gate)].
-func SwiGLUBackward[T Float](n, f int, gu, dy, dgu []T) {
+func SwiGLUBackward[T Float](p *Pool, n, f int, gu, dy, dgu []T) {
 	if g32, ok := any(gu).([]float32); ok {
-		swiglu32(n, f, g32, nil, any(dy).([]float32), any(dgu).([]float32))
+		swiglu32(p, n, f, g32, nil, any(dy).([]float32), any(dgu).([]float32))
 		return
 	}
-	ParallelFor(n, 8, func(lo, hi int) {
+	p.For(n, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			g, u, dyr := gu[2*r*f:2*r*f+f], gu[2*r*f+f:2*(r+1)*f], dy[r*f:(r+1)*f]
 			dg, du := dgu[2*r*f:2*r*f+f], dgu[2*r*f+f:2*(r+1)*f]
@@ -79,8 +79,8 @@ func silu[T Float](x T) T { return x * sigmoid(x) }
 
 // swiglu32 is the float32 SwiGLU, forward (y != nil) or backward, with the
 // sigmoids of a row computed by the vectorised exp.
-func swiglu32(n, f int, gu, y, dy, dgu []float32) {
-	ParallelFor(n, 8, func(lo, hi int) {
+func swiglu32(p *Pool, n, f int, gu, y, dy, dgu []float32) {
+	p.For(n, 8, func(lo, hi int) {
 		sig := make([]float32, f)
 		for r := lo; r < hi; r++ {
 			g, u := gu[2*r*f:2*r*f+f], gu[2*r*f+f:2*(r+1)*f]
@@ -112,9 +112,9 @@ func swiglu32(n, f int, gu, y, dy, dgu []float32) {
 // tanh(u) = 1 - 2/(exp(2u)+1) on the vectorised exp: math.Tanh in float64
 // was a large share of a GPT-2 step. exp overflowing to +Inf or flushing to
 // 0 gives tanh's limits exactly.
-func gelu32(x, y, dy, dx []float32) {
+func gelu32(p *Pool, x, y, dy, dx []float32) {
 	const chunk = 1024
-	ParallelFor((len(x)+chunk-1)/chunk, 4, func(lo, hi int) {
+	p.For((len(x)+chunk-1)/chunk, 4, func(lo, hi int) {
 		th := make([]float32, chunk)
 		for c := lo; c < hi; c++ {
 			xs := x[c*chunk : min((c+1)*chunk, len(x))]

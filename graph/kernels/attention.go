@@ -3,7 +3,6 @@ package kernels
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"sync/atomic"
 	"unsafe"
 )
@@ -151,21 +150,21 @@ type AttnCache[T Float] struct {
 // scores. keyMask, if not nil, has length B·L, and key t' of batch row b is
 // visible only where keyMask[b·L+t'] != 0. A query with no visible key gives
 // zeros. The cache is filled for AttentionBackward.
-func AttentionForward[T Float](d AttnDims, qkv, out []T, scale T, rope *Rope[T], keyMask []T, cache *AttnCache[T]) {
+func AttentionForward[T Float](p *Pool, d AttnDims, qkv, out []T, scale T, rope *Rope[T], keyMask []T, cache *AttnCache[T]) {
 	checkAttn("AttentionForward", d, qkv, out, "out", d.H*d.Dh, rope, keyMask)
 	c := cache
-	c.begin(d, qkv, scale, rope, keyMask)
+	c.begin(p, d, qkv, scale, rope, keyMask)
 	c.out = out
-	ParallelFor(d.B*d.KVH, 1, c.packFn)
+	p.For(d.B*d.KVH, 1, c.packFn)
 	c.next.Store(0)
-	ParallelFor(d.B*d.H, 1, c.fwdFn)
+	p.For(d.B*d.H, 1, c.fwdFn)
 	c.end()
 }
 
 // AttentionBackward overwrites dqkv (same shape as qkv) with the gradient of
 // Σ out·dout with respect to qkv, given the qkv, scale, rope and keyMask of
 // the AttentionForward call that filled cache.
-func AttentionBackward[T Float](d AttnDims, qkv, dout, dqkv []T, scale T, rope *Rope[T], keyMask []T, cache *AttnCache[T]) {
+func AttentionBackward[T Float](p *Pool, d AttnDims, qkv, dout, dqkv []T, scale T, rope *Rope[T], keyMask []T, cache *AttnCache[T]) {
 	checkAttn("AttentionBackward", d, qkv, dout, "dout", d.H*d.Dh, rope, keyMask)
 	if len(dqkv) != len(qkv) {
 		panic(fmt.Sprintf("kernels: AttentionBackward: len(dqkv) = %d, want %d", len(dqkv), len(qkv)))
@@ -181,10 +180,10 @@ func AttentionBackward[T Float](d AttnDims, qkv, dout, dqkv []T, scale T, rope *
 	// c.ks stays the forward pass's table: the backward strips must have the
 	// same height as those that wrote P.
 	c.qkv, c.dout, c.dqkv, c.scale, c.ropeT = qkv, dout, dqkv, scale, rope
-	c.slots = max(runtime.GOMAXPROCS(0), 1)
+	c.slots = max(p.Workers(), 1)
 	c.scratch = grow(c.scratch, c.slots*c.slotLen)
 	c.next.Store(0)
-	ParallelFor(d.B*d.KVH, 1, c.bwdFn)
+	p.For(d.B*d.KVH, 1, c.bwdFn)
 	c.end()
 }
 
@@ -226,7 +225,7 @@ func grow[T Float](buf []T, n int) []T {
 }
 
 // begin sizes the cache for d and records the call's arguments.
-func (c *AttnCache[T]) begin(d AttnDims, qkv []T, scale T, rope *Rope[T], keyMask []T) {
+func (c *AttnCache[T]) begin(p *Pool, d AttnDims, qkv []T, scale T, rope *Rope[T], keyMask []T) {
 	if c.fwdFn == nil {
 		c.packFn, c.fwdFn, c.bwdFn = c.packGroups, c.forwardHeads, c.backwardGroups
 	}
@@ -247,7 +246,7 @@ func (c *AttnCache[T]) begin(d AttnDims, qkv []T, scale T, rope *Rope[T], keyMas
 	c.vr = grow(c.vr, B*KVH*L*Dh)
 	c.o = grow(c.o, B*H*L*Dh)
 	if !back {
-		c.slots = max(runtime.GOMAXPROCS(0), 1)
+		c.slots = max(p.Workers(), 1)
 		c.p = grow(c.p, c.slots*L*c.lp)
 		if c.pairs() {
 			c.v2 = grow(c.v2, B*KVH*c.pairLen())
@@ -294,7 +293,7 @@ func (c *AttnCache[T]) end() {
 func (c *AttnCache[T]) slot() []T {
 	s := int(c.next.Add(1)) - 1
 	if s >= c.slots {
-		return make([]T, c.slotLen) // only if GOMAXPROCS grew during the call
+		return make([]T, c.slotLen) // only if a nil Pool's GOMAXPROCS grew during the call
 	}
 	return c.scratch[s*c.slotLen : (s+1)*c.slotLen]
 }
@@ -458,7 +457,7 @@ func (c *AttnCache[T]) forwardHeads(lo, hi int) {
 		if s := int(c.next.Add(1)) - 1; s < c.slots {
 			own = c.p[s*L*lp : (s+1)*L*lp]
 		} else {
-			own = make([]T, L*lp) // only if GOMAXPROCS grew during the call
+			own = make([]T, L*lp) // only if a nil Pool's GOMAXPROCS grew during the call
 		}
 	}
 	for bh := lo; bh < hi; bh++ {

@@ -46,21 +46,21 @@ func BenchmarkAttention(b *testing.B) {
 		}
 		b.Run(s.name+"/fwd", func(b *testing.B) {
 			b.ReportAllocs()
-			AttentionForward(d, qkv, out, scale, rope, nil, c)
+			AttentionForward(nil, d, qkv, out, scale, rope, nil, c)
 			b.ResetTimer()
 			for range b.N {
-				AttentionForward(d, qkv, out, scale, rope, nil, c)
+				AttentionForward(nil, d, qkv, out, scale, rope, nil, c)
 			}
 			report(b, fwdFlops)
 		})
 		b.Run(s.name+"/fwd+bwd", func(b *testing.B) {
 			b.ReportAllocs()
-			AttentionForward(d, qkv, out, scale, rope, nil, c)
-			AttentionBackward(d, qkv, dout, dqkv, scale, rope, nil, c)
+			AttentionForward(nil, d, qkv, out, scale, rope, nil, c)
+			AttentionBackward(nil, d, qkv, dout, dqkv, scale, rope, nil, c)
 			b.ResetTimer()
 			for range b.N {
-				AttentionForward(d, qkv, out, scale, rope, nil, c)
-				AttentionBackward(d, qkv, dout, dqkv, scale, rope, nil, c)
+				AttentionForward(nil, d, qkv, out, scale, rope, nil, c)
+				AttentionBackward(nil, d, qkv, dout, dqkv, scale, rope, nil, c)
 			}
 			report(b, 3*fwdFlops)
 		})
@@ -80,7 +80,7 @@ func BenchmarkAttentionSgemmRate(b *testing.B) {
 			a, w := to32(randSlice(rng, s.m*s.k, 1)), to32(randSlice(rng, s.n*s.k, 1))
 			c := make([]float32, s.m*s.n)
 			for range b.N {
-				Gemm(false, true, s.m, s.n, s.k, 1, a, s.k, w, s.k, 0, c, s.n)
+				Gemm(nil, false, true, s.m, s.n, s.k, 1, a, s.k, w, s.k, 0, c, s.n)
 			}
 			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

@@ -225,13 +225,13 @@ func TestAttentionForwardMatchesNaive(t *testing.T) {
 			want := naiveAttention(d, qkv, scale, theta, tc.keyMask())
 			schedules(t, func(t *testing.T) {
 				out := make([]float64, len(want))
-				AttentionForward(d, qkv, out, scale, ropeFor[float64](tc), tc.keyMask(), new(AttnCache[float64]))
+				AttentionForward(nil, d, qkv, out, scale, ropeFor[float64](tc), tc.keyMask(), new(AttnCache[float64]))
 				if e := maxRelDiff(out, want); e > 1e-13 {
 					t.Errorf("float64: max relative difference %.3g from the naive reference, want <= 1e-13", e)
 				}
 				kernels32(t, func(t *testing.T) {
 					out := make([]float32, len(want))
-					AttentionForward(d, to32(qkv), out, float32(scale), ropeFor[float32](tc), to32(tc.keyMask()), new(AttnCache[float32]))
+					AttentionForward(nil, d, to32(qkv), out, float32(scale), ropeFor[float32](tc), to32(tc.keyMask()), new(AttnCache[float32]))
 					if e := maxRelDiff(out, want); e > 1e-5 {
 						t.Errorf("float32: max relative difference %.3g from the naive reference, want <= 1e-5", e)
 					}
@@ -252,7 +252,7 @@ func TestAttentionForwardMatchesNaive(t *testing.T) {
 // attnLoss is Σ out·dout, the scalar whose gradient AttentionBackward gives.
 func attnLoss(tc attnCase, qkv, dout []float64, scale float64) float64 {
 	out := make([]float64, len(dout))
-	AttentionForward(tc.d, qkv, out, scale, ropeFor[float64](tc), tc.keyMask(), new(AttnCache[float64]))
+	AttentionForward(nil, tc.d, qkv, out, scale, ropeFor[float64](tc), tc.keyMask(), new(AttnCache[float64]))
 	s := 0.0
 	for i, v := range out {
 		s += v * dout[i]
@@ -275,8 +275,8 @@ func TestAttentionBackwardFiniteDifferences(t *testing.T) {
 				for i := range dqkv {
 					dqkv[i] = math.NaN() // must be overwritten
 				}
-				AttentionForward(d, qkv, out, scale, ropeFor[float64](tc), tc.keyMask(), c)
-				AttentionBackward(d, qkv, dout, dqkv, scale, ropeFor[float64](tc), tc.keyMask(), c)
+				AttentionForward(nil, d, qkv, out, scale, ropeFor[float64](tc), tc.keyMask(), c)
+				AttentionBackward(nil, d, qkv, dout, dqkv, scale, ropeFor[float64](tc), tc.keyMask(), c)
 				const eps = 1e-6
 				fd := make([]float64, len(qkv))
 				x := append([]float64(nil), qkv...)
@@ -325,15 +325,15 @@ func TestAttentionFloat32MatchesFloat64(t *testing.T) {
 			out64 := make([]float64, len(dout))
 			dqkv64 := make([]float64, len(qkv))
 			c64 := new(AttnCache[float64])
-			AttentionForward(d, qkv, out64, scale, ropeFor[float64](tc), tc.keyMask(), c64)
-			AttentionBackward(d, qkv, dout, dqkv64, scale, ropeFor[float64](tc), tc.keyMask(), c64)
+			AttentionForward(nil, d, qkv, out64, scale, ropeFor[float64](tc), tc.keyMask(), c64)
+			AttentionBackward(nil, d, qkv, dout, dqkv64, scale, ropeFor[float64](tc), tc.keyMask(), c64)
 			schedules(t, func(t *testing.T) {
 				kernels32(t, func(t *testing.T) {
 					c := new(AttnCache[float32])
 					out := make([]float32, len(dout))
 					dqkv := make([]float32, len(qkv))
-					AttentionForward(d, to32(qkv), out, float32(scale), ropeFor[float32](tc), to32(tc.keyMask()), c)
-					AttentionBackward(d, to32(qkv), to32(dout), dqkv, float32(scale), ropeFor[float32](tc), to32(tc.keyMask()), c)
+					AttentionForward(nil, d, to32(qkv), out, float32(scale), ropeFor[float32](tc), to32(tc.keyMask()), c)
+					AttentionBackward(nil, d, to32(qkv), to32(dout), dqkv, float32(scale), ropeFor[float32](tc), to32(tc.keyMask()), c)
 					if e := maxRelDiff(out, out64); e > 1e-5 {
 						t.Errorf("forward: float32 differs from float64 by %.3g (relative to the largest), want <= 1e-5", e)
 					}
@@ -370,8 +370,8 @@ func TestAttentionCacheReuse(t *testing.T) {
 		run := func(c *AttnCache[float32]) (out, dqkv []float32) {
 			out = make([]float32, len(dout))
 			dqkv = make([]float32, len(qkv))
-			AttentionForward(d, qkv, out, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), c)
-			AttentionBackward(d, qkv, dout, dqkv, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), c)
+			AttentionForward(nil, d, qkv, out, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), c)
+			AttentionBackward(nil, d, qkv, dout, dqkv, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), c)
 			return out, dqkv
 		}
 		out, dqkv := run(shared)
@@ -413,8 +413,8 @@ func TestAttentionForwardOnlyCache(t *testing.T) {
 		rng := rand.New(rand.NewPCG(6, uint64(i)))
 		qkv := to32(randSlice(rng, d.B*d.L*(d.H+2*d.KVH)*d.Dh, 1))
 		got, want := make([]float32, d.B*d.L*d.H*d.Dh), make([]float32, d.B*d.L*d.H*d.Dh)
-		AttentionForward(d, qkv, got, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), shared)
-		AttentionForward(d, qkv, want, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), new(AttnCache[float32]))
+		AttentionForward(nil, d, qkv, got, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), shared)
+		AttentionForward(nil, d, qkv, want, 0.3, ropeFor[float32](tc), to32(tc.keyMask()), new(AttnCache[float32]))
 		for j := range got {
 			if got[j] != want[j] {
 				t.Fatalf("%s: out[%d] = %v with a ForwardOnly cache, want %v", tc.name, j, got[j], want[j])
@@ -432,7 +432,7 @@ func TestAttentionForwardOnlyCache(t *testing.T) {
 	}()
 	d := AttnDims{B: 1, L: 5, H: 2, KVH: 1, Dh: 4}
 	qkv := make([]float32, d.B*d.L*(d.H+2*d.KVH)*d.Dh)
-	AttentionBackward(d, qkv, make([]float32, d.B*d.L*d.H*d.Dh), make([]float32, len(qkv)), 0.3, nil, nil, shared)
+	AttentionBackward(nil, d, qkv, make([]float32, d.B*d.L*d.H*d.Dh), make([]float32, len(qkv)), 0.3, nil, nil, shared)
 }
 
 // mallocsPerRun is testing.AllocsPerRun without its GOMAXPROCS=1, so that
@@ -452,7 +452,7 @@ func TestAttentionNoAllocsWhenWarm(t *testing.T) {
 	// ParallelFor allocates its WaitGroup and goroutine closures itself; a
 	// forward+backward pair makes three calls of it. The attention code must
 	// add nothing once the cache is warm.
-	parallelFor := mallocsPerRun(50, func() { ParallelFor(64, 1, func(lo, hi int) {}) })
+	parallelFor := mallocsPerRun(50, func() { nilPool.For(64, 1, func(lo, hi int) {}) })
 	for _, tc := range []attnCase{
 		{"narrow_rope_mask", AttnDims{B: 1, L: 64, H: 8, KVH: 4, Dh: 8}, true, "middle"},
 		{"wide", AttnDims{B: 2, L: 64, H: 4, KVH: 4, Dh: 64}, false, ""},
@@ -466,8 +466,8 @@ func TestAttentionNoAllocsWhenWarm(t *testing.T) {
 			rope, mask := ropeFor[float32](tc), to32(tc.keyMask())
 			c := new(AttnCache[float32])
 			run := func() {
-				AttentionForward(d, qkv, out, 0.3, rope, mask, c)
-				AttentionBackward(d, qkv, dout, dqkv, 0.3, rope, mask, c)
+				AttentionForward(nil, d, qkv, out, 0.3, rope, mask, c)
+				AttentionBackward(nil, d, qkv, dout, dqkv, 0.3, rope, mask, c)
 			}
 			if got := testing.AllocsPerRun(20, run); got != 0 {
 				t.Errorf("warm forward+backward on one goroutine: %v allocations, want 0", got)

@@ -20,10 +20,10 @@ func trans(t bool) blas.Transpose {
 // op(a) is (m, k) and op(b) is (k, n); lda, ldb and ldc are row strides, so a
 // column block of a wider matrix is addressed without copying.
 //
-// Products big enough to pay for it are split across GOMAXPROCS goroutines,
+// Products big enough to pay for it are split across p.Workers() goroutines,
 // by row blocks of c (or column blocks when c is wide and short), each a
 // single-threaded BLAS call.
-func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func Gemm[T Float](p *Pool, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -33,7 +33,7 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 		return
 	}
 	if m >= n {
-		ParallelFor(m, max(8, minWork/(n*k)), func(lo, hi int) {
+		p.For(m, max(8, minWork/(n*k)), func(lo, hi int) {
 			ao := lo * lda
 			if transA {
 				ao = lo
@@ -42,7 +42,7 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 		})
 		return
 	}
-	ParallelFor(n, max(8, minWork/(m*k)), func(lo, hi int) {
+	p.For(n, max(8, minWork/(m*k)), func(lo, hi int) {
 		bo := lo
 		if transB {
 			bo = lo * ldb

@@ -43,7 +43,7 @@ func TestGemmMatchesNaive(t *testing.T) {
 			for i := range c {
 				c[i] = 1
 			}
-			Gemm(tc.ta, tc.tb, m, n, k, 2, a, lda, b, ldb, 0.5, c, n)
+			Gemm(nil, tc.ta, tc.tb, m, n, k, 2, a, lda, b, ldb, 0.5, c, n)
 			for i := 0; i < m; i++ {
 				for j := 0; j < n; j++ {
 					var want float32 = 0.5
@@ -62,7 +62,7 @@ func TestGemmMatchesNaive(t *testing.T) {
 func TestParallelForCoversRange(t *testing.T) {
 	for _, n := range []int{0, 1, 7, 100, 1001} {
 		seen := make([]int32, n)
-		ParallelFor(n, 3, func(lo, hi int) {
+		nilPool.For(n, 3, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				seen[i]++
 			}

@@ -7,8 +7,8 @@ import "math"
 // LayerNorm computes y = (x - mean) / sqrt(var + eps) * g + b per row, with
 // the biased variance, as torch.nn.LayerNorm. Row statistics are accumulated
 // in float64.
-func LayerNorm[T Float](n, c int, x, g, b, y []T, eps float64) {
-	ParallelFor(n, 16, func(lo, hi int) {
+func LayerNorm[T Float](p *Pool, n, c int, x, g, b, y []T, eps float64) {
+	p.For(n, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
 			mean, rstd := meanRstd(xr, eps)
@@ -36,8 +36,8 @@ func meanRstd[T Float](xr []T, eps float64) (mean, rstd float64) {
 // LayerNormBackwardX writes dx for y = LayerNorm(x; g, b):
 // dx = rstd * (dxh - mean(dxh) - xh * mean(dxh*xh)), with xh the normalised
 // row and dxh = dy*g.
-func LayerNormBackwardX[T Float](n, c int, x, g, dy, dx []T, eps float64) {
-	ParallelFor(n, 16, func(lo, hi int) {
+func LayerNormBackwardX[T Float](p *Pool, n, c int, x, g, dy, dx []T, eps float64) {
+	p.For(n, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr, dyr, dxr := x[r*c:(r+1)*c], dy[r*c:(r+1)*c], dx[r*c:(r+1)*c]
 			mean, rstd := meanRstd(xr, eps)
@@ -60,28 +60,28 @@ func LayerNormBackwardX[T Float](n, c int, x, g, dy, dx []T, eps float64) {
 }
 
 // LayerNormBackwardG writes dg = sum over rows of dy * xh.
-func LayerNormBackwardG[T Float](n, c int, x, dy, dg []T, eps float64) {
+func LayerNormBackwardG[T Float](p *Pool, n, c int, x, dy, dg []T, eps float64) {
 	stats := make([]float64, 2*n)
-	ParallelFor(n, 16, func(lo, hi int) {
+	p.For(n, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			stats[2*r], stats[2*r+1] = meanRstd(x[r*c:(r+1)*c], eps)
 		}
 	})
-	columnSums(n, c, dg, func(r, j int) float64 {
+	columnSums(p, n, c, dg, func(r, j int) float64 {
 		return float64(dy[r*c+j]) * (float64(x[r*c+j]) - stats[2*r]) * stats[2*r+1]
 	})
 }
 
 // ColumnSums writes out[j] = sum over n rows of m[r*stride+j], j < c (the
 // gradient of a bias; stride lets it read a column block of a wider matrix).
-func ColumnSums[T Float](n, c, stride int, m, out []T) {
-	columnSums(n, c, out, func(r, j int) float64 { return float64(m[r*stride+j]) })
+func ColumnSums[T Float](p *Pool, n, c, stride int, m, out []T) {
+	columnSums(p, n, c, out, func(r, j int) float64 { return float64(m[r*stride+j]) })
 }
 
 // columnSums reduces f(r, j) over rows into out[j], splitting columns across
 // workers so that no partial sums need merging.
-func columnSums[T Float](n, c int, out []T, f func(r, j int) float64) {
-	ParallelFor(c, 32, func(lo, hi int) {
+func columnSums[T Float](p *Pool, n, c int, out []T, f func(r, j int) float64) {
+	p.For(c, 32, func(lo, hi int) {
 		acc := make([]float64, hi-lo)
 		for r := 0; r < n; r++ {
 			for j := lo; j < hi; j++ {
@@ -96,8 +96,8 @@ func columnSums[T Float](n, c int, out []T, f func(r, j int) float64) {
 
 // RMSNorm computes y = x / sqrt(mean(x^2) + eps) * g per row, as HF's
 // LlamaRMSNorm (which also works in float32 for float32 weights).
-func RMSNorm[T Float](n, c int, x, g, y []T, eps float64) {
-	ParallelFor(n, 16, func(lo, hi int) {
+func RMSNorm[T Float](p *Pool, n, c int, x, g, y []T, eps float64) {
+	p.For(n, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
 			rs := T(rmsScale(xr, eps))
@@ -118,8 +118,8 @@ func rmsScale[T Float](xr []T, eps float64) float64 {
 
 // RMSNormBackwardX writes dx = r*dy*g - x * r^3 * mean(dy*g*x), r the row's
 // inverse RMS.
-func RMSNormBackwardX[T Float](n, c int, x, g, dy, dx []T, eps float64) {
-	ParallelFor(n, 16, func(lo, hi int) {
+func RMSNormBackwardX[T Float](p *Pool, n, c int, x, g, dy, dx []T, eps float64) {
+	p.For(n, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr, dyr, dxr := x[r*c:(r+1)*c], dy[r*c:(r+1)*c], dx[r*c:(r+1)*c]
 			rs := rmsScale(xr, eps)
@@ -136,14 +136,14 @@ func RMSNormBackwardX[T Float](n, c int, x, g, dy, dx []T, eps float64) {
 }
 
 // RMSNormBackwardG writes dg = sum over rows of dy * x * r.
-func RMSNormBackwardG[T Float](n, c int, x, dy, dg []T, eps float64) {
+func RMSNormBackwardG[T Float](p *Pool, n, c int, x, dy, dg []T, eps float64) {
 	rs := make([]float64, n)
-	ParallelFor(n, 16, func(lo, hi int) {
+	p.For(n, 16, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			rs[r] = rmsScale(x[r*c:(r+1)*c], eps)
 		}
 	})
-	columnSums(n, c, dg, func(r, j int) float64 {
+	columnSums(p, n, c, dg, func(r, j int) float64 {
 		return float64(dy[r*c+j]) * float64(x[r*c+j]) * rs[r]
 	})
 }

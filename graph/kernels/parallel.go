@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 )
 
-// ParallelFor calls f on disjoint chunks [lo, hi) covering [0, n), one chunk
-// per worker, across GOMAXPROCS goroutines. Work smaller than minChunk per
+// For calls f on disjoint chunks [lo, hi) covering [0, n), one chunk per
+// worker, across p.Workers() goroutines. Work smaller than minChunk per
 // worker runs on the calling goroutine, since spawning costs more than it saves.
 //
 // The chunks go to a pool of helper goroutines that spin for a short while
@@ -15,15 +15,15 @@ import (
 // parallel ops in a row (a stories260K-sized op takes tens of microseconds),
 // and waking a parked thread for each would cost several microseconds per
 // op. A call made while the pool is busy (from inside a chunk, or from
-// another goroutine), or any call while spinning is off (SetSpin), starts
-// goroutines of its own instead.
-func ParallelFor(n, minChunk int, f func(lo, hi int)) {
+// another goroutine), or any call of a Pool with spinning off (NoSpin),
+// starts goroutines of its own instead. p is read once per call.
+func (p *Pool) For(n, minChunk int, f func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	workers := runtime.GOMAXPROCS(0)
-	if w := int(opWorkers.Load()); w > 0 && w < workers {
-		workers = w
+	workers, spin := runtime.GOMAXPROCS(0), true
+	if p != nil {
+		workers, spin = p.split, p.spin
 	}
 	if minChunk < 1 {
 		minChunk = 1
@@ -36,7 +36,7 @@ func ParallelFor(n, minChunk int, f func(lo, hi int)) {
 		return
 	}
 	chunk := (n + workers - 1) / workers
-	if spin.Load() && thePool.run(n, chunk, f) {
+	if spin && theHelpers.run(n, chunk, f) {
 		return
 	}
 	var wg sync.WaitGroup
@@ -75,16 +75,18 @@ type helper struct {
 	wake   chan struct{}
 }
 
-type pool struct {
-	mu      sync.Mutex // one ParallelFor at a time uses the helpers
-	helpers []*helper  // started as first needed, never more than GOMAXPROCS-1
+// helperPool is the helper goroutines every Pool shares: a mechanism, not a
+// setting (see Pool).
+type helperPool struct {
+	mu      sync.Mutex // one For at a time uses the helpers
+	helpers []*helper  // started as first needed, never more than the largest split less one
 }
 
-var thePool pool
+var theHelpers helperPool
 
 // run hands the chunks after the first to helpers, runs the first, and
 // waits. It reports false, doing nothing, when the helpers are busy.
-func (p *pool) run(n, chunk int, f func(lo, hi int)) bool {
+func (p *helperPool) run(n, chunk int, f func(lo, hi int)) bool {
 	if !p.mu.TryLock() {
 		return false
 	}

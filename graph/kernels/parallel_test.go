@@ -14,7 +14,7 @@ func TestParallelForCoversOnce(t *testing.T) {
 	check := func(n, minChunk int) {
 		hits := make([]atomic.Int32, n)
 		var calls atomic.Int32
-		ParallelFor(n, minChunk, func(lo, hi int) {
+		nilPool.For(n, minChunk, func(lo, hi int) {
 			calls.Add(1)
 			for i := lo; i < hi; i++ {
 				hits[i].Add(1)
@@ -37,9 +37,9 @@ func TestParallelForCoversOnce(t *testing.T) {
 	}
 	// Nested: every outer chunk runs a full inner loop.
 	var inner atomic.Int64
-	ParallelFor(8, 1, func(lo, hi int) {
+	nilPool.For(8, 1, func(lo, hi int) {
 		for range hi - lo {
-			ParallelFor(100, 1, func(lo, hi int) { inner.Add(int64(hi - lo)) })
+			nilPool.For(100, 1, func(lo, hi int) { inner.Add(int64(hi - lo)) })
 		}
 	})
 	if got := inner.Load(); got != 800 {

@@ -10,10 +10,10 @@ import "math"
 //
 // The row loops (max, exp-and-sum, scale) are the vector loops of the
 // attention kernel: at GPT-2's vocabulary this is 25M elements a segment.
-func SoftmaxXent[T Float](r, v int, logits []T, targets []int, w []T) float64 {
+func SoftmaxXent[T Float](p *Pool, r, v int, logits []T, targets []int, w []T) float64 {
 	ks := kernelsFor(logits)
 	losses := make([]float64, r)
-	ParallelFor(r, 2, func(lo, hi int) {
+	p.For(r, 2, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := logits[i*v : (i+1)*v]
 			t := targets[i]

@@ -3,6 +3,7 @@ package threadflag
 import (
 	"flag"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,20 +11,18 @@ import (
 	"github.com/rmtgo/rmt/graph/kernels"
 )
 
+// The flags fill the settings the command owns (two flag sets, two values
+// that do not see each other's), and --threads sets the scheduler's
+// GOMAXPROCS; rejected values change nothing.
 func TestBind(t *testing.T) {
-	before := kernels.Threads()
-	t.Cleanup(func() {
-		if err := kernels.SetThreads(before); err != nil {
-			t.Fatal(err)
-		}
-		kernels.SetSpin(true)
-	})
-	parse := func(args ...string) error {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	parse := func(s *kernels.Settings, args ...string) error {
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
-		Bind(fs)
+		BindTo(fs, s)
 		return fs.Parse(args)
 	}
+	var s kernels.Settings
 	for _, c := range []struct {
 		args    []string
 		threads int
@@ -34,11 +33,11 @@ func TestBind(t *testing.T) {
 		{[]string{"--spin"}, 2, true}, // not given: the setting stays
 		{[]string{"-threads", "1", "-spin=0"}, 1, false},
 	} {
-		if err := parse(c.args...); err != nil {
+		if err := parse(&s, c.args...); err != nil {
 			t.Fatalf("parse %q: %v", c.args, err)
 		}
-		if kernels.Threads() != c.threads || kernels.Spin() != c.spin {
-			t.Errorf("parse %q: threads %d spin %v, want %d %v", c.args, kernels.Threads(), kernels.Spin(), c.threads, c.spin)
+		if s.Threads != c.threads || s.NoSpin == c.spin || runtime.GOMAXPROCS(0) != c.threads {
+			t.Errorf("parse %q: %+v, GOMAXPROCS %d; want threads %d spin %v", c.args, s, runtime.GOMAXPROCS(0), c.threads, c.spin)
 		}
 	}
 	for _, c := range []struct {
@@ -51,25 +50,29 @@ func TestBind(t *testing.T) {
 		{[]string{"--threads"}, "flag needs an argument: -threads"},
 		{[]string{"--spin=maybe"}, `invalid boolean value "maybe" for -spin`},
 	} {
-		err := parse(c.args...)
+		err := parse(&s, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("parse %q = %v, want an error containing %q", c.args, err, c.want)
 		}
 	}
-	if kernels.Threads() != 1 {
-		t.Errorf("a rejected --threads changed the setting to %d", kernels.Threads())
+	if s.Threads != 1 || runtime.GOMAXPROCS(0) != 1 {
+		t.Errorf("a rejected --threads changed the setting to %d (GOMAXPROCS %d)", s.Threads, runtime.GOMAXPROCS(0))
+	}
+	other := Bind(flag.NewFlagSet("other", flag.ContinueOnError))
+	if *other != (kernels.Settings{}) {
+		t.Errorf("a second flag set's settings start at %+v, want the zero (default) settings", *other)
 	}
 }
 
-// The default shown by -h is the current setting: the cores available
-// unless something set it.
+// The default shown by -h is the kernels' default: the cores available,
+// spinning on.
 func TestDefaultIsCurrent(t *testing.T) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	Bind(fs)
-	if got, want := fs.Lookup("threads").Value.String(), strconv.Itoa(kernels.Threads()); got != want {
+	if got, want := fs.Lookup("threads").Value.String(), strconv.Itoa(runtime.GOMAXPROCS(0)); got != want {
 		t.Errorf("--threads default %q, want %q", got, want)
 	}
-	if got := fs.Lookup("spin").Value.String(); got != strconv.FormatBool(kernels.Spin()) {
-		t.Errorf("--spin default %q, want %v", got, kernels.Spin())
+	if got := fs.Lookup("spin").Value.String(); got != "true" {
+		t.Errorf("--spin default %q, want true", got)
 	}
 }

@@ -27,7 +27,9 @@ func init() {
 	blas64.Use(netlib.Implementation{})
 }
 
-// SetThreads sets the threads one OpenBLAS call may use.
+// SetThreads sets the threads one OpenBLAS call may use. The C library
+// keeps this for the whole process: kernels.NewPool is its one caller, and
+// always sets 1.
 func SetThreads(n int) { C.openblas_set_num_threads(C.int(n)) }
 
 // Threads is the threads one OpenBLAS call may use.
