@@ -24,7 +24,7 @@ func TestCommittedBabilongFolders(t *testing.T) {
 	testutil.Shared(t, "models/stories260K")
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "results", "babilong")
-	for _, name := range []string{"qa1-stories260K", "qa1-5-stories260K", "qa1-5-armt-stories260K"} {
+	for _, name := range []string{"qa1-stories260K", "qa1-room-stories260K", "qa1-5-stories260K", "qa1-5-armt-stories260K"} {
 		dir := filepath.Join(root, name)
 		ck, err := LoadCheckpoint(dir)
 		if err != nil {
@@ -61,6 +61,46 @@ func TestCommittedBabilongFolders(t *testing.T) {
 		t.Errorf("%s: %v; want it to load with the dpfp features", armt, err)
 	}
 	checkSavedCell(t, corpus, armt, 1, "1k")
+	checkSavedRightCell(t, corpus, filepath.Join(root, "qa1-room-stories260K"))
+}
+
+// checkSavedRightCell reads the 0k cell of a folder trained with an answer
+// room again as it was measured (GPT-2 units, right alignment with the
+// checkpoint's room, held-out stories without duplicates) and compares it
+// with the saved cell.
+func checkSavedRightCell(t *testing.T, corpus, dir string) {
+	t.Helper()
+	ck, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.RMT.AnswerRoom != 8 {
+		t.Fatalf("%s: answer_room %d, want 8", dir, ck.RMT.AnswerRoom)
+	}
+	rep, err := LoadResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(rep.Babilong.Results, func(r BabilongResult) bool { return r.Task == 1 && r.Length == "0k" })
+	if i < 0 {
+		t.Fatalf("%s has no qa1 0k cell", dir)
+	}
+	saved := rep.Babilong.Results[i]
+	if saved.Data == nil || saved.Data.Align != AlignRight || saved.Data.AnswerRoom != 8 || saved.Units != UnitsGPT2 {
+		t.Fatalf("%s: the 0k cell records %+v, units %q; want right alignment with room 8 in GPT-2 units", dir, saved.Data, saved.Units)
+	}
+	holdout := t.TempDir()
+	if _, err := data.WriteBabiHoldoutFiles(filepath.Join(corpus, "babi-train-10k")+":"+filepath.Join(corpus, "babi-train"), []int{1}, holdout, false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := BabilongSweep(ck, BabilongRun{Tasks: []int{1}, Lengths: []string{"0k"}, Samples: []int{saved.Samples}, BabiDir: holdout,
+		NoiseDir: filepath.Join(corpus, "books"), Seed: rep.Babilong.Seed, GCPercent: -1, Units: UnitsGPT2, Align: AlignRight})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Results[0]; r.Correct != saved.Correct || r.Samples != saved.Samples {
+		t.Errorf("%s: qa1 0k read again: %d of %d correct; the saved cell says %d of %d", dir, r.Correct, r.Samples, saved.Correct, saved.Samples)
+	}
 }
 
 // checkSavedCell reads the BABILong cell (task, length) of the folder dir
